@@ -1,0 +1,91 @@
+"""Atomic file writes: a file is either its old self or its new self, never half of each.
+
+``write_bytes_atomic`` writes to a temporary file in the same folder, flushes it to
+disk, renames it over the target with ``os.replace`` and then flushes the folder, so a
+crash, a killed process or a power cut leaves the previous version or the new one.
+A full disk becomes a ``StorageError`` whose sentence says nothing was changed; the
+temporary file is removed and the old file is left as it was.
+
+New files are created readable by the owner only (they may hold client text). This
+module knows nothing of encryption, of the database or of Qt.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from desktop.errors import StorageError
+
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def storage_error(exc: OSError, name: str) -> StorageError:
+    """The sentence for an OS error met while saving ``name``."""
+    if exc.errno in _FULL:
+        return StorageError(f"The disk is full; {name} was not saved and nothing was changed. Free some space and try again.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorageError(f"TermLens may not write {name} (permission denied); nothing was changed.")
+    reason = exc.strerror or type(exc).__name__
+    return StorageError(f"{name} could not be saved ({reason}); nothing was changed.")
+
+
+def fsync_dir(folder: str | os.PathLike[str]) -> None:
+    """Make a rename inside ``folder`` durable (a no-op where folders cannot be opened, e.g. Windows)."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Replace the file at ``path`` with ``data`` atomically and durably.
+
+    Raises ``StorageError`` (full disk, no permission, ...) with the old file intact.
+    """
+    target = Path(path)
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise storage_error(exc, target.name) from exc
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        raise storage_error(exc, target.name) from exc
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    fsync_dir(folder)
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> None:
+    """``write_bytes_atomic`` for text (no newline translation: what you pass is what is stored)."""
+    write_bytes_atomic(path, text.encode(encoding))
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -1,0 +1,76 @@
+"""``main.py ask "QUESTION"``: one answer streamed to stdout, with glossary injection."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask", help="answer one question in the terminal")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object {answer, terms, prompt_tokens, new_tokens, ttft_s, tok_s, model}")
+    p.add_argument("--model", metavar="DIR", help="model folder (default: the embedded default model)")
+    p.add_argument("--adapter", metavar="NAME", help="apply this LoRA adapter")
+    p.add_argument("--no-inject", action="store_true", help="do not put glossary definitions into the prompt")
+    p.add_argument("--max-new-tokens", type=int, default=None)
+    p.add_argument("--temperature", type=float, default=None)
+    p.add_argument("--show-prompt", action="store_true", help="print the prompt the model received to stderr")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop import config, paths
+    from desktop.appdata import open_glossary
+    from desktop.engine import generate, models
+    from desktop.errors import ModelLoadError
+    from desktop.prompting import prepare_turn
+    from desktop.tokens import TokenCounter
+    from glossary.matcher import Matcher
+
+    settings = config.load()
+    model_dir = args.model or settings.model_path or str(paths.default_model_dir())
+    if not args.model and not (paths.default_model_dir() / "config.json").is_file() and not settings.model_path:
+        raise ModelLoadError("The default model is not installed yet. Run: python main.py models fetch-default")
+    store = open_glossary()
+    try:
+        matcher = Matcher.from_store(store, follow=False, active_fields=settings.active_fields)
+        turn = prepare_turn(
+            args.question, matcher=matcher, base_system=settings.system_prompt,
+            injection=settings.injection and not args.no_inject, budget_tokens=settings.injection_budget,
+            count_tokens=TokenCounter(model_dir),
+        )
+    finally:
+        store.close()
+    lm = models.load_model(model_dir)
+    if args.adapter:
+        from desktop.engine import adapters
+
+        adapters.apply_adapter(lm, args.adapter)
+    gen_settings = generate.GenerationSettings(
+        max_new_tokens=args.max_new_tokens or settings.max_new_tokens,
+        temperature=settings.temperature if args.temperature is None else args.temperature,
+        top_p=settings.top_p,
+    )
+    g = generate.stream(lm, turn.messages, settings=gen_settings)
+    if args.show_prompt:
+        print(g.prompt.text, file=sys.stderr)
+    if g.prompt.dropped_turns:
+        print(f"note: {g.prompt.dropped_turns} earlier messages were left out to fit the model's window",
+              file=sys.stderr)
+    for delta in g:
+        if not args.json:
+            sys.stdout.write(delta)
+            sys.stdout.flush()
+    if args.json:
+        print(json.dumps({
+            "answer": g.text, "terms": turn.terms_json(), "prompt_tokens": g.stats.prompt_tokens,
+            "new_tokens": g.stats.new_tokens, "ttft_s": round(g.stats.ttft_s, 4), "tok_s": round(g.stats.tok_s, 2),
+            "model": lm.info.name, "adapter": lm.adapter or None, "finish_reason": g.stats.finish_reason,
+            "injected": turn.block.included, "dropped_for_budget": turn.block.dropped,
+        }, ensure_ascii=False))
+    else:
+        sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,181 @@
+"""``main.py glossary ...``: the glossary from a terminal (import, export, list, search, detect).
+
+Each subcommand opens the store at ``desktop.paths.db_path()``, does one thing and
+returns an exit code: 0 on success, 2 on an error of the ``TermLensError`` family
+(one sentence on stderr; an import error also prints its report lines). File
+formats and the bundled glossaries are reached through ``glossary.importer``,
+``glossary.formats`` and ``glossary.icd10cm``, imported only when needed. This
+module knows nothing of Qt or of the model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from glossary.errors import GlossaryImportError, TermLensError
+from glossary.store import GlossaryStore
+
+
+def _open() -> GlossaryStore:
+    from desktop.paths import db_path
+
+    return GlossaryStore(db_path())
+
+
+def _progress(out: TextIO) -> Callable[..., None]:
+    def report(done: int, total: int | None = None, *_: object) -> None:
+        if total:
+            print(f"\r{done}/{total}", end="\n" if done >= total else "", file=out, flush=True)
+
+    return report
+
+
+def _guarded(work: Callable[[argparse.Namespace, GlossaryStore], int]) -> Callable[[argparse.Namespace], int]:
+    """Run ``work`` with an open store; turn TermLensErrors into one line on stderr and exit code 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            with _open() as store:
+                return work(args, store)
+        except GlossaryImportError as e:
+            print(f"Error: {e}", file=sys.stderr)
+            for line in e.report:
+                print(f"  {line}", file=sys.stderr)
+            return 2
+        except TermLensError as e:
+            print(f"Error: {e}", file=sys.stderr)
+            return 2
+
+    run.__name__ = work.__name__
+    return run
+
+
+def _line(c) -> str:  # noqa: ANN001 - a Concept
+    fields = f" [{', '.join(c.subject_fields)}]" if c.subject_fields else ""
+    others = [t.text for t in c.terms if t.text != c.label()]
+    also = f" ({'; '.join(others)})" if others else ""
+    return f"{c.id}\t{c.label()}{also}{fields}\t{c.status.value}"
+
+
+def _import(args: argparse.Namespace, store: GlossaryStore) -> int:
+    from glossary.importer import import_file
+
+    result = import_file(store, args.file, format=args.format, skip_bad=args.skip_bad, on_progress=_progress(sys.stderr))
+    print(f"Imported {result.added} concepts; skipped {result.skipped}.")
+    for problem in result.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 0
+
+
+def _export(args: argparse.Namespace, store: GlossaryStore) -> int:
+    from glossary import formats
+
+    n = formats.write(store.iter_concepts(domain=args.domain), args.file, format=args.format)
+    print(f"Exported {n} concepts to {args.file}.")
+    return 0
+
+
+def _list(args: argparse.Namespace, store: GlossaryStore) -> int:
+    for c in store.iter_concepts(domain=args.domain):
+        print(_line(c))
+    return 0
+
+
+def _search(args: argparse.Namespace, store: GlossaryStore) -> int:
+    found = store.search(args.text, limit=args.limit)
+    for c in found:
+        print(_line(c))
+    if not found:
+        print("No concepts found.", file=sys.stderr)
+    return 0
+
+
+def _detect(args: argparse.Namespace, store: GlossaryStore) -> int:
+    from glossary.matcher import Matcher
+
+    matcher = Matcher.from_store(store, follow=False, active_fields=args.field or ())
+    hits = matcher.detect(args.text)
+    if args.json:
+        rows = [
+            {
+                "start": h.start,
+                "end": h.end,
+                "text": h.text,
+                "concept_id": h.concept_id,
+                "preferred": h.concept.label() if h.concept else "",
+                "term_type": h.term.type.value,
+                "deprecated": h.deprecated,
+                "alternatives": h.alternatives,
+            }
+            for h in hits
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for h in hits:
+        label = h.concept.label() if h.concept else ""
+        extra = f"\talso: {', '.join(map(str, h.alternatives))}" if h.alternatives else ""
+        flag = "\t(deprecated term)" if h.deprecated else ""
+        print(f"{h.start}-{h.end}\t{h.text}\t{h.concept_id}\t{label}{flag}{extra}")
+    if not hits:
+        print("No glossary terms found.", file=sys.stderr)
+    return 0
+
+
+def _load_icd10cm(args: argparse.Namespace, store: GlossaryStore) -> int:
+    from glossary import icd10cm
+
+    n = icd10cm.load(store, on_progress=_progress(sys.stderr))
+    print(f"Loaded {n} ICD-10-CM concepts.")
+    return 0
+
+
+def _load_starter(args: argparse.Namespace, store: GlossaryStore) -> int:
+    from glossary.importer import load_starter
+
+    n = load_starter(store, names=args.names or None)
+    print(f"Loaded {n} concepts from the starter glossaries.")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``glossary`` and its subcommands to ``main.py``'s parser."""
+    p = subparsers.add_parser("glossary", help="import, export, list, search and detect glossary terms")
+    sub = p.add_subparsers(dest="glossary_command", required=True, metavar="COMMAND")
+
+    q = sub.add_parser("import", help="add the concepts of a CSV, JSON(L) or TBX file")
+    q.add_argument("file")
+    q.add_argument("--format", help="csv, json, jsonl or tbx (default: from the file name)")
+    q.add_argument("--skip-bad", action="store_true", help="import the good entries and report the bad ones")
+    q.set_defaults(func=_guarded(_import))
+
+    q = sub.add_parser("export", help="write the glossary to a file")
+    q.add_argument("file")
+    q.add_argument("--format", help="csv, json, jsonl or tbx (default: from the file name)")
+    q.add_argument("--domain", help="only concepts of this subject field")
+    q.set_defaults(func=_guarded(_export))
+
+    q = sub.add_parser("list", help="print the concepts")
+    q.add_argument("--domain", help="only concepts of this subject field")
+    q.set_defaults(func=_guarded(_list))
+
+    q = sub.add_parser("search", help="find concepts by term, definition or note")
+    q.add_argument("text")
+    q.add_argument("--limit", type=int, default=50)
+    q.set_defaults(func=_guarded(_search))
+
+    q = sub.add_parser("detect", help="show the glossary terms found in a text")
+    q.add_argument("text")
+    q.add_argument("--json", action="store_true", help="print the hits as JSON")
+    q.add_argument("--field", action="append", help="an active subject field (repeatable)")
+    q.set_defaults(func=_guarded(_detect))
+
+    q = sub.add_parser("load-icd10cm", help="load the bundled ICD-10-CM diagnosis codes")
+    q.set_defaults(func=_guarded(_load_icd10cm))
+
+    q = sub.add_parser("load-starter", help="load bundled starter glossaries")
+    q.add_argument("names", nargs="*", help="which ones (default: all)")
+    q.set_defaults(func=_guarded(_load_starter))

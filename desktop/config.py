@@ -1,0 +1,84 @@
+"""Typed settings with help text, saved as ``config.toml`` in the data directory.
+
+Unknown keys are ignored and bad values fall back to their defaults with a log line,
+so a hand-edited file never stops the app from starting. Knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import tomli_w
+
+from desktop import log, paths
+
+_log = log.get("config")
+
+
+@dataclass
+class Settings:
+    model_path: str = field(default="", metadata={"help": "Model folder to load at start (empty: the default model)."})
+    adapter: str = field(default="", metadata={"help": "LoRA adapter applied after loading (empty: none)."})
+    max_new_tokens: int = field(default=512, metadata={"help": "Longest answer, in tokens."})
+    temperature: float = field(default=0.0, metadata={"help": "0 is greedy and repeatable; higher is more varied."})
+    top_p: float = field(default=0.9, metadata={"help": "Sample from the smallest set of tokens whose probability adds up to p."})
+    injection: bool = field(default=True, metadata={"help": "Put definitions of detected terms into the system prompt."})
+    injection_budget: int = field(default=400, metadata={"help": "Most tokens the term block may take."})
+    active_fields: list[str] = field(default_factory=list, metadata={"help": "Subject fields preferred when a term is ambiguous."})
+    language: str = field(default="en", metadata={"help": "Interface language: en or zh_CN."})
+    font_size: int = field(default=11, metadata={"help": "Font size of the chat, in points."})
+    system_prompt: str = field(
+        default="You are TermLens, a careful assistant for professionals. Answer precisely and say when you are unsure.",
+        metadata={"help": "Instructions given to the model before every conversation."},
+    )
+    auto_lock_minutes: int = field(default=15, metadata={"help": "Hide conversations after this many idle minutes (0: never)."})
+
+    def help(self, name: str) -> str:
+        for f in fields(self):
+            if f.name == name:
+                return f.metadata.get("help", "")
+        return ""
+
+
+def load(path: Path | None = None) -> Settings:
+    path = path or paths.config_path()
+    settings = Settings()
+    if not path.is_file():
+        return settings
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        _log.warning("config.toml unreadable (%s); using defaults", type(exc).__name__)
+        return settings
+    for f in fields(Settings):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        default = getattr(settings, f.name)
+        if isinstance(default, bool) != isinstance(value, bool) or not isinstance(value, type(default)):
+            if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            else:
+                _log.warning("config value %s has the wrong type; using the default", f.name)
+                continue
+        setattr(settings, f.name, value)
+    return settings
+
+
+def save(settings: Settings, path: Path | None = None) -> None:
+    path = path or paths.config_path()
+    text = tomli_w.dumps(asdict(settings))
+    fd, tmp = tempfile.mkstemp(prefix=".config-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -1,0 +1,358 @@
+"""The evaluation report: per-item results, grouped accuracies, paired tests and exports.
+
+``EvalReport`` holds one ``ItemResult`` per (method, item) and, once
+``summarise()`` has run, per method: accuracy with a 95% Wilson interval overall,
+for L1 and L2, per subject field, per language, for items the adapter was trained
+on ("seen") and not ("held-out") — always apart — and, for injection methods,
+for items whose terms the matcher found and missed; a McNemar test of each method
+against base on the same items; time and extra memory. ``write(folder)`` exports
+``report.md``, ``groups.csv``, ``items.csv``, ``report.json`` and ``accuracy.png``
+(matplotlib, Agg canvas; no window). Knows nothing of Qt or of the model.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from desktop.engine.evaluate.stats import McNemar, mcnemar, paired_counts, wilson
+from glossary.testset import NO_CONCEPTS
+
+FOUND = "found"  # the matcher detected every concept of the item
+MISSED = "missed"  # it missed at least one
+
+
+@dataclass
+class ItemResult:
+    item_id: str
+    method: str
+    level: str
+    subject_field: str
+    lang: str
+    kind: str  # "mc" or "free"
+    split: str  # seen / held-out / partial / n/a
+    correct: bool  # mc: by acc_norm; free text: coverage >= pass threshold
+    correct_raw: bool | None = None  # mc: by the unnormalised log-likelihood
+    chosen: int | None = None  # mc: the option picked (acc_norm)
+    answer: int | None = None
+    logprobs: list[float] = field(default_factory=list)
+    coverage: float | None = None  # free text
+    output: str = ""  # free text: the model's answer
+    detection: str = ""  # injection methods: found / missed ("" when not applicable)
+    injected: list[int] = field(default_factory=list)  # concept ids put into the prompt
+    seconds: float = 0.0
+
+
+@dataclass
+class GroupScore:
+    method: str
+    group: str  # "all", "level:L1", "field:law", "split:seen", "terms:missed", "kind:mc", "lang:zh"
+    n: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.n if self.n else 0.0
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return wilson(self.correct, self.n)
+
+    def to_dict(self) -> dict:
+        lo, hi = self.ci
+        return {"method": self.method, "group": self.group, "n": self.n, "correct": self.correct,
+                "accuracy": round(self.accuracy, 4), "ci_low": round(lo, 4), "ci_high": round(hi, 4)}
+
+
+@dataclass
+class MethodSummary:
+    method: str
+    n: int = 0
+    correct: int = 0
+    acc_raw: float | None = None  # mc items scored without length normalisation
+    n_mc: int = 0
+    seconds: float = 0.0
+    extra_memory_bytes: int | None = None
+    memory_note: str = ""
+    vs_base: McNemar | None = None
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.n if self.n else 0.0
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        return wilson(self.correct, self.n)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["vs_base"] = self.vs_base.to_dict() if self.vs_base else None
+        d["accuracy"] = round(self.accuracy, 4)
+        d["ci_low"], d["ci_high"] = (round(x, 4) for x in self.ci)
+        return d
+
+
+@dataclass
+class EvalReport:
+    """Everything one evaluation run measured. Build with ``run_eval``; export with ``write``."""
+
+    meta: dict = field(default_factory=dict)
+    methods: list[str] = field(default_factory=list)  # methods that ran, in order
+    skipped: dict[str, str] = field(default_factory=dict)  # method -> why it did not run
+    results: list[ItemResult] = field(default_factory=list)
+    summaries: dict[str, MethodSummary] = field(default_factory=dict)
+    groups: list[GroupScore] = field(default_factory=list)
+    forgetting: dict | None = None  # general-knowledge items: lora against base
+    stopped: bool = False  # cancelled before every item was scored
+    notes: list[str] = field(default_factory=list)
+
+    # -- aggregation --
+
+    def by_method(self, method: str) -> list[ItemResult]:
+        return [r for r in self.results if r.method == method]
+
+    def group(self, method: str, group: str) -> GroupScore | None:
+        return next((g for g in self.groups if g.method == method and g.group == group), None)
+
+    def group_names(self) -> list[str]:
+        return list(dict.fromkeys(g.group for g in self.groups))
+
+    def summarise(self) -> EvalReport:
+        """Compute groups, paired tests and the forgetting check from ``results``."""
+        self.groups = []
+        for m in self.methods:
+            rows = self.by_method(m)
+            s = self.summaries.setdefault(m, MethodSummary(method=m))
+            s.n, s.correct = len(rows), sum(r.correct for r in rows)
+            mc = [r for r in rows if r.kind == "mc"]
+            s.n_mc = len(mc)
+            s.acc_raw = sum(bool(r.correct_raw) for r in mc) / len(mc) if mc else None
+            self.groups.extend(_groups(m, rows))
+        base = {r.item_id: r.correct for r in self.by_method("base")}
+        for m in self.methods:
+            if m != "base" and base:
+                other = {r.item_id: r.correct for r in self.by_method(m)}
+                self.summaries[m].vs_base = mcnemar(*paired_counts(base, other))
+        self.forgetting = self._forgetting()
+        return self
+
+    def _forgetting(self) -> dict | None:
+        if "base" not in self.methods or "lora" not in self.methods:
+            return None
+        base = {r.item_id: r.correct for r in self.by_method("base") if r.subject_field == "general"}
+        lora = {r.item_id: r.correct for r in self.by_method("lora") if r.subject_field == "general"}
+        common = base.keys() & lora.keys()
+        if not common:
+            return None
+        b_acc = sum(base[i] for i in common) / len(common)
+        l_acc = sum(lora[i] for i in common) / len(common)
+        return {"n": len(common), "base": round(b_acc, 4), "lora": round(l_acc, 4),
+                "delta": round(l_acc - b_acc, 4), "mcnemar": mcnemar(*paired_counts(base, lora)).to_dict()}
+
+    # -- export --
+
+    def to_dict(self) -> dict:
+        return {
+            "meta": self.meta,
+            "methods": self.methods,
+            "skipped": self.skipped,
+            "stopped": self.stopped,
+            "notes": self.notes,
+            "summaries": {m: s.to_dict() for m, s in self.summaries.items()},
+            "groups": [g.to_dict() for g in self.groups],
+            "forgetting": self.forgetting,
+            "items": [asdict(r) for r in self.results],
+        }
+
+    def markdown(self) -> str:
+        return _markdown(self)
+
+    def write(self, folder: str | Path) -> dict[str, Path]:
+        """Write report.md, groups.csv, items.csv, report.json and accuracy.png into ``folder``."""
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {k: out / v for k, v in (("md", "report.md"), ("csv", "groups.csv"), ("items", "items.csv"),
+                                          ("json", "report.json"), ("png", "accuracy.png"))}
+        paths["md"].write_text(self.markdown(), encoding="utf-8")
+        with paths["csv"].open("w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=["method", "group", "n", "correct", "accuracy", "ci_low", "ci_high"])
+            w.writeheader()
+            w.writerows(g.to_dict() for g in self.groups)
+        with paths["items"].open("w", newline="", encoding="utf-8") as f:
+            cols = ["method", "item_id", "level", "subject_field", "lang", "kind", "split", "correct",
+                    "correct_raw", "chosen", "answer", "coverage", "detection", "injected", "seconds", "output"]
+            w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+            w.writeheader()
+            for r in self.results:
+                row = asdict(r)
+                row["injected"] = " ".join(map(str, r.injected))
+                row["seconds"] = round(r.seconds, 3)
+                w.writerow(row)
+        paths["json"].write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        plot(self, paths["png"])
+        return paths
+
+
+def _groups(method: str, rows: list[ItemResult]) -> list[GroupScore]:
+    keys: dict[str, list[bool]] = {"all": [r.correct for r in rows]}
+
+    def add(name: str, r: ItemResult) -> None:
+        keys.setdefault(name, []).append(r.correct)
+
+    for r in sorted(rows, key=lambda r: (r.level, r.subject_field, r.lang)):
+        add(f"level:{r.level}", r)
+    for r in sorted(rows, key=lambda r: r.subject_field):
+        add(f"field:{r.subject_field}", r)
+    for r in sorted(rows, key=lambda r: r.lang):
+        add(f"lang:{r.lang}", r)
+    for r in rows:
+        add(f"kind:{r.kind}", r)
+    for r in rows:
+        if r.split != NO_CONCEPTS:
+            add(f"split:{r.split}", r)
+    for r in rows:
+        if r.detection:
+            add(f"terms:{r.detection}", r)
+    return [GroupScore(method, g, len(v), sum(v)) for g, v in keys.items()]
+
+
+# --- Markdown ---
+
+
+def _cell(g: GroupScore | None, *, with_n: bool = True) -> str:
+    if g is None or g.n == 0:
+        return "–"
+    lo, hi = g.ci
+    return f"{g.accuracy:.2f} [{lo:.2f}, {hi:.2f}]" + (f" n={g.n}" if with_n else "")
+
+
+def _mem(nbytes: int | None) -> str:
+    if nbytes is None:
+        return "?"
+    return f"{nbytes / 2**20:,.0f} MiB" if abs(nbytes) >= 2**20 else f"{nbytes / 1024:,.0f} KiB"
+
+
+def _p(p: float) -> str:
+    return f"{p:.3f}" if p >= 0.001 else "<0.001"
+
+
+def _table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return lines
+
+
+def main_table(report: EvalReport) -> str:
+    """The headline table: one row per method (what the README shows)."""
+    rows = []
+    for m in report.methods:
+        s = report.summaries[m]
+        lo, hi = s.ci
+        vs = s.vs_base
+        test = "–" if vs is None else f"b={vs.b} c={vs.c}, p={_p(vs.p_value)} ({vs.test.split(' (')[0]})"
+        rows.append([
+            m, str(s.n), f"{s.accuracy:.3f} [{lo:.3f}, {hi:.3f}]",
+            _cell(report.group(m, "level:L1")), _cell(report.group(m, "level:L2")),
+            "–" if s.acc_raw is None else f"{s.acc_raw:.3f}", test,
+            f"{s.seconds:.1f} s", _mem(s.extra_memory_bytes),
+        ])
+    return "\n".join(_table(["method", "n", "accuracy [95% CI]", "L1", "L2", "acc (MC, unnormalised)",
+                             "vs base (McNemar)", "time", "extra memory"], rows))
+
+
+def _grouped(report: EvalReport, prefix: str) -> list[str]:
+    names = [g for g in report.group_names() if g.startswith(prefix)]
+    if not names:
+        return []
+    rows = [[m] + [_cell(report.group(m, g)) for g in names] for m in report.methods]
+    return _table(["method"] + [g.split(":", 1)[1] for g in names], rows)
+
+
+def _markdown(r: EvalReport) -> str:
+    meta = r.meta
+    lines = ["# TermLens evaluation", ""]
+    for key, label in (("model", "Model"), ("fingerprint", "Fingerprint"), ("device", "Device"),
+                       ("adapter", "Adapter"), ("testset", "Test set"), ("n_items", "Items"), ("seed", "Seed"),
+                       ("started", "Started"), ("total_s", "Total time (s)")):
+        if meta.get(key) not in (None, ""):
+            lines.append(f"- {label}: {meta[key]}")
+    lines += [
+        "",
+        "Multiple choice is scored by the log-likelihood of each option after the prompt; an item counts as "
+        "right when the option with the highest log-likelihood per character is the key (acc_norm, as in "
+        "lm-evaluation-harness); the unnormalised figure is shown too. Free-text answers are generated "
+        f"greedily and pass when they cover at least {meta.get('pass_threshold', 0.5):.0%} of the key points. "
+        "Intervals are 95% Wilson intervals. McNemar compares each method with base on the same items "
+        "(b: base right and method wrong, c: the reverse); exact binomial below "
+        "25 discordant pairs, chi-square with continuity correction from there on.",
+        "",
+    ]
+    if r.stopped:
+        lines += ["**The run was stopped before the end; figures cover the items scored so far.**", ""]
+    lines += ["## Accuracy by method", "", main_table(r), ""]
+    for title, prefix, why in (
+        ("By subject field", "field:", ""),
+        ("Seen and held-out concepts", "split:",
+         "Seen: every concept of the item was in the adapter's training data; held-out: none was; "
+         "partial: some were. Without an adapter every item with concepts is held-out."),
+        ("Injection: terms found and missed by the matcher", "terms:",
+         "Found: the matcher detected every concept the item is about; missed: at least one was not detected "
+         "(its definition could not be injected)."),
+        ("By language", "lang:", ""),
+        ("By item kind", "kind:", "mc: multiple choice; free: free text (key points)."),
+    ):
+        table = _grouped(r, prefix)
+        if table:
+            lines += [f"## {title}", ""] + ([why, ""] if why else []) + table + [""]
+    if r.forgetting:
+        f = r.forgetting
+        mc = f["mcnemar"]
+        lines += ["## Forgetting check (general knowledge)", "",
+                  f"base {f['base']:.3f}, lora {f['lora']:.3f}, delta {f['delta']:+.3f} on {f['n']} items "
+                  f"(McNemar b={mc['b']} c={mc['c']}, p={_p(mc['p_value'])}, {mc['test']}).", ""]
+    if r.skipped:
+        lines += ["## Not run", ""] + [f"- {m}: {why}" for m, why in r.skipped.items()] + [""]
+    mem_notes = sorted({s.memory_note for s in r.summaries.values() if s.memory_note})
+    if mem_notes or r.notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in [*mem_notes, *r.notes]] + [""]
+    return "\n".join(lines)
+
+
+# --- chart ---
+
+
+def plot(report: EvalReport, path: str | Path) -> Path:
+    """A grouped bar chart of accuracy (all, L1, L2, each field) per method, with Wilson error bars."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    groups = ["all"] + [g for g in report.group_names() if g.startswith(("level:", "field:", "split:"))]
+    methods = report.methods or ["(none)"]
+    fig = Figure(figsize=(max(6.0, 1.0 + 0.9 * len(groups) * max(1, len(methods)) / 2.5), 4.2), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    width = 0.8 / max(1, len(methods))
+    for i, m in enumerate(methods):
+        xs, ys, lo, hi = [], [], [], []
+        for j, g in enumerate(groups):
+            s = report.group(m, g)
+            if s is None or s.n == 0:
+                continue
+            a, (l, h) = s.accuracy, s.ci
+            xs.append(j - 0.4 + width * (i + 0.5))
+            ys.append(a)
+            lo.append(a - l)
+            hi.append(h - a)
+        ax.bar(xs, ys, width=width, yerr=[lo, hi], capsize=2, label=m)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([g.split(":", 1)[-1] for g in groups], rotation=30, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("accuracy (95% Wilson interval)")
+    ax.set_title(f"TermLens evaluation: {report.meta.get('model', '')}")
+    ax.legend(fontsize="small", ncol=min(5, len(methods)))
+    fig.tight_layout()
+    fig.savefig(str(path))
+    return Path(path)

@@ -1,0 +1,343 @@
+"""Find, check and load local model folders; estimate the memory they need.
+
+A model folder is a Hugging Face layout: ``config.json``, safetensors weights, a
+tokenizer and a chat template. ``inspect_model`` checks all of that without loading
+any weights (it reads only the safetensors headers), so the UI can show what a load
+will cost and refuse a bad folder with a sentence. ``load_model`` then loads it with
+``local_files_only``, ``use_safetensors`` and no remote code. Knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from desktop import paths
+from desktop.engine import offline as _offline  # noqa: F401
+from desktop.errors import ModelLoadError, OutOfGpuMemory
+
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "spiece.model")
+DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1,
+               "F8_E4M3": 1, "F8_E5M2": 1}
+
+
+@dataclass
+class ModelInfo:
+    """What a model folder holds, read without loading its weights."""
+
+    path: Path
+    name: str
+    model_type: str
+    architecture: str
+    n_params: int
+    weights_dtype: str  # as stored: "F32", "BF16", ...
+    size_bytes: int
+    context_length: int
+    n_layers: int
+    hidden_size: int
+    n_kv_heads: int
+    head_dim: int
+    has_chat_template: bool
+    weight_files: list[str] = field(default_factory=list)
+
+    def kv_bytes_per_token(self, dtype_bytes: int) -> int:
+        return 2 * self.n_layers * self.n_kv_heads * self.head_dim * dtype_bytes
+
+    def summary(self) -> str:
+        return (f"{self.name}: {self.architecture}, {self.n_params / 1e6:,.0f}M parameters, "
+                f"{self.weights_dtype}, {self.size_bytes / 1e9:.2f} GB, context {self.context_length}")
+
+
+@dataclass
+class MemoryEstimate:
+    needed_bytes: int
+    free_bytes: int | None
+    device: str
+
+    @property
+    def fits(self) -> bool:
+        return self.free_bytes is None or self.needed_bytes <= self.free_bytes
+
+
+@dataclass
+class LoadedModel:
+    """A model and its tokenizer, ready to generate. Owned by the model thread."""
+
+    model: Any
+    tokenizer: Any
+    info: ModelInfo
+    device: str
+    dtype: str  # "float32", "bfloat16", ...
+    load_s: float
+    fingerprint: str
+    adapter: str | None = None
+    fast: Any = None  # a fast decoder (desktop.engine.fastgen) when one is active
+
+    @property
+    def context_length(self) -> int:
+        return self.info.context_length
+
+
+def read_safetensors_header(path: Path) -> dict[str, Any]:
+    """The JSON header of a safetensors file; checks that the file is not truncated."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        raw = f.read(8)
+        if len(raw) < 8:
+            raise ModelLoadError(f"The weights file {path.name} is empty or truncated.")
+        (n,) = struct.unpack("<Q", raw)
+        if n > min(size, 100_000_000):
+            raise ModelLoadError(f"The weights file {path.name} is not a valid safetensors file.")
+        try:
+            header = json.loads(f.read(n))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelLoadError(f"The weights file {path.name} has a damaged header.") from exc
+    end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
+    if 8 + n + end > size:
+        raise ModelLoadError(
+            f"The weights file {path.name} is truncated ({size:,} bytes, {8 + n + end:,} expected); "
+            "copy the model folder again."
+        )
+    return header
+
+
+def _supported_causal_lm(model_type: str) -> bool:
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+
+    return model_type in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+
+
+def inspect_model(path: str | os.PathLike) -> ModelInfo:
+    """Check a model folder and describe it, or raise ``ModelLoadError`` saying what is wrong."""
+    folder = Path(path).expanduser()
+    if not folder.is_dir():
+        raise ModelLoadError(f"{folder} is not a folder. Choose the folder that holds config.json.")
+    cfg_path = folder / "config.json"
+    if not cfg_path.is_file():
+        raise ModelLoadError(f"{folder.name} has no config.json, so it is not a model folder.")
+    try:
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"config.json in {folder.name} is not valid JSON ({exc}).") from exc
+    model_type = str(cfg.get("model_type", ""))
+    if not model_type or not _supported_causal_lm(model_type):
+        raise ModelLoadError(
+            f"{folder.name} holds a model of type '{model_type or 'unknown'}', which TermLens cannot run "
+            "as a chat model (it needs a causal language model such as Qwen2, Llama or Mistral)."
+        )
+    archs = cfg.get("architectures") or []
+    if archs and not any(a.endswith(("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")) for a in archs):
+        raise ModelLoadError(
+            f"{folder.name} is a {archs[0]}, not a text-generation model; TermLens needs a chat model "
+            "(a ...ForCausalLM such as Qwen2ForCausalLM)."
+        )
+    weight_files = sorted(p for p in folder.glob("*.safetensors"))
+    if not weight_files:
+        pickled = [p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES]
+        if pickled:
+            raise ModelLoadError(
+                f"{folder.name} holds only pickle weights ({', '.join(pickled[:3])}); TermLens loads only "
+                "safetensors files, because pickle files can run code when opened. Convert the model to safetensors."
+            )
+        raise ModelLoadError(f"{folder.name} has no weights (*.safetensors).")
+    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+        raise ModelLoadError(f"{folder.name} has no tokenizer (tokenizer.json or tokenizer.model).")
+    has_template = (folder / "chat_template.jinja").is_file() or (folder / "chat_template.json").is_file()
+    tok_cfg = folder / "tokenizer_config.json"
+    if not has_template and tok_cfg.is_file():
+        try:
+            has_template = bool(json.loads(tok_cfg.read_text(encoding="utf-8")).get("chat_template"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelLoadError(f"tokenizer_config.json in {folder.name} is not valid JSON.") from exc
+
+    n_params, dtypes, size = 0, {}, 0
+    for wf in weight_files:
+        header = read_safetensors_header(wf)
+        size += wf.stat().st_size
+        for name, meta in header.items():
+            if name == "__metadata__":
+                continue
+            count = 1
+            for d in meta["shape"]:
+                count *= int(d)
+            n_params += count
+            dtypes[meta["dtype"]] = dtypes.get(meta["dtype"], 0) + count
+    text_cfg = cfg.get("text_config", cfg)
+    hidden = int(text_cfg.get("hidden_size", 0) or 0)
+    heads = int(text_cfg.get("num_attention_heads", 1) or 1)
+    head_dim = int(text_cfg.get("head_dim", 0) or (hidden // heads if hidden else 0))
+    return ModelInfo(
+        path=folder,
+        name=folder.name,
+        model_type=model_type,
+        architecture=(cfg.get("architectures") or [model_type])[0],
+        n_params=n_params,
+        weights_dtype=max(dtypes, key=dtypes.get) if dtypes else "?",
+        size_bytes=size,
+        context_length=int(text_cfg.get("max_position_embeddings", 2048) or 2048),
+        n_layers=int(text_cfg.get("num_hidden_layers", 0) or 0),
+        hidden_size=hidden,
+        n_kv_heads=int(text_cfg.get("num_key_value_heads", heads) or heads),
+        head_dim=head_dim,
+        has_chat_template=has_template,
+        weight_files=[p.name for p in weight_files],
+    )
+
+
+def pick_device(device: str | None = None) -> str:
+    import torch
+
+    if device:
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def pick_dtype(device: str, dtype: str | None = None) -> str:
+    if dtype:
+        return dtype
+    return "bfloat16" if device.startswith("cuda") else "float32"
+
+
+def free_memory(device: str) -> int | None:
+    """Free bytes on the device (GPU memory, or available RAM for the CPU)."""
+    try:
+        if device.startswith("cuda"):
+            import torch
+
+            free, _total = torch.cuda.mem_get_info(torch.device(device))
+            return int(free)
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # noqa: BLE001 - an unknown figure is shown as unknown, not as an error
+        return None
+
+
+def estimate_memory(info: ModelInfo, *, device: str | None = None, dtype: str | None = None,
+                    context_tokens: int | None = None) -> MemoryEstimate:
+    """Weights at the load dtype, a KV cache for ``context_tokens`` and 10% working memory."""
+    device = pick_device(device)
+    nbytes = 4 if pick_dtype(device, dtype) == "float32" else 2
+    ctx = min(context_tokens or 4096, info.context_length)
+    needed = int((info.n_params * nbytes + info.kv_bytes_per_token(nbytes) * ctx) * 1.10)
+    return MemoryEstimate(needed_bytes=needed, free_bytes=free_memory(device), device=device)
+
+
+def fingerprint(path: str | os.PathLike) -> str:
+    """A short identity of a model's weights: config, tensor names and shapes, and sampled bytes.
+
+    Reads the first MiB of each weights file rather than hashing gigabytes, so it is
+    instant, yet tells apart two checkpoints of the same architecture.
+    """
+    folder = Path(path)
+    h = hashlib.sha256()
+    cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    for key in ("model_type", "hidden_size", "num_hidden_layers", "vocab_size", "intermediate_size"):
+        h.update(f"{key}={cfg.get(key)};".encode())
+    for wf in sorted(folder.glob("*.safetensors")):
+        header = read_safetensors_header(wf)
+        for name in sorted(k for k in header if k != "__metadata__"):
+            h.update(f"{name}:{header[name]['shape']};".encode())
+        with wf.open("rb") as f:
+            f.seek(8 + struct.unpack("<Q", f.read(8))[0])
+            h.update(f.read(1 << 20))
+    return h.hexdigest()[:16]
+
+
+def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str | None = None,
+               on_progress: Callable[[float, str], None] | None = None) -> LoadedModel:
+    """Load a checked model folder onto ``device`` (CUDA bf16 when present, else CPU float32)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # progress goes to on_progress, not to a terminal bar
+    report = on_progress or (lambda _f, _s: None)
+    report(0.05, "Checking the model folder")
+    info = inspect_model(path)
+    device = pick_device(device)
+    dtype = pick_dtype(device, dtype)
+    est = estimate_memory(info, device=device, dtype=dtype, context_tokens=2048)
+    if not est.fits:
+        raise ModelLoadError(
+            f"{info.name} needs about {est.needed_bytes / 1e9:.1f} GB on {device}, but only "
+            f"{(est.free_bytes or 0) / 1e9:.1f} GB is free. Close other programs or choose a smaller model."
+        )
+    t0 = time.perf_counter()
+    report(0.15, "Loading the tokenizer")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(info.path, local_files_only=True, trust_remote_code=False)
+    except Exception as exc:  # noqa: BLE001
+        raise ModelLoadError(f"The tokenizer in {info.name} could not be read ({type(exc).__name__}: {exc}).") from exc
+    if getattr(tokenizer, "chat_template", None) is None:
+        raise ModelLoadError(f"{info.name} has no chat template, so TermLens cannot format a conversation for it.")
+    report(0.3, f"Loading {info.n_params / 1e6:,.0f}M parameters onto {device}")
+    try:
+        model = AutoModelForCausalLM.from_pretrained(
+            info.path,
+            dtype=getattr(torch, dtype),
+            local_files_only=True,
+            use_safetensors=True,
+            trust_remote_code=False,
+            device_map=device if device.startswith("cuda") else None,
+        )
+    except torch.cuda.OutOfMemoryError as exc:
+        torch.cuda.empty_cache()
+        raise OutOfGpuMemory(f"The GPU ran out of memory while loading {info.name}; "
+                             "the previous model stays in use. Choose a smaller model.") from exc
+    except Exception as exc:  # noqa: BLE001 - corrupt or lying folders surface in many exception types
+        msg = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+        raise ModelLoadError(f"{info.name} could not be loaded: {msg}") from exc
+    model.eval()
+    if model.generation_config is not None and tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    report(1.0, "Model ready")
+    return LoadedModel(
+        model=model,
+        tokenizer=tokenizer,
+        info=info,
+        device=device,
+        dtype=dtype,
+        load_s=time.perf_counter() - t0,
+        fingerprint=fingerprint(info.path),
+    )
+
+
+def unload(lm: LoadedModel | None) -> None:
+    """Drop a model and give its memory back to the device."""
+    if lm is None:
+        return
+    import gc
+
+    import torch
+
+    lm.model = None
+    lm.fast = None
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def list_models() -> list[ModelInfo | tuple[Path, str]]:
+    """Installed model folders under ``models/``: a ModelInfo, or (folder, why it is unusable)."""
+    found: list[ModelInfo | tuple[Path, str]] = []
+    for folder in sorted(paths.models_dir().iterdir()):
+        if not folder.is_dir() or folder.name.startswith("."):
+            continue
+        try:
+            found.append(inspect_model(folder))
+        except ModelLoadError as exc:
+            found.append((folder, str(exc)))
+    return found
+
+
+def default_model_dir() -> Path:
+    return paths.default_model_dir()

@@ -1,0 +1,1 @@
+"""Widgets: the only code that builds windows. Never imports torch."""

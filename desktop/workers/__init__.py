@@ -1,0 +1,1 @@
+"""QObjects on the model thread: engine callbacks become Qt signals. QtCore only."""

@@ -1,0 +1,161 @@
+"""Put glossary files into a store: all or nothing, or the good entries only.
+
+``import_file`` streams a file (see ``glossary.formats``) into one store
+transaction. By default a file with any problem imports nothing: the transaction
+is rolled back and ``GlossaryImportError`` carries the full report. With
+``skip_bad=True`` the good entries are kept and the problems returned. Memory
+stays bounded because concepts go to the store as they are read.
+
+``load_starter`` loads the bilingual starter glossaries shipped in
+``resources/glossaries`` (medicine, law, finance); loading twice adds nothing new.
+
+Runs on whichever thread owns the store; knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from glossary.errors import GlossaryError, GlossaryImportError
+from glossary.formats import Problem, ProgressFn, read
+from glossary.model import Concept
+
+#: How many problems a report keeps; the rest are counted in one closing line.
+MAX_REPORTED = 1000
+
+STARTER_DIR = Path(__file__).resolve().parents[1] / "resources" / "glossaries"
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    skipped: int = 0  # lines or entries not imported
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo an import that found problems."""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def import_file(
+    store: Any,
+    path: str | PathLike[str],
+    *,
+    format: str | None = None,
+    skip_bad: bool = False,
+    on_progress: ProgressFn | None = None,
+) -> ImportResult:
+    """Import a glossary file into ``store`` in one transaction; see the module docstring.
+
+    Raises GlossaryImportError (with ``report``, a list of Problems) when the file
+    is empty, cannot be read, or has problems and ``skip_bad`` is false; the
+    store is then unchanged.
+    """
+    p = Path(path)
+    try:
+        if p.is_file() and p.stat().st_size == 0:
+            raise GlossaryImportError(f"The file '{p.name}' is empty: there is nothing to import.")
+        items = read(p, format, on_progress)
+    except GlossaryImportError:
+        raise
+    except (GlossaryError, OSError) as exc:
+        raise GlossaryImportError(str(exc) if isinstance(exc, GlossaryError) else f"'{p.name}' cannot be read: {exc.strerror or exc}.") from exc
+
+    result = ImportResult()
+    extra = 0
+    try:
+        with store.transaction():
+            for item in items:
+                if isinstance(item, Problem):
+                    result.skipped += 1
+                    if len(result.problems) < MAX_REPORTED:
+                        result.problems.append(item)
+                    else:
+                        extra += 1
+                    continue
+                if result.problems and not skip_bad:
+                    continue  # keep reading only to report every problem; nothing will be kept
+                store.add_concept(item)
+                result.added += 1
+            if extra:
+                result.problems.append(Problem("file", f"{extra} more problems are not listed."))
+            if result.problems and not skip_bad:
+                raise _Rollback
+            if result.added == 0 and not result.problems:
+                raise GlossaryImportError(f"The file '{p.name}' holds no glossary entries.")
+    except _Rollback:
+        raise GlossaryImportError(
+            f"Nothing was imported: '{p.name}' has {_plural(result.skipped, 'problem')} "
+            f"(the first: {result.problems[0]}). Fix them, or import again skipping the bad entries.",
+            report=result.problems,
+        ) from None
+    except OSError as exc:
+        raise GlossaryImportError(f"Nothing was imported: reading '{p.name}' failed ({exc.strerror or exc}).") from exc
+    if result.added == 0:
+        raise GlossaryImportError(
+            f"Nothing was imported: none of the entries in '{p.name}' could be read "
+            f"(the first problem: {result.problems[0]}).",
+            report=result.problems,
+        )
+    return result
+
+
+# --- starter glossaries ---
+
+
+def starter_names() -> list[str]:
+    """The starter glossaries shipped with TermLens ("finance", "law", "medicine")."""
+    if not STARTER_DIR.is_dir():
+        return []
+    return sorted(p.stem for p in STARTER_DIR.glob("*.jsonl"))
+
+
+def known_external_ids(store: Any, wanted: Iterable[str]) -> set[str]:
+    """Those of ``wanted`` already in the store as some concept's external id."""
+    wanted = {w for w in wanted if w}
+    if not wanted:
+        return set()
+    lookup = getattr(store, "external_ids", None)
+    if callable(lookup):  # a store that can answer directly
+        return set(lookup(wanted)) & wanted
+    return {c.external_id for c in store.iter_concepts() if c.external_id in wanted}
+
+
+def load_starter(store: Any, names: Iterable[str] | None = None, on_progress: ProgressFn | None = None) -> int:
+    """Load starter glossaries (all when ``names`` is None); returns how many concepts were added.
+
+    Concepts whose id is already in the store are skipped, so loading twice adds nothing.
+    ``on_progress(done, total)`` counts concepts.
+    """
+    available = starter_names()
+    chosen = list(available if names is None else names)
+    unknown = [n for n in chosen if n not in available]
+    if unknown:
+        raise GlossaryError(
+            f"There is no starter glossary called '{unknown[0]}'; the starters are {', '.join(available) or 'missing'}."
+        )
+    concepts: list[Concept] = []
+    for name in chosen:
+        path = STARTER_DIR / f"{name}.jsonl"
+        for item in read(path, "jsonl"):
+            if isinstance(item, Problem):  # a broken shipped file is a packaging bug
+                raise GlossaryImportError(f"The starter glossary '{name}' is damaged ({item}); reinstall TermLens.", [item])
+            concepts.append(item)
+    present = known_external_ids(store, (c.external_id for c in concepts))
+    todo = [c for c in concepts if not c.external_id or c.external_id not in present]
+    added = 0
+    with store.transaction():
+        for c in todo:
+            store.add_concept(c)
+            added += 1
+            if on_progress and (added % 20 == 0 or added == len(todo)):
+                on_progress(added, len(todo))
+    return added

@@ -1,0 +1,510 @@
+"""The glossary on disk: one SQLite file with numbered migrations, undo and search.
+
+``GlossaryStore`` keeps concepts, their terms, definitions, subject fields and
+relations. Every change runs in a transaction (nested ``transaction()`` blocks join
+the outer one), records the before-image of each concept it touches so that
+``undo()`` can revert the last operation, bumps ``version()``, and keeps an FTS5
+trigram index current for ``search()``. After a commit the ids of the changed
+concepts are passed to each callable in ``store.changed`` (the matcher listens).
+
+The schema changes only through the numbered functions in ``MIGRATIONS``; the
+names of those applied are kept in ``schema_migrations``.
+
+One thread at a time uses a store (the GUI thread owns it). This module knows
+nothing of Qt, of term detection or of file formats.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+
+from glossary.errors import GlossaryError
+from glossary.model import Concept, Status, Term, now_iso
+from glossary.normalize import norm
+
+# --- migrations -------------------------------------------------------------------
+
+
+def _script(db: sqlite3.Connection, sql: str) -> None:
+    """Run several statements inside the caller's transaction (``executescript`` would commit it)."""
+    pending = ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+
+
+def m001_initial(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE concepts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: undo and the matcher rely on it
+            external_id TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'draft',
+            created_at TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX concepts_external_id ON concepts(external_id);
+        CREATE TABLE concept_fields (
+            concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            field TEXT NOT NULL,
+            PRIMARY KEY (concept_id, field)
+        );
+        CREATE INDEX concept_fields_field ON concept_fields(field);
+        CREATE TABLE definitions (
+            concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+            lang TEXT NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (concept_id, lang)
+        );
+        CREATE TABLE terms (
+            id INTEGER PRIMARY KEY,
+            concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            text TEXT NOT NULL,
+            lang TEXT NOT NULL DEFAULT 'en',
+            type TEXT NOT NULL DEFAULT 'preferred',
+            case_sensitive INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX terms_concept ON terms(concept_id);
+        CREATE TABLE relations (
+            concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+            related_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
+            PRIMARY KEY (concept_id, related_id)
+        );
+        CREATE INDEX relations_related ON relations(related_id);
+        """
+    )
+
+
+def m002_changelog(db: sqlite3.Connection) -> None:
+    _script(
+        db,
+        """
+        CREATE TABLE operations (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE changes (
+            op_id INTEGER NOT NULL REFERENCES operations(id) ON DELETE CASCADE,
+            concept_id INTEGER NOT NULL,
+            before TEXT,  -- the concept as JSON before the operation, NULL if it did not exist
+            PRIMARY KEY (op_id, concept_id)
+        );
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta(key, value) VALUES ('version', '0');
+        """
+    )
+
+
+def m003_search(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE VIRTUAL TABLE concepts_fts USING fts5(terms, definitions, note, tokenize='trigram')"
+    )
+    ids = [r[0] for r in db.execute("SELECT id FROM concepts")]
+    for c in _load(db, ids):
+        _index(db, c)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_changelog, m003_search]
+
+
+def applied_migrations(db: sqlite3.Connection) -> list[str]:
+    db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    return [r[0] for r in db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+
+
+def migrate(db: sqlite3.Connection, upto: int | None = None) -> list[str]:
+    """Apply the migrations not yet applied (the first ``upto`` only, if given); return their names."""
+    done = set(applied_migrations(db))
+    known = {m.__name__ for m in MIGRATIONS}
+    if done - known:
+        raise GlossaryError("This glossary was written by a newer version of TermLens; update TermLens to open it.")
+    ran: list[str] = []
+    for m in MIGRATIONS[:upto]:
+        if m.__name__ in done:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            m(db)
+            db.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (m.__name__, now_iso()))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        ran.append(m.__name__)
+    return ran
+
+
+# --- row <-> Concept --------------------------------------------------------------
+
+
+def _load(db: sqlite3.Connection, ids: list[int]) -> list[Concept]:
+    """The concepts with ``ids``, in that order (missing ones left out), in a few queries."""
+    out: list[Concept] = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        by_id: dict[int, Concept] = {}
+        for row in db.execute(
+            f"SELECT id, external_id, note, source, status, created_at, updated_at FROM concepts WHERE id IN ({marks})",
+            chunk,
+        ):
+            by_id[row[0]] = Concept(
+                id=row[0], external_id=row[1], note=row[2], source=row[3], status=Status(row[4]),
+                created_at=row[5], updated_at=row[6],
+            )
+        for cid, tid, text, lang, typ, cs in db.execute(
+            f"SELECT concept_id, id, text, lang, type, case_sensitive FROM terms WHERE concept_id IN ({marks})"
+            " ORDER BY concept_id, position, id",
+            chunk,
+        ):
+            by_id[cid].terms.append(Term(text=text, lang=lang, type=typ, case_sensitive=bool(cs), id=tid))
+        for cid, lang, text in db.execute(
+            f"SELECT concept_id, lang, text FROM definitions WHERE concept_id IN ({marks}) ORDER BY concept_id, rowid",
+            chunk,
+        ):
+            by_id[cid].definitions[lang] = text
+        for cid, fld in db.execute(
+            f"SELECT concept_id, field FROM concept_fields WHERE concept_id IN ({marks}) ORDER BY concept_id, position",
+            chunk,
+        ):
+            by_id[cid].subject_fields.append(fld)
+        for cid, rid in db.execute(
+            f"SELECT concept_id, related_id FROM relations WHERE concept_id IN ({marks}) ORDER BY concept_id, related_id",
+            chunk,
+        ):
+            by_id[cid].related.append(rid)
+        out.extend(by_id[c] for c in chunk if c in by_id)
+    return out
+
+
+def _index(db: sqlite3.Connection, c: Concept) -> None:
+    db.execute("DELETE FROM concepts_fts WHERE rowid = ?", (c.id,))
+    db.execute(
+        "INSERT INTO concepts_fts(rowid, terms, definitions, note) VALUES (?, ?, ?, ?)",
+        (
+            c.id,
+            norm(" | ".join(t.text for t in c.terms), fold=False),
+            norm("\n".join(c.definitions.values()), fold=False),
+            norm(c.note, fold=False),
+        ),
+    )
+
+
+def _to_json(c: Concept) -> str:
+    d = asdict(c)
+    d["status"] = c.status.value
+    for t in d["terms"]:
+        t["type"] = t["type"].value if hasattr(t["type"], "value") else t["type"]
+    return json.dumps(d, ensure_ascii=False)
+
+
+def _from_json(s: str) -> Concept:
+    d = json.loads(s)
+    d["terms"] = [Term(**t) for t in d["terms"]]
+    return Concept(**d)
+
+
+def _like_escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- the store --------------------------------------------------------------------
+
+
+class GlossaryStore:
+    """A glossary in one SQLite file (or ``":memory:"``). See the module docstring."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        migrate(self._db)
+        self._depth = 0
+        self._op_id: int | None = None
+        self._touched: set[int] = set()
+        self._recorded: set[int] = set()
+        self._undoing = False
+        self.changed: list[Callable[[list[int]], None]] = []  # called with changed concept ids after commit
+
+    # -- transactions --
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit: nested calls join the outer one, which commits once or rolls back."""
+        outer = self._depth == 0
+        if outer:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._op_id, self._touched, self._recorded = None, set(), set()
+        self._depth += 1
+        try:
+            yield self._db
+        except BaseException:
+            self._depth -= 1
+            if outer:
+                self._db.execute("ROLLBACK")
+                self._op_id, self._touched, self._recorded = None, set(), set()
+            raise
+        self._depth -= 1
+        if not outer:
+            return
+        touched = sorted(self._touched)
+        try:
+            if touched:
+                self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        finally:
+            self._op_id, self._touched, self._recorded = None, set(), set()
+        if touched:
+            for callback in list(self.changed):
+                callback(touched)
+
+    def _record(self, concept_id: int, before: Concept | None) -> None:
+        """Keep the before-image of a concept for undo (the first one per operation wins)."""
+        self._touched.add(concept_id)
+        if self._undoing or concept_id in self._recorded:
+            return
+        if self._op_id is None:
+            self._op_id = self._db.execute("INSERT INTO operations(created_at) VALUES (?)", (now_iso(),)).lastrowid
+        self._db.execute(
+            "INSERT INTO changes(op_id, concept_id, before) VALUES (?, ?, ?)",
+            (self._op_id, concept_id, None if before is None else _to_json(before)),
+        )
+        self._recorded.add(concept_id)
+
+    # -- writing --
+
+    def _check(self, c: Concept) -> None:
+        if not any(t.text.strip() for t in c.terms):
+            raise GlossaryError("A concept needs at least one term.")
+        if c.related:
+            ids = sorted({r for r in c.related if r != c.id})
+            marks = ",".join("?" * len(ids))
+            found = {r[0] for r in self._db.execute(f"SELECT id FROM concepts WHERE id IN ({marks})", ids)}
+            missing = [r for r in ids if r not in found]
+            if missing:
+                raise GlossaryError(f"Related concept {missing[0]} does not exist.")
+
+    def _write(self, c: Concept, *, relations: bool = True) -> None:
+        """Replace the rows of concept ``c.id`` (which must exist) with ``c``."""
+        db = self._db
+        db.execute(
+            "UPDATE concepts SET external_id=?, note=?, source=?, status=?, created_at=?, updated_at=? WHERE id=?",
+            (c.external_id, c.note, c.source, Status(c.status).value, c.created_at, c.updated_at, c.id),
+        )
+        for table in ("terms", "definitions", "concept_fields"):
+            db.execute(f"DELETE FROM {table} WHERE concept_id=?", (c.id,))
+        for pos, t in enumerate(c.terms):
+            if not t.text.strip():
+                continue
+            free = t.id is not None and db.execute("SELECT 1 FROM terms WHERE id=?", (t.id,)).fetchone() is None
+            tid = t.id if free else None
+            t.id = db.execute(
+                "INSERT INTO terms(id, concept_id, position, text, lang, type, case_sensitive) VALUES (?,?,?,?,?,?,?)",
+                (tid, c.id, pos, t.text, t.lang, t.type.value, int(t.case_sensitive)),
+            ).lastrowid
+        db.executemany(
+            "INSERT INTO definitions(concept_id, lang, text) VALUES (?,?,?)",
+            [(c.id, lang, text) for lang, text in c.definitions.items()],
+        )
+        fields = list(dict.fromkeys(f.strip() for f in c.subject_fields if f.strip()))
+        db.executemany(
+            "INSERT INTO concept_fields(concept_id, position, field) VALUES (?,?,?)",
+            [(c.id, i, f) for i, f in enumerate(fields)],
+        )
+        if relations:
+            self._write_relations(c)
+        _index(db, c)
+
+    def _write_relations(self, c: Concept) -> None:
+        self._db.execute("DELETE FROM relations WHERE concept_id=?", (c.id,))
+        related = sorted({r for r in c.related if r != c.id})
+        if related:
+            marks = ",".join("?" * len(related))
+            related = [r[0] for r in self._db.execute(f"SELECT id FROM concepts WHERE id IN ({marks})", related)]
+        self._db.executemany(
+            "INSERT INTO relations(concept_id, related_id) VALUES (?,?)", [(c.id, r) for r in related]
+        )
+
+    def add_concept(self, c: Concept) -> int:
+        """Store a new concept; sets and returns its id (and its terms' ids and timestamps)."""
+        with self.transaction() as db:
+            self._check(c)
+            c.created_at = c.created_at or now_iso()
+            c.updated_at = c.updated_at or c.created_at
+            c.id = db.execute("INSERT INTO concepts(created_at) VALUES (?)", (c.created_at,)).lastrowid
+            self._record(c.id, None)
+            self._write(c)
+        return c.id
+
+    def update_concept(self, c: Concept) -> None:
+        """Replace the stored concept ``c.id`` with ``c``."""
+        with self.transaction():
+            before = self._get(c.id)
+            self._check(c)
+            self._record(c.id, before)
+            c.created_at = c.created_at or before.created_at
+            c.updated_at = now_iso()
+            self._write(c)
+
+    def delete_concept(self, concept_id: int) -> None:
+        with self.transaction() as db:
+            before = self._get(concept_id)
+            referring = [r[0] for r in db.execute("SELECT concept_id FROM relations WHERE related_id=?", (concept_id,))]
+            for other in _load(db, referring):
+                self._record(other.id, other)
+            self._record(concept_id, before)
+            db.execute("DELETE FROM concepts WHERE id=?", (concept_id,))
+            db.execute("DELETE FROM concepts_fts WHERE rowid=?", (concept_id,))
+
+    def set_status(self, ids: Iterable[int], status: Status | str) -> None:
+        """Set the review status of many concepts: one transaction, one undo step."""
+        status = Status(status)
+        stamp = now_iso()
+        with self.transaction() as db:
+            ids = list(dict.fromkeys(ids))
+            for c in _load(db, ids):
+                if c.status is status:
+                    continue
+                self._record(c.id, c)
+                db.execute("UPDATE concepts SET status=?, updated_at=? WHERE id=?", (status.value, stamp, c.id))
+
+    def undo(self) -> bool:
+        """Revert the last operation (one add, update, delete, bulk change or transaction)."""
+        row = self._db.execute("SELECT MAX(id) FROM operations").fetchone()
+        if row[0] is None:
+            return False
+        op_id = row[0]
+        with self.transaction() as db:
+            self._undoing = True
+            try:
+                changes = db.execute("SELECT concept_id, before FROM changes WHERE op_id=?", (op_id,)).fetchall()
+                restore: list[Concept] = []
+                for cid, before in changes:
+                    self._touched.add(cid)
+                    if before is None:
+                        db.execute("DELETE FROM concepts WHERE id=?", (cid,))
+                        db.execute("DELETE FROM concepts_fts WHERE rowid=?", (cid,))
+                    else:
+                        restore.append(_from_json(before))
+                for c in restore:
+                    db.execute("INSERT OR IGNORE INTO concepts(id) VALUES (?)", (c.id,))
+                    self._write(c, relations=False)
+                for c in restore:
+                    self._write_relations(c)
+                db.execute("DELETE FROM operations WHERE id=?", (op_id,))
+            finally:
+                self._undoing = False
+        return True
+
+    # -- reading --
+
+    def _get(self, concept_id: int | None) -> Concept:
+        found = _load(self._db, [concept_id]) if concept_id is not None else []
+        if not found:
+            raise GlossaryError(f"Concept {concept_id} is not in the glossary.")
+        return found[0]
+
+    def get_concept(self, concept_id: int) -> Concept:
+        return self._get(concept_id)
+
+    def get_many(self, ids: Iterable[int]) -> list[Concept]:
+        """The concepts that exist among ``ids``, in that order."""
+        return _load(self._db, list(ids))
+
+    def _ids(self, domain: str | None, status: Status | str | None, limit: int | None, offset: int) -> list[int]:
+        sql, args = "SELECT c.id FROM concepts c", []
+        where = []
+        if domain is not None:
+            where.append("EXISTS (SELECT 1 FROM concept_fields f WHERE f.concept_id = c.id AND f.field = ?)")
+            args.append(domain)
+        if status is not None:
+            where.append("c.status = ?")
+            args.append(Status(status).value)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY c.id LIMIT ? OFFSET ?"
+        args += [-1 if limit is None else limit, offset]
+        return [r[0] for r in self._db.execute(sql, args)]
+
+    def concepts(
+        self, domain: str | None = None, status: Status | str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Concept]:
+        """Concepts in id order, optionally of one subject field (``domain``) and/or status."""
+        return _load(self._db, self._ids(domain, status, limit, offset))
+
+    def iter_concepts(self, domain: str | None = None, batch: int = 1000) -> Iterator[Concept]:
+        """Every concept in id order, loaded ``batch`` at a time."""
+        offset = 0
+        while True:
+            ids = self._ids(domain, None, batch, offset)
+            if not ids:
+                return
+            yield from _load(self._db, ids)
+            offset += len(ids)
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM concepts").fetchone()[0]
+
+    def subject_fields(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT field FROM concept_fields ORDER BY field")]
+
+    def version(self) -> int:
+        """A counter bumped by every committed change (undo included): the glossary version."""
+        return int(self._db.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
+
+    def search(self, text: str, limit: int = 50) -> list[Concept]:
+        """Concepts whose terms, definitions or note contain every word of ``text``, best first.
+
+        Words of three or more characters use the trigram index (ranked by bm25, terms
+        weighted highest); shorter words (one or two Chinese characters, "AF") use LIKE.
+        Concepts with a term equal to the query come first.
+        """
+        q = norm(text, fold=False)
+        words = q.split()
+        if not words:
+            return []
+        long = [w for w in words if len(w) >= 3]
+        short = [w for w in words if len(w) < 3]
+        args: dict[str, object] = {"q": q, "qlike": f"%{_like_escape(q)}%", "limit": limit}
+        where: list[str] = []
+        if long:
+            where.append("concepts_fts MATCH :match")
+            args["match"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in long)
+        for i, w in enumerate(short):
+            where.append(f"(terms LIKE :s{i} ESCAPE '\\' OR definitions LIKE :s{i} ESCAPE '\\' OR note LIKE :s{i} ESCAPE '\\')")
+            args[f"s{i}"] = f"%{_like_escape(w)}%"
+        rank = " bm25(concepts_fts, 10.0, 2.0, 1.0)," if long else ""
+        sql = (
+            "SELECT rowid FROM concepts_fts WHERE " + " AND ".join(where) + " ORDER BY "
+            "(SELECT COUNT(*) FROM terms t WHERE t.concept_id = concepts_fts.rowid AND lower(t.text) = lower(:q)) DESC, "
+            f"(terms LIKE :qlike ESCAPE '\\') DESC,{rank} rowid LIMIT :limit"
+        )
+        ids = [r[0] for r in self._db.execute(sql, args)]
+        return _load(self._db, ids)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> GlossaryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

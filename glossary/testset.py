@@ -1,0 +1,377 @@
+"""Test sets for evaluation: the JSONL format, a reader, and L1 items made from concepts.
+
+Format: one JSON object per line (blank lines and lines starting with ``#`` are
+skipped). Fields:
+
+``id`` (str, unique in the file)
+``subject_field`` (str: "medicine", "law", "finance", "general", ...)
+``lang`` ("en" or "zh": the language of the question)
+``level`` ("L1": what one term means; "L2": reasoning across two or more terms)
+``question`` (str)
+
+and either, for multiple choice,
+
+``choices`` (a list of 2 or more distinct strings) and ``answer`` (the index of
+the right choice, 0-based, or its letter "A", "B", ...),
+
+or, for free text,
+
+``reference`` (a model answer, shown in reports) and ``key_points`` (a non-empty
+list of short phrases an answer must contain; a key point that is a term of a
+glossary concept is also met by any other term of that concept).
+
+Optional: ``concepts`` (a list of references to glossary concepts: a concept's
+external id, e.g. "med-af", or one of its terms, e.g. "atrial fibrillation"),
+resolved to concept ids when the test runs, so a file works with any store that
+holds those concepts; ``concept_ids`` (a list of store ids, for files made for
+one store); ``note`` (free text, ignored).
+
+``read_testset`` raises ``EvaluationError`` naming the line and what is wrong.
+``make_l1_items`` writes L1 multiple-choice items from concepts ("Which of these
+is the definition of TERM?", "What does ABBR stand for?", in English and
+Chinese), with distractors from other concepts of the same subject field (hard)
+and of other fields (easy), options shuffled with a fixed seed. ``assign_splits``
+marks each item "seen" or "held-out" against the concept ids an adapter was
+trained on.
+
+Knows nothing of the model, of torch or of Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+from glossary.errors import TermLensError
+from glossary.model import Concept, TermType
+
+LEVELS = ("L1", "L2")
+LANGS = ("en", "zh")
+LETTERS = "ABCDEFGHIJ"
+
+# Splits of an item against an adapter's training concepts.
+SEEN = "seen"  # every concept of the item was in the adapter's training data
+HELD_OUT = "held-out"  # none was
+PARTIAL = "partial"  # some were
+NO_CONCEPTS = "n/a"  # the item names no glossary concept (general knowledge)
+
+
+class TestSetError(TermLensError):
+    """A test-set file cannot be used; the message names the line and why."""
+
+    __test__ = False  # not a pytest class
+
+
+@dataclass
+class TestItem:
+    """One question of a test set (see the module docstring for the file format)."""
+
+    __test__ = False
+
+    id: str
+    subject_field: str
+    lang: str
+    level: str
+    question: str
+    choices: list[str] = field(default_factory=list)  # multiple choice when non-empty
+    answer: int | None = None  # index into choices
+    reference: str = ""  # free text
+    key_points: list[str] = field(default_factory=list)  # free text
+    concepts: list[str] = field(default_factory=list)  # references: external ids or terms
+    concept_ids: list[int] = field(default_factory=list)  # store ids (given, or resolved from ``concepts``)
+    split: str = NO_CONCEPTS
+    note: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "mc" if self.choices else "free"
+
+    def to_dict(self) -> dict:
+        d: dict = {"id": self.id, "subject_field": self.subject_field, "lang": self.lang, "level": self.level,
+                   "question": self.question}
+        if self.choices:
+            d["choices"] = list(self.choices)
+            d["answer"] = LETTERS[self.answer or 0]
+        else:
+            d["reference"] = self.reference
+            d["key_points"] = list(self.key_points)
+        if self.concepts:
+            d["concepts"] = list(self.concepts)
+        if self.concept_ids:
+            d["concept_ids"] = list(self.concept_ids)
+        if self.note:
+            d["note"] = self.note
+        return d
+
+
+def _str_list(obj: dict, key: str, where: str) -> list[str]:
+    value = obj.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise TestSetError(f"{where}: '{key}' must be a list of non-empty strings.")
+    return [v.strip() for v in value]
+
+
+def parse_item(obj: object, where: str = "item") -> TestItem:
+    """One item from its JSON object; ``where`` ("line 7") starts any error message."""
+    if not isinstance(obj, dict):
+        raise TestSetError(f"{where}: expected a JSON object, found {type(obj).__name__}.")
+    for key in ("id", "subject_field", "lang", "level", "question"):
+        v = obj.get(key)
+        if not isinstance(v, str) or not v.strip():
+            raise TestSetError(f"{where}: '{key}' is missing or empty.")
+    if obj["lang"] not in LANGS:
+        raise TestSetError(f"{where}: 'lang' must be one of {', '.join(LANGS)}, not '{obj['lang']}'.")
+    if obj["level"] not in LEVELS:
+        raise TestSetError(f"{where}: 'level' must be L1 or L2, not '{obj['level']}'.")
+    item = TestItem(id=obj["id"].strip(), subject_field=obj["subject_field"].strip(), lang=obj["lang"],
+                    level=obj["level"], question=obj["question"].strip(), note=str(obj.get("note", "")))
+    has_mc = "choices" in obj or "answer" in obj
+    has_free = "reference" in obj or "key_points" in obj
+    if has_mc == has_free:
+        raise TestSetError(f"{where}: give either 'choices' and 'answer' (multiple choice) "
+                           "or 'reference' and 'key_points' (free text).")
+    if has_mc:
+        item.choices = _str_list(obj, "choices", where)
+        if len(item.choices) < 2:
+            raise TestSetError(f"{where}: 'choices' needs at least two options.")
+        if len(item.choices) > len(LETTERS):
+            raise TestSetError(f"{where}: 'choices' has more than {len(LETTERS)} options.")
+        if len(set(item.choices)) != len(item.choices):
+            raise TestSetError(f"{where}: two of the 'choices' are the same.")
+        item.answer = _answer_index(obj.get("answer"), len(item.choices), where)
+    else:
+        ref = obj.get("reference")
+        if not isinstance(ref, str) or not ref.strip():
+            raise TestSetError(f"{where}: 'reference' is missing or empty.")
+        item.reference = ref.strip()
+        item.key_points = _str_list(obj, "key_points", where)
+        if not item.key_points:
+            raise TestSetError(f"{where}: 'key_points' is empty.")
+    if "concepts" in obj:
+        item.concepts = _str_list(obj, "concepts", where)
+    if "concept_ids" in obj:
+        ids = obj["concept_ids"]
+        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise TestSetError(f"{where}: 'concept_ids' must be a list of whole numbers.")
+        item.concept_ids = list(ids)
+    return item
+
+
+def _answer_index(answer: object, n: int, where: str) -> int:
+    if isinstance(answer, bool):
+        answer = None
+    if isinstance(answer, str) and len(answer.strip()) == 1 and answer.strip().upper() in LETTERS:
+        idx = LETTERS.index(answer.strip().upper())
+    elif isinstance(answer, int):
+        idx = answer
+    else:
+        raise TestSetError(f"{where}: 'answer' must be an option's index (0-based) or letter, not {answer!r}.")
+    if not 0 <= idx < n:
+        raise TestSetError(f"{where}: 'answer' {answer!r} does not name one of the {n} choices.")
+    return idx
+
+
+def parse_lines(lines: Iterable[str], *, source: str = "test set") -> list[TestItem]:
+    """Items from JSONL lines; errors say ``line N: why``."""
+    items: list[TestItem] = []
+    seen: dict[str, int] = {}
+    for n, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"{source}, line {n}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TestSetError(f"{where}: not valid JSON ({exc.msg}, column {exc.colno}).") from None
+        item = parse_item(obj, where)
+        if item.id in seen:
+            raise TestSetError(f"{where}: the id '{item.id}' was already used on line {seen[item.id]}.")
+        seen[item.id] = n
+        items.append(item)
+    if not items:
+        raise TestSetError(f"{source} holds no test items.")
+    return items
+
+
+def read_testset(path: str | PathLike[str]) -> list[TestItem]:
+    """Read a JSONL test set, or raise ``TestSetError`` naming the bad line."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise TestSetError(f"The test set '{p}' does not exist.") from None
+    except UnicodeDecodeError:
+        raise TestSetError(f"The test set '{p.name}' is not UTF-8 text.") from None
+    except OSError as exc:
+        raise TestSetError(f"The test set '{p.name}' cannot be read ({exc.strerror or exc}).") from None
+    return parse_lines(text.splitlines(), source=p.name)
+
+
+def write_testset(items: Iterable[TestItem], path: str | PathLike[str]) -> int:
+    """Write items as JSONL; returns how many."""
+    n = 0
+    with Path(path).open("w", encoding="utf-8") as f:
+        for item in items:
+            f.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+# --- concepts of items ---
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def resolve_concepts(items: Sequence[TestItem], concepts: Iterable[Concept]) -> list[str]:
+    """Fill each item's ``concept_ids`` from its ``concepts`` references; returns the unresolved ones.
+
+    A reference names a concept by external id first, then by its preferred term,
+    then by any of its terms (compared case-insensitively). Ids already given are
+    kept when the glossary holds them.
+    """
+    by_ext: dict[str, int] = {}
+    by_pref: dict[str, int] = {}
+    by_term: dict[str, int] = {}
+    known: set[int] = set()
+    for c in concepts:
+        if c.id is None:
+            continue
+        known.add(c.id)
+        if c.external_id:
+            by_ext.setdefault(_key(c.external_id), c.id)
+        for t in c.terms:
+            target = by_pref if t.type is TermType.PREFERRED else by_term
+            target.setdefault(_key(t.text), c.id)
+    missing: list[str] = []
+    for item in items:
+        ids = [i for i in item.concept_ids if i in known]
+        for ref in item.concepts:
+            k = _key(ref)
+            cid = by_ext.get(k) or by_pref.get(k) or by_term.get(k)
+            if cid is None:
+                missing.append(f"{item.id}: {ref}")
+            elif cid not in ids:
+                ids.append(cid)
+        item.concept_ids = ids
+    return missing
+
+
+def split_of(concept_ids: Iterable[int], trained: set[int]) -> str:
+    ids = set(concept_ids)
+    if not ids:
+        return NO_CONCEPTS
+    inside = len(ids & trained)
+    return SEEN if inside == len(ids) else HELD_OUT if inside == 0 else PARTIAL
+
+
+def assign_splits(items: Iterable[TestItem], trained_concept_ids: Iterable[int]) -> None:
+    """Mark each item seen / held-out / partial against the adapter's training concepts."""
+    trained = set(trained_concept_ids)
+    for item in items:
+        item.split = split_of(item.concept_ids, trained)
+
+
+# --- L1 items from concepts ---
+
+_TEMPLATES = {
+    ("definition", "en"): "Which of the following is the definition of “{term}”?",
+    ("definition", "zh"): "“{term}”的定义是什么？",
+    ("abbreviation", "en"): "What does the abbreviation “{term}” stand for?",
+    ("abbreviation", "zh"): "缩写“{term}”代表什么？",
+}
+
+
+def _field(c: Concept) -> str:
+    return c.subject_fields[0] if c.subject_fields else "general"
+
+
+def _ref(c: Concept) -> str:
+    return c.external_id or c.label()
+
+
+def _pick_distractors(rng: random.Random, answer: str, pool_hard: list[str], pool_easy: list[str], *,
+                      n: int, n_hard: int) -> list[str] | None:
+    hard = [x for x in dict.fromkeys(pool_hard) if x and x != answer]
+    easy = [x for x in dict.fromkeys(pool_easy) if x and x != answer and x not in hard]
+    rng.shuffle(hard)
+    rng.shuffle(easy)
+    chosen = hard[:n_hard]
+    chosen += easy[: n - len(chosen)]
+    if len(chosen) < n:  # too few concepts in other fields: more of the same field
+        chosen += [x for x in hard[n_hard:] if x not in chosen][: n - len(chosen)]
+    return chosen if len(chosen) == n else None
+
+
+def make_l1_items(
+    concepts: Iterable[Concept],
+    *,
+    n: int | None = None,
+    seed: int = 0,
+    langs: Sequence[str] = LANGS,
+    n_choices: int = 4,
+    n_hard: int = 2,
+    kinds: Sequence[str] = ("definition", "abbreviation"),
+    trained_concept_ids: Iterable[int] | None = None,
+) -> list[TestItem]:
+    """L1 multiple-choice items from ``concepts``; the same inputs and seed give the same items.
+
+    For each concept and language with a definition, a *definition* item (the
+    options are definitions of this and other concepts); for each abbreviation, an
+    *abbreviation* item (the options are preferred terms). ``n_hard`` of the
+    ``n_choices - 1`` distractors come from the concept's own subject field, the
+    rest from other fields (fewer hard ones when the field is small). ``n`` keeps a
+    seeded sample. Items reference their concept by external id (or preferred term)
+    and carry its id when it has one.
+    """
+    rng = random.Random(seed)
+    pool = [c for c in concepts if c.terms]
+    items: list[TestItem] = []
+    for lang in langs:
+        defs: dict[str, list[str]] = {}
+        names: dict[str, list[str]] = {}
+        for c in pool:
+            if c.definitions.get(lang):
+                defs.setdefault(_field(c), []).append(c.definitions[lang])
+            pref = c.preferred(lang)
+            if pref is not None and pref.lang == lang and pref.type is not TermType.ABBREVIATION:
+                names.setdefault(_field(c), []).append(pref.text)
+        for c in pool:
+            fld = _field(c)
+            pref = c.preferred(lang)
+            if pref is None or pref.lang != lang:
+                continue
+            others = lambda table: [x for f, xs in table.items() if f != fld for x in xs]  # noqa: E731
+            candidates: list[tuple[str, str, str, list[str], list[str]]] = []
+            if "definition" in kinds and c.definitions.get(lang):
+                candidates.append(("definition", pref.text, c.definitions[lang], defs.get(fld, []), others(defs)))
+            if "abbreviation" in kinds and pref.type is not TermType.ABBREVIATION:
+                for t in c.terms:
+                    if t.type is TermType.ABBREVIATION and t.text != pref.text and (t.lang == lang or t.text.isascii()):
+                        candidates.append(("abbreviation", t.text, pref.text, names.get(fld, []), others(names)))
+                        break
+            for kind, term, answer, hard, easy in candidates:
+                distractors = _pick_distractors(rng, answer, hard, easy, n=n_choices - 1, n_hard=n_hard)
+                if distractors is None:
+                    continue
+                options = [answer, *distractors]
+                rng.shuffle(options)
+                items.append(TestItem(
+                    id=f"gen-{lang}-{kind[:3]}-{c.id if c.id is not None else _ref(c)}",
+                    subject_field=fld, lang=lang, level="L1",
+                    question=_TEMPLATES[(kind, lang)].format(term=term),
+                    choices=options, answer=options.index(answer),
+                    concepts=[_ref(c)], concept_ids=[c.id] if c.id is not None else [],
+                ))
+    if n is not None and n < len(items):
+        keep = sorted(rng.sample(range(len(items)), n))
+        items = [items[i] for i in keep]
+    if trained_concept_ids is not None:
+        assign_splits(items, trained_concept_ids)
+    return items

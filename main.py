@@ -1,0 +1,64 @@
+"""TermLens entry point.
+
+With no arguments it opens the window. Subcommands do headless work:
+``models``, ``ask``, ``glossary``, ``dataset``, ``train``, ``eval``, ``bench``, ``security``
+(each defined by a module in ``desktop/commands``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from desktop.engine import offline  # noqa: F401  (sets the offline environment before anything else)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import desktop.commands as commands
+
+    parser = argparse.ArgumentParser(
+        prog="main.py", description="TermLens: an offline assistant that knows your terminology."
+    )
+    parser.add_argument("--screenshot", metavar="FILE", help="render the main window offscreen into a PNG and exit")
+    parser.add_argument("--lang", choices=["en", "zh"], help="interface language for this run")
+    parser.add_argument("--model", dest="window_model", metavar="DIR", help="model folder to load in the window")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"desktop.commands.{mod.name}")
+        if hasattr(module, "register"):
+            module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from desktop import log
+
+    log.setup(console=args.command is not None)
+    if args.command is None:
+        from desktop.ui.app import run_app
+
+        return run_app(screenshot=args.screenshot, lang=args.lang, model=args.window_model)
+    from glossary.errors import GlossaryImportError, TermLensError
+
+    try:
+        return int(args.func(args) or 0)
+    except GlossaryImportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        for problem in exc.report[:50]:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except TermLensError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
