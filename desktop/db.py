@@ -89,6 +89,7 @@ def connect(
         key = _default_key(target)
     if convert_plaintext and target != ":memory:" and _is_plaintext(target):
         encrypt_plaintext_database(target, key)
+    fresh = target != ":memory:" and not os.path.exists(target)
     try:
         conn = sqlcipher3.connect(target, isolation_level=None, check_same_thread=False, timeout=10.0)
     except _ERRORS as exc:
@@ -112,7 +113,16 @@ def connect(
     except _ERRORS as exc:
         conn.close()
         raise as_storage_error(exc, "The database") from exc
+    if fresh and os.name == "posix":
+        _owner_only(target)
     return conn
+
+
+def _owner_only(path: str) -> None:
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        pass
 
 
 def opener(key: bytes) -> Callable[..., Connection]:

@@ -118,6 +118,12 @@ def memory_keyring() -> MemoryKeyring:
     return _memory_keyring
 
 
+def reset_memory_keyring() -> None:
+    """Empty the test keyring (tests call it between cases)."""
+    if _memory_keyring is not None:
+        _memory_keyring.entries.clear()
+
+
 def is_secure_backend(backend: object) -> bool:
     """Whether ``backend`` keeps secrets protected by the operating system.
 

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import ahocorasick_rs
 
 from glossary.model import Concept, Status, Term, TermType, is_cjk_char
-from glossary.normalize import Normalized, is_word_char, norm, normalize
+from glossary.normalize import WORD_CHAR, norm, normalize
 
 if TYPE_CHECKING:
     from glossary.store import GlossaryStore
@@ -55,13 +55,17 @@ _STOP = frozenset(
 )
 
 
+def _leftmost_longest(c: tuple) -> tuple[int, int]:
+    return c[0], -c[1]
+
+
 class _Entry(NamedTuple):
     concept_id: int
     term: Term
     exact: str | None  # NFKC form without case folding, for case-sensitive terms only
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """One detected term: ``text[start:end]`` of the question names concept ``concept_id``."""
 
@@ -105,6 +109,7 @@ class _Automaton:
     def __init__(self, by_form: dict[str, list[_Entry]]) -> None:
         self.forms = list(by_form)
         self.entries = [by_form[f] for f in self.forms]
+        self.exact = [any(x.exact is not None for x in xs) for xs in self.entries]
         self.ac = ahocorasick_rs.AhoCorasick(self.forms, matchkind=ahocorasick_rs.MatchKind.Standard) if self.forms else None
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
@@ -223,35 +228,23 @@ class Matcher:
 
     # -- detection --
 
-    def _candidates(self, n: Normalized) -> dict[tuple[int, int], list[_Entry]]:
-        found: dict[tuple[int, int], list[_Entry]] = {}
-        tombs = self._tombs
-        for idx, s, e in self._main.find(n.text):
-            entries = self._main.entries[idx]
-            if tombs:
-                entries = [x for x in entries if x.concept_id not in tombs]
-                if not entries:
-                    continue
-            found[(s, e)] = entries
-        for idx, s, e in self._overlay.find(n.text):
-            found[(s, e)] = found.get((s, e), []) + self._overlay.entries[idx]
-        return found
-
-    def _valid(self, text: str, n: Normalized, s: int, e: int, entries: list[_Entry]) -> list[_Entry]:
-        nt = n.text
-        if s > 0 and is_word_char(nt[s]) and is_word_char(nt[s - 1]):
-            return []
-        if e < len(nt) and is_word_char(nt[e - 1]) and is_word_char(nt[e]):
-            return []
-        if n.starts is not None and n.ends is not None:
-            # The match must not start or end inside what one original character became.
-            if (s > 0 and n.starts[s] == n.starts[s - 1]) or (e < len(nt) and n.ends[e] == n.ends[e - 1]):
-                return []
-        if all(x.exact is None for x in entries):
-            return entries
-        os_, oe = n.span(s, e)
-        original = norm(text[os_:oe], fold=False)
-        return [x for x in entries if x.exact is None or x.exact == original]
+    def _candidates(self, nt: str) -> list[tuple[int, int, list[_Entry], bool]]:
+        """Every match as (start, end, entries, any case-sensitive entry), leftmost then longest first."""
+        main = self._main
+        if self._overlay.ac is None and not self._tombs:
+            cands = [(s, e, main.entries[i], main.exact[i]) for i, s, e in main.find(nt)]
+        else:
+            merged: dict[tuple[int, int], list[_Entry]] = {}
+            tombs = self._tombs
+            for i, s, e in main.find(nt):
+                entries = [x for x in main.entries[i] if x.concept_id not in tombs]
+                if entries:
+                    merged[(s, e)] = entries
+            for i, s, e in self._overlay.find(nt):
+                merged[(s, e)] = merged.get((s, e), []) + self._overlay.entries[i]
+            cands = [(s, e, xs, any(x.exact is not None for x in xs)) for (s, e), xs in merged.items()]
+        cands.sort(key=_leftmost_longest)
+        return cands
 
     def detect(self, text: str) -> list[Hit]:
         """The terms in ``text``, left to right, leftmost-longest and non-overlapping."""
@@ -260,18 +253,36 @@ class Matcher:
         if not text:
             return []
         n = normalize(text)
-        found = self._candidates(n)
+        nt, starts, ends = n.text, n.starts, n.ends
+        size = len(nt)
+        word = WORD_CHAR
         hits: list[Hit] = []
         pos = 0
-        for s, e in sorted(found, key=lambda se: (se[0], -se[1])):
+        for s, e, entries, exact in self._candidates(nt):
             if s < pos:
                 continue
-            entries = self._valid(text, n, s, e, found[(s, e)])
-            if not entries:
+            if s and word[nt[s]] and word[nt[s - 1]]:
                 continue
+            if e < size and word[nt[e - 1]] and word[nt[e]]:
+                continue
+            if starts is not None and ends is not None:
+                # The match may not start or end inside what one original character became.
+                if (s and starts[s] == starts[s - 1]) or (e < size and ends[e] == ends[e - 1]):
+                    continue
+                os_, oe = starts[s], ends[e - 1]
+            else:
+                os_, oe = s, e
+            if exact:
+                original = norm(text[os_:oe], fold=False)
+                entries = [x for x in entries if x.exact is None or x.exact == original]
+                if not entries:
+                    continue
             pos = e
-            os_, oe = n.span(s, e)
-            hits.append(self._resolve(text, n, s, e, os_, oe, entries))
+            if len(entries) == 1:
+                x = entries[0]
+                hits.append(Hit(os_, oe, text[os_:oe], x.concept_id, x.term, [], self._concepts[x.concept_id]))
+            else:
+                hits.append(self._resolve(text, nt, s, e, os_, oe, entries))
         return hits
 
     # -- ambiguity --
@@ -284,7 +295,7 @@ class Matcher:
             words = self._words[cid] = context_words("\n".join(parts))
         return words
 
-    def _resolve(self, text: str, n: Normalized, s: int, e: int, os_: int, oe: int, entries: list[_Entry]) -> Hit:
+    def _resolve(self, text: str, nt: str, s: int, e: int, os_: int, oe: int, entries: list[_Entry]) -> Hit:
         best_term: dict[int, Term] = {}
         for x in entries:
             t = best_term.get(x.concept_id)
@@ -293,7 +304,7 @@ class Matcher:
         ids = list(best_term)
         if len(ids) > 1:
             k = self.context_chars
-            around = context_words(n.text[max(0, s - k) : s] + "\n" + n.text[e : e + k])
+            around = context_words(nt[max(0, s - k) : s] + "\n" + nt[e : e + k])
 
             def score(cid: int) -> tuple:
                 c = self._concepts[cid]

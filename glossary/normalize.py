@@ -6,9 +6,11 @@ can change lengths ("ﬁ" becomes "fi", "ß" becomes "ss"), so ``normalize`` kee
 for every normalised character, the span of original characters it came from;
 spans found in normalised text are mapped back with ``Normalized.span``.
 
-Runs of whitespace become one space. Text is normalised one *segment* at a time: a base character with the combining
-marks that follow it. That keeps the map exact and the result idempotent. This
-module knows nothing of terms, concepts or automata.
+Runs of whitespace become one space. Text that needs it is normalised one
+*segment* at a time (a base character with the combining marks that follow it),
+which keeps the map exact and the result idempotent; text that is already normal,
+or whose characters each normalise to one character, takes a fast path in C with
+a one-to-one map. This module knows nothing of terms, concepts or automata.
 """
 
 from __future__ import annotations
@@ -104,42 +106,6 @@ def _complex_chars() -> frozenset[str]:
         cp += 1
     _COMPLEX = frozenset(map(chr, bad))
     return _COMPLEX
-    bad: list[int] = []
-    cat, dec = unicodedata.category, unicodedata.decomposition
-    cp, end = 0x80, 0x30000
-    blocks = iter(_PLAIN_BLOCKS)
-    skip = next(blocks, None)
-    while cp < end:
-        if skip and cp == skip[0]:
-            cp = skip[1]
-            skip = next(blocks, None)
-            continue
-        ch = chr(cp)
-        c = cat(ch)
-        if c != "Cn" and (c[0] == "M" or dec(ch) or ch.casefold() != ch or _is_jamo(ch)):
-            folded, plain = _segment_norm(ch, True), _segment_norm(ch, False)
-            one_round = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())
-            if (
-                len(folded) != 1
-                or len(plain) != 1
-                or folded != one_round
-                or plain != unicodedata.normalize("NFKC", ch)
-                or c[0] == "M"
-                or cat(folded)[0] == "M"
-                or _is_jamo(folded)
-            ):
-                bad.append(cp)
-        cp += 1
-    ranges: list[str] = []
-    i = 0
-    while i < len(bad):
-        j = i
-        while j + 1 < len(bad) and bad[j + 1] == bad[j] + 1:
-            j += 1
-        ranges.append(re.escape(chr(bad[i])) + ("-" + re.escape(chr(bad[j])) if j > i else ""))
-        i = j + 1
-    _COMPLEX = re.compile("[" + "".join(ranges) + "]")
-    return _COMPLEX
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -176,8 +142,14 @@ def _collapse_spaces(text: str, starts: list[int] | None, ends: list[int] | None
 
 def normalize(text: str, *, fold: bool = True) -> Normalized:
     """NFKC, one space per whitespace run, case folding unless ``fold=False``; with an offset map."""
+    nfkc_ok = unicodedata.is_normalized
     if text.isascii():
         out = text.lower() if fold else text
+    elif nfkc_ok("NFKC", text) and (
+        not fold or ((out := text.casefold()) == out.casefold() and len(out) == len(text) and nfkc_ok("NFKC", out))
+    ):
+        # Already normal (the usual case): a quick check in C, and a one-to-one case fold.
+        out = out if fold else text
     elif _complex_chars().isdisjoint(text):
         out = unicodedata.normalize("NFKC", text)
         if fold:
@@ -186,8 +158,9 @@ def normalize(text: str, *, fold: bool = True) -> Normalized:
             return normalize_exact(text, fold=fold)
     else:
         return normalize_exact(text, fold=fold)
-    if _ODD_SPACE.search(out):
-        return _collapse_spaces(out, None, None)
+    if "  " in out or not out.isprintable():  # cheap test before the regex
+        if _ODD_SPACE.search(out):
+            return _collapse_spaces(out, None, None)
     return Normalized(out)
 
 
@@ -209,10 +182,21 @@ def normalize_exact(text: str, *, fold: bool = True) -> Normalized:
 
 def norm(text: str, *, fold: bool = True) -> str:
     """The normalised string alone (for terms, which need no offset map)."""
-    return normalize(text.strip(), fold=fold).text
+    text = text.strip()
+    if text.isascii() and "  " not in text and text.isprintable():
+        return text.lower() if fold else text
+    return normalize(text, fold=fold).text
 
 
-@lru_cache(maxsize=65536)
 def is_word_char(ch: str) -> bool:
     """A letter or digit of a script written with spaces: where Latin-script terms may not be cut."""
     return (ch.isalnum() or ch == "_" or _is_mark(ch)) and not is_cjk_char(ch)
+
+
+class _WordChars(dict):
+    def __missing__(self, ch: str) -> bool:
+        value = self[ch] = is_word_char(ch)
+        return value
+
+
+WORD_CHAR: dict[str, bool] = _WordChars()  # ``WORD_CHAR[ch]``: ``is_word_char`` at the cost of a dict lookup

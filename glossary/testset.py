@@ -27,8 +27,8 @@ holds those concepts; ``concept_ids`` (a list of store ids, for files made for
 one store); ``note`` (free text, ignored).
 
 ``read_testset`` raises ``EvaluationError`` naming the line and what is wrong.
-``make_l1_items`` writes L1 multiple-choice items from concepts ("Which of these
-is the definition of TERM?", "What does ABBR stand for?", in English and
+``make_l1_items`` writes L1 multiple-choice items from concepts ("What is the
+definition of TERM?", "What does ABBR stand for?", in English and
 Chinese), with distractors from other concepts of the same subject field (hard)
 and of other fields (easy), options shuffled with a fixed seed. ``assign_splits``
 marks each item "seen" or "held-out" against the concept ids an adapter was
@@ -281,7 +281,7 @@ def assign_splits(items: Iterable[TestItem], trained_concept_ids: Iterable[int])
 # --- L1 items from concepts ---
 
 _TEMPLATES = {
-    ("definition", "en"): "Which of the following is the definition of “{term}”?",
+    ("definition", "en"): "What is the definition of “{term}”?",
     ("definition", "zh"): "“{term}”的定义是什么？",
     ("abbreviation", "en"): "What does the abbreviation “{term}” stand for?",
     ("abbreviation", "zh"): "缩写“{term}”代表什么？",

@@ -216,7 +216,7 @@ def _deltas(lm: LoadedModel, name: str, meta: dict[str, Any]) -> list[tuple[Any,
                 f"The adapter '{name}' does not fit this model: {path} is {tuple(weight.shape)} but the adapter's "
                 f"layers are {tuple(a.shape)} and {tuple(b.shape)}."
             )
-        out.append((weight, a, b * scale if not fan_in_fan_out else (b * scale)))
+        out.append((weight, a, b * scale))
     return out
 
 

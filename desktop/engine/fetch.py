@@ -82,7 +82,9 @@ def convert_gguf(gguf_path: Path, out_dir: Path, on_progress: Progress | None = 
     import torch
     from safetensors.torch import save_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # progress goes to on_progress
     report = on_progress or (lambda _f, _s: None)
     report(0.0, "Reading the tokenizer")
     tok = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, local_files_only=True)

@@ -1,0 +1,383 @@
+"""Conversations and their messages, kept in the encrypted ``termlens.db``.
+
+Each assistant answer keeps what produced it: ``prompt`` is exactly what the model
+received for that answer (system prompt with its term block, history, question),
+``terms`` the glossary hits detected in a question, ``stats`` the figures of the
+generation (tokens per second, tokens, time to first token). They are stored as JSON
+and come back as Python values.
+
+``ConversationStore(conn)`` takes an open connection (``desktop.db.connect``) in
+autocommit mode and owns its schema through numbered migrations recorded in
+``conv_migrations``, a namespace apart from the glossary's ``schema_migrations``.
+Every change that touches more than one row runs in one transaction; ``transaction()``
+lets a caller group several calls (a question and its answer, say) into one.
+Database errors surface as ``StorageError`` sentences.
+
+One thread at a time uses a store (the GUI thread owns it). Log lines carry ids and
+lengths, never text. This module knows nothing of Qt or of the model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from desktop import log
+from desktop.db import storage_errors
+from desktop.errors import StorageError
+
+_log = log.get("conversations")
+
+ROLES = ("system", "user", "assistant")
+_KEEP: Any = object()
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+# --- migrations -------------------------------------------------------------------------
+
+
+def m001_initial(db: Any) -> None:
+    db.execute(
+        """
+        CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            title TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            adapter TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX conversations_updated ON conversations(updated_at)")
+    db.execute(
+        """
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids grow, so "after" means a larger id
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            content TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            prompt_json TEXT,
+            terms_json TEXT,
+            stats_json TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX messages_conversation ON messages(conversation_id, id)")
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [m001_initial]
+
+
+def applied_migrations(db: Any) -> list[str]:
+    db.execute("CREATE TABLE IF NOT EXISTS conv_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    return [r[0] for r in db.execute("SELECT name FROM conv_migrations ORDER BY name")]
+
+
+def migrate(db: Any, upto: int | None = None) -> list[str]:
+    """Apply the conversation migrations not yet applied; return their names."""
+    with storage_errors("The conversation history"):
+        done = set(applied_migrations(db))
+        if done - {m.__name__ for m in MIGRATIONS}:
+            raise StorageError("Your conversations were saved by a newer version of TermLens; update TermLens to open them.")
+        ran: list[str] = []
+        for m in MIGRATIONS[:upto]:
+            if m.__name__ in done:
+                continue
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                m(db)
+                db.execute("INSERT INTO conv_migrations(name, applied_at) VALUES (?, ?)", (m.__name__, now_iso()))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            ran.append(m.__name__)
+    return ran
+
+
+# --- values -----------------------------------------------------------------------------
+
+
+@dataclass
+class Conversation:
+    id: int
+    title: str
+    created_at: str
+    updated_at: str
+    adapter: str = ""
+    model: str = ""
+    message_count: int = 0
+
+
+@dataclass
+class Message:
+    id: int
+    conversation_id: int
+    role: str
+    content: str
+    created_at: str
+    prompt: Any = None
+    terms: Any = None
+    stats: Any = None
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+_CONV_COLUMNS = (
+    "c.id, c.title, c.created_at, c.updated_at, c.adapter, c.model,"
+    " (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id)"
+)
+_MSG_COLUMNS = "id, conversation_id, role, content, created_at, prompt_json, terms_json, stats_json"
+
+
+def _message(row: tuple) -> Message:
+    return Message(row[0], row[1], row[2], row[3], row[4], _load(row[5]), _load(row[6]), _load(row[7]))
+
+
+# --- the store ----------------------------------------------------------------------------
+
+
+class ConversationStore:
+    """Conversations in an open database connection. See the module docstring."""
+
+    def __init__(self, conn: Any) -> None:
+        self._db = conn
+        self._depth = 0
+        migrate(conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """One atomic unit: nested calls join the outer one. Inside another component's
+        open transaction (a shared connection) it becomes a savepoint of that one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self._db
+            finally:
+                self._depth -= 1
+            return
+        with storage_errors("Your conversation"):
+            own = not self._db.in_transaction
+            self._db.execute("BEGIN IMMEDIATE" if own else "SAVEPOINT conversations")
+            self._depth = 1
+            try:
+                yield self._db
+            except BaseException:
+                self._depth = 0
+                if own:
+                    self._db.execute("ROLLBACK")
+                else:
+                    self._db.execute("ROLLBACK TO conversations")
+                    self._db.execute("RELEASE conversations")
+                raise
+            self._depth = 0
+            try:
+                self._db.execute("COMMIT" if own else "RELEASE conversations")
+            except BaseException:
+                if self._db.in_transaction and own:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def _touch(self, conv_id: int, when: str | None = None) -> None:
+        cur = self._db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (when or now_iso(), conv_id))
+        if cur.rowcount == 0:
+            raise StorageError("That conversation no longer exists.")
+
+    # -- conversations --
+
+    def create(self, title: str = "", *, adapter: str = "", model: str = "") -> int:
+        when = now_iso()
+        with self.transaction() as db:
+            cid = db.execute(
+                "INSERT INTO conversations(title, created_at, updated_at, adapter, model) VALUES (?, ?, ?, ?, ?)",
+                (title, when, when, adapter, model),
+            ).lastrowid
+        _log.info("conversation %d created", cid)
+        return int(cid)
+
+    def rename(self, conv_id: int, title: str) -> None:
+        with self.transaction() as db:
+            if db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conv_id)).rowcount == 0:
+                raise StorageError("That conversation no longer exists.")
+
+    def set_model(self, conv_id: int, *, model: str, adapter: str = "") -> None:
+        """Record the model and adapter the conversation is held with."""
+        with self.transaction() as db:
+            if db.execute("UPDATE conversations SET model = ?, adapter = ? WHERE id = ?", (model, adapter, conv_id)).rowcount == 0:
+                raise StorageError("That conversation no longer exists.")
+
+    def delete(self, conv_id: int) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM messages WHERE conversation_id = ?", (conv_id,))
+            db.execute("DELETE FROM conversations WHERE id = ?", (conv_id,))
+        _log.info("conversation %d deleted", conv_id)
+
+    def get(self, conv_id: int) -> Conversation:
+        with storage_errors("Your conversation"):
+            row = self._db.execute(f"SELECT {_CONV_COLUMNS} FROM conversations c WHERE c.id = ?", (conv_id,)).fetchone()
+        if row is None:
+            raise StorageError("That conversation no longer exists.")
+        return Conversation(*row)
+
+    def list(self, search: str | None = None, *, limit: int | None = None) -> list[Conversation]:
+        """Conversations, most recently changed first; with ``search``, those whose title or
+        any message contains it (case-insensitive for ASCII letters)."""
+        sql = f"SELECT {_CONV_COLUMNS} FROM conversations c"
+        args: list[Any] = []
+        if search and search.strip():
+            pattern = _like(search.strip())
+            sql += (
+                " WHERE c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m"
+                " WHERE m.conversation_id = c.id AND m.content LIKE ? ESCAPE '\\')"
+            )
+            args += [pattern, pattern]
+        sql += " ORDER BY c.updated_at DESC, c.id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(int(limit))
+        with storage_errors("Your conversations"):
+            return [Conversation(*row) for row in self._db.execute(sql, args)]
+
+    # -- messages --
+
+    def messages(self, conv_id: int) -> list[Message]:
+        with storage_errors("Your conversation"):
+            rows = self._db.execute(
+                f"SELECT {_MSG_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conv_id,)
+            ).fetchall()
+        return [_message(r) for r in rows]
+
+    def message(self, message_id: int) -> Message:
+        with storage_errors("Your conversation"):
+            row = self._db.execute(f"SELECT {_MSG_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise StorageError("That message no longer exists.")
+        return _message(row)
+
+    def add_message(
+        self,
+        conv_id: int,
+        role: str,
+        content: str,
+        *,
+        prompt: Any = None,
+        terms: Any = None,
+        stats: Any = None,
+    ) -> int:
+        """Append a message; ``prompt``, ``terms`` and ``stats`` are JSON-ready values."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}")
+        when = now_iso()
+        with self.transaction() as db:
+            self._touch(conv_id, when)
+            mid = db.execute(
+                "INSERT INTO messages(conversation_id, role, content, created_at, prompt_json, terms_json, stats_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (conv_id, role, content, when, _dump(prompt), _dump(terms), _dump(stats)),
+            ).lastrowid
+        _log.info("message %d (%s, %d chars) added to conversation %d", mid, role, len(content), conv_id)
+        return int(mid)
+
+    def update_message(
+        self,
+        message_id: int,
+        content: str = _KEEP,
+        *,
+        prompt: Any = _KEEP,
+        terms: Any = _KEEP,
+        stats: Any = _KEEP,
+    ) -> None:
+        """Change what is given (an argument left out keeps its value; None clears it)."""
+        sets: list[str] = []
+        args: list[Any] = []
+        if content is not _KEEP:
+            sets.append("content = ?")
+            args.append(content)
+        for column, value in (("prompt_json", prompt), ("terms_json", terms), ("stats_json", stats)):
+            if value is not _KEEP:
+                sets.append(f"{column} = ?")
+                args.append(_dump(value))
+        with self.transaction() as db:
+            row = db.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                raise StorageError("That message no longer exists.")
+            if sets:
+                db.execute(f"UPDATE messages SET {', '.join(sets)} WHERE id = ?", (*args, message_id))
+                self._touch(row[0])
+
+    def delete_messages_after(self, conv_id: int, message_id: int) -> int:
+        """Delete the messages that follow ``message_id`` (not itself): for regenerate and
+        edit-and-resend. Returns how many were deleted."""
+        with self.transaction() as db:
+            n = db.execute("DELETE FROM messages WHERE conversation_id = ? AND id > ?", (conv_id, message_id)).rowcount
+            if n:
+                self._touch(conv_id)
+        return int(n)
+
+    # -- export --
+
+    def export_markdown(self, conv_id: int) -> str:
+        """The conversation as Markdown: title, then each message under its speaker."""
+        conv = self.get(conv_id)
+        names = {"user": "You", "assistant": "TermLens", "system": "System"}
+        lines = [f"# {conv.title or 'Conversation'}", ""]
+        lines.append(f"_Started {conv.created_at[:16].replace('T', ' ')} UTC" + (f"; model {conv.model}" if conv.model else "")
+                     + (f", adapter {conv.adapter}" if conv.adapter else "") + "_")
+        lines.append("")
+        for m in self.messages(conv_id):
+            lines += [f"## {names.get(m.role, m.role)}", "", m.content.rstrip(), ""]
+            found = _term_labels(m.terms)
+            if found:
+                lines += [f"_Terms: {', '.join(found)}_", ""]
+        return "\n".join(lines).rstrip() + "\n"
+
+    def write_export(self, conv_id: int, path: str | os.PathLike[str], *, key: bytes | None = None) -> None:
+        """Save ``export_markdown`` to ``path`` atomically; encrypted (``security.encrypt_file``)
+        when ``key`` is given."""
+        data = self.export_markdown(conv_id).encode("utf-8")
+        if key is not None:
+            from desktop.security import encrypt_file
+
+            encrypt_file(data, path, key=key)
+        else:
+            from desktop.atomic import write_bytes_atomic
+
+            write_bytes_atomic(path, data)
+        _log.info("conversation %d exported (%s)", conv_id, "encrypted" if key is not None else "plain")
+
+
+def _term_labels(terms: Any) -> list[str]:
+    """Readable names of detected terms, whatever shape the hits were stored in."""
+    if not isinstance(terms, list):
+        return []
+    out: list[str] = []
+    for t in terms:
+        if isinstance(t, str):
+            label = t
+        elif isinstance(t, dict):
+            label = str(t.get("preferred") or t.get("text") or t.get("term") or "")
+        else:
+            label = ""
+        if label and label not in out:
+            out.append(label)
+    return out

@@ -1,0 +1,18 @@
+"""Evaluation: a test set scored for base, +injection, +LoRA, +both and the injection oracle.
+
+``run_eval(lm, items, methods=..., glossary_concepts=...)`` (``runner``) returns an
+``EvalReport`` (``report``) that groups the results, tests each method against
+base and exports Markdown, CSV, JSON and a chart. Scoring lives in ``scoring``,
+the statistics in ``stats``. Runs on the model thread; knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+from desktop.engine.evaluate.report import EvalReport, GroupScore, ItemResult, MethodSummary, main_table
+from desktop.engine.evaluate.runner import METHODS, NEEDS_ADAPTER, EvalSettings, parse_methods, run_eval
+from desktop.engine.evaluate.stats import McNemar, mcnemar, wilson
+
+__all__ = [
+    "EvalReport", "EvalSettings", "GroupScore", "ItemResult", "McNemar", "METHODS", "MethodSummary",
+    "NEEDS_ADAPTER", "main_table", "mcnemar", "parse_methods", "run_eval", "wilson",
+]

@@ -1,0 +1,189 @@
+"""One conversation's traffic: detect terms, send the turn to the model thread, stream
+the answer back, and keep the messages in the conversation store.
+
+``ChatSession`` is the operation behind the chat view, kept out of ``MainWindow``.
+It runs on the GUI thread, talks to the worker only through its ``request_*``
+methods and signals, and never touches widgets: the window connects its signals to
+the view and the term panel.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop import log
+from desktop.prompting import Turn, prepare_turn
+from desktop.workers.model_worker import GenerateRequest
+from glossary.errors import TermLensError
+
+_log = log.get("chat")
+_tags = itertools.count(1)
+
+
+class ChatSession(QObject):
+    conversation_changed = Signal(int)  # the open conversation's id (0: none yet)
+    conversations_changed = Signal()  # a conversation was created or renamed
+    messages_reset = Signal(list)  # show these messages from scratch
+    question_added = Signal(dict)  # a user message, with its terms
+    terms_shown = Signal(list, bool)  # terms of the current question, editable (the last question)
+    answer_started = Signal()
+    answer_delta = Signal(str)
+    prompt_ready = Signal(str)
+    answer_finished = Signal(dict)  # the saved assistant message
+    answer_failed = Signal(str)
+    generating_changed = Signal(bool)
+
+    def __init__(self, ctx: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.conv_id = 0
+        self.messages: list[dict] = []
+        self.last_turn: Turn | None = None
+        self._tag: int | None = None
+        self._user_msg_id: int | None = None
+        w = ctx.worker
+        w.tokens.connect(self._on_tokens)
+        w.prompt_ready.connect(self._on_prompt)
+        w.finished.connect(self._on_finished)
+        w.failed.connect(self._on_failed)
+
+    # ---- conversations ----------------------------------------------------------------
+    @property
+    def generating(self) -> bool:
+        return self._tag is not None
+
+    def open(self, conv_id: int) -> None:
+        if self.generating:
+            self.stop()
+        self.conv_id = conv_id
+        self.messages = self.ctx.conversations.messages(conv_id) if conv_id else []
+        self.messages_reset.emit(self.messages)
+        self.conversation_changed.emit(conv_id)
+        last_q = next((m for m in reversed(self.messages) if m["role"] == "user"), None)
+        self.terms_shown.emit(list((last_q or {}).get("terms") or []), False)
+
+    def new(self) -> None:
+        self.open(0)
+
+    # ---- asking -------------------------------------------------------------------------
+    def _history(self, before: int | None = None) -> list[dict]:
+        msgs = self.messages if before is None else [m for m in self.messages if m["id"] < before]
+        return [{"role": m["role"], "content": m["content"]} for m in msgs if m["role"] in ("user", "assistant")]
+
+    def prepare(self, question: str, *, history: list[dict], excluded=(), choices=None) -> Turn:
+        s = self.ctx.settings
+        return prepare_turn(question, history=history, matcher=self.ctx.matcher, base_system=s.system_prompt,
+                            injection=s.injection, budget_tokens=s.injection_budget,
+                            count_tokens=self.ctx.counter, excluded=excluded, choices=choices)
+
+    def terms_of(self, turn: Turn) -> list[dict]:
+        terms = turn.terms_json()
+        for t, h in zip(terms, turn.hits):
+            labels = []
+            for cid in h.alternatives:
+                try:
+                    labels.append((cid, self.ctx.matcher.concept(cid).label()
+                                   + (f" ({', '.join(self.ctx.matcher.concept(cid).subject_fields)})"
+                                      if self.ctx.matcher.concept(cid).subject_fields else "")))
+                except KeyError:
+                    continue
+            t["alternative_labels"] = labels
+        return terms
+
+    def ask(self, question: str, *, excluded=(), choices=None) -> bool:
+        """Send a new question; False when an answer is still streaming."""
+        question = question.strip()
+        if not question or self.generating:
+            return False
+        try:
+            if not self.conv_id:
+                self.conv_id = self.ctx.conversations.create(question.splitlines()[0][:60])
+                self.conversation_changed.emit(self.conv_id)
+                self.conversations_changed.emit()
+            turn = self.prepare(question, history=self._history(), excluded=excluded, choices=choices)
+            terms = self.terms_of(turn)
+            mid = self.ctx.conversations.add_message(self.conv_id, "user", question, terms=terms)
+        except TermLensError as exc:
+            self.answer_failed.emit(str(exc))
+            return False
+        msg = {"id": mid, "role": "user", "content": question, "terms": terms}
+        self.messages.append(msg)
+        self.question_added.emit(msg)
+        self.terms_shown.emit(terms, True)
+        self._send(turn, mid)
+        return True
+
+    def resend_last(self, *, question: str | None = None, excluded=None, choices=None) -> bool:
+        """Answer the last question again: edited (``question``), with other terms, or as it was."""
+        if self.generating:
+            return False
+        last = next((m for m in reversed(self.messages) if m["role"] == "user"), None)
+        if last is None:
+            return False
+        if excluded is None:
+            excluded = {t["concept_id"] for t in (last.get("terms") or []) if t.get("excluded")}
+        text = question.strip() if question else last["content"]
+        try:
+            turn = self.prepare(text, history=self._history(before=last["id"]), excluded=excluded, choices=choices)
+            terms = self.terms_of(turn)
+            self.ctx.conversations.delete_messages_after(self.conv_id, last["id"])
+            self.ctx.conversations.update_message(last["id"], content=text, terms=terms)
+        except TermLensError as exc:
+            self.answer_failed.emit(str(exc))
+            return False
+        last.update(content=text, terms=terms)
+        self.messages = [m for m in self.messages if m["id"] <= last["id"]]
+        self.messages_reset.emit(self.messages)
+        self.terms_shown.emit(terms, True)
+        self._send(turn, last["id"])
+        return True
+
+    def _send(self, turn: Turn, user_msg_id: int) -> None:
+        s = self.ctx.settings
+        self.last_turn = turn
+        self._tag = next(_tags)
+        self._user_msg_id = user_msg_id
+        self.generating_changed.emit(True)
+        self.answer_started.emit()
+        self.ctx.worker.request_generate(GenerateRequest(
+            messages=turn.messages, max_new_tokens=s.max_new_tokens, temperature=s.temperature,
+            top_p=s.top_p, tag=self._tag))
+
+    def stop(self) -> None:
+        self.ctx.worker.stop()
+
+    # ---- from the model thread ----------------------------------------------------------
+    def _on_tokens(self, text: str) -> None:
+        if self._tag is not None:
+            self.answer_delta.emit(text)
+
+    def _on_prompt(self, tag: object, prompt: str, _dropped: int) -> None:
+        if tag == self._tag:
+            self.prompt_ready.emit(prompt)
+
+    def _on_finished(self, result: dict) -> None:
+        if result.get("tag") != self._tag or self._tag is None:
+            return
+        self._tag = None
+        stats = dict(result.get("stats") or {})
+        stats["adapter"] = result.get("adapter", "")
+        text = result.get("text", "")
+        msg = {"role": "assistant", "content": text, "prompt": result.get("prompt", ""), "stats": stats}
+        try:
+            msg["id"] = self.ctx.conversations.add_message(self.conv_id, "assistant", text,
+                                                           prompt=msg["prompt"], stats=stats)
+            self.messages.append(msg)
+        except TermLensError as exc:
+            self.answer_failed.emit(str(exc))
+        self.generating_changed.emit(False)
+        self.answer_finished.emit(msg)
+
+    def _on_failed(self, sentence: str) -> None:
+        if self._tag is None:
+            return
+        self._tag = None
+        self.generating_changed.emit(False)
+        self.answer_failed.emit(sentence)

@@ -1,0 +1,177 @@
+"""The side panel of detected terms for one question.
+
+Each term is a card: the preferred term (a link that opens the concept), the text
+that matched, subject fields, definition and source, a check box that keeps the term
+out of the prompt, and, for an ambiguous term, a combo of the other meanings. When
+the person changes a box or a meaning, "Ask again" resends the question with
+``excluded`` and ``choices``. Shows data only; never touches the glossary or model.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+)
+
+
+class TermCard(QFrame):
+    changed = Signal()
+    open_concept = Signal(int)
+
+    def __init__(self, term: dict, *, editable: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.term = term
+        self.setObjectName("termCard")
+        self.setFrameShape(QFrame.StyledPanel)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(3)
+        self.title = QLabel()
+        self.title.setObjectName("termTitle")
+        self.title.setTextFormat(Qt.RichText)
+        self.title.linkActivated.connect(lambda href: self.open_concept.emit(int(href.split(":", 1)[1])))
+        lay.addWidget(self.title)
+        self.matched = QLabel()
+        self.matched.setObjectName("termMeta")
+        self.matched.setWordWrap(True)
+        lay.addWidget(self.matched)
+        self.choice = QComboBox()
+        alts = term.get("alternative_labels") or []
+        self.choice.addItem(term.get("preferred", ""), term["concept_id"])
+        for cid, label in alts:
+            self.choice.addItem(label, cid)
+        self.choice.setVisible(bool(alts))
+        self.choice.setEnabled(editable)
+        self.choice.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        lay.addWidget(self.choice)
+        self.definition = QLabel()
+        self.definition.setObjectName("termDefinition")
+        self.definition.setWordWrap(True)
+        self.definition.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay.addWidget(self.definition)
+        self.source = QLabel()
+        self.source.setObjectName("termMeta")
+        self.source.setWordWrap(True)
+        lay.addWidget(self.source)
+        self.use = QCheckBox()
+        self.use.setChecked(not term.get("excluded"))
+        self.use.setEnabled(editable)
+        self.use.toggled.connect(lambda _on: self.changed.emit())
+        lay.addWidget(self.use)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t = self.term
+        pref = html.escape(t.get("preferred", ""))
+        self.title.setText(f'<a href="concept:{int(t["concept_id"])}">{pref}</a>')
+        self.title.setToolTip(self.tr("Open this concept in the glossary editor"))
+        self.title.setAccessibleName(self.tr("Open concept {name}").format(name=t.get("preferred", "")))
+        fields = ", ".join(t.get("subject_fields") or []) or self.tr("no subject field")
+        self.matched.setText(self.tr("Matched “{text}” · {fields}").format(text=t.get("text", ""), fields=fields))
+        self.definition.setText(t.get("definition") or self.tr("(no definition)"))
+        src = t.get("source") or self.tr("not given")
+        state = "" if t.get("injected") or t.get("excluded") else self.tr(" · not in prompt (over the token budget)")
+        self.source.setText(self.tr("Source: {source}").format(source=src) + state)
+        self.use.setText(self.tr("Use in prompt"))
+        self.use.setAccessibleName(self.tr("Use {name} in the prompt").format(name=t.get("preferred", "")))
+        self.choice.setAccessibleName(self.tr("Meaning of {text}").format(text=t.get("text", "")))
+        self.choice.setToolTip(self.tr("This term has more than one meaning in your glossary; pick the one you mean."))
+
+    @property
+    def excluded(self) -> bool:
+        return not self.use.isChecked()
+
+    @property
+    def chosen(self) -> int:
+        return int(self.choice.currentData())
+
+
+class TermPanel(QWidget):
+    open_concept = Signal(int)
+    resend_requested = Signal(set, dict)  # excluded concept ids, {start: chosen concept id}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cards: list[TermCard] = []
+        self._terms: list[dict] = []
+        self._editable = False
+        self._initial: tuple = ((), ())
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel()
+        self.heading.setObjectName("panelHeading")
+        lay.addWidget(self.heading)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        inner = QWidget()
+        self.list = QVBoxLayout(inner)
+        self.list.setContentsMargins(0, 0, 4, 0)
+        self.list.setSpacing(8)
+        self.empty = QLabel()
+        self.empty.setObjectName("termEmpty")
+        self.empty.setWordWrap(True)
+        self.list.addWidget(self.empty)
+        self.list.addStretch(1)
+        self.scroll.setWidget(inner)
+        lay.addWidget(self.scroll, 1)
+        self.resend_btn = QPushButton()
+        self.resend_btn.setEnabled(False)
+        self.resend_btn.clicked.connect(self._resend)
+        lay.addWidget(self.resend_btn)
+        self.retranslate()
+        self.show_terms([])
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Terms in this question"))
+        self.empty.setText(self.tr("No glossary terms were found in this question."))
+        self.resend_btn.setText(self.tr("Ask again with these choices"))
+        self.resend_btn.setAccessibleName(self.tr("Ask the question again with the terms chosen above"))
+        self.scroll.setAccessibleName(self.tr("Detected terms"))
+        for c in self.cards:
+            c.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def show_terms(self, terms: list[dict], *, editable: bool = False) -> None:
+        for c in self.cards:
+            self.list.removeWidget(c)
+            c.deleteLater()
+        self.cards = []
+        self._terms = list(terms)
+        self._editable = editable
+        for t in terms:
+            card = TermCard(t, editable=editable)
+            card.changed.connect(self._on_changed)
+            card.open_concept.connect(self.open_concept)
+            self.list.insertWidget(self.list.count() - 1, card)
+            self.cards.append(card)
+        self.empty.setVisible(not terms)
+        self._initial = self._state()
+        self.resend_btn.setEnabled(False)
+        self.resend_btn.setVisible(editable and bool(terms))
+
+    def _state(self) -> tuple:
+        excluded = tuple(sorted(c.term["concept_id"] for c in self.cards if c.excluded))
+        choices = tuple(sorted((c.term["start"], c.chosen) for c in self.cards
+                               if c.chosen != c.term["concept_id"]))
+        return excluded, choices
+
+    def _on_changed(self) -> None:
+        self.resend_btn.setEnabled(self._editable and self._state() != self._initial)
+
+    def excluded(self) -> set[int]:
+        return {c.chosen for c in self.cards if c.excluded} | {c.term["concept_id"] for c in self.cards if c.excluded}
+
+    def choices(self) -> dict[int, int]:
+        return {int(c.term["start"]): c.chosen for c in self.cards if c.chosen != c.term["concept_id"]}
+
+    def _resend(self) -> None:
+        self.resend_requested.emit(self.excluded(), self.choices())

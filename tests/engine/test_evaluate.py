@@ -1,0 +1,288 @@
+"""Evaluation: scoring, statistics, the report files, the runner on a tiny model, the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from desktop.engine.evaluate import EvalReport, ItemResult, mcnemar, parse_methods, run_eval, wilson
+from desktop.engine.evaluate import runner as runner_mod
+from desktop.engine.evaluate.scoring import ChoiceScore, KeyPointScorer, normalize_text, option_logprobs
+from desktop.errors import EvaluationError
+from glossary.model import Concept, Term, TermType
+from glossary.testset import HELD_OUT, SEEN, TestItem
+
+torch = pytest.importorskip("torch")
+
+
+# --- a model whose answers we control ---
+
+
+class _Out:
+    def __init__(self, logits):
+        self.logits = logits
+
+
+class UnigramModel:
+    """Every position predicts the same distribution ``probs`` over a vocabulary."""
+
+    def __init__(self, probs: list[float]) -> None:
+        self.logp = torch.log(torch.tensor(probs))
+        self.calls = 0
+
+    def __call__(self, *, input_ids, attention_mask, logits_to_keep):
+        self.calls += 1
+        b, t = input_ids.shape
+        return _Out(self.logp.expand(b, logits_to_keep, -1).clone())
+
+
+def test_option_logprobs_sums_the_options_tokens_with_padding_and_batches():
+    probs = [0.1, 0.5, 0.2, 0.1, 0.1]
+    model = UnigramModel(probs)
+    options = [[1], [2, 2], [3, 1, 4]]
+    sums = option_logprobs(model, [0, 0, 0], options, batch_size=2)
+    expected = [sum(math.log(probs[t]) for t in o) for o in options]
+    assert sums == pytest.approx(expected, abs=1e-5)
+    assert model.calls == 2  # three options in batches of two
+
+
+def test_the_likeliest_option_wins_and_length_normalisation_changes_the_winner():
+    s = ChoiceScore(logprobs=[-4.0, -3.0], lengths=[40, 5], n_tokens=[8, 2])
+    assert s.pick == 1  # the short option has the higher total
+    assert s.pick_norm == 0  # but the long one is likelier per character
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_model_dir):
+    from desktop.engine.models import load_model
+
+    return load_model(tiny_model_dir, device="cpu")
+
+
+def test_the_models_own_greedy_continuation_beats_a_changed_last_token(tiny):
+    model = tiny.model
+    prompt = tiny.tokenizer("What does CKD-EPI estimate?", add_special_tokens=False)["input_ids"]
+    ids = list(prompt)
+    with torch.inference_mode():
+        for _ in range(3):
+            ids.append(int(model(input_ids=torch.tensor([ids])).logits[0, -1].argmax()))
+    greedy = ids[len(prompt):]
+    others = [greedy[:2] + [(greedy[2] + k) % len(tiny.tokenizer)] for k in (1, 7, 50)]
+    sums = option_logprobs(model, prompt, [others[0], greedy, *others[1:], greedy[:2]])
+    assert max(range(4), key=lambda i: sums[i]) == 1
+    # batched scoring agrees with scoring each option alone
+    alone = [option_logprobs(model, prompt, [o])[0] for o in (others[0], greedy, greedy[:2])]
+    assert [sums[0], sums[1], sums[4]] == pytest.approx(alone, abs=1e-4)
+
+
+# --- free text ---
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    af = Concept(id=1, terms=[Term("atrial fibrillation"), Term("AF", type=TermType.ABBREVIATION),
+                              Term("心房颤动", lang="zh"), Term("房颤", lang="zh", type=TermType.SYNONYM)])
+    egfr = Concept(id=2, terms=[Term("estimated glomerular filtration rate"), Term("eGFR", type=TermType.ABBREVIATION),
+                                Term("估算肾小球滤过率", lang="zh")])
+    s = KeyPointScorer([af, egfr])
+    s.score("预热", ["分词"])  # load jieba's dictionary once, here rather than in a test
+    return s
+
+
+def test_normalisation_folds_width_case_and_punctuation():
+    assert normalize_text("Ｅｇｆｒ < 30 mL/min!") == "egfr 30 ml min"
+
+
+def test_a_synonym_from_the_glossary_meets_a_key_point(scorer):
+    r = scorer.score("The patient has AF; anticoagulate.", ["atrial fibrillation", "anticoagulate", "stroke"])
+    assert r.met == [True, True, False]
+    assert r.matched_by[0] == "AF"
+    assert r.coverage == pytest.approx(2 / 3)
+    # a word inside another word does not count
+    assert not scorer.score("AFTER the visit", ["atrial fibrillation"]).met[0]
+
+
+def test_chinese_is_compared_after_segmentation(scorer):
+    r = scorer.score("患者有房颤，估算肾小球滤过率为25。", ["心房颤动", "估算肾小球滤过率", "25"])
+    assert r.met == [True, True, True]
+    assert r.matched_by[0] == "房颤"
+    # characters that are only part of a word do not count
+    assert scorer.score("患者肾小球滤过率下降", ["肾"]).met == [False]
+
+
+# --- statistics ---
+
+
+def test_wilson_interval_matches_known_values():
+    lo, hi = wilson(8, 10)
+    assert (round(lo, 3), round(hi, 3)) == (0.490, 0.943)
+    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == 1.0
+
+
+def test_mcnemar_exact_for_few_discordant_pairs_and_chi_square_otherwise():
+    small = mcnemar(2, 8)
+    assert small.test == "exact binomial"
+    assert small.p_value == pytest.approx(2 * (1 + 10 + 45) / 1024)  # 2·P(X≤2), X~Bin(10, ½)
+    big = mcnemar(10, 25)
+    assert big.test.startswith("chi-square")
+    assert big.statistic == pytest.approx((abs(10 - 25) - 1) ** 2 / 35)  # 5.6
+    assert big.p_value == pytest.approx(0.01796, abs=1e-4)
+    assert mcnemar(0, 0).p_value == 1.0
+
+
+# --- report ---
+
+
+def _result(method, i, correct, **kw):
+    base = dict(item_id=f"q{i}", method=method, level="L1" if i % 2 else "L2", subject_field="law",
+                lang="en", kind="mc", split=SEEN if i < 5 else HELD_OUT, correct=correct, correct_raw=correct)
+    return ItemResult(**{**base, **kw})
+
+
+def test_report_files_are_written_with_the_table(tmp_path):
+    r = EvalReport(meta={"model": "tiny"}, methods=["base", "inject"])
+    r.results = [_result("base", i, i < 4) for i in range(10)] + [_result("inject", i, i < 8) for i in range(10)]
+    r.summarise()
+    assert r.summaries["inject"].vs_base.c == 4 and r.summaries["inject"].vs_base.b == 0
+    assert r.group("inject", "split:seen").n == 5 and r.group("inject", "split:held-out").n == 5
+    paths = r.write(tmp_path / "rep")
+    for key in ("md", "csv", "items", "json", "png"):
+        assert paths[key].is_file() and paths[key].stat().st_size > 0
+    md = paths["md"].read_text(encoding="utf-8")
+    assert "| method | n | accuracy [95% CI]" in md
+    assert "| inject | 10 | 0.800 [0.490, 0.943]" in md
+    assert "## Seen and held-out concepts" in md
+    assert paths["png"].read_bytes()[:4] == b"\x89PNG"
+    assert "inject,all,10,8,0.8" in paths["csv"].read_text(encoding="utf-8")
+
+
+# --- the runner on a tiny model ---
+
+
+def _glossary():
+    return [
+        Concept(id=1, terms=[Term("atrial fibrillation"), Term("AF", type=TermType.ABBREVIATION, case_sensitive=True)],
+                subject_fields=["medicine"], definitions={"en": "An irregular, often rapid heart rhythm."}),
+        Concept(id=2, terms=[Term("tort"), Term("侵权", lang="zh")], subject_fields=["law"],
+                definitions={"en": "A civil wrong causing harm.", "zh": "造成损害的民事过错。"}),
+        Concept(id=3, terms=[Term("EBITDA")], subject_fields=["finance"],
+                definitions={"en": "Earnings before interest, taxes, depreciation and amortization."}),
+    ]
+
+
+def _items():
+    return [
+        TestItem(id="a", subject_field="medicine", lang="en", level="L1", question="What is AF?",
+                 choices=["An irregular heart rhythm.", "A civil wrong."], answer=0, concepts=["atrial fibrillation"]),
+        TestItem(id="b", subject_field="law", lang="zh", level="L1", question="什么是侵权？",
+                 choices=["民事过错。", "心律失常。", "利润。"], answer=0, concepts=["tort"]),
+        TestItem(id="c", subject_field="finance", lang="en", level="L2",
+                 question="Why do analysts compare EBITDA across firms?",
+                 reference="It ignores financing and accounting choices.", key_points=["financing", "EBITDA"],
+                 concept_ids=[3]),
+        TestItem(id="d", subject_field="medicine", lang="en", level="L1", question="What is an irregular heartbeat?",
+                 choices=["An arrhythmia.", "A contract."], answer=0, concepts=["atrial fibrillation"]),
+    ]
+
+
+def test_end_to_end_on_the_tiny_model(tiny, tmp_path):
+    seen: list[tuple[int, int, str]] = []
+    settings = runner_mod.EvalSettings(max_new_tokens=6)
+    report = run_eval(tiny, _items(), methods="base,inject,oracle,lora", glossary_concepts=_glossary(),
+                      on_progress=lambda d, t, m: seen.append((d, t, m)), seed=0, settings=settings)
+    assert report.methods == ["base", "inject", "oracle"]
+    assert "lora" in report.skipped and "adapter" in report.skipped["lora"]
+    assert seen[-1][:2] == (12, 12)
+    by = {(r.method, r.item_id): r for r in report.results}
+    assert by[("inject", "a")].detection == "found" and by[("inject", "a")].injected == [1]
+    assert by[("inject", "d")].detection == "missed" and by[("inject", "d")].injected == []
+    assert by[("oracle", "d")].injected == [1]  # the oracle injects what detection missed
+    assert by[("base", "a")].injected == []
+    assert by[("base", "c")].kind == "free" and by[("base", "c")].coverage is not None
+    assert all(len(r.logprobs) == 2 for r in report.results if r.item_id == "a")
+    assert report.summaries["inject"].vs_base is not None and report.summaries["base"].vs_base is None
+    assert report.group("inject", "terms:found").n == 3 and report.group("inject", "terms:missed").n == 1
+    assert all(r.split == HELD_OUT for r in report.results)
+    # the same seed gives the same scores
+    again = run_eval(tiny, _items(), methods=["base"], glossary_concepts=_glossary(), settings=settings)
+    assert [r.logprobs for r in again.results] == [r.logprobs for r in report.by_method("base")]
+    assert [r.output for r in again.results] == [r.output for r in report.by_method("base")]
+    paths = report.write(tmp_path / "report")
+    assert json.loads(paths["json"].read_text(encoding="utf-8"))["methods"] == ["base", "inject", "oracle"]
+
+
+def test_lora_methods_apply_the_adapter_split_seen_and_restore(tiny, monkeypatch):
+    from desktop.engine import adapters
+
+    calls: list[str] = []
+
+    def apply(lm, name):
+        calls.append(f"apply {name}")
+        lm.adapter = name
+
+    def remove(lm):
+        calls.append("remove")
+        lm.adapter = None
+
+    monkeypatch.setattr(adapters, "apply_adapter", apply)
+    monkeypatch.setattr(adapters, "remove_adapter", remove)
+    monkeypatch.setattr(adapters, "read_meta", lambda name: {"name": name, "concept_ids": [1]})
+    items = [it for it in _items() if it.kind == "mc"]
+    report = run_eval(tiny, items, methods="lora,base", glossary_concepts=_glossary(), adapter="terms")
+    assert report.methods == ["base", "lora"]
+    assert calls[0] == "apply terms" and calls[-1] == "remove" and tiny.adapter is None
+    splits = {r.item_id: r.split for r in report.by_method("lora")}
+    assert splits == {"a": SEEN, "b": HELD_OUT, "d": SEEN}
+    assert report.group("base", "split:seen").n == 2  # base is split the same way, as the control
+
+
+def test_cancel_between_items_returns_what_was_scored(tiny):
+    n = {"calls": 0}
+
+    def stop():
+        n["calls"] += 1
+        return n["calls"] > 2
+
+    items = [it for it in _items() if it.kind == "mc"]
+    report = run_eval(tiny, items, methods="base,oracle", glossary_concepts=_glossary(), should_stop=stop)
+    assert report.stopped and len(report.results) == 2 and report.methods == ["base"]
+
+
+def test_bad_methods_and_duplicate_ids_are_refused(tiny):
+    with pytest.raises(EvaluationError, match="not an evaluation method"):
+        parse_methods("base,magic")
+    items = _items()[:1] * 2
+    with pytest.raises(EvaluationError, match="twice"):
+        run_eval(tiny, items, methods="base", glossary_concepts=_glossary())
+
+
+# --- the command line ---
+
+
+def _parser():
+    from desktop.commands import eval_cmd
+
+    p = argparse.ArgumentParser(prog="main.py")
+    eval_cmd.register(p.add_subparsers(dest="command"))
+    return p
+
+
+def test_both_spellings_parse():
+    p = _parser()
+    a = p.parse_args(["eval", "--testset", "x.jsonl", "--methods", "base,inject", "--report", "out", "--json"])
+    assert a.action == "run" and a.testset == ["x.jsonl"] and a.json
+    b = p.parse_args(["eval", "make-testset", "--out", "t.jsonl", "--domain", "law", "--n", "5", "--seed", "3"])
+    assert b.action == "make-testset" and b.out == "t.jsonl" and b.n == 5 and b.seed == 3
+
+
+def test_cli_error_is_one_line_and_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"}\n', encoding="utf-8")
+    args = _parser().parse_args(["eval", "--testset", str(bad), "--methods", "base"])
+    assert args.func(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("Error:") and "line 1" in err[0]

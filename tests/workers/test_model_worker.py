@@ -1,0 +1,87 @@
+"""The model thread: loading behind signals, streaming before `finished`, Stop, failures."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop.workers.model_worker import GenerateRequest, Job, ModelThread
+
+
+@pytest.fixture
+def model_thread(qtbot):
+    mt = ModelThread()
+    yield mt
+    mt.shutdown()
+
+
+def _load(qtbot, mt: ModelThread, folder: Path) -> dict:
+    with qtbot.waitSignal(mt.worker.loaded, timeout=60_000) as blocker:
+        mt.worker.request_load(str(folder))
+    return blocker.args[0]
+
+
+def test_load_reports_progress_and_model_info(qtbot, model_thread, tiny_model_dir) -> None:
+    progress: list[float] = []
+    model_thread.worker.loading.connect(lambda f, s: progress.append(f))
+    info = _load(qtbot, model_thread, tiny_model_dir)
+    assert info["device"] == "cpu" and info["dtype"] == "float32"
+    assert progress and progress[-1] == 1.0
+
+
+def test_tokens_stream_before_finished(qtbot, model_thread, tiny_model_dir) -> None:
+    _load(qtbot, model_thread, tiny_model_dir)
+    events: list[str] = []
+    model_thread.worker.tokens.connect(lambda t: events.append("tokens"))
+    model_thread.worker.finished.connect(lambda d: events.append("finished"))
+    req = GenerateRequest(messages=[{"role": "user", "content": "What is AF?"}], max_new_tokens=40, tag="a1")
+    with qtbot.waitSignal(model_thread.worker.finished, timeout=30_000,
+                          check_params_cb=lambda d: d["tag"] == "a1") as blocker:
+        model_thread.worker.request_generate(req)
+    assert events[0] == "tokens" and events[-1] == "finished"
+    assert blocker.args[0]["stats"]["new_tokens"] == 40
+
+
+def test_stop_ends_generation_quickly(qtbot, model_thread, default_model_dir) -> None:
+    _load(qtbot, model_thread, default_model_dir)
+    req = GenerateRequest(messages=[{"role": "user", "content": "Write a long essay about kidneys."}],
+                          max_new_tokens=2000)
+    with qtbot.waitSignal(model_thread.worker.tokens, timeout=30_000):
+        model_thread.worker.request_generate(req)
+    t0 = time.perf_counter()
+    with qtbot.waitSignal(model_thread.worker.finished, timeout=5_000) as blocker:
+        model_thread.worker.stop()
+    assert time.perf_counter() - t0 < 0.5
+    assert blocker.args[0]["stats"]["finish_reason"] == "stopped"
+
+
+def test_failed_load_keeps_the_previous_model(qtbot, model_thread, tiny_model_dir, tmp_path) -> None:
+    _load(qtbot, model_thread, tiny_model_dir)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "config.json").write_text('{"model_type": "qwen2"}')
+    (bad / "pytorch_model.bin").write_bytes(b"\x80\x04pickle")
+    with qtbot.waitSignal(model_thread.worker.load_failed, timeout=30_000) as blocker:
+        model_thread.worker.request_load(str(bad))
+    assert "pickle" in blocker.args[0]
+    with qtbot.waitSignal(model_thread.worker.finished, timeout=30_000):
+        model_thread.worker.request_generate(GenerateRequest(messages=[{"role": "user", "content": "hi"}],
+                                                             max_new_tokens=3))
+
+
+def test_generate_without_a_model_is_a_message(qtbot, model_thread) -> None:
+    with qtbot.waitSignal(model_thread.worker.failed, timeout=5_000) as blocker:
+        model_thread.worker.request_generate(GenerateRequest(messages=[{"role": "user", "content": "hi"}]))
+    assert "No model is loaded" in blocker.args[0]
+
+
+def test_unexpected_job_error_is_a_short_message_and_logged(qtbot, model_thread) -> None:
+    def boom(lm, *, on_progress, should_stop):
+        raise RuntimeError("internal detail")
+
+    with qtbot.waitSignal(model_thread.worker.job_failed, timeout=5_000) as blocker:
+        model_thread.worker.request_job(Job("checking", boom, needs_model=False))
+    name, message = blocker.args
+    assert name == "checking" and "RuntimeError" in message and "log" in message
