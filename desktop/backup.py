@@ -112,19 +112,39 @@ def check_and_recover(path: str | os.PathLike[str] | None = None, *, key: bytes,
     for the person saying what was restored and where the damaged file was kept.
     Raises ``StorageError`` when nothing could be restored; then nothing was changed.
     """
-    from desktop import db
-
     if path is None:
         from desktop import paths
 
         path = paths.db_path()
     target = Path(path)
-    if not target.exists() or db.is_sound(target, key):
+    if not target.exists():
+        return None
+    # Opening a damaged database can make SQLite drop its WAL; keep a copy to set aside with it.
+    wal, wal_copy = Path(f"{target}-wal"), target.with_name(f".{target.name}-wal.kept")
+    wal_copy.unlink(missing_ok=True)
+    if wal.exists():
+        try:
+            shutil.copyfile(wal, wal_copy)
+        except OSError as exc:
+            raise storage_error(exc, "The check of the database") from exc
+    try:
+        return _recover(target, key, wal_copy, now)
+    finally:
+        wal_copy.unlink(missing_ok=True)
+
+
+def _recover(target: Path, key: bytes, wal_copy: Path, now: datetime | None) -> str | None:
+    from desktop import db
+
+    if db.is_sound(target, key):
         return None
     _log.warning("the database failed its check; looking for a backup")
     backups = list_backups(target.parent)
     good = next((b for b in backups if db.is_sound(b, key)), None)
     if good is None:
+        wal = Path(f"{target}-wal")
+        if wal_copy.exists() and not wal.exists():
+            os.replace(wal_copy, wal)  # put back what the failed open dropped
         if not backups:
             raise StorageError(
                 "TermLens's database is damaged or its key does not fit, and there is no backup to restore. "
@@ -148,6 +168,8 @@ def check_and_recover(path: str | os.PathLike[str] | None = None, *, key: bytes,
             side = Path(f"{target}{suffix}")
             if side.exists():  # a stale WAL must never be replayed onto the restored file
                 os.replace(side, Path(f"{aside}{suffix}"))
+        if wal_copy.exists():
+            os.replace(wal_copy, Path(f"{aside}-wal"))
         os.replace(tmp, target)
         fsync_dir(target.parent)
     except OSError as exc:

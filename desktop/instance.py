@@ -20,7 +20,11 @@ LOCK_NAME = "termlens.lock"
 
 
 class SingleInstance:
-    """``SingleInstance(home).acquire()`` or ``with SingleInstance(home):``; never waits."""
+    """``SingleInstance(home).acquire()`` or ``with SingleInstance(home):``; never waits.
+
+    Keep the object for the life of the app: when it is garbage-collected the lock is
+    released.
+    """
 
     def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
         if home is None:

@@ -479,8 +479,12 @@ class KeyManager:
 
     def change_passphrase(self, old: str | None, new: str) -> None:
         """Rewrap the data key with ``new``. With the key in the keyring, ``old`` is None and
-        the key moves from the keyring to a passphrase-protected key file."""
+        the key moves from the keyring to a passphrase-protected key file; with no key
+        yet, a new one is created under ``new``."""
         check_new_passphrase(new)
+        if self.status() == "new":
+            self.create(new)
+            return
         if self.keyfile.exists():
             if not old:
                 raise PassphraseRequired("Enter your current passphrase to change it.")

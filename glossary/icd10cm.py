@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,23 +198,31 @@ def load(
     xml_path: Path | None = None,
     seven_char: bool = False,
     limit: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Add the ICD-10-CM codes not yet in ``store``; returns how many concepts were added.
 
-    One transaction: a failure part-way leaves the store as it was.
+    One transaction: a failure part-way, or ``should_stop()`` turning true
+    (GlossaryImportError saying it was cancelled), leaves the store as it was.
     ``on_progress(done, total)`` reports bytes of the XML read.
     """
     present = _present_codes(store)
     add_many = getattr(store, "add_concepts", None)
-    stream = (c for c in iter_concepts(xml_path, seven_char=seven_char, on_progress=on_progress, limit=limit)
-              if c.external_id not in present)
+
+    def stream() -> Iterator[Concept]:
+        for c in iter_concepts(xml_path, seven_char=seven_char, on_progress=on_progress, limit=limit):
+            if should_stop is not None and should_stop():
+                raise GlossaryImportError("Loading ICD-10-CM was cancelled; nothing was added.")
+            if c.external_id not in present:
+                yield c
+
     try:
         with store.transaction():
             if callable(add_many):
-                result = add_many(stream)
+                result = add_many(stream())
                 return result if isinstance(result, int) else len(result)
             added = 0
-            for c in stream:
+            for c in stream():
                 store.add_concept(c)
                 added += 1
             return added
@@ -226,4 +234,4 @@ def _present_codes(store: Any) -> set[str]:
     """External ids of ICD-10-CM concepts already in the store."""
     if store.count() == 0:
         return set()
-    return {c.external_id for c in store.iter_concepts() if c.source == SOURCE}
+    return {c.external_id for c in store.iter_concepts(domain=SUBJECT) if c.source == SOURCE}

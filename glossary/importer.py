@@ -14,7 +14,7 @@ Runs on whichever thread owns the store; knows nothing of Qt.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -41,6 +41,14 @@ class _Rollback(Exception):
     """Raised inside the transaction to undo an import that found problems."""
 
 
+CANCELLED = "The import was cancelled; nothing was added."
+
+
+def _check_stop(should_stop: Callable[[], bool] | None) -> None:
+    if should_stop is not None and should_stop():
+        raise GlossaryImportError(CANCELLED)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -52,12 +60,13 @@ def import_file(
     format: str | None = None,
     skip_bad: bool = False,
     on_progress: ProgressFn | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> ImportResult:
     """Import a glossary file into ``store`` in one transaction; see the module docstring.
 
     Raises GlossaryImportError (with ``report``, a list of Problems) when the file
-    is empty, cannot be read, or has problems and ``skip_bad`` is false; the
-    store is then unchanged.
+    is empty, cannot be read, or has problems and ``skip_bad`` is false, or when
+    ``should_stop()`` turns true (cancel); the store is then unchanged.
     """
     p = Path(path)
     try:
@@ -74,6 +83,7 @@ def import_file(
     try:
         with store.transaction():
             for item in items:
+                _check_stop(should_stop)
                 if isinstance(item, Problem):
                     result.skipped += 1
                     if len(result.problems) < MAX_REPORTED:
@@ -129,7 +139,13 @@ def known_external_ids(store: Any, wanted: Iterable[str]) -> set[str]:
     return {c.external_id for c in store.iter_concepts() if c.external_id in wanted}
 
 
-def load_starter(store: Any, names: Iterable[str] | None = None, on_progress: ProgressFn | None = None) -> int:
+def load_starter(
+    store: Any,
+    names: Iterable[str] | None = None,
+    on_progress: ProgressFn | None = None,
+    *,
+    should_stop: Callable[[], bool] | None = None,
+) -> int:
     """Load starter glossaries (all when ``names`` is None); returns how many concepts were added.
 
     Concepts whose id is already in the store are skipped, so loading twice adds nothing.
@@ -154,6 +170,7 @@ def load_starter(store: Any, names: Iterable[str] | None = None, on_progress: Pr
     added = 0
     with store.transaction():
         for c in todo:
+            _check_stop(should_stop)
             store.add_concept(c)
             added += 1
             if on_progress and (added % 20 == 0 or added == len(todo)):

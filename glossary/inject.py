@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from glossary.matcher import Hit
 from glossary.model import Concept, Status, Term, TermType, guess_language
+from glossary.normalize import norm
 
 _HEADER = {
     "en": "Glossary for this question. These are the user's own definitions; "
@@ -115,6 +116,19 @@ def _fit(
     )
 
 
+def _is_preferred(term: Term | None) -> bool:
+    return term is not None and term.type is TermType.PREFERRED
+
+
+def _own_term(h: Hit) -> Term | None:
+    """The hit's term if it belongs to the hit's concept (a person may have picked an alternative)."""
+    terms = h.concept.terms if h.concept is not None else []
+    if any(t is h.term for t in terms):
+        return h.term
+    form = norm(h.text)
+    return next((t for t in terms if norm(t.text) == form), None)
+
+
 def build(
     hits: Iterable[Hit],
     *,
@@ -130,12 +144,13 @@ def build(
     for h in sorted(hits, key=lambda h: h.start):
         if h.concept is None:
             raise ValueError("hits given to build() need their concept")
-        if h.concept_id not in entries:
-            entries[h.concept_id] = _Entry(h.concept, h.text, h.term, len(entries))
-        elif h.term.type is TermType.PREFERRED and entries[h.concept_id].term.type is not TermType.PREFERRED:
+        term = _own_term(h)
+        prev = entries.get(h.concept_id)
+        if prev is None:
+            entries[h.concept_id] = _Entry(h.concept, h.text, term, len(entries))
+        elif _is_preferred(term) and not _is_preferred(prev.term):
             # The user also wrote the preferred term: the entry counts as an exact match.
-            prev = entries[h.concept_id]
-            entries[h.concept_id] = _Entry(prev.concept, h.text, h.term, prev.order)
+            entries[h.concept_id] = _Entry(prev.concept, h.text, term, prev.order)
     return _fit(list(entries.values()), lang, budget_tokens, count_tokens)
 
 

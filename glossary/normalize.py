@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
 
 from glossary.model import is_cjk_char
@@ -60,7 +61,6 @@ class Normalized:
 
 # Blocks whose characters are all their own single-character normal form: not scanned.
 _PLAIN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xAC00, 0xD7A4), (0xD800, 0xF900), (0x20000, 0x2A6E0), (0x2A700, 0x2EBF0))
-_COMPLEX: frozenset[str] | None = None
 
 
 def _is_jamo(ch: str) -> bool:
@@ -68,44 +68,73 @@ def _is_jamo(ch: str) -> bool:
     return 0x1100 <= cp < 0x1200 or 0xA960 <= cp < 0xA980 or 0xD7B0 <= cp < 0xD800
 
 
-def _complex_chars() -> frozenset[str]:
-    """Every character that does not normalise to exactly one stable character.
+def _char_class(chars: Iterable[str]) -> str:
+    return "".join(re.escape(c) for c in sorted(chars))
 
-    Text without any of them normalises character by character with no change of
-    length, so whole-string NFKC and case folding (fast, in C) give the same result
-    as the segment-by-segment path and offsets map one to one. Built once (~50 ms).
+
+@dataclass(frozen=True)
+class _Tables:
+    """What the fast path needs, built once from ``unicodedata`` (~0.1 s, at the first non-ASCII text).
+
+    ``complex`` matches any character that does not normalise to exactly one stable
+    character (or any character outside the BMP, where ``re`` classes are slow).
+    Text without them normalises character by character, so the characters that
+    change are replaced from a table and offsets map one to one.
     """
-    global _COMPLEX
-    if _COMPLEX is not None:
-        return _COMPLEX
-    bad: list[int] = []
-    cat, dec = unicodedata.category, unicodedata.decomposition
-    cp, end = 0x80, 0x30000
-    blocks = iter(_PLAIN_BLOCKS)
-    skip = next(blocks, None)
-    while cp < end:
-        if skip and cp == skip[0]:
-            cp = skip[1]
-            skip = next(blocks, None)
-            continue
-        ch = chr(cp)
-        c = cat(ch)
-        if c != "Cn" and (c[0] == "M" or dec(ch) or ch.casefold() != ch or _is_jamo(ch)):
+
+    complex: re.Pattern[str]
+    changing: dict[bool, re.Pattern[str]]  # fold -> characters whose normal form differs (after casefold())
+    table: dict[bool, dict[str, str]]  # fold -> character -> its normal form
+
+    @staticmethod
+    def build() -> _Tables:
+        bad: list[str] = []
+        table: dict[bool, dict[str, str]] = {True: {}, False: {}}
+        cat, dec = unicodedata.category, unicodedata.decomposition
+        cp = 0x80
+        blocks = iter(_PLAIN_BLOCKS)
+        skip = next(blocks, None)
+        while cp < 0x10000:
+            if skip and cp == skip[0]:
+                cp = skip[1]
+                skip = next(blocks, None)
+                continue
+            ch = chr(cp)
+            cp += 1
+            c = cat(ch)
+            if c == "Cn" or not (c[0] == "M" or dec(ch) or ch.casefold() != ch or _is_jamo(ch)):
+                continue
             folded, plain = _segment_norm(ch, True), _segment_norm(ch, False)
-            one_round = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", ch).casefold())
             if (
                 len(folded) != 1
                 or len(plain) != 1
-                or folded != one_round
-                or plain != unicodedata.normalize("NFKC", ch)
+                or len(ch.casefold()) != 1
+                or _segment_norm(ch.casefold(), True) != folded
                 or c[0] == "M"
                 or cat(folded)[0] == "M"
                 or _is_jamo(folded)
             ):
-                bad.append(cp)
-        cp += 1
-    _COMPLEX = frozenset(map(chr, bad))
-    return _COMPLEX
+                bad.append(ch)
+                continue
+            if folded != ch:
+                table[True][ch] = folded
+            if plain != ch:
+                table[False][ch] = plain
+        return _Tables(
+            complex=re.compile("[" + _char_class(bad) + "\U00010000-\U0010FFFF]"),
+            changing={fold: re.compile("[" + _char_class(t) + "]") for fold, t in table.items()},
+            table=table,
+        )
+
+
+_TABLES: _Tables | None = None
+
+
+def _tables() -> _Tables:
+    global _TABLES
+    if _TABLES is None:
+        _TABLES = _Tables.build()
+    return _TABLES
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
@@ -142,22 +171,16 @@ def _collapse_spaces(text: str, starts: list[int] | None, ends: list[int] | None
 
 def normalize(text: str, *, fold: bool = True) -> Normalized:
     """NFKC, one space per whitespace run, case folding unless ``fold=False``; with an offset map."""
-    nfkc_ok = unicodedata.is_normalized
     if text.isascii():
         out = text.lower() if fold else text
-    elif nfkc_ok("NFKC", text) and (
-        not fold or ((out := text.casefold()) == out.casefold() and len(out) == len(text) and nfkc_ok("NFKC", out))
-    ):
-        # Already normal (the usual case): a quick check in C, and a one-to-one case fold.
-        out = out if fold else text
-    elif _complex_chars().isdisjoint(text):
-        out = unicodedata.normalize("NFKC", text)
-        if fold:
-            out = unicodedata.normalize("NFKC", out.casefold())
-        if len(out) != len(text):  # not expected; the exact path is always right
-            return normalize_exact(text, fold=fold)
     else:
-        return normalize_exact(text, fold=fold)
+        t = _tables()
+        if t.complex.search(text):
+            return normalize_exact(text, fold=fold)
+        table = t.table[fold]
+        # Case folding in C first: then only compatibility characters (full-width
+        # punctuation and letters, ligature-free forms) need the table.
+        out = t.changing[fold].sub(lambda m: table[m.group()], text.casefold() if fold else text)
     if "  " in out or not out.isprintable():  # cheap test before the regex
         if _ODD_SPACE.search(out):
             return _collapse_spaces(out, None, None)

@@ -91,10 +91,7 @@ def m002_changelog(db: sqlite3.Connection) -> None:
     _script(
         db,
         """
-        CREATE TABLE operations (
-            id INTEGER PRIMARY KEY,
-            created_at TEXT NOT NULL
-        );
+        CREATE TABLE operations (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL);
         CREATE TABLE changes (
             op_id INTEGER NOT NULL REFERENCES operations(id) ON DELETE CASCADE,
             concept_id INTEGER NOT NULL,
@@ -108,9 +105,7 @@ def m002_changelog(db: sqlite3.Connection) -> None:
 
 
 def m003_search(db: sqlite3.Connection) -> None:
-    db.execute(
-        "CREATE VIRTUAL TABLE concepts_fts USING fts5(terms, definitions, note, tokenize='trigram')"
-    )
+    db.execute("CREATE VIRTUAL TABLE concepts_fts USING fts5(terms, definitions, note, tokenize='trigram')")
     ids = [r[0] for r in db.execute("SELECT id FROM concepts")]
     for c in _load(db, ids):
         _index(db, c)
@@ -191,23 +186,15 @@ def _load(db: sqlite3.Connection, ids: list[int]) -> list[Concept]:
 
 def _index(db: sqlite3.Connection, c: Concept) -> None:
     db.execute("DELETE FROM concepts_fts WHERE rowid = ?", (c.id,))
+    texts = (" | ".join(t.text for t in c.terms), "\n".join(c.definitions.values()), c.note)
     db.execute(
         "INSERT INTO concepts_fts(rowid, terms, definitions, note) VALUES (?, ?, ?, ?)",
-        (
-            c.id,
-            norm(" | ".join(t.text for t in c.terms), fold=False),
-            norm("\n".join(c.definitions.values()), fold=False),
-            norm(c.note, fold=False),
-        ),
+        (c.id, *(norm(x, fold=False) for x in texts)),
     )
 
 
 def _to_json(c: Concept) -> str:
-    d = asdict(c)
-    d["status"] = c.status.value
-    for t in d["terms"]:
-        t["type"] = t["type"].value if hasattr(t["type"], "value") else t["type"]
-    return json.dumps(d, ensure_ascii=False)
+    return json.dumps(asdict(c), ensure_ascii=False)  # the enums are str subclasses: written as their values
 
 
 def _from_json(s: str) -> Concept:
@@ -357,7 +344,7 @@ class GlossaryStore:
     def update_concept(self, c: Concept) -> None:
         """Replace the stored concept ``c.id`` with ``c``."""
         with self.transaction():
-            before = self._get(c.id)
+            before = self.get_concept(c.id)
             self._check(c)
             self._record(c.id, before)
             c.created_at = c.created_at or before.created_at
@@ -366,7 +353,7 @@ class GlossaryStore:
 
     def delete_concept(self, concept_id: int) -> None:
         with self.transaction() as db:
-            before = self._get(concept_id)
+            before = self.get_concept(concept_id)
             referring = [r[0] for r in db.execute("SELECT concept_id FROM relations WHERE related_id=?", (concept_id,))]
             for other in _load(db, referring):
                 self._record(other.id, other)
@@ -416,14 +403,11 @@ class GlossaryStore:
 
     # -- reading --
 
-    def _get(self, concept_id: int | None) -> Concept:
+    def get_concept(self, concept_id: int | None) -> Concept:
         found = _load(self._db, [concept_id]) if concept_id is not None else []
         if not found:
             raise GlossaryError(f"Concept {concept_id} is not in the glossary.")
         return found[0]
-
-    def get_concept(self, concept_id: int) -> Concept:
-        return self._get(concept_id)
 
     def get_many(self, ids: Iterable[int]) -> list[Concept]:
         """The concepts that exist among ``ids``, in that order."""

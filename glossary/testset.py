@@ -17,8 +17,9 @@ the right choice, 0-based, or its letter "A", "B", ...),
 or, for free text,
 
 ``reference`` (a model answer, shown in reports) and ``key_points`` (a non-empty
-list of short phrases an answer must contain; a key point that is a term of a
-glossary concept is also met by any other term of that concept).
+list of short phrases an answer must contain; "a|b" lists alternative wordings
+of one key point; a key point that is a term of a glossary concept is also met
+by any other term of that concept).
 
 Optional: ``concepts`` (a list of references to glossary concepts: a concept's
 external id, e.g. "med-af", or one of its terms, e.g. "atrial fibrillation"),
@@ -254,7 +255,7 @@ def resolve_concepts(items: Sequence[TestItem], concepts: Iterable[Concept]) -> 
         ids = [i for i in item.concept_ids if i in known]
         for ref in item.concepts:
             k = _key(ref)
-            cid = by_ext.get(k) or by_pref.get(k) or by_term.get(k)
+            cid = next((t[k] for t in (by_ext, by_pref, by_term) if k in t), None)
             if cid is None:
                 missing.append(f"{item.id}: {ref}")
             elif cid not in ids:

@@ -32,9 +32,6 @@ from pathlib import Path
 
 from glossary.errors import TermLensError
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-SAMPLE_TESTSET = RESOURCES / "testsets" / "sample.jsonl"
-GENERAL_TESTSET = RESOURCES / "testsets" / "general.jsonl"
 
 
 def _glossary(domain: str | None = None):  # noqa: ANN202 - (store, note)
@@ -88,7 +85,7 @@ def _make_testset(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from desktop.engine.evaluate import NEEDS_ADAPTER, parse_methods, run_eval
+    from desktop.engine.evaluate import GENERAL_TESTSET, NEEDS_ADAPTER, SAMPLE_TESTSET, parse_methods, run_eval
     from desktop.engine.models import default_model_dir, load_model
     from glossary.testset import read_testset
 

@@ -76,7 +76,7 @@ def _change_passphrase(args: argparse.Namespace) -> int:
     old = _ask("Current passphrase: ", ("TERMLENS_PASSPHRASE",)) if km.status() == "passphrase-needed" else None
     new = _ask("New passphrase: ", ("TERMLENS_NEW_PASSPHRASE",), confirm=True)
     km.change_passphrase(old, new)
-    print("The passphrase was changed; your data now opens with the new one.")
+    print("The passphrase is set; your data now opens with it.")
     return 0
 
 

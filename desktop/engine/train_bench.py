@@ -45,7 +45,7 @@ PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0}
 PATHS = ("peft", "liger", "liger-d0", "liger-d0-compile")
 
 
-def build_model(shape: str, device: str):
+def build_model(shape: str, device: str, attn: str = "sdpa"):
     import torch
     from transformers import AutoModelForCausalLM, Qwen2Config
 
@@ -53,7 +53,7 @@ def build_model(shape: str, device: str):
     dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
     torch.manual_seed(0)
     with torch.device(device):
-        model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation="sdpa")
+        model = AutoModelForCausalLM.from_config(cfg, dtype=dtype, attn_implementation=attn)
     model.requires_grad_(False)
     return model
 
@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-len", type=int, default=64, help="shortest packed sequence")
     ap.add_argument("--max-len", type=int, default=512, help="longest packed sequence")
     ap.add_argument("--paths", default=",".join(PATHS), help=f"comma-separated, of {', '.join(PATHS)}")
+    ap.add_argument("--attn", default="sdpa", help="attention implementation: sdpa, eager or flex_attention")
     ap.add_argument("--device", default=None)
     ap.add_argument("--peak-tflops", type=float, default=None, help="dense bf16 peak of the GPU")
     ap.add_argument("--json", default=None, help="also write the results to this file")
@@ -207,10 +208,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     peak = peak_tflops(device, args.peak_tflops)
     t0 = time.perf_counter()
-    model = build_model(args.shape, device)
+    model = build_model(args.shape, device, args.attn)
     n = sum(p.numel() for p in model.parameters())
     print(f"{args.shape}: {n / 1e9:.3f}B parameters on {_device_name(device)}, built in {time.perf_counter() - t0:.1f} s; "
-          f"batch {args.batch} x {args.seq} tokens, sequences of {args.min_len}-{args.max_len} packed", flush=True)
+          f"batch {args.batch} x {args.seq} tokens, sequences of {args.min_len}-{args.max_len} packed, {args.attn}", flush=True)
     results = []
     for path in paths:
         r = run_path(model, path, batch=args.batch, seq=args.seq, steps=args.steps, warmup=args.warmup,

@@ -26,9 +26,9 @@ _tags = itertools.count(1)
 class ChatSession(QObject):
     conversation_changed = Signal(int)  # the open conversation's id (0: none yet)
     conversations_changed = Signal()  # a conversation was created or renamed
-    messages_reset = Signal(list)  # show these messages from scratch
+    messages_reset = Signal(object)  # show these messages from scratch
     question_added = Signal(dict)  # a user message, with its terms
-    terms_shown = Signal(list, bool)  # terms of the current question, editable (the last question)
+    terms_shown = Signal(object, bool)  # terms of the current question, editable (the last question)
     answer_started = Signal()
     answer_delta = Signal(str)
     prompt_ready = Signal(str)

@@ -263,6 +263,7 @@ class ChatView(QWidget):
         self._streaming, self._buffer = None, []
         for b in self.bubbles:
             self.list.removeWidget(b)
+            b.hide()
             b.deleteLater()
         self.bubbles = []
         self.placeholder.setVisible(True)
@@ -336,6 +337,7 @@ class ChatView(QWidget):
         if b is not None and not b.text.strip():
             self.bubbles.remove(b)
             self.list.removeWidget(b)
+            b.hide()
             b.deleteLater()
         self._streaming = None
         self.show_error(sentence)
@@ -346,6 +348,7 @@ class ChatView(QWidget):
         while self.bubbles and self.bubbles[-1].role != "user":
             b = self.bubbles.pop()
             self.list.removeWidget(b)
+            b.hide()
             b.deleteLater()
 
     def show_error(self, sentence: str) -> None:

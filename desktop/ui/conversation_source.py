@@ -1,7 +1,7 @@
 """Where the window keeps its conversations: ``desktop.conversations`` when it is there,
 otherwise a plain JSON file under the data directory.
 
-Both sides speak the same small API (``create``, ``rename``, ``delete``, ``list``,
+Which one is used is decided by ``open_conversations`` (see there). Both sides speak the same small API (``create``, ``rename``, ``delete``, ``list``,
 ``messages``, ``add_message``, ``update_message``, ``delete_messages_after``,
 ``export_markdown``) and hand back plain dicts, so the widgets do not care which one
 is in use. Runs on the GUI thread; knows nothing of widgets.
@@ -177,14 +177,19 @@ class StoreConversations:
             close()
 
 
-def open_conversations(*, in_memory: bool = False) -> JsonConversations | StoreConversations:
-    """The conversations of this data directory (``in_memory``: a throwaway set, for screenshots)."""
+def open_conversations(*, in_memory: bool = False, conn: Any = None) -> JsonConversations | StoreConversations:
+    """The conversations of this data directory (``in_memory``: a throwaway set, for screenshots).
+
+    With ``conn`` (a connection from ``desktop.db.connect``) they live in the encrypted
+    ``desktop.conversations.ConversationStore``; without it, in ``conversations.json``.
+    The JSON file is the stand-in until the glossary and the conversations share the
+    encrypted database: ``db.connect()`` on ``termlens.db`` converts a plaintext file in
+    place, which the glossary store (plain sqlite3 on the same file) must not meet.
+    """
     if in_memory:
         return JsonConversations(None)
-    try:
-        from desktop import conversations, db  # type: ignore[attr-defined]
+    if conn is not None:
+        from desktop import conversations
 
-        conn = db.connect()
         return StoreConversations(conversations.ConversationStore(conn), conn)
-    except ImportError:
-        return JsonConversations(paths.home() / "conversations.json")
+    return JsonConversations(paths.home() / "conversations.json")

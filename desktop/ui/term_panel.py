@@ -91,7 +91,7 @@ class TermCard(QFrame):
 
 class TermPanel(QWidget):
     open_concept = Signal(int)
-    resend_requested = Signal(set, dict)  # excluded concept ids, {start: chosen concept id}
+    resend_requested = Signal(object, object)  # excluded concept ids, {start: chosen concept id}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +143,7 @@ class TermPanel(QWidget):
     def show_terms(self, terms: list[dict], *, editable: bool = False) -> None:
         for c in self.cards:
             self.list.removeWidget(c)
+            c.hide()
             c.deleteLater()
         self.cards = []
         self._terms = list(terms)

@@ -194,16 +194,16 @@ def concept_from_dict(data: Any) -> Concept:
 class CountingReader(io.RawIOBase):
     """A binary file wrapper that reports bytes read through ``on_progress``.
 
-    Calls are throttled to about every 256 KiB so a progress bar costs nothing.
+    Calls are throttled (at most about 200 per file) so a progress bar costs nothing.
     """
 
-    def __init__(self, raw: BinaryIO, total: int, on_progress: ProgressFn | None, step: int = 256 * 1024) -> None:
+    def __init__(self, raw: BinaryIO, total: int, on_progress: ProgressFn | None) -> None:
         self._raw = raw
         self.total = total
         self.done = 0
         self._on_progress = on_progress
-        self._step = step
-        self._next = step
+        self._step = max(64 * 1024, total // 200)  # at most ~200 calls, at least 64 KiB apart
+        self._next = self._step
 
     def readable(self) -> bool:
         return True

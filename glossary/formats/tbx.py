@@ -57,10 +57,18 @@ _ABBREVIATION_TYPES = {"abbreviation", "acronym", "initialism", "shortform", "ab
 _NCNAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def _local(tag: object) -> str:
     if not isinstance(tag, str):  # comments and processing instructions
         return ""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL) < 1000:  # tag names repeat; a hostile file cannot grow the cache without bound
+            _LOCAL[tag] = name
+    return name
 
 
 def _category(el: ET.Element) -> str:

@@ -28,16 +28,20 @@ class _Out:
 
 
 class UnigramModel:
-    """Every position predicts the same distribution ``probs`` over a vocabulary."""
+    """Every position predicts the same distribution ``probs`` over a vocabulary (no real cache)."""
+
+    config = None
 
     def __init__(self, probs: list[float]) -> None:
         self.logp = torch.log(torch.tensor(probs))
         self.calls = 0
 
-    def __call__(self, *, input_ids, attention_mask, logits_to_keep):
+    def forward(self, input_ids, attention_mask=None, past_key_values=None, use_cache=True, logits_to_keep=0):
         self.calls += 1
         b, t = input_ids.shape
-        return _Out(self.logp.expand(b, logits_to_keep, -1).clone())
+        return _Out(self.logp.expand(b, logits_to_keep or t, -1).clone())
+
+    __call__ = forward
 
 
 def test_option_logprobs_sums_the_options_tokens_with_padding_and_batches():
@@ -47,7 +51,7 @@ def test_option_logprobs_sums_the_options_tokens_with_padding_and_batches():
     sums = option_logprobs(model, [0, 0, 0], options, batch_size=2)
     expected = [sum(math.log(probs[t]) for t in o) for o in options]
     assert sums == pytest.approx(expected, abs=1e-5)
-    assert model.calls == 2  # three options in batches of two
+    assert model.calls == 3  # the prompt once, then three options in batches of two
 
 
 def test_the_likeliest_option_wins_and_length_normalisation_changes_the_winner():
@@ -72,11 +76,15 @@ def test_the_models_own_greedy_continuation_beats_a_changed_last_token(tiny):
             ids.append(int(model(input_ids=torch.tensor([ids])).logits[0, -1].argmax()))
     greedy = ids[len(prompt):]
     others = [greedy[:2] + [(greedy[2] + k) % len(tiny.tokenizer)] for k in (1, 7, 50)]
-    sums = option_logprobs(model, prompt, [others[0], greedy, *others[1:], greedy[:2]])
+    sums = option_logprobs(model, prompt, [others[0], greedy, *others[1:], greedy[:2]], batch_size=3)
     assert max(range(4), key=lambda i: sums[i]) == 1
-    # batched scoring agrees with scoring each option alone
-    alone = [option_logprobs(model, prompt, [o])[0] for o in (others[0], greedy, greedy[:2])]
-    assert [sums[0], sums[1], sums[4]] == pytest.approx(alone, abs=1e-4)
+
+    def full(option):  # one plain forward pass over prompt + option, no cache, no padding
+        with torch.inference_mode():
+            logp = torch.log_softmax(model(input_ids=torch.tensor([prompt + option])).logits[0].float(), -1)
+        return sum(float(logp[len(prompt) - 1 + k, t]) for k, t in enumerate(option))
+
+    assert sums == pytest.approx([full(o) for o in (others[0], greedy, *others[1:], greedy[:2])], abs=1e-4)
 
 
 # --- free text ---
@@ -286,3 +294,29 @@ def test_cli_error_is_one_line_and_exit_2(tmp_path, capsys):
     assert args.func(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("Error:") and "line 1" in err[0]
+
+
+def test_cli_make_testset_from_the_starter_glossaries(tmp_path, capsys):
+    from glossary.testset import read_testset
+
+    out = tmp_path / "made.jsonl"
+    args = _parser().parse_args(["eval", "make-testset", "--out", str(out), "--domain", "law", "--n", "12"])
+    assert args.func(args) == 0
+    items = read_testset(out)
+    assert len(items) == 12 and {i.subject_field for i in items} == {"law"}
+    assert all(i.concepts[0].startswith("law-") for i in items)
+    assert "starter glossaries" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_eval_prints_json_and_writes_the_report(tiny_model_dir, tmp_path, capsys):
+    report_dir = tmp_path / "rep"
+    args = _parser().parse_args(["eval", "--methods", "base,lora", "--model", str(tiny_model_dir), "--device", "cpu",
+                                 "--limit", "3", "--report", str(report_dir), "--json"])
+    assert args.func(args) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["methods"] == ["base"] and "lora" in data["skipped"]
+    assert data["summaries"]["base"]["n"] == 3
+    assert (report_dir / "report.md").is_file() and (report_dir / "accuracy.png").is_file()
+    assert "no --adapter" in captured.err

@@ -90,3 +90,10 @@ def test_oracle_block_matches_detected_block_for_preferred_terms():
     assert oracle.text == detected.text and oracle.included == [1, 2]
     zh = oracle_block(CONCEPTS, lang="zh", budget_tokens=1000, count_tokens=words)
     assert zh.text.splitlines()[1] == "- 心房颤动：一种心律失常。（来源：ESC 2020）"
+
+
+def test_a_picked_alternative_is_rendered_with_its_own_terms():
+    hit = M.detect("warfarin")[0]
+    hit.concept_id, hit.concept = 3, CONCEPTS[2]  # the person picked another concept
+    block = build([hit], question="warfarin", budget_tokens=1000, count_tokens=words)
+    assert block.included == [3] and 'heart failure (written "warfarin")' in block.text

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from glossary.matcher import Matcher
 from glossary.model import Concept, Status, Term, TermType
-from glossary.normalize import is_word_char, normalize
+from glossary.normalize import is_word_char, normalize, normalize_exact
 from glossary.store import GlossaryStore
 
 
@@ -160,7 +160,7 @@ term_text = st.one_of(
 )
 filler = st.text(alphabet=string.ascii_letters + " ,.;心房高血-1", max_size=30)
 
-SETTINGS = settings(max_examples=100, deadline=None)
+SETTINGS = settings(max_examples=60, deadline=None)
 
 
 @SETTINGS
@@ -203,3 +203,11 @@ def test_normalisation_is_idempotent_and_maps_back(text):
     for i in range(len(n.text)):
         s, e = n.span(i, i + 1)
         assert 0 <= s < e <= len(text)
+
+
+@SETTINGS
+@given(st.one_of(st.text(max_size=40), tricky), st.booleans())
+def test_fast_normalisation_agrees_with_the_exact_path(text, fold):
+    fast, exact = normalize(text, fold=fold), normalize_exact(text, fold=fold)
+    assert fast.text == exact.text
+    assert [fast.span(i, i + 1) for i in range(len(fast.text))] == [exact.span(i, i + 1) for i in range(len(exact.text))]

@@ -117,6 +117,13 @@ def test_passphrase_can_replace_the_keyring_and_back(home: Path) -> None:
     assert KeyManager(home).unlock() == key
 
 
+def test_setting_a_passphrase_before_first_use_creates_the_key(home: Path) -> None:
+    km = KeyManager(home)
+    km.change_passphrase(None, PASS)
+    assert km.status() == "passphrase-needed"
+    assert KeyManager(home).unlock(PASS) == km.unlock()
+
+
 def test_short_passphrase_refused(home: Path) -> None:
     with pytest.raises(StorageError, match="at least 8"):
         KeyManager(home, backend=None).create("short")

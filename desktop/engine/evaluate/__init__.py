@@ -9,10 +9,18 @@ the statistics in ``stats``. Runs on the model thread; knows nothing of Qt.
 from __future__ import annotations
 
 from desktop.engine.evaluate.report import EvalReport, GroupScore, ItemResult, MethodSummary, main_table
-from desktop.engine.evaluate.runner import METHODS, NEEDS_ADAPTER, EvalSettings, parse_methods, run_eval
+from desktop.engine.evaluate.runner import (
+    GENERAL_TESTSET,
+    METHODS,
+    NEEDS_ADAPTER,
+    SAMPLE_TESTSET,
+    EvalSettings,
+    parse_methods,
+    run_eval,
+)
 from desktop.engine.evaluate.stats import McNemar, mcnemar, wilson
 
 __all__ = [
-    "EvalReport", "EvalSettings", "GroupScore", "ItemResult", "McNemar", "METHODS", "MethodSummary",
+    "GENERAL_TESTSET", "SAMPLE_TESTSET", "EvalReport", "EvalSettings", "GroupScore", "ItemResult", "McNemar", "METHODS", "MethodSummary",
     "NEEDS_ADAPTER", "main_table", "mcnemar", "parse_methods", "run_eval", "wilson",
 ]

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from desktop import log
@@ -47,6 +48,10 @@ DEFAULT_SYSTEM = ("You are TermLens, a careful assistant for professionals. "
                   "Answer precisely and say when you are unsure.")
 
 ProgressFn = Callable[[int, int, str], None]
+
+TESTSETS_DIR = Path(__file__).resolve().parents[3] / "resources" / "testsets"
+SAMPLE_TESTSET = TESTSETS_DIR / "sample.jsonl"  # medicine, law, finance; L1 and L2; en and zh
+GENERAL_TESTSET = TESTSETS_DIR / "general.jsonl"  # general knowledge: the forgetting check for lora
 
 
 @dataclass

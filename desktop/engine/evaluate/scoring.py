@@ -1,8 +1,8 @@
 """Scoring one answer: multiple choice by log-likelihood, free text by key-point coverage.
 
 Multiple choice: every option is appended to the same prompt and the model's
-log-probabilities of the option's tokens are summed (one forward pass for a batch
-of options, right-padded, keeping logits only where the options are). The option
+log-probabilities of the option's tokens are summed (the prompt is run once and
+its KV cache shared by one forward pass over a batch of right-padded options). The option
 with the highest sum is the answer (``acc``); ``acc_norm`` divides each sum by the
 option's length in characters first, as lm-evaluation-harness does, so that long
 options are not penalised for having more tokens.
@@ -13,7 +13,8 @@ Chinese runs segmented by jieba (with glossary terms and key points added to its
 dictionary so they stay whole). A key point is met when its tokens occur, in order
 and adjacent, in the answer's tokens; a key point that is a term of a glossary
 concept is also met by any other term of that concept. Coverage is the share of
-key points met.
+key points met. A key point may list alternative wordings separated by "|"
+("anticoagulant|anticoagulation"); any one of them meets it.
 
 Runs on the model thread; knows nothing of Qt.
 """
@@ -50,34 +51,50 @@ def option_logprobs(model: Any, prompt_ids: Sequence[int], options_ids: Sequence
                     device: str = "cpu", pad_id: int = 0, batch_size: int = 8) -> list[float]:
     """The summed log-probability of each option's tokens following ``prompt_ids``.
 
-    All options share the prompt, so with right padding every option starts at the
-    same position and only the last ``longest + 1`` positions need logits.
+    The prompt is run once; its KV cache is copied for each batch of options, which
+    are right-padded so that every option starts at the same position. The first
+    option token is scored from the prompt's last logits, the rest from the batch.
     """
+    import copy
+
     import torch
+    from transformers import DynamicCache
+
+    from desktop.engine.generate import cache_kwarg
 
     p = len(prompt_ids)
     if p == 0:
         raise ValueError("the prompt is empty")
+    if any(len(o) == 0 for o in options_ids):
+        raise ValueError("an option has no tokens")
+    key = cache_kwarg(model)
     sums: list[float] = []
     with torch.inference_mode():
+        prompt_cache = DynamicCache(config=getattr(model, "config", None))
+        ids = torch.tensor([list(prompt_ids)], dtype=torch.long, device=device)
+        first = model(input_ids=ids, use_cache=True, logits_to_keep=1, **{key: prompt_cache}).logits
+        first_lp = torch.log_softmax(first[0, -1].float(), dim=-1)
         for start in range(0, len(options_ids), batch_size):
             chunk = [list(o) for o in options_ids[start:start + batch_size]]
-            longest = max(len(o) for o in chunk)
-            if longest == 0:
-                raise ValueError("an option has no tokens")
-            ids = torch.full((len(chunk), p + longest), pad_id, dtype=torch.long)
-            mask = torch.zeros_like(ids)
-            ids[:, :p] = torch.tensor(list(prompt_ids), dtype=torch.long)
+            b, longest = len(chunk), max(len(o) for o in chunk)
+            opt = torch.full((b, longest), pad_id, dtype=torch.long)
+            mask = torch.zeros((b, p + longest), dtype=torch.long)
+            mask[:, :p] = 1
             for i, o in enumerate(chunk):
-                ids[i, p:p + len(o)] = torch.tensor(o, dtype=torch.long)
-                mask[i, :p + len(o)] = 1
-            ids, mask = ids.to(device), mask.to(device)
-            out = model(input_ids=ids, attention_mask=mask, logits_to_keep=longest + 1)
-            logits = out.logits[:, -(longest + 1):-1, :].float()  # positions p-1 .. p+longest-2
-            logp = torch.log_softmax(logits, dim=-1)
-            target = ids[:, p:]
-            tok = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1) * mask[:, p:]
-            sums.extend(float(x) for x in tok.sum(dim=-1).cpu())
+                opt[i, :len(o)] = torch.tensor(o, dtype=torch.long)
+                mask[i, p:p + len(o)] = 1
+            opt, mask = opt.to(device), mask.to(device)
+            lp_first = first_lp[opt[:, 0]]
+            rest = torch.zeros(b, device=device)
+            if longest > 1:
+                cache = copy.deepcopy(prompt_cache)
+                cache.batch_repeat_interleave(b)
+                out = model(input_ids=opt[:, :-1], attention_mask=mask[:, :-1], use_cache=True,
+                            logits_to_keep=longest - 1, **{key: cache})
+                logp = torch.log_softmax(out.logits[:, -(longest - 1):, :].float(), dim=-1)
+                tok = logp.gather(-1, opt[:, 1:].unsqueeze(-1)).squeeze(-1) * mask[:, p + 1:]
+                rest = tok.sum(dim=-1)
+            sums.extend(float(x) for x in (lp_first + rest).cpu())
     return sums
 
 
@@ -185,8 +202,11 @@ class KeyPointScorer:
         self._segmenter.add_words(t.text for c in self.concepts for t in c.terms)
 
     def alternatives(self, key_point: str) -> list[str]:
-        """``key_point`` and, when it is a glossary term, every term of its concept(s)."""
-        return list(dict.fromkeys([key_point, *self._synonyms.get(normalize_text(key_point), [])]))
+        """The forms that meet ``key_point``: its own ("a|b" lists several) and, for each that is a
+        glossary term, every term of that concept."""
+        forms = [f.strip() for f in key_point.split("|") if f.strip()]
+        out = [x for f in forms for x in (f, *self._synonyms.get(normalize_text(f), []))]
+        return list(dict.fromkeys(out))
 
     def score(self, answer: str, key_points: Sequence[str]) -> KeyPointResult:
         alts = {k: self.alternatives(k) for k in key_points}

@@ -1,0 +1,46 @@
+"""Glossary operations started from anywhere in the window: edit a concept, add one
+from selected text. Keyword-only functions that open the concept dialog and store
+the result, reporting a refused change as a message. GUI thread.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from desktop.ui.concept_dialog import ConceptDialog
+from glossary.errors import TermLensError
+from glossary.model import Concept, Term, guess_language
+from glossary.store import GlossaryStore
+
+
+def _run(parent: QWidget, dialog: ConceptDialog, save: Callable[[Concept], object]) -> bool:
+    while dialog.exec() == QDialog.Accepted:
+        try:
+            save(dialog.concept())
+            return True
+        except TermLensError as exc:
+            QMessageBox.warning(parent, dialog.tr("Concept not saved"), str(exc))
+    return False
+
+
+def edit_concept(*, parent: QWidget, store: GlossaryStore, concept_id: int,
+                 make_dialog: Callable[..., ConceptDialog] = ConceptDialog) -> bool:
+    """Open concept ``concept_id`` for editing; True when a change was saved."""
+    try:
+        concept = store.get_concept(concept_id)
+    except TermLensError as exc:
+        QMessageBox.warning(parent, "TermLens", str(exc))
+        return False
+    dialog = make_dialog(concept, fields=store.subject_fields(), parent=parent)
+    return _run(parent, dialog, store.update_concept)
+
+
+def add_concept(*, parent: QWidget, store: GlossaryStore, text: str = "",
+                make_dialog: Callable[..., ConceptDialog] = ConceptDialog) -> bool:
+    """A new concept, its first term ``text`` (a selection from a message); True when saved."""
+    text = " ".join(text.split())
+    seed = Concept(terms=[Term(text=text, lang=guess_language(text))] if text else [])
+    dialog = make_dialog(seed, fields=store.subject_fields(), parent=parent)
+    return _run(parent, dialog, store.add_concept)

@@ -1,0 +1,367 @@
+"""The glossary page: a table of concepts with search (Chinese and English) and a
+subject-field filter; add, edit, delete; bulk status change; undo; import, export,
+starter glossaries and ICD-10-CM with a progress bar.
+
+The table model loads concepts a page at a time as the person scrolls, so a
+70,000-code glossary opens at once. Long loads run on a ``GlossaryTask`` thread;
+when one ends, ``glossary_replaced`` asks the window to rebuild term detection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
+    QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from desktop.ui import glossary_actions
+from desktop.ui.import_dialog import ImportDialog, export_glossary
+from desktop.ui.tasks import GlossaryTask
+from glossary.errors import TermLensError
+from glossary.model import Concept, Status
+from glossary.store import GlossaryStore
+
+PAGE = 500
+
+
+class ConceptTableModel(QAbstractTableModel):
+    def __init__(self, store: GlossaryStore, parent=None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.rows: list[Concept] = []
+        self.search = ""
+        self.field: str | None = None
+        self._done = True
+        self.headers = ["Term", "Other terms", "Subject fields", "Definition", "Source", "Status"]
+
+    def set_query(self, search: str, field: str | None) -> None:
+        self.beginResetModel()
+        self.search, self.field = search.strip(), field
+        if self.search:
+            found = self.store.search(self.search, limit=2000)
+            self.rows = [c for c in found if field is None or field in c.subject_fields]
+            self._done = True
+        else:
+            self.rows = self.store.concepts(domain=field, limit=PAGE, offset=0)
+            self._done = len(self.rows) < PAGE
+        self.endResetModel()
+
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802 (Qt)
+        return not parent.isValid() and not self._done
+
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: N802 (Qt)
+        more = self.store.concepts(domain=self.field, limit=PAGE, offset=len(self.rows))
+        self._done = len(more) < PAGE
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
+        return len(self.headers)
+
+    def headerData(self, section: int, orientation, role=Qt.DisplayRole) -> Any:  # noqa: N802 (Qt)
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole) -> Any:
+        c = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.UserRole:
+            return c.id
+        if role in (Qt.DisplayRole, Qt.ToolTipRole):
+            if col == 0:
+                return c.label()
+            if col == 1:
+                pref = c.preferred()
+                return ", ".join(t.text for t in c.terms if t is not pref)
+            if col == 2:
+                return ", ".join(c.subject_fields)
+            if col == 3:
+                text = " / ".join(v for v in (c.definitions.get("en"), c.definitions.get("zh")) if v) \
+                    or c.definition("en")
+                return text if role == Qt.ToolTipRole else text[:160]
+            if col == 4:
+                return c.source
+            if col == 5:
+                return c.status.value
+        return None
+
+    def ids(self, rows: list[int]) -> list[int]:
+        return [self.rows[r].id for r in rows if 0 <= r < len(self.rows)]
+
+
+class GlossaryEditor(QWidget):
+    glossary_replaced = Signal()  # written through another connection: rebuild detection
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.task: GlossaryTask | None = None
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self._debounce = QTimer(self, singleShot=True, interval=200, timeout=self.refresh)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        top.addWidget(self.search, 2)
+        self.field = QComboBox()
+        self.field.currentIndexChanged.connect(lambda _i: self.refresh())
+        top.addWidget(self.field, 1)
+        self.count = QLabel()
+        top.addWidget(self.count)
+        lay.addLayout(top)
+
+        bar = QHBoxLayout()
+        self.add_btn = QPushButton()
+        self.add_btn.clicked.connect(self.add_concept)
+        self.edit_btn = QPushButton()
+        self.edit_btn.clicked.connect(self.edit_selected)
+        self.delete_btn = QPushButton()
+        self.delete_btn.clicked.connect(self.delete_selected)
+        self.approve_btn = QPushButton()
+        self.approve_btn.clicked.connect(lambda: self.set_status(Status.APPROVED))
+        self.draft_btn = QPushButton()
+        self.draft_btn.clicked.connect(lambda: self.set_status(Status.DRAFT))
+        self.undo_btn = QPushButton()
+        self.undo_btn.clicked.connect(self.undo)
+        self.import_btn = QPushButton()
+        self.import_btn.clicked.connect(self.import_file)
+        self.export_btn = QPushButton()
+        self.export_btn.clicked.connect(self.export_file)
+        self.starter_btn = QPushButton()
+        self.starter_btn.clicked.connect(self.load_starters)
+        self.icd_btn = QPushButton()
+        self.icd_btn.clicked.connect(self.load_icd)
+        for b in (self.add_btn, self.edit_btn, self.delete_btn, self.approve_btn, self.draft_btn, self.undo_btn):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        for b in (self.import_btn, self.export_btn, self.starter_btn, self.icd_btn):
+            bar.addWidget(b)
+        lay.addLayout(bar)
+
+        self.model = ConceptTableModel(ctx.store, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        lay.addWidget(self.table, 1)
+
+        low = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.task_label = QLabel()
+        self.task_label.setWordWrap(True)
+        self.cancel_btn = QPushButton()
+        self.cancel_btn.setVisible(False)
+        self.cancel_btn.clicked.connect(lambda: self.task and self.task.stop())
+        low.addWidget(self.task_label, 1)
+        low.addWidget(self.progress)
+        low.addWidget(self.cancel_btn)
+        lay.addLayout(low)
+        ctx.store.changed.append(self._on_store_changed)
+        self.retranslate()
+        self.refresh()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search terms and definitions (English or Chinese)"))
+        self.search.setAccessibleName(self.tr("Search the glossary"))
+        self.field.setAccessibleName(self.tr("Subject field filter"))
+        for b, text, name in (
+            (self.add_btn, self.tr("Add"), self.tr("Add a concept")),
+            (self.edit_btn, self.tr("Edit"), self.tr("Edit the selected concept")),
+            (self.delete_btn, self.tr("Delete"), self.tr("Delete the selected concepts")),
+            (self.approve_btn, self.tr("Mark approved"), self.tr("Mark the selected concepts approved")),
+            (self.draft_btn, self.tr("Mark draft"), self.tr("Mark the selected concepts draft")),
+            (self.undo_btn, self.tr("Undo"), self.tr("Undo the last glossary change")),
+            (self.import_btn, self.tr("Import…"), self.tr("Import a glossary file")),
+            (self.export_btn, self.tr("Export…"), self.tr("Export the glossary to a file")),
+            (self.starter_btn, self.tr("Starter glossaries…"), self.tr("Load starter glossaries")),
+            (self.icd_btn, self.tr("ICD-10-CM"), self.tr("Load the ICD-10-CM code set")),
+            (self.cancel_btn, self.tr("Cancel"), self.tr("Cancel the running glossary task")),
+        ):
+            b.setText(text)
+            b.setAccessibleName(name)
+        self.table.setAccessibleName(self.tr("Concepts"))
+        self.progress.setAccessibleName(self.tr("Glossary task progress"))
+        self.model.headers = [self.tr("Term"), self.tr("Other terms"), self.tr("Subject fields"),
+                              self.tr("Definition"), self.tr("Source"), self.tr("Status")]
+        self.model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.model.headers) - 1)
+        self._fill_fields()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _fill_fields(self) -> None:
+        current = self.field.currentData()
+        self.field.blockSignals(True)
+        self.field.clear()
+        self.field.addItem(self.tr("All subject fields"), None)
+        for f in self.ctx.store.subject_fields():
+            self.field.addItem(f, f)
+        i = self.field.findData(current)
+        self.field.setCurrentIndex(max(i, 0))
+        self.field.blockSignals(False)
+
+    # ---- showing ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self.ctx.closed:
+            return
+        self.model.set_query(self.search.text(), self.field.currentData())
+        self.count.setText(self.tr("{n} concepts in the glossary").format(n=self.ctx.store.count()))
+
+    def _on_store_changed(self, _ids: list[int]) -> None:
+        self._refresh_later()
+
+    def _refresh_later(self) -> None:
+        QTimer.singleShot(0, self, self.refresh)
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return self.model.ids(rows)
+
+    def select_concept(self, concept_id: int) -> None:
+        for r, c in enumerate(self.model.rows):
+            if c.id == concept_id:
+                self.table.selectRow(r)
+                return
+
+    # ---- editing ----------------------------------------------------------------------
+    def add_concept(self) -> None:
+        if glossary_actions.add_concept(parent=self, store=self.ctx.store):
+            self._fill_fields()
+
+    def edit_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            glossary_actions.edit_concept(parent=self, store=self.ctx.store, concept_id=ids[0])
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        if QMessageBox.question(self, self.tr("Delete concepts"),
+                                self.tr("Delete {n} concepts? Undo brings them back.").format(n=len(ids))) \
+                != QMessageBox.Yes:
+            return
+        self._guard(lambda: self._delete(ids))
+
+    def _delete(self, ids: list[int]) -> None:
+        with self.ctx.store.transaction():  # one undo step
+            for cid in ids:
+                self.ctx.store.delete_concept(cid)
+
+    def set_status(self, status: Status) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self._guard(lambda: self.ctx.store.set_status(ids, status))
+
+    def undo(self) -> None:
+        if not self._guard(self.ctx.store.undo):
+            return
+
+    def _guard(self, fn) -> bool:
+        try:
+            fn()
+            return True
+        except TermLensError as exc:
+            QMessageBox.warning(self, self.tr("Glossary"), str(exc))
+            return False
+
+    # ---- files and long loads ------------------------------------------------------------
+    def import_file(self) -> ImportDialog:
+        dialog = ImportDialog(self.ctx.store, self)
+        dialog.imported.connect(lambda _n: self._after_bulk())
+        dialog.open()
+        return dialog
+
+    def export_file(self) -> None:
+        n = export_glossary(parent=self, store=self.ctx.store)
+        if n is not None:
+            self.task_label.setText(self.tr("Exported {n} concepts.").format(n=n))
+
+    def load_starters(self) -> None:
+        try:
+            from glossary.importer import load_starter, starter_names
+        except ImportError:
+            self.task_label.setText(self.tr("Starter glossaries are not available in this installation."))
+            return
+        names = starter_names()
+        if not names:
+            self.task_label.setText(self.tr("Starter glossaries are not available in this installation."))
+            return
+        choice, ok = QInputDialog.getItem(self, self.tr("Starter glossaries"), self.tr("Load:"),
+                                          [self.tr("All")] + names, 0, False)
+        if not ok:
+            return
+        chosen = None if choice == self.tr("All") else [choice]
+        self.run_task(self.tr("Loading starter glossaries…"), "loading the starter glossaries",
+                      lambda store, on_progress, should_stop: load_starter(store, chosen, on_progress=on_progress))
+
+    def load_icd(self) -> None:
+        try:
+            from glossary import icd10cm
+        except ImportError:
+            self.task_label.setText(self.tr("ICD-10-CM is not available in this installation."))
+            return
+        self.run_task(self.tr("Loading ICD-10-CM…"), "loading ICD-10-CM",
+                      lambda store, on_progress, should_stop: icd10cm.load(store, on_progress=on_progress))
+
+    def run_task(self, label: str, doing: str, fn) -> GlossaryTask | None:
+        if self.task is not None and self.task.isRunning():
+            return None
+        self.task_label.setText(label)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.cancel_btn.setVisible(True)
+        for b in (self.import_btn, self.starter_btn, self.icd_btn):
+            b.setEnabled(False)
+        self.task = GlossaryTask(doing, fn, store=self.ctx.store, parent=self)
+        self.task.progress.connect(self._on_progress)
+        self.task.done.connect(self._on_task_done)
+        self.task.failed.connect(lambda sentence, _r: self._end_task(sentence))
+        self.task.begin()
+        return self.task
+
+    def _on_progress(self, p: tuple) -> None:
+        if len(p) >= 2 and p[1]:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * p[0] / max(p[1], 1)))
+
+    def _on_task_done(self, result: Any) -> None:
+        n = result if isinstance(result, int) else getattr(result, "added", None)
+        self._end_task(self.tr("Added {n} concepts.").format(n=n) if n is not None else self.tr("Done."))
+        self._after_bulk()
+
+    def _end_task(self, text: str) -> None:
+        self.task_label.setText(text)
+        self.progress.setVisible(False)
+        self.cancel_btn.setVisible(False)
+        for b in (self.import_btn, self.starter_btn, self.icd_btn):
+            b.setEnabled(True)
+
+    def _after_bulk(self) -> None:
+        if self.ctx.store.path != ":memory:":
+            self.glossary_replaced.emit()
+        self._fill_fields()
+        self.refresh()
+
+    def shutdown(self) -> None:
+        if self._on_store_changed in self.ctx.store.changed:
+            self.ctx.store.changed.remove(self._on_store_changed)
+        if self.task is not None and self.task.isRunning():
+            self.task.stop()
+            self.task.wait(10_000)

@@ -1,0 +1,56 @@
+"""Interface language: English (the source strings) or Simplified Chinese.
+
+Widgets write their strings with ``self.tr(...)`` and set them in ``retranslate()``,
+which they call again on ``QEvent.LanguageChange``; ``set_language`` installs the
+compiled ``resources/translations/termlens_zh_CN.qm`` (made from the ``.ts`` file
+with ``pyside6-lrelease``) plus Qt's own ``qtbase`` translation for standard
+buttons, and Qt tells every widget. The translators hang off the application
+object, not module globals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from desktop import log
+
+_log = log.get("ui")
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "resources" / "translations"
+LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
+
+
+def normalize(lang: str | None) -> str:
+    """'zh', 'zh_CN', 'zh-CN' -> 'zh_CN'; anything else -> 'en'."""
+    if lang and lang.replace("-", "_").lower().startswith("zh"):
+        return "zh_CN"
+    return "en"
+
+
+def set_language(lang: str | None, app: QCoreApplication | None = None) -> bool:
+    """Switch the interface language; True when the translation was found (English always is)."""
+    app = app or QCoreApplication.instance()
+    lang = normalize(lang)
+    for t in getattr(app, "_termlens_translators", []):
+        app.removeTranslator(t)
+    app._termlens_translators = []
+    if lang == "en":
+        QLocale.setDefault(QLocale(QLocale.English, QLocale.UnitedStates))
+        return True
+    ok = False
+    ours = QTranslator(app)
+    if ours.load(str(TRANSLATIONS / f"termlens_{lang}.qm")):
+        app.installTranslator(ours)
+        app._termlens_translators.append(ours)
+        ok = True
+    else:
+        _log.warning("translation %s not found", lang)
+    qt = QTranslator(app)
+    if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.TranslationsPath)) or \
+            qt.load(f"qt_{lang}", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+        app.installTranslator(qt)
+        app._termlens_translators.append(qt)
+    QLocale.setDefault(QLocale(lang))
+    return ok

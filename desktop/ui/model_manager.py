@@ -1,0 +1,180 @@
+"""The model manager: pick a model folder, check it (what it is, memory needed against
+memory free) before loading, load it with progress, or unload.
+
+The check runs as a job on the model thread (it needs the engine, which the window
+never imports). A failed load — a corrupt folder, pickle-only weights, not enough
+memory, CUDA out of memory — is shown here as a sentence; the worker keeps the
+previous model, so the chat goes on answering with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QProgressBar, QPushButton, QVBoxLayout, QWidget,
+)
+
+from desktop import paths
+from desktop.ui.status_bar import human_bytes
+from desktop.workers.jobs import check_model_job
+
+
+class ModelManagerDialog(QDialog):
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.worker = ctx.worker
+        self.loading_path = ""
+        self.setWindowTitle(self.tr("Model manager"))
+        self.resize(680, 500)
+        lay = QVBoxLayout(self)
+        self.current = QLabel()
+        self.current.setWordWrap(True)
+        lay.addWidget(self.current)
+        lay.addWidget(QLabel(self.tr("Installed models:")))
+        self.list = QListWidget()
+        self.list.setAccessibleName(self.tr("Installed models"))
+        self.list.currentItemChanged.connect(
+            lambda item, _old: item is not None and self.path.setText(item.data(Qt.UserRole)))
+        lay.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.path = QLineEdit()
+        self.path.setPlaceholderText(self.tr("Model folder (holds config.json and *.safetensors)"))
+        self.path.setAccessibleName(self.tr("Model folder"))
+        row.addWidget(self.path, 1)
+        self.browse_btn = QPushButton(self.tr("Browse…"))
+        self.browse_btn.setAccessibleName(self.tr("Choose a model folder"))
+        self.browse_btn.clicked.connect(self._browse)
+        row.addWidget(self.browse_btn)
+        lay.addLayout(row)
+        self.check_label = QLabel()
+        self.check_label.setWordWrap(True)
+        self.check_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay.addWidget(self.check_label)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName(self.tr("Loading progress"))
+        self.progress.setVisible(False)
+        lay.addWidget(self.progress)
+        self.message = QLabel()
+        self.message.setObjectName("dialogMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay.addWidget(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        self.check_btn = buttons.addButton(self.tr("Check"), QDialogButtonBox.ActionRole)
+        self.check_btn.setAccessibleName(self.tr("Check the model folder without loading it"))
+        self.check_btn.clicked.connect(self.check)
+        self.load_btn = buttons.addButton(self.tr("Load"), QDialogButtonBox.ActionRole)
+        self.load_btn.setAccessibleName(self.tr("Load this model"))
+        self.load_btn.clicked.connect(self.load)
+        self.unload_btn = buttons.addButton(self.tr("Unload"), QDialogButtonBox.ActionRole)
+        self.unload_btn.setAccessibleName(self.tr("Unload the current model"))
+        self.unload_btn.clicked.connect(self.worker.request_unload)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+        w = self.worker
+        w.job_finished.connect(self._on_job_finished)
+        w.job_failed.connect(self._on_job_failed)
+        w.loading.connect(self._on_loading)
+        w.loaded.connect(self._on_loaded)
+        w.load_failed.connect(self._on_load_failed)
+        w.unloaded.connect(self._on_unloaded)
+        self.finished.connect(self._disconnect)
+        self._fill()
+        self._show_current(parent.status.info if parent is not None and hasattr(parent, "status") else {})
+
+    def _disconnect(self) -> None:
+        w = self.worker
+        for sig, slot in ((w.job_finished, self._on_job_finished), (w.job_failed, self._on_job_failed),
+                          (w.loading, self._on_loading), (w.loaded, self._on_loaded),
+                          (w.load_failed, self._on_load_failed), (w.unloaded, self._on_unloaded)):
+            try:
+                sig.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+
+    def _fill(self) -> None:
+        self.list.clear()
+        for folder in sorted(paths.models_dir().iterdir()):
+            if folder.is_dir() and not folder.name.startswith("."):
+                item = QListWidgetItem(folder.name)
+                item.setData(Qt.UserRole, str(folder))
+                self.list.addItem(item)
+        if self.ctx.model_dir:
+            self.path.setText(self.ctx.model_dir)
+
+    def _show_current(self, info: dict) -> None:
+        if info.get("name"):
+            self.current.setText(self.tr("In use: {name} on {device} ({dtype}), {mem} of memory.").format(
+                name=info["name"], device=info.get("device", "?"), dtype=info.get("dtype", "?"),
+                mem=human_bytes(info.get("memory_bytes"))))
+        else:
+            self.current.setText(self.tr("No model is loaded."))
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"), str(paths.models_dir()))
+        if folder:
+            self.path.setText(folder)
+
+    # ---- actions -----------------------------------------------------------------------
+    def check(self) -> None:
+        path = self.path.text().strip()
+        if not path:
+            return
+        self.check_label.setText(self.tr("Checking {name}…").format(name=Path(path).name))
+        self.message.clear()
+        self.worker.request_job(check_model_job(path))
+
+    def load(self) -> None:
+        path = self.path.text().strip()
+        if not path:
+            return
+        self.loading_path = path
+        self.message.clear()
+        self.progress.setVisible(True)
+        self.progress.setValue(0)
+        self.load_btn.setEnabled(False)
+        self.worker.request_load(path)
+
+    # ---- from the worker ------------------------------------------------------------------
+    def _on_job_finished(self, name: str, r: object) -> None:
+        if name != "check model" or not isinstance(r, dict):
+            return
+        free = human_bytes(r["free_bytes"]) if r.get("free_bytes") is not None else self.tr("unknown")
+        verdict = self.tr("It fits.") if r.get("fits") else self.tr("Not enough free memory to load it.")
+        self.check_label.setText(self.tr("{summary}\nMemory needed on {device}: {need}; free: {free}. {verdict}").format(
+            summary=r.get("summary", ""), device=r.get("device", "?"), need=human_bytes(r.get("needed_bytes")),
+            free=free, verdict=verdict))
+
+    def _on_job_failed(self, name: str, sentence: str) -> None:
+        if name == "check model":
+            self.check_label.setText(sentence)
+
+    def _on_loading(self, fraction: float, what: str) -> None:
+        self.progress.setVisible(True)
+        self.progress.setValue(int(fraction * 100))
+        self.progress.setFormat(what)
+
+    def _on_loaded(self, info: dict) -> None:
+        self.progress.setVisible(False)
+        self.load_btn.setEnabled(True)
+        self._show_current(info)
+        if self.loading_path:
+            self.message.setText(self.tr("Loaded {name}.").format(name=info.get("name", "")))
+            self.ctx.settings.model_path = info.get("path", self.loading_path)
+            self.ctx.save_settings()
+            self.loading_path = ""
+
+    def _on_load_failed(self, sentence: str) -> None:
+        self.progress.setVisible(False)
+        self.load_btn.setEnabled(True)
+        self.loading_path = ""
+        self.message.setText(sentence + " " + self.tr("The previous model, if any, is still in use."))
+
+    def _on_unloaded(self) -> None:
+        self._show_current({})
+        self.message.setText(self.tr("The model was unloaded; its memory is free."))

@@ -1,0 +1,62 @@
+"""Glossary work that takes seconds (import, export, ICD-10-CM, starters) on its own
+``QThread``, so the window stays responsive and the model thread stays free to answer.
+
+The task opens its own connection to the glossary database (SQLite in WAL mode lets
+the GUI keep reading); the GUI store's ``changed`` callbacks do not see those
+writes, so the caller rebuilds the matcher when ``done`` arrives. A glossary kept in
+memory (the screenshot's sample) has no second connection: the task then runs on
+the calling thread. ``fn(store, on_progress, should_stop)`` never touches widgets.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from desktop.workers.model_worker import describe_error
+from glossary.errors import GlossaryImportError
+from glossary.store import GlossaryStore
+
+
+class GlossaryTask(QThread):
+    progress = Signal(object)  # whatever fn reports: (done, total) for the glossary functions
+    done = Signal(object)  # fn's result
+    failed = Signal(str, list)  # sentence, import report (problems as text)
+
+    def __init__(self, name: str, fn: Callable[..., Any], *, store: GlossaryStore,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.fn = fn
+        self.store = store
+        self.stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def _call(self, store: GlossaryStore) -> None:
+        try:
+            result = self.fn(store, on_progress=lambda *p: self.progress.emit(p),
+                             should_stop=self.stop_event.is_set)
+            self.done.emit(result)
+        except GlossaryImportError as exc:
+            self.failed.emit(str(exc), [str(p) for p in exc.report])
+        except BaseException as exc:  # noqa: BLE001 - reported to the person, never a traceback
+            self.failed.emit(describe_error(exc, self.name), [])
+
+    def run(self) -> None:
+        store = GlossaryStore(self.store.path)
+        try:
+            self._call(store)
+        finally:
+            store.close()
+
+    def begin(self) -> None:
+        """Start on a thread of its own (or here, for a glossary that lives in memory)."""
+        if self.store.path == ":memory:":
+            self._call(self.store)
+            self.finished.emit()
+        else:
+            self.start()

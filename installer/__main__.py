@@ -1,0 +1,31 @@
+"""``python -m installer bundle|install|uninstall|verify``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from installer.install import InstallError, add_arguments as add_install_arguments
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m installer", description="Offline bundles of TermLens.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    from installer.bundle import BundleError, add_arguments as add_bundle_arguments
+
+    add_bundle_arguments(sub)
+    add_install_arguments(sub)
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (BundleError, InstallError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

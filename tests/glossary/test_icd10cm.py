@@ -1,0 +1,149 @@
+"""ICD-10-CM codes as concepts, from the tabular XML shipped in the simple-icd-10-cm package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from glossary import icd10cm
+from glossary.errors import GlossaryImportError
+from glossary.model import TermType
+from glossary.store import GlossaryStore
+
+FAKE = """<?xml version="1.0" encoding="utf-8"?>
+<ICD10CM.tabular>
+  <version>2026</version>
+  <introduction><introSection type="title"><title>ICD-10-CM TABULAR LIST</title></introSection></introduction>
+  <chapter>
+    <name>9</name>
+    <desc>Diseases of the circulatory system (I00-I99)</desc>
+    <sectionIndex><sectionRef first="I30" last="I5A" id="I30-I5A">Other forms of heart disease</sectionRef></sectionIndex>
+    <section id="I30-I5A">
+      <desc>Other forms of heart disease (I30-I5A)</desc>
+      <diag>
+        <name>I48</name>
+        <desc>Atrial fibrillation and flutter</desc>
+        <diag>
+          <name>I48.9</name>
+          <desc>Unspecified atrial fibrillation and atrial flutter</desc>
+          <diag>
+            <name>I48.91</name>
+            <desc>Unspecified atrial fibrillation</desc>
+            <inclusionTerm><note>Atrial fibrillation NOS</note></inclusionTerm>
+            <excludes1><note>not a synonym</note></excludes1>
+          </diag>
+        </diag>
+      </diag>
+    </section>
+  </chapter>
+  <chapter>
+    <name>19</name>
+    <desc>Injury, poisoning and certain other consequences of external causes (S00-T88)</desc>
+    <section id="S50-S59">
+      <desc>Injuries to the elbow and forearm (S50-S59)</desc>
+      <diag>
+        <name>S52</name>
+        <desc>Fracture of forearm</desc>
+        <sevenChrNote><note>The appropriate 7th character is to be added to each code from category S52</note></sevenChrNote>
+        <sevenChrDef>
+          <extension char="A">initial encounter for closed fracture</extension>
+          <extension char="S">sequela</extension>
+        </sevenChrDef>
+        <diag>
+          <name>S52.0</name>
+          <desc>Fracture of upper end of ulna</desc>
+          <inclusionTerm><note>Fracture of proximal end of ulna</note></inclusionTerm>
+          <diag><name>S52.01</name><desc>Torus fracture of upper end of ulna</desc></diag>
+        </diag>
+      </diag>
+    </section>
+  </chapter>
+</ICD10CM.tabular>
+"""
+
+
+@pytest.fixture
+def fake_xml(tmp_path: Path) -> Path:
+    path = tmp_path / "icd10cm-tabular-test.xml"
+    path.write_text(FAKE, encoding="utf-8")
+    return path
+
+
+def test_codes_become_concepts(fake_xml: Path) -> None:
+    concepts = {c.external_id: c for c in icd10cm.iter_concepts(fake_xml)}
+    assert list(concepts) == ["I48", "I48.9", "I48.91", "S52", "S52.0", "S52.01"]
+    af = concepts["I48.91"]
+    assert af.label("en") == "Unspecified atrial fibrillation"
+    assert [t.text for t in af.terms if t.type is TermType.SYNONYM] == ["Atrial fibrillation NOS"]
+    code = next(t for t in af.terms if t.type is TermType.ABBREVIATION)
+    assert code.text == "I48.91" and code.case_sensitive
+    assert af.subject_fields == ["medicine"] and af.source == "ICD-10-CM"
+    d = af.definitions["en"]
+    assert d.startswith("ICD-10-CM code I48.91: Unspecified atrial fibrillation.")
+    assert "category I48 (Atrial fibrillation and flutter)" in d
+    assert "Other forms of heart disease (I30-I5A)" in d and "chapter 9" in d
+    assert "not a synonym" not in {t.text for c in concepts.values() for t in c.terms}
+
+
+def test_seventh_character_codes(fake_xml: Path) -> None:
+    codes = [c.external_id for c in icd10cm.iter_concepts(fake_xml, seven_char=True)]
+    assert "S52.01XA" in codes and "S52.01XS" in codes
+    assert "S52.0XXA" not in codes  # only leaves take the 7th character
+    only = [c.external_id for c in icd10cm.iter_concepts(fake_xml, seven_char=True, valid_codes={"S5201XA"})]
+    assert "S52.01XA" in only and "S52.01XS" not in only
+    ext = next(c for c in icd10cm.iter_concepts(fake_xml, seven_char=True) if c.external_id == "S52.01XA")
+    assert ext.label() == "Torus fracture of upper end of ulna, initial encounter for closed fracture"
+
+
+def test_load_into_store_once(fake_xml: Path, tmp_path: Path) -> None:
+    with GlossaryStore(tmp_path / "icd.db") as store:
+        seen: list[tuple[int, int]] = []
+        assert icd10cm.load(store, lambda d, t: seen.append((d, t)), xml_path=fake_xml) == 6
+        assert store.count() == 6 and seen[-1][0] == seen[-1][1]
+        version = store.version()
+        assert icd10cm.load(store, xml_path=fake_xml) == 0
+        assert store.version() == version
+        hit = store.search("atrial fibrillation")
+        assert hit and hit[0].external_id.startswith("I48")
+
+
+def test_installed_code_set_slice() -> None:
+    first = list(icd10cm.iter_concepts(limit=300))
+    assert len(first) == 300
+    assert first[0].external_id == "A00" and first[0].label() == "Cholera"
+    assert all(c.definitions["en"].startswith(f"ICD-10-CM code {c.external_id}:") for c in first)
+
+
+def test_missing_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(icd10cm, "_package_dir", lambda: None)
+    with GlossaryStore(tmp_path / "icd.db") as store:
+        with pytest.raises(GlossaryImportError, match="simple-icd-10-cm"):
+            icd10cm.load(store)
+        assert store.count() == 0
+
+
+def test_damaged_data_file_rolls_back(tmp_path: Path) -> None:
+    path = tmp_path / "broken-tabular.xml"
+    path.write_text(FAKE[: FAKE.index("<chapter>\n    <name>19")] + "<chapter><diag>", encoding="utf-8")
+    with GlossaryStore(tmp_path / "icd.db") as store:
+        with pytest.raises(GlossaryImportError, match="damaged"):
+            icd10cm.load(store, xml_path=path)
+        assert store.count() == 0 and store.version() == 0
+
+
+@pytest.mark.slow
+def test_full_load(tmp_path: Path) -> None:
+    with GlossaryStore(tmp_path / "icd.db") as store:
+        added = icd10cm.load(store)
+        assert added == store.count() > 45_000
+        af = [c for c in store.search("I48.91") if c.external_id == "I48.91"]
+        assert af
+
+
+def test_cancel_leaves_store_unchanged(fake_xml: Path, tmp_path: Path) -> None:
+    calls = iter(range(100))
+    with GlossaryStore(tmp_path / "icd.db") as store:
+        with pytest.raises(GlossaryImportError, match="cancelled"):
+            icd10cm.load(store, xml_path=fake_xml, should_stop=lambda: next(calls) >= 3)
+        assert store.count() == 0

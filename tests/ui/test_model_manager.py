@@ -1,0 +1,48 @@
+"""The model manager: a check before loading, and a failed load that leaves the
+previous model answering."""
+
+from __future__ import annotations
+
+import shutil
+
+from desktop.ui.model_manager import ModelManagerDialog
+from tests.ui.conftest import ask
+
+
+def test_failed_load_is_a_message_and_the_previous_model_still_answers(open_window, qtbot, default_model_dir,
+                                                                        tmp_path):
+    win = open_window(model_dir=default_model_dir, max_new_tokens=4)
+    bad = tmp_path / "pickled-model"
+    bad.mkdir()
+    shutil.copy(default_model_dir / "config.json", bad / "config.json")
+    (bad / "pytorch_model.bin").write_bytes(b"\x80\x02}q\x00.")
+    dialog = ModelManagerDialog(win.ctx, win)
+    qtbot.addWidget(dialog)
+    dialog.path.setText(str(bad))
+    with qtbot.waitSignal(win.ctx.worker.load_failed, timeout=60_000):
+        dialog.load()
+    assert "pickle" in dialog.message.text()
+    assert "still in use" in dialog.message.text()
+    assert dialog.load_btn.isEnabled() and not dialog.progress.isVisible()
+    assert "SmolLM2" in win.status.model.text()
+    assert win.ctx.settings.model_path == ""  # a failed load is not remembered
+    dialog.close()
+    answer = ask(qtbot, win, "What does CKD-EPI estimate?")
+    assert answer["content"].strip() and answer["stats"]["new_tokens"] > 0
+
+
+def test_check_shows_memory_needed_against_free(open_window, qtbot, default_model_dir):
+    win = open_window(model_dir=default_model_dir)
+    dialog = ModelManagerDialog(win.ctx, win)
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() >= 1
+    assert "SmolLM2" in dialog.current.text()
+    dialog.path.setText(str(default_model_dir))
+    with qtbot.waitSignal(win.ctx.worker.job_finished, timeout=60_000):
+        dialog.check()
+    text = dialog.check_label.text()
+    assert "Memory needed" in text and "free" in text and "It fits." in text
+    dialog.path.setText(str(default_model_dir.parent / "no-such-model"))
+    with qtbot.waitSignal(win.ctx.worker.job_failed, timeout=60_000):
+        dialog.check()
+    assert "not a folder" in dialog.check_label.text()
