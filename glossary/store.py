@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from glossary.errors import GlossaryError
-from glossary.model import Concept, Status, Term, now_iso
+from glossary.model import Concept, Status, Term, TermType, now_iso
 from glossary.normalize import norm
 
 # --- migrations -------------------------------------------------------------------
@@ -111,7 +113,13 @@ def m003_search(db: sqlite3.Connection) -> None:
         _index(db, c)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_changelog, m003_search]
+def m004_field_index(db: sqlite3.Connection) -> None:
+    # Concepts of one subject field, in id order, straight from the index (paging a large domain).
+    db.execute("DROP INDEX concept_fields_field")
+    db.execute("CREATE INDEX concept_fields_field ON concept_fields(field, concept_id)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_changelog, m003_search, m004_field_index]
 
 
 def applied_migrations(db: sqlite3.Connection) -> list[str]:
@@ -144,6 +152,10 @@ def migrate(db: sqlite3.Connection, upto: int | None = None) -> list[str]:
 # --- row <-> Concept --------------------------------------------------------------
 
 
+_STATUS = {s.value: s for s in Status}
+_TERM_TYPE = {t.value: t for t in TermType}
+
+
 def _load(db: sqlite3.Connection, ids: list[int]) -> list[Concept]:
     """The concepts with ``ids``, in that order (missing ones left out), in a few queries."""
     out: list[Concept] = []
@@ -156,7 +168,7 @@ def _load(db: sqlite3.Connection, ids: list[int]) -> list[Concept]:
             chunk,
         ):
             by_id[row[0]] = Concept(
-                id=row[0], external_id=row[1], note=row[2], source=row[3], status=Status(row[4]),
+                id=row[0], external_id=row[1], note=row[2], source=row[3], status=_STATUS[row[4]],
                 created_at=row[5], updated_at=row[6],
             )
         for cid, tid, text, lang, typ, cs in db.execute(
@@ -164,7 +176,7 @@ def _load(db: sqlite3.Connection, ids: list[int]) -> list[Concept]:
             " ORDER BY concept_id, position, id",
             chunk,
         ):
-            by_id[cid].terms.append(Term(text=text, lang=lang, type=typ, case_sensitive=bool(cs), id=tid))
+            by_id[cid].terms.append(Term(text, lang, _TERM_TYPE[typ], bool(cs), tid))
         for cid, lang, text in db.execute(
             f"SELECT concept_id, lang, text FROM definitions WHERE concept_id IN ({marks}) ORDER BY concept_id, rowid",
             chunk,
@@ -184,13 +196,15 @@ def _load(db: sqlite3.Connection, ids: list[int]) -> list[Concept]:
     return out
 
 
+def _fts_texts(c: Concept) -> tuple[str, str, str]:
+    """What the search index holds for a concept: its terms, definitions and note, normalised."""
+    texts = (" | ".join(t.text for t in c.terms), "\n".join(c.definitions.values()), c.note)
+    return tuple(norm(x, fold=False) for x in texts)  # type: ignore[return-value]
+
+
 def _index(db: sqlite3.Connection, c: Concept) -> None:
     db.execute("DELETE FROM concepts_fts WHERE rowid = ?", (c.id,))
-    texts = (" | ".join(t.text for t in c.terms), "\n".join(c.definitions.values()), c.note)
-    db.execute(
-        "INSERT INTO concepts_fts(rowid, terms, definitions, note) VALUES (?, ?, ?, ?)",
-        (c.id, *(norm(x, fold=False) for x in texts)),
-    )
+    db.execute("INSERT INTO concepts_fts(rowid, terms, definitions, note) VALUES (?, ?, ?, ?)", (c.id, *_fts_texts(c)))
 
 
 def _to_json(c: Concept) -> str:
@@ -207,20 +221,54 @@ def _like_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _storage_sentence(exc: BaseException, what: str) -> str:
+    """One sentence for a database error (``what`` names what failed)."""
+    text = str(exc).lower()
+    if "full" in text:
+        return f"{what}: the disk is full. Free some space and try again."
+    if "locked" in text or "busy" in text:
+        return f"{what}: the glossary is in use by another TermLens window or program. Close it and try again."
+    if "not a database" in text or "malformed" in text or "corrupt" in text or "encrypted" in text:
+        return f"{what}: the glossary file is damaged or is not a TermLens glossary. Restore a backup."
+    return f"{what} ({exc})."
+
+
 # --- the store --------------------------------------------------------------------
 
 
 class GlossaryStore:
     """A glossary in one SQLite file (or ``":memory:"``). See the module docstring."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, connect: Callable[[str], Any] | None = None) -> None:
+        """``connect``: a factory that opens ``path`` already configured (the app passes an
+        encrypted connection, see ``desktop.db.opener``); without it a plain SQLite file."""
         self.path = str(path)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA foreign_keys = ON")
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-        migrate(self._db)
+        if connect is not None:
+            self._db = connect(self.path)
+        else:
+            try:
+                self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10.0)
+            except sqlite3.Error as exc:
+                raise GlossaryError(f"The glossary at {self.path} cannot be opened ({exc}).") from exc
+        # An encrypted connection raises its own module's errors, not sqlite3.Error: catch both.
+        module = sys.modules.get(type(self._db).__module__)
+        own = getattr(module, "Error", None)
+        self._errors: tuple[type[BaseException], ...] = (sqlite3.Error,) + (
+            (own,) if isinstance(own, type) and issubclass(own, BaseException) and own is not sqlite3.Error else ()
+        )
+        try:
+            if connect is None:
+                self._db.execute("PRAGMA foreign_keys = ON")
+                if self.path != ":memory:":
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                    self._db.execute("PRAGMA synchronous = NORMAL")
+            migrate(self._db)
+        except self._errors as exc:
+            self._db.close()
+            raise GlossaryError(_storage_sentence(exc, f"The glossary at {self.path} cannot be opened")) from exc
+        except BaseException:
+            self._db.close()
+            raise
         self._depth = 0
         self._op_id: int | None = None
         self._touched: set[int] = set()
@@ -232,19 +280,28 @@ class GlossaryStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One atomic unit: nested calls join the outer one, which commits once or rolls back."""
+        """One atomic unit: nested calls join the outer one, which commits once or rolls back.
+
+        A database failure (disk full, file locked by another program, damaged file)
+        rolls everything back and becomes a ``GlossaryError`` with one sentence.
+        """
         outer = self._depth == 0
         if outer:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except self._errors as exc:
+                raise GlossaryError(_storage_sentence(exc, "The glossary was not changed")) from exc
             self._op_id, self._touched, self._recorded = None, set(), set()
         self._depth += 1
         try:
             yield self._db
-        except BaseException:
+        except BaseException as exc:
             self._depth -= 1
-            if outer:
-                self._db.execute("ROLLBACK")
-                self._op_id, self._touched, self._recorded = None, set(), set()
+            if not outer:
+                raise
+            self._rollback()
+            if isinstance(exc, self._errors):
+                raise GlossaryError(_storage_sentence(exc, "The glossary was not changed")) from exc
             raise
         self._depth -= 1
         if not outer:
@@ -254,14 +311,23 @@ class GlossaryStore:
             if touched:
                 self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
             self._db.execute("COMMIT")
+        except self._errors as exc:
+            self._rollback()
+            raise GlossaryError(_storage_sentence(exc, "The glossary was not changed")) from exc
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
-        finally:
-            self._op_id, self._touched, self._recorded = None, set(), set()
+        self._op_id, self._touched, self._recorded = None, set(), set()
         if touched:
             for callback in list(self.changed):
                 callback(touched)
+
+    def _rollback(self) -> None:
+        self._op_id, self._touched, self._recorded = None, set(), set()
+        try:
+            self._db.execute("ROLLBACK")
+        except self._errors:
+            pass  # SQLite already rolled back (it does on some errors, e.g. a full disk)
 
     def _record(self, concept_id: int, before: Concept | None) -> None:
         """Keep the before-image of a concept for undo (the first one per operation wins)."""
@@ -332,14 +398,100 @@ class GlossaryStore:
 
     def add_concept(self, c: Concept) -> int:
         """Store a new concept; sets and returns its id (and its terms' ids and timestamps)."""
-        with self.transaction() as db:
-            self._check(c)
-            c.created_at = c.created_at or now_iso()
+        return self.add_concepts([c])[0]
+
+    def add_concepts(self, concepts: Iterable[Concept], *, batch: int = 2000) -> list[int]:
+        """Store many new concepts in one transaction (one undo step); returns their ids in order.
+
+        Sets each concept's id, its terms' ids and its timestamps, as ``add_concept`` does.
+        ``concepts`` may be a generator: it is consumed ``batch`` at a time, so a long
+        stream (ICD-10-CM, a large file) keeps memory bounded. Any bad concept (no term,
+        an unknown related id) rolls the whole call back.
+        """
+        ids: list[int] = []
+        with self.transaction():
+            pending: list[Concept] = []
+            for c in concepts:
+                pending.append(c)
+                if len(pending) >= batch:
+                    ids += self._insert(pending)
+                    pending = []
+            if pending:
+                ids += self._insert(pending)
+        return ids
+
+    def _next_ids(self) -> tuple[int, int]:
+        """The next free concept id (AUTOINCREMENT: never one used before) and term id."""
+        db = self._db
+        seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'concepts'").fetchone()
+        top = db.execute("SELECT MAX(id) FROM concepts").fetchone()[0] or 0
+        term = db.execute("SELECT MAX(id) FROM terms").fetchone()[0] or 0
+        return max(top, seq[0] if seq else 0) + 1, term + 1
+
+    def _insert(self, batch: list[Concept]) -> list[int]:
+        """Insert new concepts with a few ``executemany`` calls (inside a transaction)."""
+        db = self._db
+        for c in batch:
+            if not any(t.text.strip() for t in c.terms):
+                raise GlossaryError("A concept needs at least one term.")
+        next_id, next_term = self._next_ids()
+        stamp = now_iso()
+        concepts, terms, definitions, fields, relations, fts = [], [], [], [], [], []
+        for c in batch:
+            c.id, next_id = next_id, next_id + 1
+            c.created_at = c.created_at or stamp
             c.updated_at = c.updated_at or c.created_at
-            c.id = db.execute("INSERT INTO concepts(created_at) VALUES (?)", (c.created_at,)).lastrowid
-            self._record(c.id, None)
-            self._write(c)
-        return c.id
+            concepts.append((c.id, c.external_id, c.note, c.source, Status(c.status).value, c.created_at, c.updated_at))
+            for pos, t in enumerate(c.terms):
+                if not t.text.strip():
+                    t.id = None
+                    continue
+                t.id, next_term = next_term, next_term + 1
+                terms.append((t.id, c.id, pos, t.text, t.lang, t.type.value, int(t.case_sensitive)))
+            definitions += [(c.id, lang, text) for lang, text in c.definitions.items()]
+            kept = list(dict.fromkeys(f.strip() for f in c.subject_fields if f.strip()))
+            fields += [(c.id, i, f) for i, f in enumerate(kept)]
+            relations += [(c.id, r) for r in dict.fromkeys(c.related) if r != c.id]
+            fts.append((c.id, *_fts_texts(c)))
+        db.executemany(
+            "INSERT INTO concepts(id, external_id, note, source, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
+            concepts,
+        )
+        db.executemany(
+            "INSERT INTO terms(id, concept_id, position, text, lang, type, case_sensitive) VALUES (?,?,?,?,?,?,?)", terms
+        )
+        db.executemany("INSERT INTO definitions(concept_id, lang, text) VALUES (?,?,?)", definitions)
+        db.executemany("INSERT INTO concept_fields(concept_id, position, field) VALUES (?,?,?)", fields)
+        if relations:
+            wanted = sorted({r for _, r in relations})
+            found = self._existing(wanted)
+            missing = [r for r in wanted if r not in found]
+            if missing:
+                raise GlossaryError(f"Related concept {missing[0]} does not exist.")
+            db.executemany("INSERT INTO relations(concept_id, related_id) VALUES (?,?)", relations)
+        db.executemany("INSERT INTO concepts_fts(rowid, terms, definitions, note) VALUES (?, ?, ?, ?)", fts)
+        self._record_new([c.id for c in batch])  # type: ignore[misc]
+        return [c.id for c in batch]  # type: ignore[misc]
+
+    def _existing(self, ids: list[int]) -> set[int]:
+        found: set[int] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._db.execute(f"SELECT id FROM concepts WHERE id IN ({marks})", chunk))
+        return found
+
+    def _record_new(self, ids: list[int]) -> None:
+        """``_record`` for concepts that did not exist before (undo deletes them)."""
+        self._touched.update(ids)
+        if self._undoing:
+            return
+        if self._op_id is None:
+            self._op_id = self._db.execute("INSERT INTO operations(created_at) VALUES (?)", (now_iso(),)).lastrowid
+        self._db.executemany(
+            "INSERT INTO changes(op_id, concept_id, before) VALUES (?, ?, NULL)", [(self._op_id, i) for i in ids]
+        )
+        self._recorded.update(ids)
 
     def update_concept(self, c: Concept) -> None:
         """Replace the stored concept ``c.id`` with ``c``."""
@@ -435,14 +587,35 @@ class GlossaryStore:
         return _load(self._db, self._ids(domain, status, limit, offset))
 
     def iter_concepts(self, domain: str | None = None, batch: int = 1000) -> Iterator[Concept]:
-        """Every concept in id order, loaded ``batch`` at a time."""
-        offset = 0
+        """Every concept in id order (of one subject field if ``domain``), loaded ``batch`` at a time."""
+        last = 0
         while True:
-            ids = self._ids(domain, None, batch, offset)
+            if domain is None:
+                rows = self._db.execute("SELECT id FROM concepts WHERE id > ? ORDER BY id LIMIT ?", (last, batch))
+            else:
+                rows = self._db.execute(
+                    "SELECT concept_id FROM concept_fields WHERE field = ? AND concept_id > ?"
+                    " ORDER BY concept_id LIMIT ?",
+                    (domain, last, batch),
+                )
+            ids = [r[0] for r in rows]
             if not ids:
                 return
             yield from _load(self._db, ids)
-            offset += len(ids)
+            last = ids[-1]
+
+    def external_ids(self, wanted: Iterable[str], *, source: str | None = None) -> set[str]:
+        """Those of ``wanted`` that some stored concept (of ``source``, if given) has as external id."""
+        wanted = sorted({w for w in wanted if w})
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            sql = f"SELECT external_id FROM concepts WHERE external_id IN ({','.join('?' * len(chunk))})"
+            if source is not None:
+                sql += " AND source = ?"
+                chunk = [*chunk, source]
+            found.update(r[0] for r in self._db.execute(sql, chunk))
+        return found
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM concepts").fetchone()[0]

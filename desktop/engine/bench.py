@@ -45,6 +45,8 @@ def add_decode_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repeat", type=int, default=3, help="timed fast-path runs (the median is reported)")
     p.add_argument("--no-plain", action="store_true", help="skip the plain path (no agreement check)")
     p.add_argument("--device", help="cuda or cpu (default: cuda when present)")
+    p.add_argument("--dtype", choices=("bfloat16", "float16", "float32"),
+                   help="weight type (default: bfloat16 on a GPU, float32 on a CPU)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
@@ -125,6 +127,7 @@ def _top2_gap(model, ids: list[int], device: str) -> float:
 
 def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 256, cap: int | None = None,
                      turns: int = 10, repeat: int = 3, plain: bool = True, device: str | None = None,
+                     dtype: str | None = None,
                      emit: Callable[[str], None] = print) -> dict[str, Any]:
     import torch
 
@@ -144,7 +147,7 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     if not cuda:
         torch.set_num_threads(1)  # tiny matrices: threads only add overhead
     t0 = time.perf_counter()
-    model = build_model(shape, device=device)
+    model = build_model(shape, device=device, dtype=getattr(torch, dtype) if dtype else None)
     if cuda:
         torch.cuda.synchronize()
     r["build_s"] = time.perf_counter() - t0
@@ -186,6 +189,7 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     r["warmup_s"] = time.perf_counter() - t0
     r["graphs_compiled_in_warmup"] = fastgen.recompile_count() - compiled_before
     r["graphs_captured"] = len(fd._graphs)
+    r["warmup_by_graph_s"] = fd.warm_phases
     r["cache_len"], r["windows"] = fd.max_len, fd.windows
     if cuda:
         import os
@@ -193,7 +197,8 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
         cache_dir = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
     r["compile_cache_dir"] = cache_dir
     emit(f"fast: warm-up {r['warmup_s']:.1f} s ({r['graphs_compiled_in_warmup']} graphs compiled, "
-         f"{r['graphs_captured']} captured; cache {fd.max_len} positions, windows {fd.windows})")
+         f"{r['graphs_captured']} captured; cache {fd.max_len} positions, windows {fd.windows})"
+         + (f"; by graph {fd.warm_phases}" if fd.warm_phases else ""))
 
     runs = [timed_decode(fd, prompt_ids, settings=greedy) for _ in range(max(1, repeat))]
     fast_tokens = runs[0]["tokens"]
@@ -276,7 +281,8 @@ def _summary(r: dict[str, Any]) -> str:
 def main_decode(args: argparse.Namespace) -> int:
     emit = (lambda _s: None) if args.json else (lambda s: print(s, flush=True))
     r = run_decode_bench(shape=args.shape, prompt=args.prompt, new=args.new, cap=args.cap, turns=args.turns,
-                         repeat=args.repeat, plain=not args.no_plain, device=args.device, emit=emit)
+                         repeat=args.repeat, plain=not args.no_plain, device=args.device, dtype=args.dtype,
+                         emit=emit)
     print(json.dumps(r, indent=2) if args.json else _summary(r), flush=True)
     return 0
 

@@ -94,27 +94,29 @@ def _make_layer(shape: _Shape) -> Callable:
     G = H // KV
 
     def layer(h, cos, sin, pos, ln1, wqkv, bqkv, wo, ln2, wgu, wd, kc, vc):
-        """One decoder layer over T new tokens at positions ``pos``; ``kc``/``vc`` hold keys 0..W-1."""
+        """One decoder layer over T new tokens at positions ``pos``; ``kc``/``vc`` ([W, KV, D],
+        position-major so that every window is a contiguous slice) hold positions 0..W-1."""
         T = h.shape[1]
         x = _rms(h, ln1, eps)
         q, k, v = F.linear(x, wqkv, bqkv).split([H * D, KV * D, KV * D], dim=-1)
         q = _rope(q.view(1, T, H, D).transpose(1, 2), cos, sin)
         k = _rope(k.view(1, T, KV, D).transpose(1, 2), cos, sin)
         v = v.view(1, T, KV, D).transpose(1, 2)
-        kc[:, pos] = k[0]
-        vc[:, pos] = v[0]
-        W = kc.shape[1]
+        kc[pos] = k[0].transpose(0, 1)
+        vc[pos] = v[0].transpose(0, 1)
+        W = kc.shape[0]
+        kt, vt = kc.transpose(0, 1), vc.transpose(0, 1)  # [KV, W, D] views
         keys = torch.arange(W, device=h.device)
         if T == 1:
             # the G query heads that share a KV head attend as G rows: no copies of the cache
-            scores = torch.matmul(q.reshape(KV, G, D), kc.transpose(1, 2)).float() * scaling
+            scores = torch.matmul(q.reshape(KV, G, D), kt.transpose(1, 2)).float() * scaling
             scores = scores.masked_fill(keys > pos, float("-inf"))
             probs = torch.softmax(scores, dim=-1).to(v.dtype)
-            o = torch.matmul(probs, vc).reshape(1, 1, H * D)
+            o = torch.matmul(probs, vt).reshape(1, 1, H * D)
         else:
             mask = keys[None, :] <= pos[:, None]
-            o = F.scaled_dot_product_attention(q, kc.repeat_interleave(G, dim=0)[None],
-                                               vc.repeat_interleave(G, dim=0)[None], attn_mask=mask, scale=scaling)
+            o = F.scaled_dot_product_attention(q, kt.repeat_interleave(G, dim=0)[None],
+                                               vt.repeat_interleave(G, dim=0)[None], attn_mask=mask, scale=scaling)
             o = o.transpose(1, 2).reshape(1, T, H * D)
         h = h + F.linear(o, wo)
         gate, up = F.linear(_rms(h, ln2, eps), wgu).chunk(2, dim=-1)
@@ -274,12 +276,16 @@ class FastDecoder:
         self._layer_c, self._heads_c = self._layer, dict(self._heads)
         if self.use_compile:
             opts = {"coordinate_descent_tuning": True}  # matrix-vector products become tuned Triton kernels
-            self._layer_c = torch.compile(self._layer, fullgraph=True, dynamic=False, options=opts)
-            self._heads_c = {g: torch.compile(f, fullgraph=True, dynamic=False, options=opts)
-                             for g, f in self._heads.items()}
+            # one compile serves every attention window: the cache length is the one dynamic size
+            self._layer_c = torch.compile(self._layer, fullgraph=True, dynamic=None, options=opts)
+            # the sampling head (sort, cumulative sum, argmax over the vocabulary) stays eager:
+            # Inductor cannot fuse that scan with the reduction after it; its kernels are
+            # captured in the graph all the same
+            self._heads_c[True] = torch.compile(self._heads[True], fullgraph=True, dynamic=False, options=opts)
         self._graphs: dict[tuple[int, bool], Any] = {}
         self._pool = None
         self.warm_s = 0.0
+        self.warm_phases: dict[str, float] = {}
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -316,7 +322,7 @@ class FastDecoder:
         s, dev = self.shape, self.device
         n_layers = len(self._layer_w)
         # zeros, not empty: masked positions get probability 0, and 0 * NaN would still be NaN
-        self._kc = [torch.zeros(s.n_kv, self.max_len, s.head_dim, dtype=self.dtype, device=dev) for _ in range(n_layers)]
+        self._kc = [torch.zeros(self.max_len, s.n_kv, s.head_dim, dtype=self.dtype, device=dev) for _ in range(n_layers)]
         self._vc = [torch.zeros_like(c) for c in self._kc]
         self._arange = torch.arange(self.max_len, device=dev)
         with torch.no_grad():
@@ -340,10 +346,14 @@ class FastDecoder:
             _use_disk_cache()
             self._pool = torch.cuda.graph_pool_handle()
             todo = [(w, g) for g in (True, False) for w in self.windows]
+            self.warm_phases = {}
             for i, (w, greedy) in enumerate(todo):
                 report(i / len(todo), f"Preparing fast generation ({i + 1}/{len(todo)})")
+                t1 = time.perf_counter()
                 self._capture(w, greedy)
-            torch.cuda.synchronize(self.device)
+                torch.cuda.synchronize(self.device)
+                self.warm_phases[f"{'greedy' if greedy else 'sampled'}-{w}"] = round(time.perf_counter() - t1, 2)
+            _log.info("fast decode warm-up by graph: %s", self.warm_phases)
         else:
             with torch.no_grad():
                 for greedy in (True, False):
@@ -362,10 +372,18 @@ class FastDecoder:
         cos = self._cos.index_select(0, self._pos).view(1, 1, 1, D)
         sin = self._sin.index_select(0, self._pos).view(1, 1, 1, D)
         for i, w in enumerate(self._layer_w):
-            h = self._layer_c(h, cos, sin, self._pos, *w, self._kc[i][:, :window], self._vc[i][:, :window])
+            h = self._layer_c(h, cos, sin, self._pos, *w, *self._cache(i, window))
         nxt = self._heads_c[greedy](h, self._norm_w, self._lm_w, self._temperature, self._top_p, self._seed, self._pos)
         self._tok.copy_(nxt.view(1, 1))
         self._pos.add_(1)
+
+    def _cache(self, layer: int, window: int) -> tuple[Any, Any]:
+        """The first ``window`` positions of one layer's key and value cache."""
+        k, v = self._kc[layer][:window], self._vc[layer][:window]
+        if self.use_compile:
+            torch._dynamo.mark_dynamic(k, 0)
+            torch._dynamo.mark_dynamic(v, 0)
+        return k, v
 
     def _capture(self, window: int, greedy: bool) -> None:
         with torch.no_grad():
@@ -451,9 +469,11 @@ class FastDecoder:
             cos, sin = self._cos[start:end].view(1, 1, -1, D), self._sin[start:end].view(1, 1, -1, D)
             pos = self._arange[start:end]
             for i, w in enumerate(self._layer_w):
-                h = self._layer(h, cos, sin, pos, *w, self._kc[i][:, :end], self._vc[i][:, :end])
-        return self._heads_c[greedy](h[:, -1:], self._norm_w, self._lm_w, self._temperature, self._top_p, self._seed,
-                                     self._arange[n - 1:n])
+                h = self._layer(h, cos, sin, pos, *w, self._kc[i][:end], self._vc[i][:end])
+        # fresh views: a slice's strides (which depend on the prompt length) would be
+        # new input shapes to the compiled head and make it compile again
+        return self._heads_c[greedy](h[0, -1:].unsqueeze(0), self._norm_w, self._lm_w, self._temperature, self._top_p,
+                                     self._seed, self._arange[n - 1:n].clone())
 
     def decode(self, prompt_ids: Sequence[int], *, settings, eos_ids: set[int],
                should_stop: Callable[[], bool]) -> Iterator[int]:
@@ -487,7 +507,7 @@ class FastDecoder:
             cos, sin = self._cos[p:p + 1].view(1, 1, 1, D), self._sin[p:p + 1].view(1, 1, 1, D)
             window = self._window(p) if self.use_compile else p + 1  # compiled shapes come from a fixed set
             for j, w in enumerate(self._layer_w):
-                h = self._layer_c(h, cos, sin, pos, *w, self._kc[j][:, :window], self._vc[j][:, :window])
+                h = self._layer_c(h, cos, sin, pos, *w, *self._cache(j, window))
             token = int(self._heads_c[greedy](h, self._norm_w, self._lm_w, self._temperature, self._top_p,
                                                self._seed, pos).item())
 

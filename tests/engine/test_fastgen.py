@@ -165,8 +165,10 @@ def test_attach_declines_without_a_gpu(lm, caplog):
 @pytest.mark.cuda
 def test_cuda_graphs_agree_with_plain_see_weight_changes_and_never_recompile(tiny_model_dir):
     lm = load_model(tiny_model_dir, device="cuda", dtype="float32", fast=False)
+    lm.model.config.max_position_embeddings = 2048  # room for several attention windows (default rope)
     _varied(lm.model)
     fast = fastgen.attach(lm, max_len=2048)
+    assert fast.windows == [1024, 2048]
     assert fast is not None and lm.fast is fast and fast.use_graphs
     plain = [_run(PlainDecoder(lm.model, "cuda"), p) for p in PROMPTS]
     assert [_run(fast, p) for p in PROMPTS] == plain
