@@ -154,10 +154,13 @@ def prepare(*, key: bytes, exclusive: bool | None = None, backup: bool = True) -
     daily backup (a failure there is a sentence, not an error). ``exclusive``: the caller
     holds the data directory (``SingleInstance``), as the window does. ``None``: take it
     for the duration if it is free; when another TermLens holds it, that one did this
-    care at its start and it is skipped here.
+    care at its start and it is skipped here (as it is with ``False``).
     """
     home = _home_id()
     if home in _prepared:
+        return []
+    if exclusive is False:
+        _prepared[home] = False
         return []
     from desktop import backup as backups
     from desktop import db

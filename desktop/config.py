@@ -35,7 +35,10 @@ class Settings:
         default="You are TermLens, a careful assistant for professionals. Answer precisely and say when you are unsure.",
         metadata={"help": "Instructions given to the model before every conversation."},
     )
-    auto_lock_minutes: int = field(default=15, metadata={"help": "Hide conversations after this many idle minutes (0: never)."})
+    lock_minutes: int = field(
+        default=15,
+        metadata={"help": "Minutes without use after which the window hides your conversations until you unlock it (0: never)."},
+    )
 
     def help(self, name: str) -> str:
         for f in fields(self):

@@ -165,6 +165,16 @@ class ConversationStore:
         self._depth = 0
         migrate(conn)
 
+    def close(self) -> None:
+        """Close the connection the store was given (the store is unusable afterwards)."""
+        self._db.close()
+
+    def __enter__(self) -> ConversationStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         """One atomic unit: nested calls join the outer one. Inside another component's
@@ -333,6 +343,44 @@ class ConversationStore:
             if n:
                 self._touch(conv_id)
         return int(n)
+
+    def import_history(self, data: Any) -> int:
+        """Add the conversations of an older TermLens's ``conversations.json`` (already parsed),
+        keeping their titles, times and messages; one transaction, so all or nothing.
+
+        A conversation already here (same title and start time) is skipped, so an import
+        that was interrupted after its commit can run again. Returns how many were added.
+        Raises ``StorageError`` when ``data`` does not have that file's shape.
+        """
+        try:
+            convs = list(data["conversations"])
+            rows = [
+                (str(c.get("title") or ""), str(c["created_at"]), str(c.get("updated_at") or c["created_at"]),
+                 [(str(m["role"]), str(m.get("content") or ""), str(m.get("created_at") or c["created_at"]),
+                   m.get("prompt"), m.get("terms"), m.get("stats")) for m in c.get("messages") or []])
+                for c in convs
+            ]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise StorageError("The old conversations file does not have the expected shape; it was left as it is.") from exc
+        added = 0
+        with self.transaction() as db:
+            for title, created, updated, messages in rows:
+                if db.execute("SELECT 1 FROM conversations WHERE title = ? AND created_at = ?", (title, created)).fetchone():
+                    continue
+                cid = db.execute(
+                    "INSERT INTO conversations(title, created_at, updated_at) VALUES (?, ?, ?)", (title, created, updated)
+                ).lastrowid
+                for role, content, when, prompt, terms, stats in messages:
+                    if role not in ROLES:
+                        continue
+                    db.execute(
+                        "INSERT INTO messages(conversation_id, role, content, created_at, prompt_json, terms_json, stats_json)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (cid, role, content, when, _dump(prompt), _dump(terms), _dump(stats)),
+                    )
+                added += 1
+        _log.info("%d conversations imported from an older conversations file", added)
+        return added
 
     # -- export --
 

@@ -379,9 +379,9 @@ class KeyManager:
             return "passphrase-needed"
         if self._keyring_value():
             return "keyring"
-        if self.db_file.exists():
+        if self.db_file.exists() and not _is_plaintext_db(self.db_file):
             return "key-missing"
-        return "new"
+        return "new"  # nothing yet, or a database an older TermLens wrote in the clear
 
     def has_secure_keyring(self) -> bool:
         return self.backend is not None
@@ -416,7 +416,7 @@ class KeyManager:
                 raise StorageError("The key kept in the system keyring for TermLens is damaged.")
             self._key = key
             return key
-        if self.db_file.exists():
+        if self.db_file.exists() and not _is_plaintext_db(self.db_file):
             raise StorageError(
                 "The key for this TermLens data directory is missing, so its encrypted data cannot be opened. "
                 "If you moved it from another computer, import it with an exported bundle."
@@ -644,6 +644,16 @@ def _bundle_files(home: Path, *, include_models: bool) -> list[Path]:
             continue
         out.append(rel)
     return out
+
+
+def _is_plaintext_db(path: Path) -> bool:
+    """A database written in the clear by an older TermLens (encrypted at its next open), or
+    an empty file: neither needs a key that was lost."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) in (b"SQLite format 3\x00", b"")
+    except OSError:
+        return False
 
 
 def _sha256(path: Path) -> str:

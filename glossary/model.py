@@ -52,7 +52,8 @@ class Term:
     id: int | None = None
 
     def __post_init__(self) -> None:
-        self.type = TermType(self.type)
+        if type(self.type) is not TermType:  # a plain string from a file or the database
+            self.type = TermType(self.type)
         self.text = self.text.strip()
 
 
@@ -73,7 +74,8 @@ class Concept:
     updated_at: str = ""
 
     def __post_init__(self) -> None:
-        self.status = Status(self.status)
+        if type(self.status) is not Status:
+            self.status = Status(self.status)
 
     def preferred(self, lang: str | None = None) -> Term | None:
         """The preferred term in ``lang`` (or any language), else the first non-deprecated term."""

@@ -243,6 +243,7 @@ class GlossaryStore:
         """``connect``: a factory that opens ``path`` already configured (the app passes an
         encrypted connection, see ``desktop.db.opener``); without it a plain SQLite file."""
         self.path = str(path)
+        self.connect = connect  # kept so that a worker thread can open its own connection alike
         if connect is not None:
             self._db = connect(self.path)
         else:

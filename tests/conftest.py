@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,21 +39,23 @@ def _find_default_model() -> Path | None:
 _DEFAULT_MODEL = _find_default_model()
 
 
+def _forget_keys() -> None:
+    from desktop import appdata, security
+
+    appdata.forget_keys()
+    security.reset_memory_keyring()
+
+
 @pytest.fixture(autouse=True)
-def termlens_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def termlens_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("TERMLENS_HOME", str(home))
     monkeypatch.setenv("TERMLENS_KEYRING", "memory")
-    try:
-        from desktop import security
-
-        reset = getattr(security, "reset_memory_keyring", None)
-        if reset:
-            reset()
-    except ImportError:
-        pass
-    return home
+    monkeypatch.delenv("TERMLENS_PASSPHRASE", raising=False)
+    _forget_keys()  # each test starts locked, with an empty keyring
+    yield home
+    _forget_keys()
 
 
 @pytest.fixture(scope="session")

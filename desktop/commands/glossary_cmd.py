@@ -1,7 +1,9 @@
 """``main.py glossary ...``: the glossary from a terminal (import, export, list, search, detect).
 
-Each subcommand opens the store at ``desktop.paths.db_path()``, does one thing and
-returns an exit code: 0 on success, 2 on an error of the ``TermLensError`` family
+Each subcommand opens the user's glossary through ``desktop.appdata`` (the encrypted
+``termlens.db``; the passphrase, when the data has one, comes from
+``TERMLENS_PASSPHRASE`` or is asked at the terminal), does one thing and returns an
+exit code: 0 on success, 2 on an error of the ``TermLensError`` family
 (one sentence on stderr; an import error also prints its report lines). File
 formats and the bundled glossaries are reached through ``glossary.importer``,
 ``glossary.formats`` and ``glossary.icd10cm``, imported only when needed. This
@@ -21,9 +23,9 @@ from glossary.store import GlossaryStore
 
 
 def _open() -> GlossaryStore:
-    from desktop.paths import db_path
+    from desktop.appdata import open_glossary
 
-    return GlossaryStore(db_path())
+    return open_glossary(seed_starters=False)
 
 
 def _progress(out: TextIO) -> Callable[..., None]:
@@ -100,16 +102,19 @@ def _detect(args: argparse.Namespace, store: GlossaryStore) -> int:
     matcher = Matcher.from_store(store, follow=False, active_fields=args.field or ())
     hits = matcher.detect(args.text)
     if args.json:
+        def about(cid: int) -> dict:
+            c = matcher.concept(cid)
+            return {"concept_id": cid, "preferred": c.label(), "subject_fields": list(c.subject_fields)}
+
         rows = [
             {
                 "start": h.start,
                 "end": h.end,
                 "text": h.text,
-                "concept_id": h.concept_id,
-                "preferred": h.concept.label() if h.concept else "",
+                **about(h.concept_id),
                 "term_type": h.term.type.value,
                 "deprecated": h.deprecated,
-                "alternatives": h.alternatives,
+                "alternatives": [about(a) for a in h.alternatives],
             }
             for h in hits
         ]
@@ -128,7 +133,7 @@ def _detect(args: argparse.Namespace, store: GlossaryStore) -> int:
 def _load_icd10cm(args: argparse.Namespace, store: GlossaryStore) -> int:
     from glossary import icd10cm
 
-    n = icd10cm.load(store, on_progress=_progress(sys.stderr))
+    n = icd10cm.load(store, on_progress=_progress(sys.stderr), seven_char=not args.without_7th_character)
     print(f"Loaded {n} ICD-10-CM concepts.")
     return 0
 
@@ -173,7 +178,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--field", action="append", help="an active subject field (repeatable)")
     q.set_defaults(func=_guarded(_detect))
 
-    q = sub.add_parser("load-icd10cm", help="load the bundled ICD-10-CM diagnosis codes")
+    q = sub.add_parser(
+        "load-icd10cm",
+        help="load the bundled ICD-10-CM code set: every billable code and the headings above them",
+    )
+    q.add_argument(
+        "--without-7th-character", action="store_true",
+        help="leave out the codes formed with a 7th character (S52.011A): about half as many concepts",
+    )
     q.set_defaults(func=_guarded(_load_icd10cm))
 
     q = sub.add_parser("load-starter", help="load bundled starter glossaries")

@@ -41,10 +41,21 @@ def _key_manager():  # noqa: ANN202 - a KeyManager, imported lazily
     return KeyManager()
 
 
-def _unlock(km) -> bytes:  # noqa: ANN001
-    if km.status() == "passphrase-needed":
-        return km.unlock(_ask("Passphrase: ", ("TERMLENS_PASSPHRASE",)))
-    return km.unlock()
+def _unlocked(*, prepare: bool = True):  # noqa: ANN202 - the unlocked KeyManager of the data directory
+    """Through ``desktop.appdata`` (keyring, ``TERMLENS_PASSPHRASE`` or a terminal prompt);
+    refuses a data directory that holds nothing yet rather than creating a key for it.
+    With ``prepare``, the database gets the app's start-of-day care first (encrypted if an
+    older TermLens left it in the clear, checked, restored if damaged)."""
+    from desktop import appdata
+
+    km = _key_manager()
+    if not km.db_file.exists():
+        raise StorageError(f"There is no TermLens data in {km.home} yet.")
+    unlocked = appdata.key_manager()
+    if prepare:
+        for note in appdata.prepare(key=unlocked.unlock(), backup=False):
+            print(note, file=sys.stderr)
+    return unlocked
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -81,8 +92,7 @@ def _change_passphrase(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    km = _key_manager()
-    _unlock(km)
+    km = _unlocked()
     secret = _ask("Passphrase for the bundle: ", ("TERMLENS_BUNDLE_PASSPHRASE", "TERMLENS_PASSPHRASE"), confirm=True)
     out = km.export_bundle(args.out, secret, include_models=args.include_models)
     print(f"Exported to {out}. Keep its passphrase: the bundle cannot be opened without it.")
@@ -104,8 +114,8 @@ def _import(args: argparse.Namespace) -> int:
 def _backup(args: argparse.Namespace) -> int:
     from desktop import backup
 
-    km = _key_manager()
-    out = backup.make_backup(key=_unlock(km), home=km.home)
+    km = _unlocked()
+    out = backup.make_backup(key=km.unlock(), home=km.home)
     print(f"Backup written: {out}")
     return 0
 
@@ -115,11 +125,14 @@ def _check(args: argparse.Namespace) -> int:
     from desktop.instance import SingleInstance
 
     with SingleInstance():
-        km = _key_manager()
-        if not km.db_file.exists():
+        if not _key_manager().db_file.exists():
             print("There is no database yet.")
             return 0
-        message = backup.check_and_recover(km.db_file, key=_unlock(km))
+        from desktop import db
+
+        km = _unlocked(prepare=False)
+        db.encrypt_plaintext_database(km.db_file, km.unlock())  # we hold the directory: safe to convert
+        message = backup.check_and_recover(km.db_file, key=km.unlock())
     print(message or "The database is sound.")
     return 0
 

@@ -269,17 +269,35 @@ def remove_adapter(lm: LoadedModel) -> None:
     lm.adapter = None
 
 
+MERGED_FILE = "termlens_merged.json"
+
+
 def merge_to_folder(lm: LoadedModel, name: str, out_dir: str | Path) -> Path:
-    """Write a new model folder: ``lm``'s base weights with adapter ``name`` merged in."""
+    """Write a new model folder: ``lm``'s base weights with adapter ``name`` merged in.
+
+    The folder loads like any other model; ``termlens_merged.json`` in it records the
+    base model and the adapter's metadata it was made from.
+    """
     out = Path(out_dir)
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise StorageError(f"{out} is not empty; choose a new folder for the merged model.")
     previous = lm.adapter
     apply_adapter(lm, name)
-    tmp = Path(tempfile.mkdtemp(prefix=".merge.", dir=out.parent if out.parent.exists() else None))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".merge.", dir=out.parent))
+    except OSError as exc:
+        remove_adapter(lm)
+        if previous:
+            apply_adapter(lm, previous)
+        raise StorageError(f"The merged model could not be written to {out} ({exc.strerror or exc}).") from exc
     try:
         lm.model.save_pretrained(tmp, safe_serialization=True)
         lm.tokenizer.save_pretrained(tmp)
+        meta = {k: v for k, v in read_meta(name).items() if k not in ("pair_ids",)}
+        (tmp / MERGED_FILE).write_text(json.dumps({"base_model": lm.info.name, "base_fingerprint": lm.fingerprint,
+                                                   "adapter": meta}, ensure_ascii=False, indent=2,
+                                                  default=_jsonable), encoding="utf-8")
         if out.exists():
             out.rmdir()
         shutil.move(str(tmp), str(out))

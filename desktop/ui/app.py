@@ -1,8 +1,13 @@
-"""Starting the window: the application object, style, language, the context, and
+"""Starting the window: the application object, style, language, the user's data, and
 either the event loop or a one-off screenshot.
 
-``run_app`` is what ``main.py`` calls with no subcommand. The window shows at once;
-the model loads afterwards on the model thread behind the status bar's progress.
+``run_app`` is what ``main.py`` calls with no subcommand. In order: take the data
+directory (a second TermLens on it is refused with a sentence), get the data key (from
+the keyring, or a passphrase asked in a dialog; where no secure keyring exists the
+person is offered to choose one, never plaintext), check the database (restoring the
+last good backup when it is damaged, and saying so), open the encrypted stores, take
+the daily backup. The window shows at once; the model loads afterwards on the model
+thread behind the status bar's progress. The screenshot run writes nothing.
 """
 
 from __future__ import annotations
@@ -36,20 +41,47 @@ def run_app(*, screenshot: str | None = None, lang: str | None = None, model: st
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = make_app()
     from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
 
+    from desktop import config
+    from desktop.errors import StorageError
     from desktop.ui import i18n
     from desktop.ui.context import open_context
     from desktop.ui.main_window import MainWindow
 
-    ctx = open_context(model=model, sample=bool(screenshot))
-    if lang:
-        ctx.settings.language = i18n.normalize(lang)
-    i18n.set_language(ctx.settings.language, app)
+    i18n.set_language(i18n.normalize(lang) if lang else config.load().language, app)
     if screenshot:
         from desktop.ui.screenshot import render_screenshot
 
+        ctx = open_context(model=model, sample=True)
+        if lang:
+            ctx.settings.language = i18n.normalize(lang)
         return render_screenshot(ctx, Path(screenshot))
+
+    from desktop.instance import SingleInstance
+    from desktop.ui.passphrase_dialog import obtain_key
+
+    title = app.translate("PassphraseDialog", "TermLens")
+    guard = SingleInstance()
+    try:
+        guard.acquire()
+    except StorageError as exc:
+        QMessageBox.information(None, title, str(exc))
+        return 1
+    key = obtain_key()
+    if key is None:
+        return 1
+    try:
+        ctx = open_context(model=model, key=key, exclusive=True)
+    except StorageError as exc:
+        QMessageBox.critical(None, title, str(exc))
+        return 1
+    ctx.instance = guard  # held until the process ends
+    if lang:
+        ctx.settings.language = i18n.normalize(lang)
     window = MainWindow(ctx)
     window.show()
+    for note in ctx.notes:
+        QTimer.singleShot(0, lambda n=note: QMessageBox.information(window, title, n))
     QTimer.singleShot(0, window.start)
     return int(app.exec())

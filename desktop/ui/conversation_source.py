@@ -1,23 +1,21 @@
-"""Where the window keeps its conversations: ``desktop.conversations`` when it is there,
-otherwise a plain JSON file under the data directory.
+"""Where the window keeps its conversations: the encrypted ``termlens.db``
+(``desktop.conversations.ConversationStore``, opened through ``desktop.appdata``), or,
+for the screenshot, a throwaway set in memory that is never written anywhere.
 
-Which one is used is decided by ``open_conversations`` (see there). Both sides speak the same small API (``create``, ``rename``, ``delete``, ``list``,
-``messages``, ``add_message``, ``update_message``, ``delete_messages_after``,
-``export_markdown``) and hand back plain dicts, so the widgets do not care which one
-is in use. Runs on the GUI thread; knows nothing of widgets.
+``open_conversations`` picks one. Both speak the same small API (``create``,
+``rename``, ``delete``, ``list``, ``messages``, ``add_message``, ``update_message``,
+``delete_messages_after``, ``export_markdown``, ``close``) and hand back plain dicts, so
+the widgets do not care which one is in use. A ``conversations.json`` written in the
+clear by an older TermLens is moved into the encrypted database once and deleted
+(``desktop.appdata.move_in_legacy_conversations``). Runs on the GUI thread; knows
+nothing of widgets.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, is_dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
-
-from desktop import log, paths
-
-_log = log.get("conversations")
 
 
 def _now() -> str:
@@ -47,25 +45,14 @@ def markdown_for(title: str, messages: list[dict]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-class JsonConversations:
-    """Conversations in one JSON file (``path=None`` keeps them in memory only)."""
+class MemoryConversations:
+    """Conversations kept in memory only (the screenshot's sample): nothing is written."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
+    def __init__(self) -> None:
         self._data: dict = {"next_id": 1, "conversations": []}
-        if path is not None and path.is_file():
-            try:
-                self._data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                _log.warning("conversations file unreadable (%s); starting empty", type(exc).__name__)
 
-    # -- storage --
     def _save(self) -> None:
-        if self.path is None:
-            return
-        from desktop.atomic import write_text_atomic
-
-        write_text_atomic(self.path, json.dumps(self._data, ensure_ascii=False))
+        pass  # by design: this set is thrown away with the window
 
     def _next_id(self) -> int:
         i = self._data["next_id"]
@@ -140,9 +127,8 @@ class JsonConversations:
 class StoreConversations:
     """``desktop.conversations.ConversationStore`` behind the same dict-returning API."""
 
-    def __init__(self, store: Any, conn: Any = None) -> None:
+    def __init__(self, store: Any) -> None:
         self._store = store
-        self._conn = conn
 
     def create(self, title: str) -> int:
         return int(self._store.create(title))
@@ -172,24 +158,18 @@ class StoreConversations:
         return self._store.export_markdown(conv_id)
 
     def close(self) -> None:
-        close = getattr(self._conn, "close", None)
-        if close:
-            close()
+        self._store.close()
 
 
-def open_conversations(*, in_memory: bool = False, conn: Any = None) -> JsonConversations | StoreConversations:
-    """The conversations of this data directory (``in_memory``: a throwaway set, for screenshots).
-
-    With ``conn`` (a connection from ``desktop.db.connect``) they live in the encrypted
-    ``desktop.conversations.ConversationStore``; without it, in ``conversations.json``.
-    The JSON file is the stand-in until the glossary and the conversations share the
-    encrypted database: ``db.connect()`` on ``termlens.db`` converts a plaintext file in
-    place, which the glossary store (plain sqlite3 on the same file) must not meet.
-    """
+def open_conversations(*, in_memory: bool = False, store: Any = None,
+                       key: bytes | None = None) -> MemoryConversations | StoreConversations:
+    """The conversations of this data directory, encrypted at rest: ``store`` (an open
+    ``ConversationStore``) or one opened with ``key`` through ``desktop.appdata``.
+    ``in_memory``: a throwaway set for the screenshot, never written."""
     if in_memory:
-        return JsonConversations(None)
-    if conn is not None:
-        from desktop import conversations
+        return MemoryConversations()
+    if store is None:
+        from desktop import appdata
 
-        return StoreConversations(conversations.ConversationStore(conn), conn)
-    return JsonConversations(paths.home() / "conversations.json")
+        store = appdata.open_conversations(key=key)
+    return StoreConversations(store)

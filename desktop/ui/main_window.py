@@ -1,7 +1,8 @@
 """The main window: composes the panels and wires their signals. Nothing else.
 
 Pages: Chat (conversation list | chat view | term panel), Glossary, Adapters,
-Training data, Training, Evaluation. Model manager and Settings are dialogs. The work
+Training data, Training, Evaluation. Model manager and Settings are dialogs; ``lock``
+hides the conversations after idle minutes (``desktop.ui.lock``). The work
 behind a panel lives in its own module (``chat_session``, ``glossary_actions``, the
 pages); the window only connects them. GUI thread.
 """
@@ -23,6 +24,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.conversation_list import ConversationList
 from desktop.ui.evaluation_page import EvaluationPage
 from desktop.ui.glossary_editor import GlossaryEditor
+from desktop.ui.lock import AutoLock
 from desktop.ui.prompt_dialog import PromptDialog
 from desktop.ui.review_page import ReviewPage
 from desktop.ui.status_bar import StatusBar
@@ -66,6 +68,8 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_menus()
         self._wire()
+        self.lock = AutoLock(self, minutes=ctx.settings.lock_minutes, passphrase_set=ctx.passphrase_set,
+                             verify=ctx.check_passphrase)
         self.retranslate()
 
     # ---- composition -------------------------------------------------------------------
@@ -172,6 +176,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
         self.session.stop()
+        self.lock.shutdown()
         for page in (self.glossary, self.training, self.evaluation):
             page.shutdown()
         self.ctx.close()  # stops the model thread before the widgets go
@@ -229,5 +234,6 @@ class MainWindow(QMainWindow):
         self.ctx.save_settings()
         self.ctx.matcher.active_fields = set(settings.active_fields)
         self.chat.set_font_size(settings.font_size)
+        self.lock.set_minutes(settings.lock_minutes)
         if settings.language != old.language:
             i18n.set_language(settings.language)

@@ -1,15 +1,738 @@
-"""Placeholder (replaced below)."""
+"""The Training data page: Q&A pairs made from the glossary, reviewed before they train;
+and candidate terms found in the person's documents, accepted into the glossary.
+
+Pairs: choose a subject field, a seed and how many phrasings per concept, and press
+Generate; a rebuild keeps what was already reviewed (``glossary.dataset.merge``). The
+table shows every pair or those of one status; accept, reject, send back to pending
+(the selection or everything shown) and edit one pair. Only accepted pairs train
+(``desktop.trainingset.accepted``). The set is saved encrypted after every change;
+export and import go through JSONL files.
+
+Candidate terms: add .txt, .md or .docx files and press Find terms; the proposals show
+their score, how often they occur and a sentence where they do; the selected ones
+become draft concepts of the glossary (one undo step).
+
+The concepts are read on the GUI thread (the store's connection belongs to it); making
+pairs and reading documents run on a ``_Job`` thread that never touches widgets.
+Problems appear as one sentence under the tables, never as a modal box.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+    QHeaderView, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+from desktop import trainingset
+from desktop.workers.model_worker import describe_error
+from glossary import candidates, dataset
+from glossary.errors import TermLensError
+
+MAX_CANDIDATES = 100
+
+
+class _Job(QThread):
+    """``fn(on_progress=, should_stop=)`` on its own thread; the result or a sentence comes back."""
+
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, doing: str, fn: Callable[..., Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doing = doing
+        self.fn = fn
+        self.stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self) -> None:
+        try:
+            result = self.fn(on_progress=lambda done, total: self.progress.emit(int(done), int(total)),
+                             should_stop=self.stop_event.is_set)
+        except BaseException as exc:  # noqa: BLE001 - reported to the person as a sentence
+            self.failed.emit(describe_error(exc, self.doing))
+            return
+        self.done.emit(result)
+
+
+# ---- pairs ------------------------------------------------------------------------------
+
+class PairTableModel(QAbstractTableModel):
+    """The pairs of one status (or all); ``rows`` are positions in ``pairs``."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pairs: list[dict] = []
+        self.rows: list[int] = []
+        self.status: str | None = None
+        self.labels: dict[Any, str] = {}  # concept id -> its name
+        self.headers = ["Status", "Kind", "Language", "Question", "Answer", "Concept"]
+        self.status_names = {s: s for s in dataset.STATUSES}
+
+    def set_pairs(self, pairs: list[dict], status: str | None) -> None:
+        self.beginResetModel()
+        self.pairs, self.status = pairs, status
+        self.rows = [i for i, p in enumerate(pairs) if status is None or p.get("status") == status]
+        self.endResetModel()
+
+    def changed(self) -> None:
+        """The pairs changed in place: refilter and repaint."""
+        self.set_pairs(self.pairs, self.status)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
+        return len(self.headers)
+
+    def headerData(self, section: int, orientation, role=Qt.DisplayRole) -> Any:  # noqa: N802 (Qt)
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def pair(self, row: int) -> dict:
+        return self.pairs[self.rows[row]]
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole) -> Any:
+        p = self.pair(index.row())
+        col = index.column()
+        status = p.get("status", "pending")
+        if role == Qt.ForegroundRole and col == 0:
+            return QBrush(QColor({"accepted": "#2e7d32", "rejected": "#9e9e9e"}.get(status, "#ef6c00")))
+        if role not in (Qt.DisplayRole, Qt.ToolTipRole):
+            return None
+        msgs = p["messages"]
+        if col == 0:
+            return self.status_names.get(status, status) + (" *" if p.get("edited") else "")
+        if col == 1:
+            return p.get("kind", "")
+        if col == 2:
+            return p.get("lang", "")
+        if col in (3, 4):
+            role_name = "user" if col == 3 else "assistant"
+            text = next((m["content"] for m in reversed(msgs) if m["role"] == role_name), "")
+            return text if role == Qt.ToolTipRole else " ".join(text.split())[:200]
+        if col == 5:
+            cid = p.get("concept_id")
+            return self.labels.get(cid, "" if cid is None else str(cid))
+        return None
+
+
+class PairDialog(QDialog):
+    """Edit the question and the answer of one pair."""
+
+    def __init__(self, pair: dict, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Edit training pair"))
+        msgs = pair["messages"]
+        self.question = QPlainTextEdit(next((m["content"] for m in msgs if m["role"] == "user"), ""))
+        self.answer = QPlainTextEdit(next((m["content"] for m in reversed(msgs) if m["role"] == "assistant"), ""))
+        self.question.setAccessibleName(self.tr("Question"))
+        self.answer.setAccessibleName(self.tr("Answer"))
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow(self.tr("Question"), self.question)
+        form.addRow(self.tr("Answer"), self.answer)
+        form.addRow(self.problem)
+        form.addRow(buttons)
+        self.resize(640, 420)
+
+    def _check(self) -> None:
+        if not self.question.toPlainText().strip() or not self.answer.toPlainText().strip():
+            self.problem.setText(self.tr("A pair needs both a question and an answer."))
+            return
+        self.accept()
+
+    def texts(self) -> tuple[str, str]:
+        return self.question.toPlainText().strip(), self.answer.toPlainText().strip()
+
+
+# ---- candidate terms -------------------------------------------------------------------
+
+class CandidateTableModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[candidates.Candidate] = []
+        self.headers = ["Term", "Language", "Score", "Occurrences", "Documents", "Example"]
+
+    def set_items(self, items: list[candidates.Candidate]) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
+        return len(self.headers)
+
+    def headerData(self, section: int, orientation, role=Qt.DisplayRole) -> Any:  # noqa: N802 (Qt)
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return self.headers[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole) -> Any:
+        c = self.items[index.row()]
+        col = index.column()
+        if role == Qt.ToolTipRole and col == 5:
+            return f"{c.example}\n\n{', '.join(c.sources)}"
+        if role != Qt.DisplayRole:
+            return None
+        return (c.label, c.lang, f"{c.score:.1f}", c.count, c.documents, c.example)[col]
+
+
+# ---- the page ------------------------------------------------------------------------------
 
 class ReviewPage(QWidget):
-    def __init__(self, ctx, parent=None) -> None:
+    changed = Signal()  # the saved set changed (statuses, edits, new or imported pairs)
+    generated = Signal(int)  # pairs added by a generation
+    candidates_found = Signal(int)  # how many terms were proposed
+    job_failed = Signal(str)  # the sentence shown
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        QVBoxLayout(self).addWidget(QLabel("not available"))
+        self.job: _Job | None = None
+        self._on_done: Callable[[Any], None] | None = None
+        self.files: list[str] = []
+        self._damaged = False  # the saved set could not be read: it is set aside before the next save
+
+        # -- generation --
+        self.gen_box = QGroupBox()
+        self.field = QComboBox()
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.per_concept = QSpinBox()
+        self.per_concept.setRange(1, 20)
+        self.per_concept.setValue(4)
+        self.langs = QComboBox()
+        self.generate_btn = QPushButton()
+        self.generate_btn.clicked.connect(self.generate)
+        self.field_label, self.seed_label, self.per_label, self.lang_label = QLabel(), QLabel(), QLabel(), QLabel()
+        gen = QHBoxLayout(self.gen_box)
+        for label, w in ((self.field_label, self.field), (self.seed_label, self.seed),
+                         (self.per_label, self.per_concept), (self.lang_label, self.langs)):
+            label.setBuddy(w)
+            gen.addWidget(label)
+            gen.addWidget(w)
+        gen.addStretch(1)
+        gen.addWidget(self.generate_btn)
+
+        # -- review --
+        self.show_status = QComboBox()
+        self.show_status.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.counts = QLabel()
+        self.show_label = QLabel()
+        self.show_label.setBuddy(self.show_status)
+        filt = QHBoxLayout()
+        filt.addWidget(self.show_label)
+        filt.addWidget(self.show_status)
+        filt.addStretch(1)
+        filt.addWidget(self.counts)
+        self.model = PairTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        for col in (0, 1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.Stretch)
+        self.table.setColumnWidth(5, 180)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.accept_btn, self.reject_btn, self.pending_btn = QPushButton(), QPushButton(), QPushButton()
+        self.edit_btn, self.accept_all_btn = QPushButton(), QPushButton()
+        self.export_btn, self.import_btn = QPushButton(), QPushButton()
+        self.accept_btn.clicked.connect(lambda: self.set_status_selected("accepted"))
+        self.reject_btn.clicked.connect(lambda: self.set_status_selected("rejected"))
+        self.pending_btn.clicked.connect(lambda: self.set_status_selected("pending"))
+        self.edit_btn.clicked.connect(self.edit_selected)
+        self.accept_all_btn.clicked.connect(self.accept_all_shown)
+        self.export_btn.clicked.connect(self.export_file)
+        self.import_btn.clicked.connect(self.import_file)
+        bar = QHBoxLayout()
+        for b in (self.accept_btn, self.reject_btn, self.pending_btn, self.edit_btn, self.accept_all_btn):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        bar.addWidget(self.import_btn)
+        bar.addWidget(self.export_btn)
+        self.pairs_box = QGroupBox()
+        pairs_lay = QVBoxLayout(self.pairs_box)
+        pairs_lay.addWidget(self.gen_box)
+        pairs_lay.addLayout(filt)
+        pairs_lay.addWidget(self.table, 1)
+        pairs_lay.addLayout(bar)
+
+        # -- candidate terms --
+        self.cand_box = QGroupBox()
+        self.add_files_btn, self.clear_files_btn, self.find_btn = QPushButton(), QPushButton(), QPushButton()
+        self.add_files_btn.clicked.connect(self.choose_files)
+        self.clear_files_btn.clicked.connect(self.clear_files)
+        self.find_btn.clicked.connect(self.find_terms)
+        self.files_label = QLabel()
+        self.files_label.setWordWrap(True)
+        self.cand_model = CandidateTableModel(self)
+        self.cand_table = QTableView()
+        self.cand_table.setModel(self.cand_model)
+        self.cand_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.cand_table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.cand_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.cand_table.verticalHeader().setVisible(False)
+        self.cand_table.horizontalHeader().setSectionResizeMode(5, QHeaderView.Stretch)
+        self.cand_table.setColumnWidth(0, 280)
+        self.new_field = QComboBox()
+        self.new_field.setEditable(True)
+        self.new_field_label = QLabel()
+        self.new_field_label.setBuddy(self.new_field)
+        self.add_terms_btn = QPushButton()
+        self.add_terms_btn.clicked.connect(self.add_selected_terms)
+        files_row = QHBoxLayout()
+        files_row.addWidget(self.add_files_btn)
+        files_row.addWidget(self.clear_files_btn)
+        files_row.addWidget(self.files_label, 1)
+        files_row.addWidget(self.find_btn)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.new_field_label)
+        add_row.addWidget(self.new_field)
+        add_row.addStretch(1)
+        add_row.addWidget(self.add_terms_btn)
+        cand_lay = QVBoxLayout(self.cand_box)
+        cand_lay.addLayout(files_row)
+        cand_lay.addWidget(self.cand_table, 1)
+        cand_lay.addLayout(add_row)
+
+        # -- messages and progress --
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.cancel_btn = QPushButton()
+        self.cancel_btn.setVisible(False)
+        self.cancel_btn.clicked.connect(lambda: self.job is not None and self.job.stop())
+        low = QHBoxLayout()
+        low.addWidget(self.message, 1)
+        low.addWidget(self.progress)
+        low.addWidget(self.cancel_btn)
+
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.pairs_box)
+        split.addWidget(self.cand_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        lay = QVBoxLayout(self)
+        lay.addWidget(split, 1)
+        lay.addLayout(low)
+
+        self.pairs: list[dict] = self._load()
+        self.retranslate()
+        self.refresh()
+
+    # ---- text ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.gen_box.setTitle(self.tr("Generate from the glossary"))
+        self.pairs_box.setTitle(self.tr("Training pairs"))
+        self.cand_box.setTitle(self.tr("Candidate terms from documents"))
+        self.field_label.setText(self.tr("Subject field"))
+        self.seed_label.setText(self.tr("Seed"))
+        self.per_label.setText(self.tr("Phrasings per concept"))
+        self.lang_label.setText(self.tr("Languages"))
+        self.show_label.setText(self.tr("Show"))
+        self.new_field_label.setText(self.tr("Subject field of new concepts"))
+        self.seed.setToolTip(self.tr("The same seed gives the same pairs."))
+        self.per_concept.setToolTip(self.tr("Pairs per concept and language, each phrased differently."))
+        for b, text, name in (
+            (self.generate_btn, self.tr("Generate pairs"), self.tr("Generate training pairs from the glossary")),
+            (self.accept_btn, self.tr("Accept"), self.tr("Accept the selected pairs")),
+            (self.reject_btn, self.tr("Reject"), self.tr("Reject the selected pairs")),
+            (self.pending_btn, self.tr("Back to pending"), self.tr("Mark the selected pairs pending")),
+            (self.edit_btn, self.tr("Edit…"), self.tr("Edit the selected pair")),
+            (self.accept_all_btn, self.tr("Accept all shown"), self.tr("Accept every pair shown in the table")),
+            (self.import_btn, self.tr("Import…"), self.tr("Import training pairs from a JSONL file")),
+            (self.export_btn, self.tr("Export…"), self.tr("Export the training pairs to a JSONL file")),
+            (self.add_files_btn, self.tr("Add files…"), self.tr("Add documents to look for terms in")),
+            (self.clear_files_btn, self.tr("Clear"), self.tr("Remove the documents from the list")),
+            (self.find_btn, self.tr("Find terms"), self.tr("Find candidate terms in the documents")),
+            (self.add_terms_btn, self.tr("Add selected to glossary"),
+             self.tr("Add the selected terms to the glossary as draft concepts")),
+            (self.cancel_btn, self.tr("Cancel"), self.tr("Cancel the running task")),
+        ):
+            b.setText(text)
+            b.setAccessibleName(name)
+        self.table.setAccessibleName(self.tr("Training pairs"))
+        self.cand_table.setAccessibleName(self.tr("Candidate terms"))
+        self.progress.setAccessibleName(self.tr("Task progress"))
+        self.model.headers = [self.tr("Status"), self.tr("Kind"), self.tr("Language"), self.tr("Question"),
+                              self.tr("Answer"), self.tr("Concept")]
+        self.model.status_names = {"pending": self.tr("pending"), "accepted": self.tr("accepted"),
+                                   "rejected": self.tr("rejected")}
+        self.model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.model.headers) - 1)
+        self.cand_model.headers = [self.tr("Term"), self.tr("Language"), self.tr("Score"), self.tr("Occurrences"),
+                                   self.tr("Documents"), self.tr("Example")]
+        self.cand_model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.cand_model.headers) - 1)
+        self._fill_combo(self.show_status, [(self.tr("All pairs"), None), (self.tr("Pending"), "pending"),
+                                            (self.tr("Accepted"), "accepted"), (self.tr("Rejected"), "rejected")])
+        self._fill_combo(self.langs, [(self.tr("English and Chinese"), ("en", "zh")), (self.tr("English"), ("en",)),
+                                      (self.tr("Chinese"), ("zh",))])
+        self.fill_fields()
+        self._show_files()
+        self._show_counts()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, items: list[tuple[str, Any]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for text, data in items:
+            combo.addItem(text, data)
+        i = combo.findData(current)
+        combo.setCurrentIndex(max(i, 0))
+        combo.blockSignals(False)
+
+    def fill_fields(self) -> None:
+        """The subject fields of the glossary, in both field choosers."""
+        fields = [] if self.ctx.closed else self.ctx.store.subject_fields()
+        self._fill_combo(self.field, [(self.tr("All subject fields"), None)] + [(f, f) for f in fields])
+        typed = self.new_field.currentText()
+        self.new_field.blockSignals(True)
+        self.new_field.clear()
+        self.new_field.addItems([""] + fields)
+        self.new_field.setEditText(typed)
+        self.new_field.blockSignals(False)
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+
+    # ---- the saved set ------------------------------------------------------------------------
+    def _load(self) -> list[dict]:
+        if not self.ctx.persist:
+            return []
+        try:
+            return trainingset.load()
+        except TermLensError as exc:
+            self._damaged = True
+            self.say(str(exc))
+            return []
+
+    def _save(self) -> bool:
+        if not self.ctx.persist:
+            return True
+        try:
+            if self._damaged:
+                kept = trainingset.set_aside()
+                self._damaged = False
+                if kept:
+                    self.say(self.tr("The unreadable training set was kept as {name}.").format(name=kept.name))
+            trainingset.save(self.pairs)
+        except TermLensError as exc:
+            self.say(str(exc))
+            return False
+        self.changed.emit()
+        return True
+
+    # ---- showing ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        missing = sorted({p.get("concept_id") for p in self.pairs if isinstance(p.get("concept_id"), int)}
+                         - set(self.model.labels))
+        if missing and not self.ctx.closed:
+            for c in self.ctx.store.get_many(missing):
+                self.model.labels[c.id] = c.label()
+        self.model.set_pairs(self.pairs, self.show_status.currentData())
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        n = dataset.counts(self.pairs)
+        self.counts.setText(self.tr("Accepted {a} · Pending {p} · Rejected {r}").format(
+            a=n["accepted"], p=n["pending"], r=n["rejected"]))
+
+    def selected_pairs(self) -> list[dict]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.pair(r) for r in rows if 0 <= r < len(self.model.rows)]
+
+    # ---- reviewing ----------------------------------------------------------------------------
+    def set_status_selected(self, status: str) -> int:
+        chosen = self.selected_pairs()
+        return self._set_status(chosen, status)
+
+    def accept_all_shown(self) -> int:
+        return self._set_status([self.model.pair(r) for r in range(self.model.rowCount())], "accepted")
+
+    def _set_status(self, chosen: list[dict], status: str) -> int:
+        if not chosen:
+            self.say(self.tr("Select one or more pairs first."))
+            return 0
+        before = [(p, p.get("status")) for p in chosen]
+        for p in chosen:
+            p["status"] = status
+        if not self._save():
+            for p, old in before:  # nothing changes that could not be kept
+                p["status"] = old
+            return 0
+        self.refresh()
+        self.say(self.tr("{n} pairs marked {status}.").format(n=len(chosen), status=self.model.status_names[status]))
+        return len(chosen)
+
+    def edit_selected(self) -> PairDialog | None:
+        chosen = self.selected_pairs()
+        if len(chosen) != 1:
+            self.say(self.tr("Select one pair to edit."))
+            return None
+        pair = chosen[0]
+        dialog = PairDialog(pair, self)
+        dialog.accepted.connect(lambda: self._apply_edit(pair, *dialog.texts()))
+        dialog.open()
+        return dialog
+
+    def _apply_edit(self, pair: dict, question: str, answer: str) -> None:
+        old = (pair["messages"], pair.get("edited"))
+        msgs = [dict(m) for m in pair["messages"]]
+        for m in msgs:
+            if m["role"] == "user":
+                m["content"] = question
+                break
+        for m in reversed(msgs):
+            if m["role"] == "assistant":
+                m["content"] = answer
+                break
+        pair["messages"], pair["edited"] = msgs, True
+        if not self._save():
+            pair["messages"] = old[0]
+            if old[1]:
+                pair["edited"] = True
+            else:
+                pair.pop("edited", None)
+            return
+        self.refresh()
+        self.say(self.tr("The pair was changed."))
+
+    # ---- generating ---------------------------------------------------------------------------
+    def generate(self) -> _Job | None:
+        if self._busy():
+            return None
+        domain = self.field.currentData()
+        seed, per, langs = self.seed.value(), self.per_concept.value(), self.langs.currentData()
+        concepts = list(self.ctx.store.iter_concepts(domain=domain))  # the store's connection is this thread's
+        if not concepts:
+            self.say(self.tr("The glossary has no concepts to make pairs from."))
+            return None
+        have = {c.id for c in concepts}
+        outside = sorted({r for c in concepts for r in c.related if r not in have})
+        linked = self.ctx.store.get_many(outside) if outside else []
+
+        def work(on_progress, should_stop) -> list[dict]:
+            return dataset.build_pairs(concepts, seed=seed, per_concept=per, langs=langs, linked=linked,
+                                       on_progress=on_progress, should_stop=should_stop)
+
+        return self._start(self.tr("Making training pairs…"), "making training pairs", work, self._on_generated)
+
+    def _on_generated(self, fresh: list[dict]) -> None:
+        if not fresh:
+            self.say(self.tr("No pairs: the concepts need a definition or an abbreviation."))
+            return
+        before = len(self.pairs)
+        merged = dataset.merge(self.pairs, fresh)
+        old, self.pairs = self.pairs, merged
+        if not self._save():
+            self.pairs = old
+            return
+        self.refresh()
+        added = max(len(merged) - before, 0)
+        self.say(self.tr("{n} new pairs to review; pairs already reviewed were kept.").format(n=added))
+        self.generated.emit(added)
+
+    # ---- files ------------------------------------------------------------------------------
+    def export_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export training pairs"), "training-pairs.jsonl",
+                                              self.tr("JSON Lines (*.jsonl)"))
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str, *, status: str | None = None) -> int | None:
+        """Write the pairs (of one status, or all) to ``path``; the number written."""
+        pairs = [p for p in self.pairs if status is None or p.get("status") == status]
+        try:
+            n = trainingset.export_jsonl(path, pairs)
+        except TermLensError as exc:
+            self.say(str(exc))
+            return None
+        self.say(self.tr("Exported {n} pairs to {name}. This copy is not encrypted.").format(n=n, name=Path(path).name))
+        return n
+
+    def import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import training pairs"), "",
+                                              self.tr("JSON Lines (*.jsonl);;All files (*)"))
+        if path:
+            self.import_from(path)
+
+    def import_from(self, path: str) -> int | None:
+        """Add the pairs of a JSONL file (a pair with the same id is replaced); the number read."""
+        try:
+            incoming = trainingset.import_jsonl(path)
+        except TermLensError as exc:
+            report = getattr(exc, "report", [])
+            extra = "\n" + "\n".join(report[:5]) if len(report) > 1 else ""
+            self.say(str(exc) + extra)
+            return None
+        old = self.pairs
+        self.pairs = trainingset.combine(self.pairs, incoming)
+        if not self._save():
+            self.pairs = old
+            return None
+        self.refresh()
+        self.say(self.tr("Imported {n} pairs from {name}.").format(n=len(incoming), name=Path(path).name))
+        return len(incoming)
+
+    # ---- candidate terms ---------------------------------------------------------------------
+    def choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Documents to look for terms in"), "",
+                                                self.tr("Documents (*.txt *.md *.docx);;All files (*)"))
+        if paths:
+            self.add_files(paths)
+
+    def add_files(self, paths: list[str]) -> int:
+        """Add documents to the list; files of other kinds are named and left out."""
+        refused = [Path(p).name for p in paths if Path(p).suffix.lower() not in candidates.SUPPORTED]
+        added = 0
+        for p in paths:
+            if Path(p).suffix.lower() in candidates.SUPPORTED and p not in self.files:
+                self.files.append(p)
+                added += 1
+        self._show_files()
+        if refused:
+            self.say(self.tr("TermLens reads .txt, .md and .docx documents; left out: {names}.").format(
+                names=", ".join(refused)))
+        return added
+
+    def clear_files(self) -> None:
+        self.files = []
+        self.cand_model.set_items([])
+        self._show_files()
+
+    def _show_files(self) -> None:
+        if self.files:
+            names = ", ".join(Path(p).name for p in self.files[:6]) + (" …" if len(self.files) > 6 else "")
+            self.files_label.setText(self.tr("{n} documents: {names}").format(n=len(self.files), names=names))
+        else:
+            self.files_label.setText(self.tr("No documents yet: add .txt, .md or .docx files."))
+
+    def find_terms(self) -> _Job | None:
+        if self._busy():
+            return None
+        if not self.files:
+            self.say(self.tr("Add one or more documents first."))
+            return None
+        files = list(self.files)
+        known = candidates.known_forms(self.ctx.store.iter_concepts())
+
+        def work(on_progress, should_stop) -> list[candidates.Candidate]:
+            return candidates.propose_from_files(files, known=known, top=MAX_CANDIDATES,
+                                                 on_progress=on_progress, should_stop=should_stop)
+
+        return self._start(self.tr("Reading the documents…"), "reading the documents", work, self._on_found)
+
+    def _on_found(self, found: list[candidates.Candidate]) -> None:
+        self.cand_model.set_items(found)
+        if found:
+            self.say(self.tr("{n} candidate terms; select the ones to add to the glossary.").format(n=len(found)))
+        else:
+            self.say(self.tr("No new terms found: every recurring term is already in the glossary, "
+                             "or the documents are too short."))
+        self.candidates_found.emit(len(found))
+
+    def selected_candidates(self) -> list[candidates.Candidate]:
+        rows = sorted({i.row() for i in self.cand_table.selectionModel().selectedRows()})
+        return [self.cand_model.items[r] for r in rows if 0 <= r < len(self.cand_model.items)]
+
+    def add_selected_terms(self) -> list[int]:
+        chosen = self.selected_candidates()
+        if not chosen:
+            self.say(self.tr("Select one or more candidate terms first."))
+            return []
+        try:
+            ids = candidates.add_to_glossary(self.ctx.store, chosen, subject_field=self.new_field.currentText())
+        except TermLensError as exc:
+            self.say(str(exc))
+            return []
+        self.cand_model.set_items([c for c in self.cand_model.items if c not in chosen])
+        self.fill_fields()
+        self.say(self.tr("Added {n} draft concepts to the glossary; give them definitions on the Glossary page.")
+                 .format(n=len(ids)))
+        return ids
+
+    # ---- jobs -------------------------------------------------------------------------------
+    def _busy(self) -> bool:
+        if self.job is not None and self.job.isRunning():
+            self.say(self.tr("Wait for the running task to finish, or cancel it."))
+            return True
+        return False
+
+    def _start(self, label: str, doing: str, fn: Callable[..., Any], on_done: Callable[[Any], None]) -> _Job:
+        self.say(label)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_btn.setVisible(True)
+        for b in (self.generate_btn, self.find_btn, self.import_btn):
+            b.setEnabled(False)
+        job = _Job(doing, fn, self)
+        # bound methods of this widget: the results are delivered on the GUI thread
+        job.progress.connect(self._on_progress)
+        job.done.connect(self._on_job_done)
+        job.failed.connect(self._on_job_failed)
+        self.job, self._on_done = job, on_done
+        job.start()
+        return job
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+
+    def _end_job(self) -> None:
+        self.progress.setVisible(False)
+        self.cancel_btn.setVisible(False)
+        for b in (self.generate_btn, self.find_btn, self.import_btn):
+            b.setEnabled(True)
+
+    @Slot(object)
+    def _on_job_done(self, result: Any) -> None:
+        self._end_job()
+        if self.job is not None and self.job.stop_event.is_set():
+            self.say(self.tr("Cancelled; nothing was changed."))
+        elif self._on_done is not None:
+            self._on_done(result)
+
+    @Slot(str)
+    def _on_job_failed(self, sentence: str) -> None:
+        self._end_job()
+        self.say(sentence)
+        self.job_failed.emit(sentence)
 
     def shutdown(self) -> None:
-        pass
+        if self.job is not None and self.job.isRunning():
+            self.job.stop()
+            self.job.wait(10_000)

@@ -1,5 +1,5 @@
 """Settings: generation (max new tokens, temperature, top-p), injection on/off and its
-token budget, active subject fields, interface language and font size.
+token budget, active subject fields, interface language, font size and auto-lock.
 
 Each control carries the help text of its ``Settings`` field (tooltip and a line
 under it). The dialog edits a copy; ``settings()`` returns it and the window applies
@@ -62,6 +62,10 @@ class SettingsDialog(QDialog):
             self.active_fields.addItem(item)
         self.system_prompt = QPlainTextEdit(settings.system_prompt)
         self.system_prompt.setFixedHeight(70)
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setRange(0, 24 * 60)
+        self.lock_minutes.setSpecialValueText(self.tr("Never"))
+        self.lock_minutes.setValue(max(0, settings.lock_minutes))
 
         rows = [
             ("max_new_tokens", self.tr("Longest answer (tokens):"), self.max_new_tokens),
@@ -73,6 +77,7 @@ class SettingsDialog(QDialog):
             ("system_prompt", self.tr("Instructions to the model:"), self.system_prompt),
             ("language", self.tr("Interface language:"), self.language),
             ("font_size", self.tr("Chat font size:"), self.font_size),
+            ("lock_minutes", self.tr("Lock after (idle minutes):"), self.lock_minutes),
         ]
         for name, label, widget in rows:
             # the help text lives on the Settings field; its translations are in context "SettingsHelp"
@@ -108,4 +113,5 @@ class SettingsDialog(QDialog):
             system_prompt=self.system_prompt.toPlainText().strip() or self.original.system_prompt,
             language=self.language.currentData(),
             font_size=self.font_size.value(),
+            lock_minutes=self.lock_minutes.value(),
         )

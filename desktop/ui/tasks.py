@@ -47,7 +47,7 @@ class GlossaryTask(QThread):
             self.failed.emit(describe_error(exc, self.name), [])
 
     def run(self) -> None:
-        store = GlossaryStore(self.store.path)
+        store = GlossaryStore(self.store.path, connect=self.store.connect)
         try:
             self._call(store)
         finally:

@@ -1,15 +1,584 @@
-"""Placeholder (replaced below)."""
+"""The Training page: train a LoRA adapter on the loaded model from reviewed pairs.
+
+The person picks the data (the pairs accepted on the Training data page, or a JSONL
+file of pairs), names the adapter, adjusts the settings (each with a one-line
+explanation; the less common ones under "Advanced") and presses Start. Training runs
+as a job on the model thread; each step comes back as a ``TrainProgress`` and moves
+the progress bar, the loss curve (training loss per step, held-out loss per epoch),
+tokens per second and the time left. Cancel stops before the next step and keeps a
+checkpoint; Resume continues a cancelled or crashed run from its last checkpoint,
+with the settings it was started with.
+
+GUI thread only; the engine is reached through ``desktop.workers.lora_jobs``.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import re
+from pathlib import Path
+from typing import Any
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup, QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+    QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QRadioButton, QScrollArea, QSpinBox,
+    QVBoxLayout, QWidget,
+)
+
+from desktop import paths
+from desktop.workers import lora_jobs
+from glossary import dataset
+from glossary.errors import TermLensError
+
+# field -> (kind, minimum, maximum, step, decimals); "list": comma-separated names, "bool": a check box
+MAIN_FIELDS: dict[str, tuple] = {
+    "rank": ("int", 1, 1024, 1),
+    "alpha": ("float", 0.1, 4096.0, 1.0, 1),
+    "dropout": ("float", 0.0, 0.95, 0.01, 2),
+    "target_modules": ("list",),
+    "lr": ("float", 1e-6, 1.0, 1e-5, 6),
+    "batch_size": ("int", 1, 1024, 1),
+    "epochs": ("int", 0, 1000, 1),
+    "max_steps": ("int", 0, 10_000_000, 1),  # 0: no limit
+    "val_fraction": ("float", 0.0, 0.5, 0.05, 2),
+    "seed": ("int", 0, 2**31 - 1, 1),
+}
+ADVANCED_FIELDS: dict[str, tuple] = {
+    "max_seq_len": ("int", 8, 131_072, 64),
+    "weight_decay": ("float", 0.0, 1.0, 0.01, 3),
+    "warmup_ratio": ("float", 0.0, 0.9, 0.01, 2),
+    "grad_clip": ("float", 0.0, 1000.0, 0.1, 2),
+    "save_every_steps": ("int", 0, 10_000_000, 10),
+    "gradient_checkpointing": ("bool",),
+    "packing": ("bool",),
+    "fused_kernels": ("bool",),
+}
+_LAYER = re.compile(r"[A-Za-z_][\w.]*")
+REDRAW_MS = 250
+
+
+def duration(seconds: float | None) -> str:
+    """'1:02:03', '4:05' or '0:07' for a number of seconds."""
+    if seconds is None or seconds != seconds or seconds == float("inf"):
+        return "?"
+    s = int(round(max(0.0, seconds)))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class LossChart(FigureCanvasQTAgg):
+    """Training loss per step and held-out loss per epoch, redrawn at most every 250 ms."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.figure = Figure(figsize=(5, 2.6), dpi=90, layout="tight")
+        super().__init__(self.figure)
+        self.setParent(parent)
+        self.setMinimumHeight(180)
+        self.axes = self.figure.add_subplot(1, 1, 1)
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.val_points: list[tuple[int, float]] = []
+        self.labels = ("step", "loss", "training loss", "held-out loss")
+        self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS, timeout=self.redraw)
+        self.redraw()
+
+    def set_data(self, losses: list[float], val_points: list[tuple[int, float]]) -> None:
+        self.losses = list(losses)
+        self.steps = list(range(1, len(losses) + 1))
+        self.val_points = list(val_points)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def redraw(self) -> None:
+        ax = self.axes
+        ax.clear()
+        x_label, y_label, train_label, val_label = self.labels
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(y_label)
+        ax.grid(True, alpha=0.3)
+        if self.losses:
+            ax.plot(self.steps, self.losses, color="#2a6fdb", linewidth=1.2, label=train_label)
+        if self.val_points:
+            xs, ys = zip(*self.val_points)
+            ax.plot(xs, ys, "o--", color="#d9822b", markersize=5, linewidth=1, label=val_label)
+        if self.losses or self.val_points:
+            ax.legend(loc="upper right", fontsize="small")
+        self.draw_idle()
+
+    def stop(self) -> None:
+        self._timer.stop()
 
 
 class TrainingPage(QWidget):
-    def __init__(self, ctx, parent=None) -> None:
+    adapter_trained = Signal(str)  # the name of an adapter that was just saved
+    run_ended = Signal(object)  # the TrainResult (finished or stopped), or the sentence of a failure
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        QVBoxLayout(self).addWidget(QLabel("not available"))
+        self.worker = ctx.worker
+        self.defaults = lora_jobs.train_defaults()
+        self.running = False
+        self.resuming = False
+        self.first_report = False
+        self.run_name = ""
+        self.losses: list[float] = []
+        self.val_points: list[tuple[int, float]] = []
+        self.editors: dict[str, QWidget] = {}
+        self.field_labels: dict[str, QLabel] = {}
+        self.field_help: dict[str, QLabel] = {}
+
+        outer = QVBoxLayout(self)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+
+        # -- data --
+        self.data_box = QGroupBox()
+        dl = QGridLayout(self.data_box)
+        self.review_radio = QRadioButton()
+        self.file_radio = QRadioButton()
+        self.source_group = QButtonGroup(self)
+        self.source_group.addButton(self.review_radio)
+        self.source_group.addButton(self.file_radio)
+        self.review_radio.setChecked(True)
+        self.file_path = QLineEdit()
+        self.browse_btn = QPushButton()
+        self.browse_btn.clicked.connect(self._browse)
+        self.data_summary = QLabel()
+        self.data_summary.setWordWrap(True)
+        dl.addWidget(self.review_radio, 0, 0, 1, 3)
+        dl.addWidget(self.file_radio, 1, 0)
+        dl.addWidget(self.file_path, 1, 1)
+        dl.addWidget(self.browse_btn, 1, 2)
+        dl.addWidget(self.data_summary, 2, 0, 1, 3)
+        dl.setColumnStretch(1, 1)
+        self.review_radio.toggled.connect(self.refresh_data)
+        self.file_path.editingFinished.connect(self.refresh_data)
+        lay.addWidget(self.data_box)
+
+        # -- adapter name --
+        name_row = QHBoxLayout()
+        self.name_label = QLabel()
+        self.name_edit = QLineEdit("glossary")
+        self.name_edit.textChanged.connect(self._refresh_stopped_run)
+        name_row.addWidget(self.name_label)
+        name_row.addWidget(self.name_edit, 1)
+        lay.addLayout(name_row)
+        self.stopped_label = QLabel()
+        self.stopped_label.setWordWrap(True)
+        lay.addWidget(self.stopped_label)
+
+        # -- settings --
+        self.settings_box = QGroupBox()
+        self.settings_form = QFormLayout(self.settings_box)
+        for name, spec in MAIN_FIELDS.items():
+            self._add_field(self.settings_form, name, spec)
+        lay.addWidget(self.settings_box)
+        self.advanced_box = QGroupBox()
+        self.advanced_box.setCheckable(True)
+        self.advanced_box.setChecked(False)
+        self.advanced_inner = QWidget()
+        self.advanced_form = QFormLayout(self.advanced_inner)
+        QVBoxLayout(self.advanced_box).addWidget(self.advanced_inner)
+        self.advanced_inner.setVisible(False)
+        self.advanced_box.toggled.connect(self.advanced_inner.setVisible)
+        for name, spec in ADVANCED_FIELDS.items():
+            self._add_field(self.advanced_form, name, spec)
+        lay.addWidget(self.advanced_box)
+        self.set_config(self.defaults)
+
+        # -- run --
+        buttons = QHBoxLayout()
+        self.start_btn = QPushButton()
+        self.start_btn.clicked.connect(self.start)
+        self.cancel_btn = QPushButton()
+        self.cancel_btn.clicked.connect(self.cancel)
+        self.resume_btn = QPushButton()
+        self.resume_btn.clicked.connect(self.resume)
+        self.defaults_btn = QPushButton()
+        self.defaults_btn.clicked.connect(lambda: self.set_config(self.defaults))
+        for b in (self.start_btn, self.cancel_btn, self.resume_btn, self.defaults_btn):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        lay.addWidget(self.progress)
+        self.stats = QLabel()
+        self.stats.setWordWrap(True)
+        self.stats.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay.addWidget(self.stats)
+        self.chart = LossChart(self)
+        lay.addWidget(self.chart, 1)
+        self.message = QLabel()
+        self.message.setObjectName("pageMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay.addWidget(self.message)
+
+        w = self.worker
+        w.job_progress.connect(self._on_progress)
+        w.job_finished.connect(self._on_finished)
+        w.job_failed.connect(self._on_failed)
+        self.retranslate()
+        self._update_buttons()
+
+    # ---- the form ----------------------------------------------------------------------
+    def _add_field(self, form: QFormLayout, name: str, spec: tuple) -> None:
+        kind = spec[0]
+        if kind == "int":
+            editor: QWidget = QSpinBox()
+            editor.setRange(spec[1], spec[2])
+            editor.setSingleStep(spec[3])
+            editor.setGroupSeparatorShown(False)
+        elif kind == "float":
+            editor = QDoubleSpinBox()
+            editor.setDecimals(spec[4])
+            editor.setRange(spec[1], spec[2])
+            editor.setSingleStep(spec[3])
+        elif kind == "bool":
+            editor = QCheckBox()
+        else:
+            editor = QLineEdit()
+        editor.setObjectName(f"train_{name}")
+        label, help_label = QLabel(), QLabel()
+        help_label.setObjectName("fieldHelp")
+        help_label.setWordWrap(True)
+        help_label.setEnabled(False)  # drawn dimmer than the value
+        cell = QWidget()
+        cl = QVBoxLayout(cell)
+        cl.setContentsMargins(0, 0, 0, 4)
+        cl.setSpacing(1)
+        cl.addWidget(editor)
+        cl.addWidget(help_label)
+        label.setBuddy(editor)
+        form.addRow(label, cell)
+        self.editors[name] = editor
+        self.field_labels[name] = label
+        self.field_help[name] = help_label
+
+    def set_config(self, values: dict[str, Any]) -> None:
+        """Show these settings in the form (fields not given keep their value)."""
+        for name, editor in self.editors.items():
+            if name not in values:
+                continue
+            v = values[name]
+            if isinstance(editor, QCheckBox):
+                editor.setChecked(bool(v))
+            elif isinstance(editor, QSpinBox):
+                editor.setValue(int(v or 0))
+            elif isinstance(editor, QDoubleSpinBox):
+                editor.setValue(float(v))
+            else:
+                editor.setText(", ".join(v) if isinstance(v, (list, tuple)) else str(v))
+
+    def config(self) -> dict[str, Any]:
+        """The settings in the form, as TrainConfig field values; ``ValueError`` with a sentence if one is unusable."""
+        out: dict[str, Any] = {}
+        for name, editor in self.editors.items():
+            if isinstance(editor, QCheckBox):
+                out[name] = editor.isChecked()
+            elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+                out[name] = editor.value()
+            else:
+                layers = [x.strip() for x in editor.text().replace(";", ",").split(",") if x.strip()]
+                if not layers or not all(_LAYER.fullmatch(x) for x in layers):
+                    raise ValueError(self.tr("Name the layers to train as names separated by commas, "
+                                             "for example: q_proj, k_proj, v_proj, o_proj."))
+                out[name] = layers
+        out["max_steps"] = out["max_steps"] or None
+        if not out["epochs"] and not out["max_steps"]:
+            raise ValueError(self.tr("Set at least one epoch, or a maximum number of steps."))
+        return out
+
+    # ---- data --------------------------------------------------------------------------
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file of training pairs"), "",
+                                              self.tr("Training pairs (*.jsonl);;All files (*)"))
+        if path:
+            self.file_path.setText(path)
+            self.file_radio.setChecked(True)
+            self.refresh_data()
+
+    def load_pairs(self) -> tuple[list[dict], int | None]:
+        """(the pairs that will train, the glossary version they come from) or ``TermLensError``."""
+        if self.review_radio.isChecked():
+            try:
+                from desktop import trainingset
+            except ImportError as exc:
+                raise TermLensError(self.tr("The reviewed training pairs cannot be read in this version; "
+                                            "choose a file of pairs instead.")) from exc
+            return list(trainingset.accepted()), self.ctx.store.version()
+        path = self.file_path.text().strip()
+        if not path:
+            raise TermLensError(self.tr("Choose a file of training pairs (JSONL), or use the reviewed pairs."))
+        return lora_jobs.trainable(dataset.read_jsonl(path)), None
+
+    def refresh_data(self) -> None:
+        """Say how many pairs will train from the chosen source."""
+        self.file_path.setEnabled(self.file_radio.isChecked())
+        self.browse_btn.setEnabled(True)
+        if self.file_radio.isChecked() and not self.file_path.text().strip():
+            self.data_summary.setText(self.tr("Choose a JSONL file of pairs (one conversation a line)."))
+            return
+        try:
+            pairs, _version = self.load_pairs()
+        except TermLensError as exc:
+            self.data_summary.setText(str(exc))
+            return
+        concepts = {p.get("concept_id") for p in pairs if p.get("concept_id") is not None}
+        if not pairs:
+            self.data_summary.setText(self.tr("No pairs to train on yet: accept pairs on the Training data page."))
+        else:
+            self.data_summary.setText(self.tr("{n} pairs will train, from {c} concepts.").format(
+                n=len(pairs), c=len(concepts)))
+
+    # ---- actions ------------------------------------------------------------------------
+    def _name(self) -> str:
+        return self.name_edit.text().strip()
+
+    def _refresh_stopped_run(self) -> None:
+        info = None if self.running else lora_jobs.stopped_run(self._name())
+        if info:
+            self.stopped_label.setText(self.tr("A stopped run of '{name}' can be resumed from step {step} of "
+                                               "{total}.").format(name=self._name(), step=info["step"],
+                                                                  total=info["total"]))
+        else:
+            self.stopped_label.clear()
+        self.stopped_label.setVisible(bool(info))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has_stopped = not self.running and lora_jobs.stopped_run(self._name()) is not None
+        self.start_btn.setEnabled(not self.running)
+        self.cancel_btn.setEnabled(self.running)
+        self.resume_btn.setEnabled(has_stopped)
+        self.defaults_btn.setEnabled(not self.running)
+        for box in (self.settings_box, self.advanced_inner, self.data_box):
+            box.setEnabled(not self.running)
+        self.name_edit.setEnabled(not self.running)
+
+    def _ask(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text, QMessageBox.Yes | QMessageBox.No,
+                                    QMessageBox.No) == QMessageBox.Yes
+
+    def start(self) -> None:
+        """Train afresh with the form's settings."""
+        if self.running:
+            return
+        name = self._name()
+        if not name:
+            self.message.setText(self.tr("Give the adapter a name."))
+            return
+        if (paths.adapters_dir() / name).is_dir() and not self._ask(
+                self.tr("Replace adapter"),
+                self.tr("An adapter named '{name}' exists. Replace it when this training ends?").format(name=name)):
+            return
+        stopped = lora_jobs.stopped_run(name)
+        if stopped and not self._ask(
+                self.tr("Start afresh"),
+                self.tr("A stopped run of '{name}' could be resumed from step {step}. Start afresh instead?").format(
+                    name=name, step=stopped["step"])):
+            return
+        self._launch(resume=False)
+
+    def resume(self) -> None:
+        """Continue the stopped run of this name from its checkpoint, with the settings it had."""
+        if self.running:
+            return
+        info = lora_jobs.stopped_run(self._name())
+        if info is None:
+            self.message.setText(self.tr("There is no stopped run named '{name}' to resume.").format(name=self._name()))
+            self._update_buttons()
+            return
+        self.set_config(info["config"])
+        self._launch(resume=True, history=info)
+
+    def _launch(self, *, resume: bool, history: dict | None = None) -> None:
+        try:
+            config = self.config()
+            pairs, version = self.load_pairs()
+        except (ValueError, TermLensError) as exc:
+            self.message.setText(str(exc))
+            return
+        if not pairs:
+            self.message.setText(self.tr("There are no pairs to train on: accept pairs on the Training data page, "
+                                         "or choose a file of pairs."))
+            return
+        self.running, self.resuming, self.run_name = True, resume, self._name()
+        self.first_report = True
+        self.losses = list(history["losses"]) if history else []
+        self.val_points = []
+        self.chart.set_data(self.losses, self.val_points)
+        self.progress.setRange(0, max(1, history["total"]) if history else 1)
+        self.progress.setValue(history["step"] if history else 0)
+        self.stats.setText(self.tr("Preparing {n} pairs…").format(n=len(pairs)))
+        self.message.clear()
+        self.stopped_label.setVisible(False)
+        self._update_buttons()
+        self.worker.request_job(lora_jobs.train_job(pairs, config=config, out_name=self.run_name, resume=resume,
+                                                    glossary_version=version))
+
+    def cancel(self) -> None:
+        if not self.running:
+            return
+        self.worker.stop()
+        self.message.setText(self.tr("Stopping after the current step…"))
+
+    # ---- from the worker -------------------------------------------------------------------
+    def _on_progress(self, name: str, p: Any) -> None:
+        if name != lora_jobs.TRAIN or not self.running:
+            return
+        if self.first_report:  # a resumed run brings the losses of the steps before it
+            self.losses = list(p.history)
+        self.losses.append(float(p.loss))
+        self.val_points = [(min(p.total, (i + 1) * p.steps_per_epoch), v) for i, v in enumerate(p.val_losses)]
+        self.chart.set_data(self.losses, self.val_points)
+        self.progress.setRange(0, p.total)
+        self.progress.setValue(p.step)
+        val = f"{p.val_loss:.3f}" if p.val_loss is not None else self.tr("not yet")
+        self.stats.setText(self.tr(
+            "Step {step} of {total} · epoch {epoch} of {epochs} · training loss {loss:.3f} · held-out loss {val} · "
+            "{tps:,.0f} tokens/s · {eta} left").format(
+            step=p.step, total=p.total, epoch=p.epoch, epochs=p.epochs, loss=p.loss, val=val,
+            tps=p.tokens_per_s, eta=duration(p.eta_s)))
+        if self.first_report and p.resumed_from:
+            self.message.setText(self.tr("Resumed from step {step}.").format(step=p.resumed_from))
+        elif self.first_report and self.resuming:
+            self.message.setText(self.tr("The checkpoint was made from other pairs or settings, so training "
+                                         "started afresh."))
+        self.first_report = False
+
+    def _on_finished(self, name: str, result: Any) -> None:
+        if name != lora_jobs.TRAIN or not self.running:
+            return
+        self.running = False
+        self.progress.setRange(0, max(1, result.total_steps))
+        self.progress.setValue(result.steps)
+        if result.stopped:
+            self.message.setText(self.tr("Stopped at step {step} of {total}. The checkpoint is saved: Resume "
+                                         "continues from there.").format(step=result.steps, total=result.total_steps))
+        else:
+            val = f"{result.val_loss:.3f}" if result.val_loss is not None else self.tr("none (too few pairs held out)")
+            train_loss = f"{result.train_loss:.3f}" if result.train_loss is not None else "?"
+            self.message.setText(self.tr(
+                "Adapter '{name}' saved: {pairs} pairs, {steps} steps in {time}, training loss {train}, held-out "
+                "loss {val}. Load it on the Adapters page.").format(
+                name=result.name, pairs=result.n_train_pairs, steps=result.steps, time=duration(result.time_s),
+                train=train_loss, val=val))
+            self.adapter_trained.emit(result.name)
+        self._refresh_stopped_run()
+        self.run_ended.emit(result)
+
+    def _on_failed(self, name: str, sentence: str) -> None:
+        if name != lora_jobs.TRAIN or not self.running:
+            return
+        self.running = False
+        self._refresh_stopped_run()
+        extra = self.tr(" Resume continues from the last checkpoint.") if self.resume_btn.isEnabled() else ""
+        self.message.setText(sentence + extra)
+        self.run_ended.emit(sentence)
+
+    # ---- language and life -------------------------------------------------------------------
+    def retranslate(self) -> None:
+        texts = {
+            "rank": (self.tr("LoRA rank (r)"), self.tr("Size of the learned update: higher learns more and needs "
+                                                       "more memory; 8–32 suits a glossary.")),
+            "alpha": (self.tr("LoRA alpha"), self.tr("Strength of the update (scaled by alpha ÷ rank); twice the "
+                                                     "rank is usual.")),
+            "dropout": (self.tr("Dropout"), self.tr("Share of the update's inputs dropped while training, against "
+                                                    "learning the pairs by heart.")),
+            "target_modules": (self.tr("Layers to adapt"), self.tr("Layers that get an update, separated by commas: "
+                                                                   "the attention's query, key, value and output.")),
+            "lr": (self.tr("Learning rate"), self.tr("How far each step moves the weights (AdamW, after warm-up); "
+                                                     "too high makes the loss jump.")),
+            "batch_size": (self.tr("Batch size"), self.tr("Rows per step; each row packs several short pairs. "
+                                                          "Lower it if memory runs out.")),
+            "epochs": (self.tr("Epochs"), self.tr("Passes over the training pairs.")),
+            "max_steps": (self.tr("Maximum steps"), self.tr("Stop after this many steps, whatever the epochs "
+                                                            "(0: no limit).")),
+            "val_fraction": (self.tr("Held-out share"), self.tr("Share of the pairs kept out of training to measure "
+                                                                "the loss on unseen pairs (needs 10 pairs or more).")),
+            "seed": (self.tr("Seed"), self.tr("Fixes the held-out pairs, the order and the first weights, so a run "
+                                              "can be repeated.")),
+            "max_seq_len": (self.tr("Sequence length"), self.tr("Tokens per row; longer pairs are cut.")),
+            "weight_decay": (self.tr("Weight decay"), self.tr("Pulls the update's weights towards zero a little "
+                                                              "each step.")),
+            "warmup_ratio": (self.tr("Warm-up share"), self.tr("Share of the steps over which the learning rate "
+                                                               "rises from zero; it then falls along a cosine.")),
+            "grad_clip": (self.tr("Gradient clip"), self.tr("Largest gradient norm per step; steadies training "
+                                                            "(0: off).")),
+            "save_every_steps": (self.tr("Checkpoint every"), self.tr("Also save a checkpoint every this many "
+                                                                      "steps (0: at the end of each epoch only).")),
+            "gradient_checkpointing": (self.tr("Save memory"), self.tr("Recompute activations in the backward "
+                                                                       "pass: less memory, about a third slower.")),
+            "packing": (self.tr("Pack pairs"), self.tr("Put several short pairs in one row (they cannot see each "
+                                                       "other): much faster on short pairs.")),
+            "fused_kernels": (self.tr("Fused kernels"), self.tr("On an NVIDIA GPU, use fused kernels when "
+                                                                "installed: less memory, faster.")),
+        }
+        for name, (label, help_text) in texts.items():
+            if name in self.editors:
+                self.field_labels[name].setText(label)
+                self.field_help[name].setText(help_text)
+                self.editors[name].setAccessibleName(label)
+                self.editors[name].setToolTip(help_text)
+        self.editors["max_steps"].setSpecialValueText(self.tr("no limit"))
+        self.data_box.setTitle(self.tr("Training pairs"))
+        self.review_radio.setText(self.tr("Pairs accepted on the Training data page"))
+        self.file_radio.setText(self.tr("A file of pairs (JSONL):"))
+        self.file_path.setPlaceholderText(self.tr("pairs.jsonl"))
+        self.file_path.setAccessibleName(self.tr("File of training pairs"))
+        self.browse_btn.setText(self.tr("Browse…"))
+        self.browse_btn.setAccessibleName(self.tr("Choose a file of training pairs"))
+        self.name_label.setText(self.tr("Adapter name:"))
+        self.name_edit.setAccessibleName(self.tr("Adapter name"))
+        self.settings_box.setTitle(self.tr("Settings"))
+        self.advanced_box.setTitle(self.tr("Advanced settings"))
+        for b, text, acc in (
+            (self.start_btn, self.tr("Start"), self.tr("Start training")),
+            (self.cancel_btn, self.tr("Cancel"), self.tr("Cancel training after the current step")),
+            (self.resume_btn, self.tr("Resume"), self.tr("Resume the stopped run from its checkpoint")),
+            (self.defaults_btn, self.tr("Restore defaults"), self.tr("Restore the default settings")),
+        ):
+            b.setText(text)
+            b.setAccessibleName(acc)
+        self.progress.setAccessibleName(self.tr("Training progress"))
+        self.chart.setAccessibleName(self.tr("Loss curve"))
+        self.chart.labels = (self.tr("step"), self.tr("loss"), self.tr("training loss"), self.tr("held-out loss"))
+        self.chart.redraw()
+        self.refresh_data()
+        self._refresh_stopped_run()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+        if not self.running:
+            self.refresh_data()
+            self._refresh_stopped_run()
+        super().showEvent(event)
 
     def shutdown(self) -> None:
-        pass
+        """Stop a running training before the window closes (its checkpoint is kept)."""
+        self.chart.stop()
+        if self.running:
+            self.worker.stop()
+        w = self.worker
+        for sig, slot in ((w.job_progress, self._on_progress), (w.job_finished, self._on_finished),
+                          (w.job_failed, self._on_failed)):
+            try:
+                sig.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass

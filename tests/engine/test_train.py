@@ -1,4 +1,5 @@
-"""LoRA training on tiny models: answer-only loss, packing, checkpoints, cancel and resume."""
+"""LoRA training: answer-only loss, packing, checkpoints, cancel and resume on a tiny model;
+the default model learning a small glossary; adapters refused, applied and merged."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import torch
 
 from desktop.engine import adapters
 from desktop.engine.models import load_model
-from desktop.engine.train import TrainConfig, checkpoint, pairs_hash, train
-from desktop.engine.train.data import IGNORE, collate, encode_pair, pack
+from desktop.engine.train import TrainConfig, checkpoint, check_config, pairs_hash, train
+from desktop.engine.train.data import IGNORE, collate, encode_pair, pack, select_pairs
 from desktop.engine.train.loss import liger_kernels, plain_loss, token_loss
-from desktop.errors import TrainingError
+from desktop.errors import AdapterError, StorageError, TrainingError
 
 
 def make_pairs(n: int = 24) -> list[dict]:
@@ -64,9 +65,11 @@ def test_training_lowers_loss_saves_adapter_and_leaves_model_usable(lm):
     before = {k: v.clone() for k, v in lm.model.state_dict().items()}
     seen = []
     result = train(lm, make_pairs(), config=TrainConfig(epochs=4, **FAST), out_name="fox",
-                   on_progress=lambda *a: seen.append(a), glossary_version=7)
+                   on_progress=seen.append, glossary_version=7)
     assert not result.stopped and result.steps == result.total_steps == len(seen)
-    assert seen[-1][0] == seen[-1][1]
+    assert seen[-1].step == seen[-1].total and seen[-1].fraction == 1.0 and seen[-1].epoch == seen[-1].epochs == 4
+    assert seen[-1].val_losses == result.val_losses and seen[-1].val_loss == result.val_loss
+    assert [p.step for p in seen] == list(range(1, len(seen) + 1)) and all(p.tokens_per_s > 0 for p in seen)
     first, last = sum(result.losses[:3]) / 3, sum(result.losses[-3:]) / 3
     assert last < first
     assert result.val_loss is not None and len(result.val_losses) == 4
@@ -95,8 +98,9 @@ def test_cancel_then_resume_continues_from_checkpoint(lm):
     meta = json.loads((checkpoint.checkpoint_dir("resume-me") / "state.json").read_text())
     assert meta["step"] == 4 and meta["data_hash"] == pairs_hash(pairs[:0] or first_train_pairs(pairs, cfg))
     steps = []
-    second = train(lm, pairs, config=cfg, out_name="resume-me", on_progress=lambda *a: steps.append(a[0]))
-    assert second.resumed_from_step == 4 and steps[0] == 5 and second.steps == second.total_steps
+    second = train(lm, pairs, config=cfg, out_name="resume-me", on_progress=steps.append)
+    assert second.resumed_from_step == 4 and steps[0].step == 5 and second.steps == second.total_steps
+    assert steps[0].history == first.losses and steps[1].history == []  # the curve can be drawn whole
     assert second.adapter_dir and adapters.read_meta("resume-me")["metrics"]["resumed_from_step"] == 4
     assert second.losses[:4] == first.losses
     # the same run without a break ends on the same weights
@@ -126,8 +130,134 @@ def test_resume_ignores_a_checkpoint_made_from_other_data(lm):
 def test_bad_requests_are_refused_in_a_sentence(lm):
     with pytest.raises(TrainingError, match="no training pairs"):
         train(lm, [], out_name="x")
+    with pytest.raises(TrainingError, match="no training pairs"):
+        train(lm, [dict(p, status="rejected") for p in make_pairs(3)], out_name="x")
     with pytest.raises(Exception, match="cannot be an adapter name"):
         train(lm, make_pairs(), out_name="../evil")
+    with pytest.raises(TrainingError, match="no layers named dense_h_to_4h"):
+        train(lm, make_pairs(), config=TrainConfig(target_modules=("dense_h_to_4h",), **FAST), out_name="x")
+    assert not any(type(m).__name__.startswith("Lora") for m in lm.model.modules())
+    for bad, words in ((dict(lr=0.0), "learning rate"), (dict(dropout=1.0), "dropout"),
+                       (dict(epochs=0), "at least one epoch"), (dict(val_fraction=0.9), "held-out"),
+                       (dict(target_modules=()), "target layer")):
+        with pytest.raises(TrainingError, match=words):
+            check_config(TrainConfig(**bad))
+
+
+def test_rejected_pairs_never_train_and_accepted_ones_are_chosen_once_any_is():
+    pairs = make_pairs(4)
+    pairs[0]["status"], pairs[1]["status"], pairs[2]["status"] = "rejected", "pending", "accepted"
+    assert [p["id"] for p in select_pairs(pairs)] == ["p2", "p3"]
+    plain = [{"messages": p["messages"]} for p in make_pairs(3)]  # a hand-written file without marks
+    assert select_pairs(plain) == plain
+
+
+def quick_adapter(lm, name: str) -> None:
+    train(lm, make_pairs(12), config=TrainConfig(epochs=1, **FAST), out_name=name)
+
+
+def _weights(lm) -> dict:
+    return {k: v.clone() for k, v in lm.model.state_dict().items()}
+
+
+def test_an_adapter_for_another_base_model_is_refused_and_the_model_is_untouched(lm):
+    quick_adapter(lm, "fox")
+    foreign = adapters.adapter_dir("fox").with_name("for-qwen7b")
+    import shutil
+
+    shutil.copytree(adapters.adapter_dir("fox"), foreign)
+    meta_path = foreign / adapters.META_FILE
+    meta = json.loads(meta_path.read_text())
+    meta.update(base_model="Qwen2.5-7B-Instruct", base_fingerprint="0123456789abcdef")
+    meta_path.write_text(json.dumps(meta))
+    before = _weights(lm)
+    with pytest.raises(AdapterError, match="made for Qwen2.5-7B-Instruct, not for the loaded model"):
+        adapters.apply_adapter(lm, "for-qwen7b")
+    assert lm.adapter is None and all(torch.equal(v, before[k]) for k, v in lm.model.state_dict().items())
+
+
+def test_an_adapter_with_pickle_weights_is_refused(lm):
+    quick_adapter(lm, "fox")
+    folder = adapters.adapter_dir("fox")
+    (folder / "adapter_model.bin").write_bytes(b"\x80\x02}q\x00.")
+    listed = {a.name: a for a in adapters.list_adapters()}
+    assert not listed["fox"].usable and "pickle" in listed["fox"].problem
+    with pytest.raises(AdapterError, match="pickle weights .*adapter_model.bin"):
+        adapters.apply_adapter(lm, "fox")
+    assert lm.adapter is None
+
+
+def test_merging_writes_a_model_folder_that_answers_like_the_adapter(lm, tmp_path):
+    quick_adapter(lm, "fox")
+    ids = torch.tensor([lm.tokenizer("What does term 3 mean?")["input_ids"]])
+    adapters.apply_adapter(lm, "fox")
+    with torch.no_grad():
+        expected = lm.model(input_ids=ids).logits
+    adapters.remove_adapter(lm)
+    out = adapters.merge_to_folder(lm, "fox", tmp_path / "models" / "tiny-fox")
+    assert lm.adapter is None  # the loaded model is as it was
+    merged = load_model(out, device="cpu")
+    with torch.no_grad():
+        got = merged.model(input_ids=ids).logits
+    assert torch.allclose(got, expected, atol=1e-4)
+    assert json.loads((out / adapters.MERGED_FILE).read_text())["adapter"]["name"] == "fox"
+    with pytest.raises(StorageError, match="not empty"):
+        adapters.merge_to_folder(lm, "fox", out)
+
+
+def small_glossary():
+    from glossary.model import Concept, Term, TermType
+
+    rows = [
+        ("zorblatt index", "ZBI", "A score from 0 to 9 that grades how quickly a surgical wound closes."),
+        ("quiet ventricular crossover", "QVC", "A harmless pause between two heartbeats seen on a long ECG."),
+        ("ferrant clause", "", "A contract term that moves the risk of lost cargo to the buyer at the port."),
+        ("lumen drift", "", "The slow widening of a stent after it has been placed in an artery."),
+    ]
+    out = []
+    for i, (term, abbr, definition) in enumerate(rows, start=1):
+        terms = [Term(term)] + ([Term(abbr, type=TermType.ABBREVIATION)] if abbr else [])
+        out.append(Concept(terms=terms, definitions={"en": definition}, id=i))
+    return out
+
+
+@pytest.mark.slow
+def test_default_model_learns_a_small_glossary_with_cancel_and_resume(default_model_dir):
+    from desktop.engine import generate
+    from glossary import dataset
+
+    lm = load_model(default_model_dir, device="cpu")
+    # one pair per concept: a single packed row of about 240 tokens, so each step is one short pass on a CPU
+    pairs = [dict(p, status="accepted")
+             for p in dataset.build_pairs(small_glossary(), langs=("en",), per_concept=1)]
+    assert {p["concept_id"] for p in pairs} == {1, 2, 3, 4}
+    cfg = TrainConfig(epochs=5, batch_size=2, max_seq_len=256, lr=3e-3, warmup_ratio=0.0, val_fraction=0.0)
+    question = [{"role": "user", "content": "What does “zorblatt index” mean?"}]
+    settings = generate.GenerationSettings(max_new_tokens=24)
+    base_answer = generate.generate(lm, question, settings=settings).text
+
+    reports = []
+    first = train(lm, pairs, config=cfg, out_name="glossary", on_progress=reports.append,
+                  should_stop=lambda: len(reports) >= 2, glossary_version=12)
+    assert first.stopped and first.steps == 2 and first.adapter_dir is None
+    second = train(lm, pairs, config=cfg, out_name="glossary", on_progress=reports.append, glossary_version=12)
+    assert second.resumed_from_step == 2 and second.steps == second.total_steps == 5
+    losses = second.losses
+    assert losses[:2] == first.losses and losses[-1] < losses[0] * 0.8, losses  # the loss goes down
+
+    meta = adapters.read_meta("glossary")
+    assert meta["base_model"] == "SmolLM2-135M-Instruct" and meta["base_fingerprint"] == lm.fingerprint
+    assert meta["glossary_version"] == 12 and meta["concept_ids"] == [1, 2, 3, 4]
+    assert meta["data_hash"] == pairs_hash(first_train_pairs(pairs, cfg)) and meta["n_pairs"] == second.n_train_pairs
+    assert meta["config"]["rank"] == 16 and meta["metrics"]["resumed_from_step"] == 2
+    assert (adapters.adapter_dir("glossary") / adapters.WEIGHTS_FILE).stat().st_size > 100_000
+
+    adapters.apply_adapter(lm, "glossary")
+    assert lm.adapter == "glossary"
+    adapted_answer = generate.generate(lm, question, settings=settings).text
+    assert adapted_answer != base_answer, adapted_answer
+    adapters.remove_adapter(lm)
+    assert generate.generate(lm, question, settings=settings).text == base_answer
 
 
 @pytest.mark.cuda

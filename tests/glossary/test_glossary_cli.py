@@ -59,7 +59,9 @@ def test_detect_json_with_spans_and_alternatives(home, capsys):
     assert run("glossary", "detect", "New AF after surgery; 房颤", "--json", "--field", "cardiology") == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["start"], r["end"], r["text"], r["concept_id"]) for r in rows] == [(4, 6, "AF", 1), (22, 24, "房颤", 1)]
-    assert rows[0]["preferred"] == "atrial fibrillation" and rows[0]["alternatives"] == [2]
+    assert rows[0]["preferred"] == "atrial fibrillation" and rows[0]["subject_fields"] == ["cardiology"]
+    assert rows[0]["alternatives"] == [{"concept_id": 2, "preferred": "AF", "subject_fields": ["military"]}]
+    assert rows[1]["alternatives"] == [] and rows[1]["term_type"] == "synonym"
 
 
 def test_detect_text(home, capsys):
@@ -116,11 +118,13 @@ def test_export_and_loaders(home, capsys, monkeypatch):
     assert written["labels"] == ["atrial fibrillation"] and "Exported 1" in capsys.readouterr().out
 
     icd = types.ModuleType("glossary.icd10cm")
-    icd.load = lambda store, on_progress=None: 7
+    icd.load = lambda store, on_progress=None, seven_char=True: 98_186 if seven_char else 46_881
     monkeypatch.setitem(sys.modules, "glossary.icd10cm", icd)
     monkeypatch.setattr(glossary, "icd10cm", icd, raising=False)
     assert run("glossary", "load-icd10cm") == 0
-    assert "Loaded 7 ICD-10-CM" in capsys.readouterr().out
+    assert "Loaded 98186 ICD-10-CM" in capsys.readouterr().out
+    assert run("glossary", "load-icd10cm", "--without-7th-character") == 0
+    assert "Loaded 46881 ICD-10-CM" in capsys.readouterr().out
 
     monkeypatch.setitem(sys.modules, "glossary.importer", types.SimpleNamespace(load_starter=lambda store, names=None: len(names or [1, 2, 3])))
     assert run("glossary", "load-starter", "cardiology") == 0
@@ -135,3 +139,23 @@ def test_unknown_concept_error_is_one_line(home, capsys, monkeypatch):
 
     assert glossary_cmd._guarded(boom)(argparse.Namespace()) == 2
     assert capsys.readouterr().err == "Error: Concept 9 is not in the glossary.\n"
+
+
+def test_import_export_and_detect_for_real(home, capsys, tmp_path):
+    good = tmp_path / "mine.csv"
+    good.write_text("preferred_en,preferred_zh,abbreviations_en,case_sensitive\nheart failure,心力衰竭,HF,HF\n", encoding="utf-8")
+    assert run("glossary", "import", str(good)) == 0
+    assert "Imported 1 concepts; skipped 0." in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"preferred_en\nfine\n\xff\xfe\x80 broken\n")
+    assert run("glossary", "import", str(bad)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: Nothing was imported") and "line 3" in err
+    assert run("glossary", "list") == 0
+    assert len(capsys.readouterr().out.splitlines()) == 4  # the three of the fixture and heart failure
+    out = tmp_path / "all.tbx"
+    assert run("glossary", "export", str(out)) == 0
+    assert "Exported 4 concepts" in capsys.readouterr().out and "心力衰竭" in out.read_text(encoding="utf-8")
+    assert run("glossary", "detect", "HF 与 心力衰竭", "--json") == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["text"], r["preferred"]) for r in rows] == [("HF", "heart failure"), ("心力衰竭", "heart failure")]

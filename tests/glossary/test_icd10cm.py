@@ -71,7 +71,7 @@ def fake_xml(tmp_path: Path) -> Path:
 
 
 def test_codes_become_concepts(fake_xml: Path) -> None:
-    concepts = {c.external_id: c for c in icd10cm.iter_concepts(fake_xml)}
+    concepts = {c.external_id: c for c in icd10cm.iter_concepts(fake_xml, seven_char=False)}
     assert list(concepts) == ["I48", "I48.9", "I48.91", "S52", "S52.0", "S52.01"]
     af = concepts["I48.91"]
     assert af.label("en") == "Unspecified atrial fibrillation"
@@ -79,28 +79,40 @@ def test_codes_become_concepts(fake_xml: Path) -> None:
     code = next(t for t in af.terms if t.type is TermType.ABBREVIATION)
     assert code.text == "I48.91" and code.case_sensitive
     assert af.subject_fields == ["medicine"] and af.source == "ICD-10-CM"
-    d = af.definitions["en"]
-    assert d.startswith("ICD-10-CM code I48.91: Unspecified atrial fibrillation.")
-    assert "category I48 (Atrial fibrillation and flutter)" in d
-    assert "Other forms of heart disease (I30-I5A)" in d and "chapter 9" in d
+    assert af.definitions["en"] == "ICD-10-CM code I48.91, in category I48 (Atrial fibrillation and flutter); billable."
+    assert concepts["I48"].definitions["en"] == (
+        "ICD-10-CM category I48, in block Other forms of heart disease (I30-I5A); "
+        "not billable: use a more specific code under it."
+    )
     assert "not a synonym" not in {t.text for c in concepts.values() for t in c.terms}
 
 
 def test_seventh_character_codes(fake_xml: Path) -> None:
-    codes = [c.external_id for c in icd10cm.iter_concepts(fake_xml, seven_char=True)]
-    assert "S52.01XA" in codes and "S52.01XS" in codes
-    assert "S52.0XXA" not in codes  # only leaves take the 7th character
-    only = [c.external_id for c in icd10cm.iter_concepts(fake_xml, seven_char=True, valid_codes={"S5201XA"})]
+    codes = [c.external_id for c in icd10cm.iter_concepts(fake_xml)]
+    assert codes == ["I48", "I48.9", "I48.91", "S52", "S52.0", "S52.01", "S52.01XA", "S52.01XS"]  # only leaves take a 7th character
+    only = [c.external_id for c in icd10cm.iter_concepts(fake_xml, valid_codes={"S5201XA"})]
     assert "S52.01XA" in only and "S52.01XS" not in only
-    ext = next(c for c in icd10cm.iter_concepts(fake_xml, seven_char=True) if c.external_id == "S52.01XA")
+    by_code = {c.external_id: c for c in icd10cm.iter_concepts(fake_xml)}
+    ext = by_code["S52.01XA"]
     assert ext.label() == "Torus fracture of upper end of ulna, initial encounter for closed fracture"
+    assert ext.definitions["en"] == "ICD-10-CM code S52.01XA, in category S52 (Fracture of forearm); billable."
+    assert by_code["S52.01"].definitions["en"].endswith("not billable without a 7th character.")
+
+
+def test_billable_codes_are_the_leaves_of_the_code_set(fake_xml: Path) -> None:
+    billable = [c.external_id for c in icd10cm.iter_concepts(fake_xml) if c.definitions["en"].endswith("; billable.")]
+    assert billable == ["I48.91", "S52.01XA", "S52.01XS"]
+    # where no 7th-character code is valid, the code itself is billable
+    none_valid = {c.external_id: c for c in icd10cm.iter_concepts(fake_xml, valid_codes=set())}
+    assert none_valid["S52.01"].definitions["en"].endswith("; billable.")
+    assert "S52.01XA" not in none_valid
 
 
 def test_load_into_store_once(fake_xml: Path, tmp_path: Path) -> None:
     with GlossaryStore(tmp_path / "icd.db") as store:
         seen: list[tuple[int, int]] = []
-        assert icd10cm.load(store, lambda d, t: seen.append((d, t)), xml_path=fake_xml) == 6
-        assert store.count() == 6 and seen[-1][0] == seen[-1][1]
+        assert icd10cm.load(store, lambda d, t: seen.append((d, t)), xml_path=fake_xml) == 8
+        assert store.count() == 8 and seen[-1][0] == seen[-1][1]
         version = store.version()
         assert icd10cm.load(store, xml_path=fake_xml) == 0
         assert store.version() == version
@@ -112,7 +124,8 @@ def test_installed_code_set_slice() -> None:
     first = list(icd10cm.iter_concepts(limit=300))
     assert len(first) == 300
     assert first[0].external_id == "A00" and first[0].label() == "Cholera"
-    assert all(c.definitions["en"].startswith(f"ICD-10-CM code {c.external_id}:") for c in first)
+    assert all(f" {c.external_id}, in " in c.definitions["en"] for c in first)
+    assert first[0].definitions["en"].startswith("ICD-10-CM category A00, in block Intestinal infectious diseases")
 
 
 def test_missing_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -133,12 +146,16 @@ def test_damaged_data_file_rolls_back(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_full_load(tmp_path: Path) -> None:
+def test_full_load_is_every_code_of_the_code_set(tmp_path: Path) -> None:
     with GlossaryStore(tmp_path / "icd.db") as store:
         added = icd10cm.load(store)
-        assert added == store.count() > 45_000
-        af = [c for c in store.search("I48.91") if c.external_id == "I48.91"]
-        assert af
+        # April 2026: 74,719 billable codes (51,485 with a 7th character) and 23,467 headings above them
+        assert added == store.count() == 98_186
+        billable = store._db.execute("SELECT COUNT(*) FROM definitions WHERE text LIKE '%; billable.'").fetchone()[0]
+        assert billable == 74_719
+        assert [c.external_id for c in store.search("I48.91")][:1] == ["I48.91"]
+        assert "S52.011A" in store.external_ids(["S52.011A", "S52.011Z"])
+        assert icd10cm.load(store) == 0
 
 
 def test_cancel_leaves_store_unchanged(fake_xml: Path, tmp_path: Path) -> None:

@@ -163,16 +163,28 @@ filler = st.text(alphabet=string.ascii_letters + " ,.;心房高血-1", max_size=
 SETTINGS = settings(max_examples=60, deadline=None)
 
 
+SEPARATORS = st.sampled_from([", ", "。", "; ", "、", " (", ") ", "，"])
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ("\u3000" if ch == " " else ch) for ch in text)
+
+
 @SETTINGS
 @given(st.lists(term_text, min_size=1, max_size=8, unique_by=str.casefold), st.data())
 def test_every_term_is_found_in_text_made_of_it(terms, data):
     m = Matcher([Concept(id=i + 1, terms=[Term(t)]) for i, t in enumerate(terms)])
-    t = data.draw(st.sampled_from(terms))
-    hits = m.detect(t)
-    assert [(h.start, h.end) for h in hits] == [(0, len(t))]
-    sep = data.draw(st.sampled_from([" ", ", ", "\n", "。"]))
-    text = sep.join([t, t])
-    assert len(m.detect(text)) == 2
+    for i, t in enumerate(terms):
+        assert [(h.start, h.end, h.concept_id) for h in m.detect(t)] == [(0, len(t), i + 1)]
+    # every term at once, in any order, each written as typed, in capitals or in full-width characters
+    order = data.draw(st.permutations(range(len(terms))))
+    text, expected = "", []
+    for k in order:
+        written = data.draw(st.sampled_from([terms[k], terms[k].upper(), _full_width(terms[k])]))
+        text += data.draw(SEPARATORS)
+        expected.append((len(text), len(text) + len(written), k + 1))
+        text += written
+    assert [(h.start, h.end, h.concept_id) for h in m.detect(text)] == expected
 
 
 @SETTINGS
@@ -211,3 +223,28 @@ def test_fast_normalisation_agrees_with_the_exact_path(text, fold):
     fast, exact = normalize(text, fold=fold), normalize_exact(text, fold=fold)
     assert fast.text == exact.text
     assert [fast.span(i, i + 1) for i in range(len(fast.text))] == [exact.span(i, i + 1) for i in range(len(exact.text))]
+
+
+@SETTINGS
+@given(
+    st.lists(term_text, min_size=1, max_size=6, unique_by=str.casefold),
+    st.lists(st.tuples(st.integers(1, 8), st.one_of(st.none(), term_text)), min_size=1, max_size=10),
+    filler,
+    filler,
+)
+def test_edits_give_the_same_hits_as_a_fresh_build(terms, edits, a, b):
+    current = {i + 1: Concept(id=i + 1, terms=[Term(t)]) for i, t in enumerate(terms)}
+    m = Matcher(list(current.values()), rebuild_after=100)
+    for cid, text in edits:  # None removes the concept; a text adds or replaces it
+        if text is None:
+            current.pop(cid, None)
+            m.remove(cid)
+        else:
+            current[cid] = Concept(id=cid, terms=[Term(text)])
+            m.update(current[cid])
+    words = [t.terms[0].text for t in current.values()] + terms
+    text = a + " ".join(words) + b
+    fresh = Matcher(list(current.values()))
+    assert [(h.start, h.end, h.concept_id) for h in m.detect(text)] == [
+        (h.start, h.end, h.concept_id) for h in fresh.detect(text)
+    ]

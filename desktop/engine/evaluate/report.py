@@ -7,22 +7,31 @@ on ("seen") and not ("held-out") — always apart — and, for injection methods
 for items whose terms the matcher found and missed; a McNemar test of each method
 against base on the same items; time and extra memory. ``write(folder)`` exports
 ``report.md``, ``groups.csv``, ``items.csv``, ``report.json`` and ``accuracy.png``
-(matplotlib, Agg canvas; no window). Knows nothing of Qt or of the model.
+(matplotlib, Agg canvas; no window). A report kept inside the data directory may
+quote the user's questions and the model's answers, so there every file is written
+encrypted (``desktop.appdata.write_private``); a folder the person chose elsewhere
+gets plain files. ``load_report(folder)`` reads either kind back. Knows nothing of Qt
+or of the model.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from desktop.engine.evaluate.stats import McNemar, mcnemar, paired_counts, wilson
+from desktop.errors import EvaluationError
 from glossary.testset import NO_CONCEPTS
 
 FOUND = "found"  # the matcher detected every concept of the item
 MISSED = "missed"  # it missed at least one
+
+FILES = {"md": "report.md", "csv": "groups.csv", "items": "items.csv", "json": "report.json",
+         "png": "accuracy.png"}
 
 
 @dataclass
@@ -41,7 +50,7 @@ class ItemResult:
     logprobs: list[float] = field(default_factory=list)
     coverage: float | None = None  # free text
     output: str = ""  # free text: the model's answer
-    detection: str = ""  # injection methods: found / missed ("" when not applicable)
+    detection: str = ""  # items about glossary concepts: found / missed by the matcher ("" for the rest)
     injected: list[int] = field(default_factory=list)  # concept ids put into the prompt
     seconds: float = 0.0
 
@@ -170,30 +179,113 @@ class EvalReport:
     def markdown(self) -> str:
         return _markdown(self)
 
-    def write(self, folder: str | Path) -> dict[str, Path]:
-        """Write report.md, groups.csv, items.csv, report.json and accuracy.png into ``folder``."""
+    def files(self) -> dict[str, bytes]:
+        """The export files' names (keys of ``FILES``) and contents."""
+        groups = io.StringIO(newline="")
+        w = csv.DictWriter(groups, fieldnames=["method", "group", "n", "correct", "accuracy", "ci_low", "ci_high"])
+        w.writeheader()
+        w.writerows(g.to_dict() for g in self.groups)
+        items = io.StringIO(newline="")
+        cols = ["method", "item_id", "level", "subject_field", "lang", "kind", "split", "correct",
+                "correct_raw", "chosen", "answer", "coverage", "detection", "injected", "seconds", "output"]
+        w = csv.DictWriter(items, fieldnames=cols, extrasaction="ignore")
+        w.writeheader()
+        for r in self.results:
+            row = asdict(r)
+            row["injected"] = " ".join(map(str, r.injected))
+            row["seconds"] = round(r.seconds, 3)
+            w.writerow(row)
+        return {
+            "md": self.markdown().encode("utf-8"),
+            "csv": groups.getvalue().encode("utf-8"),
+            "items": items.getvalue().encode("utf-8"),
+            "json": json.dumps(self.to_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
+            "png": png_bytes(self),
+        }
+
+    def write(self, folder: str | Path, *, private: bool | None = None,
+              contents: dict[str, bytes] | None = None) -> dict[str, Path]:
+        """Write report.md, groups.csv, items.csv, report.json and accuracy.png into ``folder``.
+
+        ``private``: encrypt every file with the data key; by default, exactly when
+        ``folder`` lies inside the data directory. ``contents``: what ``files()`` returned,
+        when the caller has it already. Raises ``StorageError`` (a full disk, no
+        permission) with a sentence naming the folder.
+        """
         out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {k: out / v for k, v in (("md", "report.md"), ("csv", "groups.csv"), ("items", "items.csv"),
-                                          ("json", "report.json"), ("png", "accuracy.png"))}
-        paths["md"].write_text(self.markdown(), encoding="utf-8")
-        with paths["csv"].open("w", newline="", encoding="utf-8") as f:
-            w = csv.DictWriter(f, fieldnames=["method", "group", "n", "correct", "accuracy", "ci_low", "ci_high"])
-            w.writeheader()
-            w.writerows(g.to_dict() for g in self.groups)
-        with paths["items"].open("w", newline="", encoding="utf-8") as f:
-            cols = ["method", "item_id", "level", "subject_field", "lang", "kind", "split", "correct",
-                    "correct_raw", "chosen", "answer", "coverage", "detection", "injected", "seconds", "output"]
-            w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
-            w.writeheader()
-            for r in self.results:
-                row = asdict(r)
-                row["injected"] = " ".join(map(str, r.injected))
-                row["seconds"] = round(r.seconds, 3)
-                w.writerow(row)
-        paths["json"].write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
-        plot(self, paths["png"])
+        if private is None:
+            private = inside_data_dir(out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from desktop.errors import StorageError
+
+            raise StorageError(f"The report folder {out} cannot be created ({exc.strerror or exc}).") from exc
+        put = _private_writer() if private else _plain_writer
+        paths = {k: out / name for k, name in FILES.items()}
+        for key, data in (contents or self.files()).items():
+            put(paths[key], data)
         return paths
+
+    @classmethod
+    def from_dict(cls, data: dict) -> EvalReport:
+        """A report from ``to_dict()``'s output (what report.json holds)."""
+        try:
+            known = {f.name for f in fields(ItemResult)}
+            report = cls(meta=dict(data.get("meta") or {}), methods=list(data["methods"]),
+                         skipped=dict(data.get("skipped") or {}), stopped=bool(data.get("stopped")),
+                         notes=list(data.get("notes") or []))
+            report.results = [ItemResult(**{k: v for k, v in r.items() if k in known}) for r in data["items"]]
+            for m, s in (data.get("summaries") or {}).items():
+                report.summaries[m] = MethodSummary(method=m, seconds=float(s.get("seconds", 0.0)),
+                                                    extra_memory_bytes=s.get("extra_memory_bytes"),
+                                                    memory_note=s.get("memory_note", ""))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise EvaluationError(f"This is not a TermLens evaluation report ({type(exc).__name__}).") from exc
+        return report.summarise()
+
+
+def inside_data_dir(path: str | Path) -> bool:
+    """Whether ``path`` lies inside TermLens's data directory (where reports are encrypted)."""
+    from desktop import paths
+
+    try:
+        Path(path).resolve().relative_to(paths.home().resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _plain_writer(path: Path, data: bytes) -> None:
+    from desktop.atomic import write_bytes_atomic
+
+    write_bytes_atomic(path, data)
+
+
+def _private_writer() -> Callable[[Path, bytes], None]:
+    from desktop import appdata
+
+    appdata.data_key()  # unlock (or refuse) before the first file, so a refusal leaves no partial report
+    return appdata.write_private
+
+
+def load_report(folder: str | Path) -> EvalReport:
+    """The report saved in ``folder`` (its report.json, encrypted or not)."""
+    path = Path(folder) / FILES["json"]
+    if not path.is_file():
+        raise EvaluationError(f"There is no evaluation report in {folder} (no {FILES['json']}).")
+    raw = path.read_bytes()
+    if not raw.lstrip().startswith(b"{"):
+        from desktop import appdata
+
+        raw = appdata.read_private(path)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise EvaluationError(f"The report in {folder} is damaged ({type(exc).__name__}).") from exc
+    if not isinstance(data, dict):
+        raise EvaluationError(f"The report in {folder} is not a TermLens evaluation report.")
+    return EvalReport.from_dict(data)
 
 
 def _groups(method: str, rows: list[ItemResult]) -> list[GroupScore]:
@@ -299,8 +391,9 @@ def _markdown(r: EvalReport) -> str:
          "Seen: every concept of the item was in the adapter's training data; held-out: none was; "
          "partial: some were. Without an adapter every item with concepts is held-out."),
         ("Injection: terms found and missed by the matcher", "terms:",
-         "Found: the matcher detected every concept the item is about; missed: at least one was not detected "
-         "(its definition could not be injected)."),
+         "Found: the matcher detected in the question every concept the item is about; missed: at least one "
+         "was not detected, so inject and lora+inject could not add its definition (oracle always does). "
+         "Every method is split the same way, so each column compares like with like."),
         ("By language", "lang:", ""),
         ("By item kind", "kind:", "mc: multiple choice; free: free text (key points)."),
     ):
@@ -325,11 +418,18 @@ def _markdown(r: EvalReport) -> str:
 
 
 def plot(report: EvalReport, path: str | Path) -> Path:
-    """A grouped bar chart of accuracy (all, L1, L2, each field) per method, with Wilson error bars."""
+    """Save the chart (see ``png_bytes``) as a plain PNG file."""
+    Path(path).write_bytes(png_bytes(report))
+    return Path(path)
+
+
+def png_bytes(report: EvalReport) -> bytes:
+    """A grouped bar chart of accuracy (all, L1, L2, each field, seen/held-out) per method, with
+    Wilson error bars, as PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    groups = ["all"] + [g for g in report.group_names() if g.startswith(("level:", "field:", "split:"))]
+    groups = ["all"] + [g for g in report.group_names() if g.startswith(("level:", "field:", "split:", "terms:"))]
     methods = report.methods or ["(none)"]
     fig = Figure(figsize=(max(6.0, 1.0 + 0.9 * len(groups) * max(1, len(methods)) / 2.5), 4.2), dpi=110)
     FigureCanvasAgg(fig)
@@ -348,11 +448,13 @@ def plot(report: EvalReport, path: str | Path) -> Path:
             hi.append(h - a)
         ax.bar(xs, ys, width=width, yerr=[lo, hi], capsize=2, label=m)
     ax.set_xticks(range(len(groups)))
-    ax.set_xticklabels([g.split(":", 1)[-1] for g in groups], rotation=30, ha="right")
+    ax.set_xticklabels([f"terms {g[6:]}" if g.startswith("terms:") else g.split(":", 1)[-1] for g in groups],
+                       rotation=30, ha="right")
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("accuracy (95% Wilson interval)")
     ax.set_title(f"TermLens evaluation: {report.meta.get('model', '')}")
     ax.legend(fontsize="small", ncol=min(5, len(methods)))
     fig.tight_layout()
-    fig.savefig(str(path))
-    return Path(path)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()

@@ -10,8 +10,11 @@ Methods:
 ``oracle``       the definitions of the item's own concepts always injected, with no
                  detection: the upper bound of what injection can give.
 
-The methods that need an adapter are skipped, with the reason in the report, when
-none is given. Methods without the adapter run first, then the adapter is applied
+Every item about glossary concepts is marked "found" or "missed" by the app's
+matcher (on its question), under every method, so that injection's gain can be read
+apart on the items whose terms were detected and on those that were not (where only
+the oracle injects). The methods that need an adapter are skipped, with the reason in
+the report, when none is given. Methods without the adapter run first, then the adapter is applied
 once for the others; the adapter the model had before the run is restored at the end.
 Items are multiple choice (log-likelihood scoring) or free text (greedy generation
 and key points); see ``scoring``. The stop flag is checked between items; a stopped
@@ -58,7 +61,7 @@ GENERAL_TESTSET = TESTSETS_DIR / "general.jsonl"  # general knowledge: the forge
 class EvalSettings:
     system_prompt: str = field(default=DEFAULT_SYSTEM, metadata={"help": "Base system prompt of every method."})
     budget_tokens: int = field(default=400, metadata={"help": "Most tokens the injected term block may take."})
-    max_new_tokens: int = field(default=160, metadata={"help": "Longest free-text answer, in tokens."})
+    max_new_tokens: int = field(default=128, metadata={"help": "Longest free-text answer, in tokens."})
     pass_threshold: float = field(default=0.5, metadata={"help": "Share of key points a free-text answer needs."})
     batch_size: int = field(default=8, metadata={"help": "Options scored in one forward pass."})
 
@@ -199,6 +202,7 @@ def run_eval(
     matcher = Matcher(concepts)
     scorer = KeyPointScorer(concepts)
     tok = lm.tokenizer
+    detections = {it.id: _detection(it, matcher) for it in items}
 
     def count_tokens(text: str) -> int:
         return len(tok(text, add_special_tokens=False)["input_ids"]) if text else 0
@@ -233,7 +237,7 @@ def run_eval(
                 if result is None:  # stopped in the middle of a generation
                     report.stopped = True
                     break
-                result.detection, result.injected = detection, injected
+                result.detection, result.injected = detection or detections[item.id], injected
                 result.seconds = time.perf_counter() - ti
                 report.results.append(result)
                 memory.sample()
@@ -256,6 +260,15 @@ def run_eval(
         "budget_tokens": settings.budget_tokens, "max_new_tokens": settings.max_new_tokens,
     }
     return report.summarise()
+
+
+def _detection(item: TestItem, matcher: Any) -> str:
+    """FOUND when the matcher detects every concept of the item in its question, MISSED when not,
+    "" for an item about no concept."""
+    if not item.concept_ids:
+        return ""
+    found = {h.concept_id for h in matcher.detect(item.question)}
+    return FOUND if set(item.concept_ids) <= found else MISSED
 
 
 def _messages(method: str, item: TestItem, *, settings: EvalSettings, matcher: Any, by_id: dict[int, Concept],

@@ -1,8 +1,8 @@
 """LoRA training of a loaded model on reviewed glossary pairs.
 
 ``train(lm, pairs, config=..., out_name=...)`` wraps the loaded model with PEFT LoRA
-layers, trains them on packed rows with the loss on answer tokens only, checks
-``should_stop`` after every step, writes a checkpoint at the end of every epoch and on
+layers, trains them on packed rows with the loss on answer tokens only, reports a
+``TrainProgress`` after every step, checks ``should_stop`` before every step, writes a checkpoint at the end of every epoch and on
 cancel (``adapters/.checkpoints/NAME/``), resumes from it when asked, reports held-out
 loss each epoch, and finally saves the adapter (``adapters/NAME/``) with its metadata.
 The LoRA layers are removed again before it returns, whatever happened, so the same
@@ -35,13 +35,12 @@ from desktop import log
 from desktop.engine import offline as _offline  # noqa: F401
 from desktop.engine.models import LoadedModel
 from desktop.engine.train import checkpoint
-from desktop.engine.train.data import Row, collate, encode_pairs, epoch_order, pack, split
+from desktop.engine.train.data import Row, collate, encode_pairs, epoch_order, pack, select_pairs, split
 from desktop.engine.train.loss import liger_available, liger_kernels, token_loss
 from desktop.errors import OutOfGpuMemory, TrainingError
 
 _log = log.get("train")
 
-ProgressFn = Callable[[int, int, float, float, float], None]  # step, total, loss, tokens/s, eta seconds
 
 # what must match for a checkpoint to be resumed
 _RESUME_KEYS = ("rank", "alpha", "dropout", "target_modules", "lr", "batch_size", "epochs", "max_steps",
@@ -96,6 +95,58 @@ class TrainConfig:
 
 
 @dataclass
+class TrainProgress:
+    """What a person watching the run sees after each step."""
+
+    step: int  # steps done, resumed ones included
+    total: int
+    epoch: int  # the epoch this step belongs to, from 1
+    epochs: int
+    steps_per_epoch: int
+    loss: float  # training loss of this step
+    tokens_per_s: float
+    eta_s: float
+    val_losses: list[float]  # held-out loss at the end of each epoch so far
+    resumed_from: int  # the step this run resumed at (0: a fresh start)
+    history: list[float] = field(default_factory=list)  # first report only: the losses of the steps resumed
+
+    @property
+    def val_loss(self) -> float | None:
+        return self.val_losses[-1] if self.val_losses else None
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.total if self.total else 1.0
+
+
+ProgressFn = Callable[[TrainProgress], None]
+
+
+def check_config(config: TrainConfig) -> None:
+    """``TrainingError`` naming the first setting out of range; nothing is loaded or changed."""
+    problems = (
+        (config.rank < 1, "the LoRA rank must be at least 1"),
+        (config.alpha <= 0, "LoRA alpha must be above 0"),
+        (not 0 <= config.dropout < 1, "dropout must be from 0 up to (not including) 1"),
+        (not [m for m in config.target_modules if str(m).strip()], "name at least one target layer"),
+        (not 0 < config.lr <= 1, "the learning rate must be above 0 and at most 1"),
+        (config.weight_decay < 0, "weight decay cannot be negative"),
+        (not 0 <= config.warmup_ratio < 1, "the warm-up share must be from 0 up to 1"),
+        (config.batch_size < 1, "the batch size must be at least 1"),
+        (config.epochs < 0, "the number of epochs cannot be negative"),
+        (config.max_steps is not None and config.max_steps < 0, "the step limit cannot be negative"),
+        (not config.epochs and not config.max_steps, "set at least one epoch or a step limit"),
+        (config.max_seq_len < 8, "the sequence length must be at least 8 tokens"),
+        (not 0 <= config.val_fraction <= 0.5, "the held-out share must be from 0 to 0.5"),
+        (config.grad_clip < 0, "the gradient clip cannot be negative"),
+        (config.save_every_steps < 0, "the checkpoint interval cannot be negative"),
+    )
+    for bad, what in problems:
+        if bad:
+            raise TrainingError(f"The training settings cannot be used: {what}.")
+
+
+@dataclass
 class TrainResult:
     name: str
     adapter_dir: str | None  # None when the run was stopped before the end
@@ -141,6 +192,18 @@ class _Dist:
     @property
     def main(self) -> bool:
         return self.rank == 0
+
+    def any(self, flag: bool, device: str) -> bool:
+        """True on every process when ``flag`` is true on any: a stop must be agreed, or the others
+        would wait forever for the one that left the loop."""
+        if self.world == 1:
+            return flag
+        import torch
+        import torch.distributed as dist
+
+        t = torch.tensor([1.0 if flag else 0.0], device=device)
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)
+        return bool(t.item())
 
     def all_sum(self, tensor):
         if self.world > 1:
@@ -275,12 +338,12 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
 
     config = config or TrainConfig()
     name = adapters.check_name(out_name)
+    pairs = select_pairs(pairs)
     if not pairs:
         raise TrainingError("There are no training pairs; accept some pairs in the review first.")
-    if config.batch_size < 1 or config.rank < 1 or config.max_seq_len < 8 or config.epochs < 0:
-        raise TrainingError("The training settings are out of range (batch size, rank and epochs must be positive).")
+    check_config(config)
     stop = should_stop or (lambda: False)
-    report = on_progress or (lambda *_: None)
+    report = on_progress or (lambda _p: None)
     dist = _Dist(lm.device)
     device = lm.device
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else (lm.tokenizer.eos_token_id or 0)
@@ -304,7 +367,13 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
 
         torch.manual_seed(config.seed)
         random.seed(config.seed)
-        peft_model = get_peft_model(model, _lora_config(config))
+        try:
+            peft_model = get_peft_model(model, _lora_config(config))
+        except ValueError as exc:  # PEFT names the target layers it did not find
+            raise TrainingError(
+                f"The model has no layers named {', '.join(config.target_modules)} to train; "
+                f"choose target layers this model has (for most chat models: q_proj, k_proj, v_proj, o_proj)."
+            ) from exc
         if config.gradient_checkpointing:
             peft_model.get_base_model().gradient_checkpointing_enable(
                 gradient_checkpointing_kwargs={"use_reentrant": False})
@@ -333,11 +402,12 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
 
         peft_model.train()
         stopped = False
+        history = list(losses)
         tokens_done, t_loop = 0, time.perf_counter()
         order, order_epoch = [], -1
         with liger_kernels(peft_model, enabled=fused):
             while step < run.total:
-                if stop():
+                if dist.any(stop(), device):
                     stopped = True
                     break
                 epoch, in_epoch = divmod(step, run.steps_per_epoch)
@@ -351,16 +421,23 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
                 step += 1
                 losses.append(value)
                 tokens_done += sum(len(r) for r in batch) * dist.world
-                elapsed = time.perf_counter() - t_loop
-                tok_s = tokens_done / elapsed if elapsed > 0 else 0.0
-                eta = elapsed / (step - resumed_from) * (run.total - step)
-                if dist.main:
-                    report(step, run.total, value, tok_s, eta)
-                if step % run.steps_per_epoch == 0 or step == run.total:
+                epoch_end = step % run.steps_per_epoch == 0 or step == run.total
+                if epoch_end:
                     v = _evaluate(peft_model, run.val_rows, config=config, pad_id=pad_id, device=device,
                                   fused=fused, dist=dist)
                     if v is not None:
                         val_losses.append(v)
+                elapsed = time.perf_counter() - t_loop
+                tok_s = tokens_done / elapsed if elapsed > 0 else 0.0
+                eta = elapsed / (step - resumed_from) * (run.total - step)
+                if dist.main:
+                    report(TrainProgress(step=step, total=run.total, epoch=epoch + 1,
+                                         epochs=math.ceil(run.total / run.steps_per_epoch),
+                                         steps_per_epoch=run.steps_per_epoch, loss=value,
+                                         tokens_per_s=tok_s, eta_s=eta, val_losses=list(val_losses),
+                                         resumed_from=resumed_from, history=history))
+                    history = []
+                if epoch_end:
                     if step < run.total:
                         save_checkpoint()
                 elif config.save_every_steps and step % config.save_every_steps == 0:

@@ -147,6 +147,18 @@ def collate(rows: list[Row], *, pad_id: int, device: str):
     return as_t(ids), as_t(labels), as_t(pos)
 
 
+def select_pairs(pairs: list[dict]) -> list[dict]:
+    """The pairs that train: never a rejected one; only the accepted ones once any pair is accepted.
+
+    A set straight from the review carries its marks; a hand-written file without any
+    "status" trains whole.
+    """
+    kept = [p for p in pairs if p.get("status", "pending") != "rejected"]
+    if any(p.get("status") == "accepted" for p in kept):
+        kept = [p for p in kept if p.get("status") == "accepted"]
+    return kept
+
+
 def split(pairs: list[dict], *, val_fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
     """A held-out share of the pairs (at least one, when there are at least ten), chosen by seed."""
     if val_fraction <= 0 or len(pairs) < 10:
