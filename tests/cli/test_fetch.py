@@ -86,3 +86,16 @@ def test_real_wheel_converts_to_a_loadable_model(tmp_path: Path, installed_defau
     info = models.inspect_model(installed_default_model)
     assert info.architecture == "LlamaForCausalLM" and info.n_params > 100_000_000
     assert "lm_head.weight" not in models.read_safetensors_header(installed_default_model / "model.safetensors")
+
+
+def test_a_kill_between_moving_aside_and_publishing_puts_the_previous_model_back(tmp_path):
+    from desktop.engine.fetch import remove_stale_work
+
+    models = tmp_path / "models"
+    old = models / "SmolLM2-135M-Instruct.old"
+    old.mkdir(parents=True)
+    (old / "model.safetensors").write_bytes(b"previous weights")
+    (models / ".fetch-abc").mkdir()
+    remove_stale_work(models)
+    assert (models / "SmolLM2-135M-Instruct" / "model.safetensors").read_bytes() == b"previous weights"
+    assert not old.exists() and not (models / ".fetch-abc").exists()

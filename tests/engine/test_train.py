@@ -231,9 +231,9 @@ def test_default_model_learns_a_small_glossary_with_cancel_and_resume(default_mo
     pairs = [dict(p, status="accepted")
              for p in dataset.build_pairs(small_glossary(), langs=("en",), per_concept=1)]
     assert {p["concept_id"] for p in pairs} == {1, 2, 3, 4}
-    cfg = TrainConfig(epochs=5, batch_size=2, max_seq_len=256, lr=3e-3, warmup_ratio=0.0, val_fraction=0.0)
+    cfg = TrainConfig(epochs=4, batch_size=2, max_seq_len=256, lr=3e-3, warmup_ratio=0.0, val_fraction=0.0)
     question = [{"role": "user", "content": "What does “zorblatt index” mean?"}]
-    settings = generate.GenerationSettings(max_new_tokens=24)
+    settings = generate.GenerationSettings(max_new_tokens=16)
     base_answer = generate.generate(lm, question, settings=settings).text
 
     reports = []
@@ -241,7 +241,7 @@ def test_default_model_learns_a_small_glossary_with_cancel_and_resume(default_mo
                   should_stop=lambda: len(reports) >= 2, glossary_version=12)
     assert first.stopped and first.steps == 2 and first.adapter_dir is None
     second = train(lm, pairs, config=cfg, out_name="glossary", on_progress=reports.append, glossary_version=12)
-    assert second.resumed_from_step == 2 and second.steps == second.total_steps == 5
+    assert second.resumed_from_step == 2 and second.steps == second.total_steps == 4
     losses = second.losses
     assert losses[:2] == first.losses and losses[-1] < losses[0] * 0.8, losses  # the loss goes down
 

@@ -67,9 +67,13 @@ def connected_env(home: Path) -> dict[str, str]:
 
 
 def workstation_env(home: Path) -> dict[str, str]:
-    """A person's login on the workstation: a home folder, the system's PATH, no settings of ours."""
+    """A person's login on the workstation: a home folder, the system's PATH, no settings of ours.
+
+    It has no keyring service, so TermLens protects the data with a passphrase, which a person
+    types at the first prompt; here it comes from ``TERMLENS_PASSPHRASE``, as the README says.
+    """
     return {"HOME": str(home), "PATH": _host_path(), "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen",
-            "USER": "clinician", "LOGNAME": "clinician"}
+            "USER": "clinician", "LOGNAME": "clinician", "TERMLENS_PASSPHRASE": "correct horse battery staple"}
 
 
 def run_block(name: str, block: str, *, cwd: Path, env: dict[str, str], offline: bool,

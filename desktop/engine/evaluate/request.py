@@ -149,9 +149,14 @@ def run_request(
     on_progress: Callable[[int, int, str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     save: bool = True,
+    glossary_note: str = "",
 ) -> EvalOutcome:
-    """Collect the items, run every method, save the report (unless ``save`` is False)."""
+    """Collect the items, run every method, save the report (unless ``save`` is False).
+
+    ``glossary_note``: a sentence about where ``concepts`` came from, for the report
+    (when the caller already replaced an empty glossary by the starters)."""
     concepts, note = glossary_or_starters(concepts)
+    note = note or glossary_note
     items, names = collect_items(request, concepts)
     notes = [note] if note else []
     methods = parse_methods(request.methods)
