@@ -175,7 +175,7 @@ def test_cuda_graphs_agree_with_plain_see_weight_changes_and_never_recompile(tin
     before = fastgen.recompile_count()
     for i, n in enumerate([3, 700, 31, 1500, 64, 9, 1000, 257, 128, 1]):
         s = GenerationSettings(max_new_tokens=5 + i, temperature=0.0 if i % 2 else 0.8, seed=i)
-        assert len(_run(fast, list(range(1, n + 1)), s)) == 5 + i
+        assert len(_run(fast, [1 + j % 500 for j in range(n)], s)) == 5 + i  # ids within the tiny vocabulary
     assert fastgen.recompile_count() == before
     q = lm.model.model.layers[0].self_attn.q_proj.weight
     q.data.add_(torch.randn_like(q) * 0.5)
