@@ -17,21 +17,27 @@ user's own text. How it decides:
 * Deprecated terms are still detected (people type them) and flagged.
 
 Library: ``ahocorasick_rs`` 1.0 (Python bindings of the Rust ``aho-corasick``
-crate). One core of a Xeon, 100,000 mixed Chinese/English terms, a 1,000-character
-question: overlapping search 40 µs against 580 µs for ``pyahocorasick`` ``iter``
-(which yields a Python tuple per match; 15x slower on CJK text, on par on
-English-only ICD-10-CM); build 0.3 s against 0.4 s. It is maintained, ships
-wheels, and reports character offsets for ``str``. The full ``detect`` takes about
-0.15-0.3 ms there (build 0.8 s); ``flashtext`` 0.35 ms, a regex alternation 180 ms.
-Figures: ``benchmarks/bench_matcher.py``.
+crate), chosen over ``pyahocorasick`` 2.3 by measurement (``benchmarks/bench_matcher.py``,
+same run, same normalised 1,000-character question). With 100,000 mixed
+Chinese/English terms the overlapping search takes 31 µs against 356 µs for
+``pyahocorasick``'s ``iter`` (11x; it is slow on CJK text), in 14 MB against 39 MB;
+on English-only ICD-10-CM they are on par (25 µs and 19 µs, 47 MB and 116 MB).
+Builds are comparable (0.5-1.2 s each under load). It is maintained, ships
+wheels, and reports character offsets for ``str``. The whole ``detect`` takes about 0.2-0.4 ms there
+(normalising, checking boundaries and building hits in Python costs more than the
+search), ``flashtext`` 0.27 ms without any of that, a regex alternation 240 ms.
+Those figures come from a shared two-core machine under load; an idle one is faster.
 
-Edits: rebuilding 100,000 terms takes most of a second, so an edited or removed
-concept is not rebuilt into the main automaton. Its id goes into a tombstone set
-(hits of the main automaton for it are ignored) and its current terms into a
-small overlay automaton, rebuilt at once from the edited concepts alone (well
-under a millisecond for one edit; a few milliseconds with a thousand). After
-``rebuild_after`` edited concepts (or a bulk change in a followed store, such as
-an import) the next ``detect`` rebuilds everything. Not thread-safe: one thread (the GUI thread) uses a matcher. This
+Edits: rebuilding 100,000 terms takes about a second (ICD-10-CM: about four), so
+an edited or removed concept is not rebuilt into the main automaton. Its id goes
+into a tombstone set (its entries in the main automaton are ignored) and its
+current terms into a small overlay automaton, rebuilt at once from the edited
+concepts alone: about 0.6 ms per edit at 100,000 terms, the first edit after a
+build also indexing the main automaton's entries by concept (about 50 ms; 130 ms
+on ICD-10-CM). After ``rebuild_after`` edited concepts (or a bulk change in a
+followed store, such as an import) the next ``detect`` rebuilds everything.
+
+Not thread-safe: one thread (the GUI thread) uses a matcher. This
 module knows nothing of storage formats, Qt or the prompt.
 """
 
@@ -41,7 +47,7 @@ import gc
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick_rs
 
@@ -110,9 +116,32 @@ class _Automaton:
         self.entries = [by_form[f] for f in self.forms]
         self.exact = [any(x.exact is not None for x in xs) for xs in self.entries]
         self.ac = ahocorasick_rs.AhoCorasick(self.forms, matchkind=ahocorasick_rs.MatchKind.Standard) if self.forms else None
+        self._of: dict[int, list[int]] | None = None
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         return self.ac.find_matches_as_indexes(text, overlapping=True) if self.ac is not None else []
+
+    def patterns_of(self, concept_id: int) -> list[int]:
+        """Indexes of the forms that carry an entry of ``concept_id`` (the map is built at the first call)."""
+        if self._of is None:
+            of: dict[int, list[int]] = {}
+            for i, xs in enumerate(self.entries):
+                for x in xs:
+                    of.setdefault(x.concept_id, []).append(i)
+            self._of = of
+        return self._of.get(concept_id, [])
+
+
+class _Chain:
+    """``a[k]`` for ``k < len(a)``, else ``b[k - len(a)]``: the main automaton's entries plus a few changed ones."""
+
+    __slots__ = ("a", "b", "n")
+
+    def __init__(self, a: list, b: list) -> None:
+        self.a, self.b, self.n = a, b, len(a)
+
+    def __getitem__(self, k: int):  # noqa: ANN204
+        return self.a[k] if k < self.n else self.b[k - self.n]
 
 
 def _add_entries(by_form: dict[str, list[_Entry]], c: Concept) -> None:
@@ -175,6 +204,7 @@ class Matcher:
             if collecting:
                 gc.enable()
         self._tombs: set[int] = set()  # concepts whose entries in the main automaton are stale
+        self._stale: set[int] = set()  # main automaton forms that carry an entry of a tombstoned concept
         self._overlay_forms: dict[str, list[_Entry]] = {}  # current entries of edited concepts
         self._overlay_of: dict[int, list[str]] = {}  # concept id -> its forms in the overlay
         self._overlay = _Automaton({})
@@ -183,7 +213,9 @@ class Matcher:
     def _apply(self, concept_id: int, c: Concept | None) -> None:
         """Record an added, changed (``c``) or removed (None) concept in the overlay."""
         self._words.pop(concept_id, None)
-        self._tombs.add(concept_id)
+        if concept_id not in self._tombs:
+            self._tombs.add(concept_id)
+            self._stale.update(self._main.patterns_of(concept_id))
         for form in self._overlay_of.pop(concept_id, ()):
             kept = [x for x in self._overlay_forms[form] if x.concept_id != concept_id]
             if kept:
@@ -247,26 +279,43 @@ class Matcher:
 
     # -- detection --
 
-    def _candidates(self, nt: str) -> tuple[list[tuple[int, int, int]], list[list[_Entry]], list[bool]]:
+    def _candidates(self, nt: str) -> tuple[list[tuple[int, int, int]], Any, Any]:
         """Every match as (start, -end, k), sorted leftmost then longest first, with the
-        entries and the any-case-sensitive flag of each ``k``."""
+        entries and the any-case-sensitive flag of each ``k``.
+
+        Matches of forms untouched by edits come straight from the main automaton; only
+        forms of edited concepts (``_stale``) and the overlay's matches are merged by hand.
+        """
         main = self._main
-        if self._overlay.ac is None and not self._tombs:
-            order = [(s, -e, i) for i, s, e in main.find(nt)]
+        found = main.find(nt)
+        stale = self._stale
+        order = [(s, -e, i) for i, s, e in found if i not in stale] if stale else [(s, -e, i) for i, s, e in found]
+        changed: dict[tuple[int, int], list[_Entry]] = {}  # spans whose entries differ from the main automaton's
+        if stale:
+            tombs = self._tombs
+            for i, s, e in found:
+                if i in stale:
+                    kept = [x for x in main.entries[i] if x.concept_id not in tombs]
+                    if kept:
+                        changed[(s, e)] = kept
+        if self._overlay.ac is not None:
+            for i, s, e in self._overlay.find(nt):
+                changed[(s, e)] = changed.get((s, e), []) + self._overlay.entries[i]
+        if not changed:
             order.sort()
             return order, main.entries, main.exact
-        merged: dict[tuple[int, int], list[_Entry]] = {}
-        tombs = self._tombs
-        for i, s, e in main.find(nt):
-            entries = [x for x in main.entries[i] if x.concept_id not in tombs]
-            if entries:
-                merged[(s, e)] = entries
-        for i, s, e in self._overlay.find(nt):
-            merged[(s, e)] = merged.get((s, e), []) + self._overlay.entries[i]
-        order = [(s, -e, k) for k, (s, e) in enumerate(merged)]
-        order.sort()
-        entries_of = list(merged.values())
-        return order, entries_of, [any(x.exact is not None for x in xs) for xs in entries_of]
+        merged = []
+        for o in order:  # a span found by both automata carries the entries of both
+            span = (o[0], -o[1])
+            if span in changed:
+                changed[span] = main.entries[o[2]] + changed[span]
+            else:
+                merged.append(o)
+        base = len(main.entries)
+        merged += [(s, -e, base + j) for j, (s, e) in enumerate(changed)]
+        merged.sort()
+        extra = list(changed.values())
+        return merged, _Chain(main.entries, extra), _Chain(main.exact, [any(x.exact is not None for x in xs) for xs in extra])
 
     def detect(self, text: str) -> list[Hit]:
         """The terms in ``text``, left to right, leftmost-longest and non-overlapping."""

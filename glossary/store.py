@@ -6,9 +6,17 @@ the outer one), records the before-image of each concept it touches so that
 ``undo()`` can revert the last operation, bumps ``version()``, and keeps an FTS5
 trigram index current for ``search()``. After a commit the ids of the changed
 concepts are passed to each callable in ``store.changed`` (the matcher listens).
+``add_concepts`` writes many new concepts with a few statements per thousand (an
+import, ICD-10-CM); ``external_ids`` says which of a file's ids are already stored.
+
+A failure of the database itself (disk full, the file locked by another program,
+a damaged file) rolls the transaction back and becomes a ``GlossaryError`` with one
+sentence. The connection may come from a factory (``connect=``, the app's
+encrypted one); its module's own exception classes are caught as well.
 
 The schema changes only through the numbered functions in ``MIGRATIONS``; the
-names of those applied are kept in ``schema_migrations``.
+names of those applied are kept in ``schema_migrations``; each runs in its own
+transaction, so a failing one leaves the file as it was.
 
 One thread at a time uses a store (the GUI thread owns it). This module knows
 nothing of Qt, of term detection or of file formats.

@@ -396,3 +396,39 @@ def test_fuzz_tbx(tmp_path: Path, data: bytes) -> None:
     path.write_bytes(b"<tbx><text><body>" + data)
     for item in read(path):
         assert isinstance(item, (Concept, Problem))
+
+
+# --- round trip of any glossary, every format ---
+
+_text = st.text(
+    alphabet=st.sampled_from(list("abcXYZ019 ;,\\\"'<>&-/()\t") + ["心", "房", "颤", "è", "ß", "Ω", "\n", "ｆ", "™"]),
+    min_size=1,
+    max_size=12,
+).map(str.strip).filter(bool)
+_term = st.builds(
+    Term,
+    text=_text,
+    lang=st.sampled_from(["en", "zh", "de"]),
+    type=st.sampled_from(list(TermType)),
+    case_sensitive=st.booleans(),
+)
+_concept = st.builds(
+    Concept,
+    terms=st.lists(_term, min_size=1, max_size=4, unique_by=lambda t: t.text),
+    subject_fields=st.lists(_text.filter(lambda s: "\n" not in s), max_size=2, unique=True),
+    definitions=st.dictionaries(st.sampled_from(["en", "zh", "fr"]), _text, max_size=2),
+    note=st.one_of(st.just(""), _text),
+    source=st.one_of(st.just(""), _text.filter(lambda s: "\n" not in s)),
+    status=st.sampled_from(list(Status)),
+    external_id=st.one_of(st.just(""), _text.filter(lambda s: "\n" not in s)),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(concepts=st.lists(_concept, min_size=1, max_size=4))
+@pytest.mark.parametrize(("name", "encoding"), FORMATS)
+def test_any_glossary_round_trips(tmp_path: Path, name: str, encoding: str | None, concepts: list[Concept]) -> None:
+    path = tmp_path / name
+    write(concepts, path, encoding=encoding)
+    back = _concepts(list(read(path)))
+    assert [_key(c) for c in back] == [_key(c) for c in concepts]

@@ -248,3 +248,11 @@ def test_edits_give_the_same_hits_as_a_fresh_build(terms, edits, a, b):
     assert [(h.start, h.end, h.concept_id) for h in m.detect(text)] == [
         (h.start, h.end, h.concept_id) for h in fresh.detect(text)
     ]
+
+
+def test_a_concept_changed_in_place_and_updated_loses_its_old_terms():
+    m = Matcher(concepts())
+    c = m.concept(2)
+    c.terms = [Term("cytocyte")]  # the caller edits the object the matcher holds
+    m.update(c)
+    assert spans(m, "cell and cytocyte") == [("cytocyte", 2)]

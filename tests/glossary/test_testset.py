@@ -157,7 +157,7 @@ def test_the_shipped_test_sets_read_and_resolve_against_the_starter_glossaries()
             c.id = i * 10_000 + j
             concepts.append(c)
     sample = read_testset(RESOURCES / "testsets" / "sample.jsonl")
-    assert 40 <= len(sample) <= 60  # small enough to run on a laptop CPU in minutes
+    assert 30 <= len(sample) <= 60  # small enough to run on a laptop CPU in minutes
     assert {i.subject_field for i in sample} == {"medicine", "law", "finance"}
     assert {i.level for i in sample} == {"L1", "L2"} and {i.lang for i in sample} == {"en", "zh"}
     assert 0 < sum(i.kind == "free" for i in sample) < len(sample) / 5
