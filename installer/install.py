@@ -36,6 +36,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -290,6 +291,91 @@ def _desktop_quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$") + '"'
 
 
+_PIP_INSTALL = ("install", "--no-index", "--only-binary=:all:", "--no-cache-dir", "--isolated",
+                "--disable-pip-version-check", "--no-compile", "--progress-bar", "off")
+
+
+def _pip(venv: Path, pip_wheel: Path | None) -> list:
+    """pip runs from its wheel in the bundle when there is one (and installs itself from it too)."""
+    return [venv_python(venv), pip_wheel / "pip"] if pip_wheel else [venv_python(venv), "-m", "pip"]
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _wheel_pins(wheelhouse: Path) -> dict[str, str]:
+    """``name==version`` of every wheel in the wheelhouse, by normalised name: what a fresh install holds."""
+    pins = {}
+    for wheel in sorted(wheelhouse.glob("*.whl")):
+        name, version = wheel.name.split("-")[:2]
+        pins[_normalise(name)] = f"{name}=={version}"
+    return pins
+
+
+def _same_python(venv: Path) -> bool:
+    """Whether the installed environment still runs, on the Python this installer runs on."""
+    code = "import sys; print('%d.%d' % sys.version_info[:2])"
+    try:
+        proc = subprocess.run([str(venv_python(venv)), "-c", code], env=offline_env(), capture_output=True,
+                              text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0 and proc.stdout.strip() == f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _install_afresh(venv: Path, wheelhouse: Path, pip_wheel: Path | None, version: str, log) -> None:
+    """A new environment; an existing one is kept aside and restored if this fails."""
+    old = venv.with_name("venv.previous")
+    upgrading = venv.exists()
+    if upgrading:
+        log(f"An installation exists in {venv.parent}: it is kept aside until the new one works")
+        shutil.rmtree(old, ignore_errors=True)
+        venv.rename(old)
+    try:
+        _make_venv(venv, with_pip=pip_wheel is None, log=log)
+        log("Installing TermLens and its dependencies from the bundle (no network)")
+        # Modules are compiled when first imported (the model conversion does most of it), not all now.
+        run([*_pip(venv, pip_wheel), *_PIP_INSTALL, "--find-links", wheelhouse, f"termlens=={version}",
+             *(["pip"] if pip_wheel else [])], env=offline_env(), what="pip install", log=log)
+    except BaseException:
+        shutil.rmtree(venv, ignore_errors=True)
+        if upgrading:
+            old.rename(venv)
+            log("The previous installation was restored")
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _upgrade_in_place(venv: Path, wheelhouse: Path, pip_wheel: Path | None, version: str, log) -> bool:
+    """Bring a working environment to exactly the bundle's packages; False when that did not work.
+
+    Only what differs is rewritten: packages at another version are replaced, TermLens always
+    (a new build may keep its version number), and packages the bundle no longer has are removed.
+    """
+    pip = _pip(venv, pip_wheel)
+    pins = _wheel_pins(wheelhouse)
+    termlens = sorted(wheelhouse.glob(f"termlens-{version}-*.whl"))
+    try:
+        run([*pip, *_PIP_INSTALL, "--find-links", wheelhouse, *pins.values()], env=offline_env(),
+            what="pip install", log=log)
+        if termlens:
+            run([*pip, *_PIP_INSTALL, "--no-deps", "--force-reinstall", termlens[-1]], env=offline_env(),
+                what="pip install", log=log)
+        code = "import importlib.metadata as m; print('\\n'.join(sorted({d.metadata['Name'] for d in m.distributions() if d.metadata['Name']})))"
+        installed = run([venv_python(venv), "-c", code], env=offline_env(), what="Listing the installed packages",
+                        log=lambda _m: None).split()
+        stale = [name for name in installed if _normalise(name) not in pins and _normalise(name) != "pip"]
+        if stale:
+            log(f"  removing what the new version no longer uses: {', '.join(stale)}")
+            run([*pip, "uninstall", "--yes", "--isolated", "--disable-pip-version-check", *stale],
+                env=offline_env(), what="pip uninstall", log=log)
+    except InstallError as exc:
+        log(f"  the upgrade in place did not work ({str(exc).splitlines()[0]}); installing afresh")
+        return False
+    return True
+
+
 def pinned_data_dir(prefix: Path, data_dir: Path | None, *, log=print) -> Path | None:
     """The data directory the launchers are pinned to, or None for the platform's default.
 
@@ -322,31 +408,15 @@ def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launche
             raise InstallError(f"The data directory {data_dir} must not be inside the program folder {prefix}: "
                                f"an upgrade would replace it.")
     prefix.mkdir(parents=True, exist_ok=True)
-    venv, old = prefix / "venv", prefix / "venv.previous"
-    upgrading = venv.exists()
-    if upgrading:
-        log(f"An installation exists in {prefix}: it is kept aside until the new one works")
-        shutil.rmtree(old, ignore_errors=True)
-        venv.rename(old)
+    venv = prefix / "venv"
     wheelhouse = bundle / "wheelhouse"
     pip_wheel = _bundled_pip(wheelhouse)
-    try:
-        _make_venv(venv, with_pip=pip_wheel is None, log=log)
-        log("Installing TermLens and its dependencies from the bundle (no network)")
-        # pip runs from its wheel in the bundle and installs itself too; modules are compiled
-        # when first imported (the model conversion below does most of it) rather than all now.
-        pip = [venv_python(venv), pip_wheel / "pip"] if pip_wheel else [venv_python(venv), "-m", "pip"]
-        run([*pip, "install", "--no-index", "--only-binary=:all:", "--find-links", wheelhouse, "--no-cache-dir",
-             "--isolated", "--disable-pip-version-check", "--no-compile", "--progress-bar", "off",
-             f"termlens=={manifest['version']}", *(["pip"] if pip_wheel else [])],
-            env=offline_env(), what="pip install", log=log)
-    except BaseException:
-        shutil.rmtree(venv, ignore_errors=True)
-        if upgrading:
-            old.rename(venv)
-            log("The previous installation was restored")
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    upgraded = False
+    if venv.exists() and _same_python(venv):
+        log(f"An installation exists in {prefix}: upgrading it in place (no network)")
+        upgraded = _upgrade_in_place(venv, wheelhouse, pip_wheel, manifest["version"], log)
+    if not upgraded:
+        _install_afresh(venv, wheelhouse, pip_wheel, manifest["version"], log)
 
     data_dir = _resolve_data_dir(venv, data_dir, log)
     log(f"Data directory: {data_dir}")

@@ -20,6 +20,7 @@ import struct
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,22 @@ def run_block(name: str, block: str, *, cwd: Path, env: dict[str, str], offline:
     return proc
 
 
+def make_wheel(folder: Path, name: str, version: str) -> Path:
+    """A minimal pure-Python wheel with one module."""
+    path = folder / f"{name}-{version}-py3-none-any.whl"
+    info = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}.py": "VALUE = 1\n",
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    with zipfile.ZipFile(path, "w") as zf:
+        for arc, text in files.items():
+            zf.writestr(arc, text)
+        zf.writestr(f"{info}/RECORD", "".join(f"{arc},,\n" for arc in files) + f"{info}/RECORD,,\n")
+    return path
+
+
 def png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()[:24]
     assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG picture"
@@ -118,7 +135,8 @@ def test_bundle_installs_and_runs_on_a_workstation_without_network(tmp_path: Pat
     workstation.mkdir()
 
     # 1. The connected machine builds the bundle.
-    run_block("build", build, cwd=ROOT, env=connected_env(connected), offline=False, timeout=900)
+    proc = run_block("build", build, cwd=ROOT, env=connected_env(connected), offline=False, timeout=900)
+    build_summary = proc.stdout.strip().splitlines()[-1]
     bundle = connected / "termlens-bundle"
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     wheels = manifest["wheels"]
@@ -137,6 +155,7 @@ def test_bundle_installs_and_runs_on_a_workstation_without_network(tmp_path: Pat
     # 2. Install, a first question and the window, with no network interface at all.
     proc = run_block("install_and_run", install, cwd=workstation, env=env, offline=True, timeout=1200)
     out = proc.stdout
+    install_summary = re.search(r"is installed in .* \((\d+ s)\)", out)
     assert "Checking" in out and f"TermLens {manifest['version']} is installed in {prefix}" in out, out[-2000:]
     answer = out.split("run it:", 1)[1].split("\n", 1)[1].split("screenshot saved", 1)[0]
     assert re.search(r"[A-Za-z]{2,}", answer), f"ask printed no answer:\n{out[-2000:]}"
@@ -159,10 +178,18 @@ def test_bundle_installs_and_runs_on_a_workstation_without_network(tmp_path: Pat
     subprocess.run(["unshare", "-n", termlens, "glossary", "import", str(glossary)], env=env, cwd=workstation,
                    check=True, capture_output=True, timeout=300)
     model_written = (data / "models" / "SmolLM2-135M-Instruct" / "model.safetensors").stat().st_mtime_ns
+    # A package the installed version used and the new one does not.
+    venv_python = prefix / "venv" / "bin" / "python"
+    old_wheel = make_wheel(workstation, "oldhelper", "1.0")
+    subprocess.run(["unshare", "-n", venv_python, "-m", "pip", "install", "--no-index", "--no-deps", old_wheel],
+                   env=env, check=True, capture_output=True, timeout=300)
 
     # 3. Upgrade: the same command again keeps the data, and the model is not converted again.
     proc = run_block("upgrade", upgrade, cwd=workstation, env=env, offline=True, timeout=900)
     assert "An installation exists" in proc.stdout, proc.stdout[-2000:]
+    assert "no longer uses: oldhelper" in proc.stdout, proc.stdout[-2000:]
+    gone = subprocess.run([venv_python, "-c", "import oldhelper"], env=env, capture_output=True, timeout=60)
+    assert gone.returncode != 0
     assert (data / "models" / "SmolLM2-135M-Instruct" / "model.safetensors").stat().st_mtime_ns == model_written
     found = subprocess.run(["unshare", "-n", termlens, "glossary", "search", "Zorblax"], env=env, cwd=workstation,
                            capture_output=True, text=True, timeout=300)
@@ -174,5 +201,8 @@ def test_bundle_installs_and_runs_on_a_workstation_without_network(tmp_path: Pat
     assert (data / "termlens.db").is_file() and (data / "models" / "SmolLM2-135M-Instruct").is_dir()
     assert f"Your data was kept in {data}" in proc.stdout
 
+    shutil.rmtree(connected)  # about 2 GB in all: gone once the test has passed
+    shutil.rmtree(workstation)
     print(f"\nbundle test ({section.name}): " + ", ".join(f"{k} {v:.0f} s" for k, v in TIMINGS.items())
-          + f"; bundle {manifest['total_bytes'] / 1e6:.0f} MB, {len(wheels)} wheels")
+          + f"; bundle {manifest['total_bytes'] / 1e6:.0f} MB, {len(wheels)} wheels"
+          + f"\n  {build_summary}\n  install alone: {install_summary.group(1) if install_summary else '?'}")
