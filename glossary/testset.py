@@ -27,7 +27,11 @@ resolved to concept ids when the test runs, so a file works with any store that
 holds those concepts; ``concept_ids`` (a list of store ids, for files made for
 one store); ``note`` (free text, ignored).
 
-``read_testset`` raises ``EvaluationError`` naming the line and what is wrong.
+TermLens ships two sets in ``resources/testsets``: ``sample.jsonl`` (medicine, law
+and finance; English and Chinese; L1 and L2; a few free-text items) and
+``general.jsonl`` (general knowledge, the forgetting check of an adapter).
+
+``read_testset`` raises ``TestSetError`` naming the line and what is wrong.
 ``make_l1_items`` writes L1 multiple-choice items from concepts ("What is the
 definition of TERM?", "What does ABBR stand for?", in English and
 Chinese), with distractors from other concepts of the same subject field (hard)

@@ -34,7 +34,6 @@ import signal
 import sys
 import threading
 import time
-from pathlib import Path
 
 from glossary.errors import TermLensError
 
@@ -60,13 +59,13 @@ def _make_testset(args: argparse.Namespace) -> int:
     if not args.out:
         raise TermLensError("make-testset needs --out FILE: where to write the test set.")
     concepts, note = _concepts()
-    if note:
-        print(note, file=sys.stderr)
     items = glossary_items(concepts, n=args.n, domain=args.domain, seed=args.seed)
     try:
         n = write_testset(items, args.out)
     except OSError as exc:
         raise TermLensError(f"The test set cannot be written to {args.out} ({exc.strerror or exc}).") from exc
+    if note:
+        print(note, file=sys.stderr)
     print(f"Wrote {n} L1 items to {args.out}.")
     return 0
 
@@ -216,7 +215,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--device", help="cpu or cuda (default: cuda when present)")
     g.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model (default: torch's choice)")
     g.add_argument("--limit", type=int, metavar="N", help="only the first N items of each test set")
-    g.add_argument("--max-new-tokens", type=int, metavar="N", help="longest free-text answer (default 96)")
+    g.add_argument("--max-new-tokens", type=int, metavar="N", help="longest free-text answer (default 64)")
     g.add_argument("--no-general", action="store_true",
                    help="do not add the general-knowledge set (the forgetting check) when lora runs")
     m = p.add_argument_group("make-testset and show")

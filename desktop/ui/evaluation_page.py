@@ -11,7 +11,7 @@ GUI thread.
 
 from __future__ import annotations
 
-import time
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -34,21 +34,24 @@ NEEDS_ADAPTER = ("lora", "lora+inject")
 JOB_NAME = "evaluate"
 
 
-def _run_evaluation(lm: Any, on_progress: Callable, should_stop: Callable, *, spec: dict, concepts: list) -> Any:
+def _run_evaluation(lm: Any, on_progress: Callable, should_stop: Callable, *, spec: dict, concepts: list,
+                    cancel: threading.Event) -> Any:
     """The whole run, on the model thread; progress goes out as ``(done, total, message)``."""
     # The engine is imported here, on the model thread, never by the widgets.
     from desktop.engine.evaluate.request import EvalRequest, EvalSettings, run_request
 
     fields = dict(spec)
     request = EvalRequest(settings=EvalSettings(**fields.pop("settings", {})), **fields)
-    return run_request(lm, request, concepts=concepts, should_stop=should_stop,
+    return run_request(lm, request, concepts=concepts, should_stop=lambda: cancel.is_set() or should_stop(),
                        on_progress=lambda done, total, msg: on_progress((done, total, msg)))
 
 
-def evaluation_job(spec: dict, concepts: list) -> Job:
+def evaluation_job(spec: dict, concepts: list, cancel: threading.Event) -> Job:
     """A model-thread job for ``spec`` (``EvalRequest`` fields as plain data, ``settings`` as a
-    dict of ``EvalSettings`` fields) over a snapshot of the glossary's ``concepts``."""
-    return Job(JOB_NAME, _run_evaluation, kwargs={"spec": spec, "concepts": concepts})
+    dict of ``EvalSettings`` fields) over a snapshot of the glossary's ``concepts``. Setting
+    ``cancel`` stops it after the current question; unlike the worker's own stop flag, it
+    cannot stop another page's job while this one waits in the queue."""
+    return Job(JOB_NAME, _run_evaluation, kwargs={"spec": spec, "concepts": concepts, "cancel": cancel})
 
 
 def _pct(x: float) -> str:
@@ -69,7 +72,7 @@ def _memory(nbytes: int | None) -> str:
 
 
 def _p(p: float) -> str:
-    return f"{p:.3f}" if p >= 0.001 else "<0.001"
+    return f"p={p:.3f}" if p >= 0.001 else "p<0.001"
 
 
 class EvaluationPage(QWidget):
@@ -85,7 +88,7 @@ class EvaluationPage(QWidget):
         self._adapters: list[dict] = []
         self._worker_busy = False
         self._adapters_wanted = False
-        self._started = 0.0
+        self._cancel = threading.Event()
 
         lay = QVBoxLayout(self)
         self.setup_box = QGroupBox()
@@ -372,16 +375,16 @@ class EvaluationPage(QWidget):
             self._fail(str(exc))
             return
         self.running = True
-        self._started = time.monotonic()
+        self._cancel = threading.Event()
         self.progress.setRange(0, 0)  # busy until the first item is scored
         self.status.setText(self.tr("Preparing the questions…") if not self._worker_busy else
                             self.tr("Waiting for the model to finish its current task…"))
         self._update_controls()
-        self.ctx.worker.request_job(evaluation_job(spec, concepts))
+        self.ctx.worker.request_job(evaluation_job(spec, concepts, self._cancel))
 
     def cancel(self) -> None:
         if self.running:
-            self.ctx.worker.stop()
+            self._cancel.set()
             self.cancel_btn.setEnabled(False)
             self.status.setText(self.tr("Stopping after the current question…"))
 
@@ -400,10 +403,15 @@ class EvaluationPage(QWidget):
             self.status.setText(self.tr("{done} of {total} answers scored ({method}: {item})").format(
                 done=done, total=total, method=label, item=item))
 
-    def _end_run(self) -> None:
+    def _end_run(self, outcome: Any = None) -> None:
         self.running = False
-        self.progress.setRange(0, 1)
-        self.progress.setValue(1 if self.outcome is not None else 0)
+        if outcome is not None:  # the bar keeps what was scored: all of it, or up to Cancel
+            total = max(1, self.progress.maximum())
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(total, len(outcome.report.results)))
+        else:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
         self._update_controls()
         if self._adapters_wanted:
             self.refresh_adapters()
@@ -417,7 +425,7 @@ class EvaluationPage(QWidget):
         if name != JOB_NAME or not self.running:
             return
         self.outcome = result
-        self._end_run()
+        self._end_run(result)
         self.show_outcome(result)
         self.evaluation_finished.emit(result)
 
@@ -455,7 +463,7 @@ class EvaluationPage(QWidget):
         if report.forgetting:
             f = report.forgetting
             lines.append(self.tr("Forgetting check (general knowledge, n={n}): base {b:.2f}, with the adapter "
-                                 "{l:.2f} ({d:+.2f}, McNemar p={p}).").format(
+                                 "{l:.2f} ({d:+.2f}, McNemar {p}).").format(
                 n=f["n"], b=f["base"], l=f["lora"], d=f["delta"], p=_p(f["mcnemar"]["p_value"])))
         for m, why in report.skipped.items():
             lines.append(self.tr("{method} not run: {why}").format(method=self.method_label(m), why=why))
@@ -482,7 +490,7 @@ class EvaluationPage(QWidget):
                 self.method_label(m), str(s.n), f"{s.accuracy:.3f} [{lo:.3f}, {hi:.3f}]",
                 _cell(report.group(m, "level:L1")), _cell(report.group(m, "level:L2")),
                 "–" if s.acc_raw is None else f"{s.acc_raw:.3f}",
-                "–" if vs is None else f"b={vs.b} c={vs.c}, p={_p(vs.p_value)}",
+                "–" if vs is None else f"b={vs.b} c={vs.c}, {_p(vs.p_value)}",
                 f"{s.seconds:.1f} s", _memory(s.extra_memory_bytes),
             ]
             for col, text in enumerate(cells):
@@ -531,5 +539,4 @@ class EvaluationPage(QWidget):
 
     def shutdown(self) -> None:
         """Stop a running evaluation (the window is closing)."""
-        if self.running:
-            self.ctx.worker.stop()
+        self._cancel.set()

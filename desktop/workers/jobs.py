@@ -118,13 +118,3 @@ def train_job(pairs: list[dict], *, config: dict, out_name: str, resume: bool = 
                            should_stop=should_stop, resume=resume)
 
     return Job("train", run)
-
-
-def eval_job(items: list[dict], *, methods: list[str], **kwargs: Any) -> Job:
-    def run(lm: Any, on_progress: Callable, should_stop: Callable) -> Any:
-        from desktop.engine import evaluate
-
-        return evaluate.run_eval(lm, items, methods=methods, on_progress=on_progress, should_stop=should_stop,
-                                 **kwargs)
-
-    return Job("evaluate", run)

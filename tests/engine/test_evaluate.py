@@ -1,8 +1,8 @@
-"""Evaluation: scoring, statistics, the report files, the runner on a tiny model, the CLI."""
+"""Evaluation: scoring, statistics, the report files (plain and encrypted), the runner on a tiny
+model, and the request that the app and the command line make."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from pathlib import Path
@@ -131,6 +131,14 @@ def test_wilson_interval_matches_known_values():
     assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == 1.0
 
 
+@pytest.mark.parametrize("k, n", [(0, 1), (1, 1), (3, 7), (8, 10), (17, 45), (44, 45), (120, 200), (0, 30)])
+def test_wilson_interval_agrees_with_scipy(k, n):
+    from scipy.stats import binomtest
+
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    assert wilson(k, n) == pytest.approx((ci.low, ci.high), abs=1e-9)
+
+
 def test_mcnemar_exact_for_few_discordant_pairs_and_chi_square_otherwise():
     small = mcnemar(2, 8)
     assert small.test == "exact binomial"
@@ -140,6 +148,11 @@ def test_mcnemar_exact_for_few_discordant_pairs_and_chi_square_otherwise():
     assert big.statistic == pytest.approx((abs(10 - 25) - 1) ** 2 / 35)  # 5.6
     assert big.p_value == pytest.approx(0.01796, abs=1e-4)
     assert mcnemar(0, 0).p_value == 1.0
+    # at the switch: 24 discordant pairs are tested exactly, 25 with the approximation
+    from scipy.stats import binomtest, chi2
+
+    assert mcnemar(8, 16).p_value == pytest.approx(binomtest(8, 24, 0.5).pvalue)
+    assert mcnemar(8, 17).p_value == pytest.approx(chi2.sf((17 - 8 - 1) ** 2 / 25, 1))
 
 
 # --- report ---
@@ -166,6 +179,40 @@ def test_report_files_are_written_with_the_table(tmp_path):
     assert "## Seen and held-out concepts" in md
     assert paths["png"].read_bytes()[:4] == b"\x89PNG"
     assert "inject,all,10,8,0.8" in paths["csv"].read_text(encoding="utf-8")
+
+
+def _small_report() -> EvalReport:
+    r = EvalReport(meta={"model": "tiny"}, methods=["base", "inject"])
+    r.results = [_result("base", i, i < 4) for i in range(10)] + [_result("inject", i, i < 8) for i in range(10)]
+    r.results[3].output = "Mr Example's biopsy result"
+    return r.summarise()
+
+
+def test_a_report_in_the_data_directory_is_encrypted_and_reads_back(termlens_home, tmp_path):
+    from desktop.engine.evaluate import load_report
+
+    r = _small_report()
+    folder = termlens_home / "reports" / "eval-1"
+    paths = r.write(folder)
+    for path in paths.values():
+        raw = path.read_bytes()
+        assert b"biopsy" not in raw and b"TermLens evaluation" not in raw and not raw.startswith(b"\x89PNG")
+    again = load_report(folder)
+    assert again.markdown() == r.markdown()
+    assert again.summaries["inject"].vs_base.c == 4 and again.results[3].output == "Mr Example's biopsy result"
+    plain = r.write(tmp_path / "export")  # a folder the person chose, outside the data directory
+    assert b"biopsy" in plain["items"].read_bytes()
+    assert load_report(tmp_path / "export").markdown() == r.markdown()
+
+
+def test_a_folder_without_a_report_is_one_sentence(tmp_path):
+    from desktop.engine.evaluate import load_report
+
+    with pytest.raises(EvaluationError, match="no evaluation report"):
+        load_report(tmp_path)
+    (tmp_path / "report.json").write_text('{"methods": 3}', encoding="utf-8")
+    with pytest.raises(EvaluationError, match="not a TermLens evaluation report"):
+        load_report(tmp_path)
 
 
 # --- the runner on a tiny model ---
@@ -210,6 +257,9 @@ def test_end_to_end_on_the_tiny_model(tiny, tmp_path):
     assert by[("inject", "d")].detection == "missed" and by[("inject", "d")].injected == []
     assert by[("oracle", "d")].injected == [1]  # the oracle injects what detection missed
     assert by[("base", "a")].injected == []
+    # every method is split by what the matcher found, so injection's gain reads like for like
+    assert by[("base", "a")].detection == "found" and by[("oracle", "d")].detection == "missed"
+    assert report.group("base", "terms:missed").n == 1
     assert by[("base", "c")].kind == "free" and by[("base", "c")].coverage is not None
     assert all(len(r.logprobs) == 2 for r in report.results if r.item_id == "a")
     assert report.summaries["inject"].vs_base is not None and report.summaries["base"].vs_base is None
@@ -268,55 +318,58 @@ def test_bad_methods_and_duplicate_ids_are_refused(tiny):
         run_eval(tiny, items, methods="base", glossary_concepts=_glossary())
 
 
-# --- the command line ---
+# --- the request the app and the command line make ---
 
 
-def _parser():
-    from desktop.commands import eval_cmd
+def test_the_forgetting_check_joins_when_lora_runs_with_an_adapter(tmp_path):
+    from desktop.engine.evaluate.request import EvalRequest, collect_items
 
-    p = argparse.ArgumentParser(prog="main.py")
-    eval_cmd.register(p.add_subparsers(dest="command"))
-    return p
-
-
-def test_both_spellings_parse():
-    p = _parser()
-    a = p.parse_args(["eval", "--testset", "x.jsonl", "--methods", "base,inject", "--report", "out", "--json"])
-    assert a.action == "run" and a.testset == ["x.jsonl"] and a.json
-    b = p.parse_args(["eval", "make-testset", "--out", "t.jsonl", "--domain", "law", "--n", "5", "--seed", "3"])
-    assert b.action == "make-testset" and b.out == "t.jsonl" and b.n == 5 and b.seed == 3
-
-
-def test_cli_error_is_one_line_and_exit_2(tmp_path, capsys):
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "x"}\n', encoding="utf-8")
-    args = _parser().parse_args(["eval", "--testset", str(bad), "--methods", "base"])
-    assert args.func(args) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("Error:") and "line 1" in err[0]
+    concepts = _glossary()
+    sample = str(runner_mod.SAMPLE_TESTSET)
+    items, names = collect_items(EvalRequest(testsets=[sample], methods=["base", "lora"], adapter="cardio"), concepts)
+    assert names == ["sample.jsonl", "general.jsonl"]
+    assert sum(i.subject_field == "general" for i in items) >= 45
+    for request in (EvalRequest(testsets=[sample], methods=["base", "inject"], adapter="cardio"),
+                    EvalRequest(testsets=[sample], methods=["base", "lora"]),
+                    EvalRequest(testsets=[sample], methods=["base", "lora"], adapter="cardio", forgetting=False)):
+        assert collect_items(request, concepts)[1] == ["sample.jsonl"]
+    few, _ = collect_items(EvalRequest(testsets=[sample], methods=["base", "lora"], adapter="x", limit=3), concepts)
+    assert len(few) == 6  # the first three of each set
 
 
-def test_cli_make_testset_from_the_starter_glossaries(tmp_path, capsys):
-    from glossary.testset import read_testset
+def test_items_from_the_glossary_and_clashing_ids(tmp_path):
+    from desktop.engine.evaluate.request import EvalRequest, collect_items, starter_concepts
 
-    out = tmp_path / "made.jsonl"
-    args = _parser().parse_args(["eval", "make-testset", "--out", str(out), "--domain", "law", "--n", "12"])
-    assert args.func(args) == 0
-    items = read_testset(out)
-    assert len(items) == 12 and {i.subject_field for i in items} == {"law"}
-    assert all(i.concepts[0].startswith("law-") for i in items)
-    assert "starter glossaries" in capsys.readouterr().err
+    concepts = starter_concepts()
+    items, names = collect_items(EvalRequest(from_glossary=10, glossary_domain="finance"), concepts)
+    assert names == ["glossary"] and len(items) == 10 and {i.subject_field for i in items} == {"finance"}
+    sample = str(runner_mod.SAMPLE_TESTSET)
+    with pytest.raises(EvaluationError, match="also in another chosen test set"):
+        collect_items(EvalRequest(testsets=[sample, sample]), concepts)
+    with pytest.raises(EvaluationError, match="Choose a test set"):
+        collect_items(EvalRequest(), concepts)
 
 
-@pytest.mark.slow
-def test_cli_eval_prints_json_and_writes_the_report(tiny_model_dir, tmp_path, capsys):
-    report_dir = tmp_path / "rep"
-    args = _parser().parse_args(["eval", "--methods", "base,lora", "--model", str(tiny_model_dir), "--device", "cpu",
-                                 "--limit", "3", "--report", str(report_dir), "--json"])
-    assert args.func(args) == 0
-    captured = capsys.readouterr()
-    data = json.loads(captured.out)
-    assert data["methods"] == ["base"] and "lora" in data["skipped"]
-    assert data["summaries"]["base"]["n"] == 3
-    assert (report_dir / "report.md").is_file() and (report_dir / "accuracy.png").is_file()
-    assert "no --adapter" in captured.err
+def test_a_real_adapter_seen_and_held_out_and_the_forgetting_check(tiny, termlens_home):
+    from desktop.engine.train import TrainConfig, train
+
+    pairs = [{"id": f"p{i}", "concept_id": 1, "kind": "definition", "lang": "en", "status": "accepted",
+              "messages": [{"role": "user", "content": "What is AF?"},
+                           {"role": "assistant", "content": "An irregular heart rhythm."}]} for i in range(8)]
+    train(tiny, pairs, config=TrainConfig(epochs=1, batch_size=4, max_seq_len=64, val_fraction=0.0,
+                                          warmup_ratio=0.0), out_name="cardio")
+    before = {k: v.clone() for k, v in tiny.model.state_dict().items()}
+    general = [TestItem(id=f"g{i}", subject_field="general", lang="en", level="L1", question=f"What is {i} + 1?",
+                        choices=[str(i + 1), str(i + 2)], answer=0) for i in range(3)]
+    items = [it for it in _items() if it.kind == "mc"] + general
+    report = run_eval(tiny, items, methods="base,inject,lora,lora+inject,oracle", glossary_concepts=_glossary(),
+                      adapter="cardio")
+    assert report.methods == ["base", "inject", "lora", "lora+inject", "oracle"] and not report.skipped
+    splits = {r.item_id: r.split for r in report.by_method("lora")}
+    assert splits == {"a": SEEN, "b": HELD_OUT, "d": SEEN, "g0": "n/a", "g1": "n/a", "g2": "n/a"}
+    assert report.group("lora", "split:seen").n == 2 and report.group("lora", "split:held-out").n == 1
+    assert report.forgetting["n"] == 3 and "delta" in report.forgetting
+    assert "## Forgetting check (general knowledge)" in report.markdown()
+    assert tiny.adapter is None  # the model is given back as it was
+    after = tiny.model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)

@@ -274,10 +274,13 @@ def load_report(folder: str | Path) -> EvalReport:
     path = Path(folder) / FILES["json"]
     if not path.is_file():
         raise EvaluationError(f"There is no evaluation report in {folder} (no {FILES['json']}).")
-    raw = path.read_bytes()
-    if not raw.lstrip().startswith(b"{"):
-        from desktop import appdata
+    from desktop import appdata, security
 
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise EvaluationError(f"The report in {folder} cannot be read ({exc.strerror or exc}).") from exc
+    if security.is_encrypted_blob(raw):
         raw = appdata.read_private(path)
     try:
         data = json.loads(raw.decode("utf-8"))
@@ -328,7 +331,8 @@ def _mem(nbytes: int | None) -> str:
 
 
 def _p(p: float) -> str:
-    return f"{p:.3f}" if p >= 0.001 else "<0.001"
+    """"p=0.012", or "p<0.001" for the smallest values."""
+    return f"p={p:.3f}" if p >= 0.001 else "p<0.001"
 
 
 def _table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
@@ -344,7 +348,7 @@ def main_table(report: EvalReport) -> str:
         s = report.summaries[m]
         lo, hi = s.ci
         vs = s.vs_base
-        test = "–" if vs is None else f"b={vs.b} c={vs.c}, p={_p(vs.p_value)} ({vs.test.split(' (')[0]})"
+        test = "–" if vs is None else f"b={vs.b} c={vs.c}, {_p(vs.p_value)} ({vs.test.split(' (')[0]})"
         rows.append([
             m, str(s.n), f"{s.accuracy:.3f} [{lo:.3f}, {hi:.3f}]",
             _cell(report.group(m, "level:L1")), _cell(report.group(m, "level:L2")),
@@ -405,7 +409,7 @@ def _markdown(r: EvalReport) -> str:
         mc = f["mcnemar"]
         lines += ["## Forgetting check (general knowledge)", "",
                   f"base {f['base']:.3f}, lora {f['lora']:.3f}, delta {f['delta']:+.3f} on {f['n']} items "
-                  f"(McNemar b={mc['b']} c={mc['c']}, p={_p(mc['p_value'])}, {mc['test']}).", ""]
+                  f"(McNemar b={mc['b']} c={mc['c']}, {_p(mc['p_value'])}, {mc['test']}).", ""]
     if r.skipped:
         lines += ["## Not run", ""] + [f"- {m}: {why}" for m, why in r.skipped.items()] + [""]
     mem_notes = sorted({s.memory_note for s in r.summaries.values() if s.memory_note})
@@ -450,10 +454,11 @@ def png_bytes(report: EvalReport) -> bytes:
     ax.set_xticks(range(len(groups)))
     ax.set_xticklabels([f"terms {g[6:]}" if g.startswith("terms:") else g.split(":", 1)[-1] for g in groups],
                        rotation=30, ha="right")
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.18)  # room above 1.0 for the legend, clear of the bars
+    ax.set_yticks([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.set_ylabel("accuracy (95% Wilson interval)")
     ax.set_title(f"TermLens evaluation: {report.meta.get('model', '')}")
-    ax.legend(fontsize="small", ncol=min(5, len(methods)))
+    ax.legend(fontsize="small", ncol=min(5, len(methods)), loc="upper center", frameon=False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

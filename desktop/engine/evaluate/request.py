@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.engine.evaluate.report import EvalReport
-from desktop.engine.evaluate.runner import GENERAL_TESTSET, NEEDS_ADAPTER, EvalSettings, parse_methods, run_eval
+from desktop.engine.evaluate.runner import GENERAL_TESTSET, EvalSettings, parse_methods, run_eval
 from desktop.errors import EvaluationError
 from glossary.model import Concept
 from glossary.testset import TestItem, make_l1_items, read_testset
@@ -159,11 +159,8 @@ def run_request(
     note = note or glossary_note
     items, names = collect_items(request, concepts)
     notes = [note] if note else []
-    methods = parse_methods(request.methods)
-    if not request.adapter and any(m in NEEDS_ADAPTER for m in methods):
-        notes.append("lora and lora+inject were skipped because no adapter was chosen.")
-    report = run_eval(lm, items, methods=methods, glossary_concepts=concepts, adapter=request.adapter,
-                      on_progress=on_progress, should_stop=should_stop, seed=request.seed,
+    report = run_eval(lm, items, methods=parse_methods(request.methods), glossary_concepts=concepts,
+                      adapter=request.adapter, on_progress=on_progress, should_stop=should_stop, seed=request.seed,
                       settings=request.settings, testset_name=", ".join(names))
     if note:
         report.notes.insert(0, note)

@@ -61,7 +61,7 @@ GENERAL_TESTSET = TESTSETS_DIR / "general.jsonl"  # general knowledge: the forge
 class EvalSettings:
     system_prompt: str = field(default=DEFAULT_SYSTEM, metadata={"help": "Base system prompt of every method."})
     budget_tokens: int = field(default=400, metadata={"help": "Most tokens the injected term block may take."})
-    max_new_tokens: int = field(default=96, metadata={"help": "Longest free-text answer, in tokens."})
+    max_new_tokens: int = field(default=64, metadata={"help": "Longest free-text answer, in tokens."})
     pass_threshold: float = field(default=0.5, metadata={"help": "Share of key points a free-text answer needs."})
     batch_size: int = field(default=8, metadata={"help": "Options scored in one forward pass."})
 
