@@ -261,3 +261,60 @@ def test_sigkill_during_the_real_conversion_leaves_no_half_model(tmp_path: Path,
         assert _folder(target) == previous, stage
         fetch.remove_stale_work(target.parent)
         assert not list(target.parent.glob(".fetch-*"))
+
+
+# --- a training checkpoint ----------------------------------------------------------------
+
+CHECKPOINT_CHILD = r"""
+import sys
+import torch
+from desktop.engine.train import checkpoint
+
+torch.manual_seed(0)
+w = torch.nn.Parameter(torch.zeros(256, 256))
+opt = torch.optim.AdamW([w], lr=1e-3)
+print("ready", flush=True)
+step = 0
+while True:
+    step += 1
+    w.grad = torch.ones_like(w)
+    opt.step()
+    with torch.no_grad():
+        w.fill_(float(step))
+    checkpoint.save("run", trainable={"w": w}, optimizer=opt, meta={"step": step})
+    print(f"saved {step}", flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_while_saving_training_checkpoints_keeps_a_whole_one(tmp_path: Path, home: Path) -> None:
+    """Every kill leaves a checkpoint that loads, whose weights belong to the step it records."""
+    import torch
+
+    from desktop.engine.train import checkpoint
+
+    rng = random.Random(7)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    last_seen = 0
+    for _ in range(12):
+        proc = subprocess.Popen([sys.executable, "-c", CHECKPOINT_CHILD], cwd=REPO, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.strip() == "ready", proc.stderr.read() if proc.stderr else line
+        time.sleep(rng.uniform(0.05, 0.6))
+        os.kill(proc.pid, signal.SIGKILL)
+        rest, err = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL, err
+        saved = [int(x.split()[1]) for x in rest.splitlines() if x.startswith("saved ")]
+        meta = checkpoint.read_meta("run")
+        if not saved and last_seen == 0:
+            continue  # killed before the first save finished: nothing to keep yet
+        assert meta is not None, "the kill left no loadable checkpoint"
+        w = torch.nn.Parameter(torch.zeros(256, 256))
+        weights, meta = checkpoint.load("run", optimizer=torch.optim.AdamW([w], lr=1e-3), device="cpu")
+        assert torch.all(weights["w"] == float(meta["step"]))  # the weights and the step agree
+        assert meta["step"] >= (saved[-1] if saved else 1)  # a reported save survives
+        last_seen = meta["step"]
+    leftovers = [p.name for p in (home / "adapters" / ".checkpoints").iterdir() if p.name != "run"]
+    assert all(p.startswith(".run.") for p in leftovers)  # only temporary folders, ignored by load

@@ -11,6 +11,7 @@ saving leaves the previous checkpoint whole.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -67,10 +68,17 @@ def save(name: str, *, trainable: dict[str, Any], optimizer, meta: dict[str, Any
     meta = dict(meta, optimizer_groups=groups, python_rng=[py[0], list(py[1]), py[2]])
     final = checkpoint_dir(name)
     final.parent.mkdir(parents=True, exist_ok=True)
+    _recover(name)
+    for stale in final.parent.glob(f".{name}.*"):  # temporary folders of a save that was killed
+        if stale.name != f".{name}.old":
+            shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=final.parent))
     try:
         save_file(tensors, str(tmp / STATE_FILE), metadata={"format": "pt"})
         (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+        for f in (tmp / STATE_FILE, tmp / META_FILE):  # durable before the rename publishes them
+            with f.open("rb") as fh:
+                os.fsync(fh.fileno())
         old = None
         if final.exists():
             old = final.with_name(f".{name}.old")
@@ -85,7 +93,19 @@ def save(name: str, *, trainable: dict[str, Any], optimizer, meta: dict[str, Any
     return final
 
 
+def _recover(name: str) -> None:
+    """A save killed between its two renames left only the previous checkpoint, aside: put it back."""
+    final = checkpoint_dir(name)
+    old = final.with_name(f".{name}.old")
+    if old.is_dir() and not final.exists():
+        try:
+            old.rename(final)
+        except OSError:
+            pass
+
+
 def read_meta(name: str) -> dict[str, Any] | None:
+    _recover(name)
     path = checkpoint_dir(name) / META_FILE
     if not path.is_file() or not (path.parent / STATE_FILE).is_file():
         return None
