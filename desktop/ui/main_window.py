@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         w.load_failed.connect(chat.show_error)
         w.unloaded.connect(st.on_unloaded)
         self.glossary.glossary_replaced.connect(self.ctx.reload_matcher)
+        self.review.changed.connect(self.training.refresh_data)  # the count of accepted pairs
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("TermLens"))
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
         self.session.stop()
         self.lock.shutdown()
-        for page in (self.glossary, self.training, self.evaluation):
+        for page in (self.glossary, self.adapters, self.review, self.training, self.evaluation):
             page.shutdown()
         self.ctx.close()  # stops the model thread before the widgets go
         super().closeEvent(event)

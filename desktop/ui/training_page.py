@@ -15,19 +15,16 @@ GUI thread only; the engine is reached through ``desktop.workers.lora_jobs``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-    QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QRadioButton, QScrollArea, QSpinBox,
+    QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QRadioButton, QScrollArea, QSpinBox, QSplitter,
     QVBoxLayout, QWidget,
 )
 
-from desktop import paths
+from desktop import paths, trainingset
 from desktop.workers import lora_jobs
 from glossary import dataset
 from glossary.errors import TermLensError
@@ -69,21 +66,40 @@ def duration(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-class LossChart(FigureCanvasQTAgg):
-    """Training loss per step and held-out loss per epoch, redrawn at most every 250 ms."""
+class LossChart(QWidget):
+    """Training loss per step and held-out loss per epoch, redrawn at most every 250 ms.
+
+    Matplotlib is imported when the chart is first shown, so opening the window does
+    not pay for it.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        self.figure = Figure(figsize=(5, 2.6), dpi=90, layout="tight")
-        super().__init__(self.figure)
-        self.setParent(parent)
+        super().__init__(parent)
         self.setMinimumHeight(180)
-        self.axes = self.figure.add_subplot(1, 1, 1)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.canvas = None
+        self.axes = None
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.val_points: list[tuple[int, float]] = []
         self.labels = ("step", "loss", "training loss", "held-out loss")
         self._timer = QTimer(self, singleShot=True, interval=REDRAW_MS, timeout=self.redraw)
-        self.redraw()
+
+    def _ensure_canvas(self) -> None:
+        if self.canvas is not None:
+            return
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
+
+        self._steps_locator = MaxNLocator(integer=True)
+
+        figure = Figure(figsize=(5, 2.6), dpi=90, layout="tight")
+        self.canvas = FigureCanvasQTAgg(figure)
+        self.canvas.setAccessibleName(self.accessibleName())
+        self.axes = figure.add_subplot(1, 1, 1)
+        self._layout.addWidget(self.canvas)
 
     def set_data(self, losses: list[float], val_points: list[tuple[int, float]]) -> None:
         self.losses = list(losses)
@@ -93,9 +109,12 @@ class LossChart(FigureCanvasQTAgg):
             self._timer.start()
 
     def redraw(self) -> None:
+        if self.canvas is None:
+            return
         ax = self.axes
         ax.clear()
         x_label, y_label, train_label, val_label = self.labels
+        ax.xaxis.set_major_locator(self._steps_locator)
         ax.set_xlabel(x_label)
         ax.set_ylabel(y_label)
         ax.grid(True, alpha=0.3)
@@ -106,7 +125,12 @@ class LossChart(FigureCanvasQTAgg):
             ax.plot(xs, ys, "o--", color="#d9822b", markersize=5, linewidth=1, label=val_label)
         if self.losses or self.val_points:
             ax.legend(loc="upper right", fontsize="small")
-        self.draw_idle()
+        self.canvas.draw_idle()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+        self._ensure_canvas()
+        self.redraw()
+        super().showEvent(event)
 
     def stop(self) -> None:
         self._timer.stop()
@@ -131,14 +155,24 @@ class TrainingPage(QWidget):
         self.field_labels: dict[str, QLabel] = {}
         self.field_help: dict[str, QLabel] = {}
 
-        outer = QVBoxLayout(self)
+        # left: what to train on and how (scrolls); right: the run, always in view
+        splitter = QSplitter(Qt.Horizontal, self)
+        QVBoxLayout(self).addWidget(splitter)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
         body = QWidget()
         lay = QVBoxLayout(body)
         scroll.setWidget(body)
-        outer.addWidget(scroll)
+        splitter.addWidget(scroll)
+        run_panel = QWidget()
+        run = QVBoxLayout(run_panel)
+        splitter.addWidget(run_panel)
+        scroll.setMinimumWidth(380)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([520, 760])
+        splitter.setChildrenCollapsible(False)
 
         # -- data --
         self.data_box = QGroupBox()
@@ -171,10 +205,10 @@ class TrainingPage(QWidget):
         self.name_edit.textChanged.connect(self._refresh_stopped_run)
         name_row.addWidget(self.name_label)
         name_row.addWidget(self.name_edit, 1)
-        lay.addLayout(name_row)
+        run.addLayout(name_row)
         self.stopped_label = QLabel()
         self.stopped_label.setWordWrap(True)
-        lay.addWidget(self.stopped_label)
+        run.addWidget(self.stopped_label)
 
         # -- settings --
         self.settings_box = QGroupBox()
@@ -193,6 +227,7 @@ class TrainingPage(QWidget):
         for name, spec in ADVANCED_FIELDS.items():
             self._add_field(self.advanced_form, name, spec)
         lay.addWidget(self.advanced_box)
+        lay.addStretch(1)
         self.set_config(self.defaults)
 
         # -- run --
@@ -208,22 +243,22 @@ class TrainingPage(QWidget):
         for b in (self.start_btn, self.cancel_btn, self.resume_btn, self.defaults_btn):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        lay.addLayout(buttons)
+        run.addLayout(buttons)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
-        lay.addWidget(self.progress)
+        run.addWidget(self.progress)
         self.stats = QLabel()
         self.stats.setWordWrap(True)
         self.stats.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        lay.addWidget(self.stats)
+        run.addWidget(self.stats)
         self.chart = LossChart(self)
-        lay.addWidget(self.chart, 1)
+        run.addWidget(self.chart, 1)
         self.message = QLabel()
         self.message.setObjectName("pageMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        lay.addWidget(self.message)
+        run.addWidget(self.message)
 
         w = self.worker
         w.job_progress.connect(self._on_progress)
@@ -312,11 +347,6 @@ class TrainingPage(QWidget):
     def load_pairs(self) -> tuple[list[dict], int | None]:
         """(the pairs that will train, the glossary version they come from) or ``TermLensError``."""
         if self.review_radio.isChecked():
-            try:
-                from desktop import trainingset
-            except ImportError as exc:
-                raise TermLensError(self.tr("The reviewed training pairs cannot be read in this version; "
-                                            "choose a file of pairs instead.")) from exc
             return list(trainingset.accepted()), self.ctx.store.version()
         path = self.file_path.text().strip()
         if not path:
@@ -376,8 +406,9 @@ class TrainingPage(QWidget):
         if self.running:
             return
         name = self._name()
-        if not name:
-            self.message.setText(self.tr("Give the adapter a name."))
+        problem = lora_jobs.name_problem(name)
+        if problem:
+            self.message.setText(problem)
             return
         if (paths.adapters_dir() / name).is_dir() and not self._ask(
                 self.tr("Replace adapter"),

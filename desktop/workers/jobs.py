@@ -87,34 +87,3 @@ def delete_adapter_job(name: str) -> Job:
         return name
 
     return Job("delete adapter", run, needs_model=False)
-
-
-def train_fields_job() -> Job:
-    """The fields of the engine's ``TrainConfig``: (name, default, type name, help) for a form."""
-
-    def run(lm: Any, on_progress: Callable, should_stop: Callable) -> list[tuple]:
-        from dataclasses import MISSING, fields
-
-        from desktop.engine import train
-
-        out = []
-        for f in fields(train.TrainConfig):
-            default = f.default if f.default is not MISSING else (
-                f.default_factory() if f.default_factory is not MISSING else None)  # type: ignore[misc]
-            out.append((f.name, default, type(default).__name__, f.metadata.get("help", "")))
-        return out
-
-    return Job("train fields", run, needs_model=False)
-
-
-def train_job(pairs: list[dict], *, config: dict, out_name: str, resume: bool = False) -> Job:
-    """LoRA training with ``config`` (TrainConfig field values) on the loaded model."""
-
-    def run(lm: Any, on_progress: Callable, should_stop: Callable) -> Any:
-        from desktop.engine import train
-
-        cfg = train.TrainConfig(**config)
-        return train.train(lm, pairs, config=cfg, out_name=out_name, on_progress=on_progress,
-                           should_stop=should_stop, resume=resume)
-
-    return Job("train", run)

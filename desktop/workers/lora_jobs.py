@@ -10,8 +10,9 @@ Jobs (hand them to ``ModelWorker.request_job``; they run on the model thread):
 
 Loading, removing and deleting an adapter are the jobs of ``desktop.workers.jobs``.
 
-Reads (plain files, no model, no torch; quick enough for the GUI thread, and never
-queued behind a training run): ``train_defaults``, ``stopped_run``, ``adapter_rows``.
+Reads and checks (plain files, no model, no torch; quick enough for the GUI thread,
+and never queued behind a training run): ``train_defaults``, ``name_problem``,
+``stopped_run``, ``adapter_rows``, ``trainable``.
 
 The engine is imported inside the functions only, so the widgets that import this
 module never load torch. Never touches widgets.
@@ -57,6 +58,18 @@ def merge_adapter_job(name: str, out_dir: str) -> Job:
         return str(adapters.merge_to_folder(lm, name, out_dir))
 
     return Job(MERGE, run)
+
+
+def name_problem(name: str) -> str:
+    """Why ``name`` cannot name an adapter, in a sentence; empty when it can."""
+    from desktop.engine.adapters import check_name
+    from desktop.errors import AdapterError
+
+    try:
+        check_name(name)
+    except AdapterError as exc:
+        return str(exc)
+    return ""
 
 
 def stopped_run(name: str) -> dict[str, Any] | None:

@@ -88,6 +88,8 @@ def test_a_short_training_shows_progress_and_the_loss_curve_and_saves_the_adapte
     total = reports[-1].total
     assert page.progress.maximum() == total and page.progress.value() == total
     assert len(page.chart.losses) == total and len(page.chart.val_points) == 2
+    page.chart.redraw()
+    assert [line.get_label() for line in page.chart.axes.get_lines()] == ["training loss", "held-out loss"]
     text = page.stats.text()
     assert f"Step {total} of {total}" in text and "tokens/s" in text and "held-out loss" in text
     assert "not yet" not in text
@@ -109,6 +111,14 @@ def test_cancel_keeps_a_checkpoint_and_resume_finishes_the_run(qtbot, page, tmp_
     assert "Stopped at step" in page.message.text()
     assert page.resume_btn.isEnabled() and page.stopped_label.isVisible()
     assert f"from step {stopped.steps}" in page.stopped_label.text()
+    # after a crash the app starts again: the new page offers the same resume
+    from desktop.ui.training_page import TrainingPage
+
+    again = TrainingPage(page.ctx)
+    qtbot.addWidget(again)
+    again.name_edit.setText("long")
+    assert again.resume_btn.isEnabled() and f"from step {stopped.steps} of" in again.stopped_label.text()
+    again.shutdown()
     # a person changes a setting meanwhile; Resume goes back to the run's own settings
     page.set_config({"rank": 4})
     with qtbot.waitSignal(page.run_ended, timeout=TRAIN_TIMEOUT_MS) as ended:
@@ -137,6 +147,10 @@ def test_a_bad_pairs_file_is_one_sentence_and_the_settings_stay(qtbot, page, tmp
     page.file_path.setText(str(write_pairs(tmp_path / "ok.jsonl", make_pairs())))
     page.start()
     assert "separated by commas" in page.message.text() and not page.running
+    page.editors["target_modules"].setText("q_proj, v_proj")
+    page.name_edit.setText("../models")
+    page.start()
+    assert "cannot be an adapter name" in page.message.text() and not page.running
 
 
 def test_a_layer_the_model_lacks_is_refused_in_a_sentence(qtbot, page, tmp_path):

@@ -28,6 +28,7 @@ import math
 import os
 import random
 import time
+import warnings
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable
 
@@ -35,7 +36,7 @@ from desktop import log
 from desktop.engine import offline as _offline  # noqa: F401
 from desktop.engine.models import LoadedModel
 from desktop.engine.train import checkpoint
-from desktop.engine.train.data import Row, collate, encode_pairs, epoch_order, pack, select_pairs, split
+from desktop.engine.train.data import IGNORE, Row, collate, encode_pairs, epoch_order, pack, select_pairs, split
 from desktop.engine.train.loss import liger_available, liger_kernels, token_loss
 from desktop.errors import OutOfGpuMemory, TrainingError
 
@@ -176,18 +177,27 @@ def pairs_hash(pairs: list[dict]) -> str:
 
 
 class _Dist:
-    """One process, or one of several started by ``accelerate launch``."""
+    """One process, or one of several started by ``accelerate launch`` (or ``torchrun``).
+
+    The launcher describes the group in the environment (``WORLD_SIZE``, ``RANK``,
+    ``MASTER_ADDR``...); the process group is joined here once per process, with NCCL
+    on GPUs and Gloo on CPUs, so rank and world size always come from the group itself.
+    """
 
     def __init__(self, device: str) -> None:
         self.world = int(os.environ.get("WORLD_SIZE", "1"))
         self.rank = 0
-        self.state = None
+        self.device = device
         if self.world > 1:
-            from accelerate import PartialState
+            import torch
+            import torch.distributed as dist
 
-            self.state = PartialState()
-            self.rank = self.state.process_index
-            self.world = self.state.num_processes
+            if device.startswith("cuda"):
+                torch.cuda.set_device(torch.device(device))
+            if not dist.is_initialized():
+                dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
+            self.rank = dist.get_rank()
+            self.world = dist.get_world_size()
 
     @property
     def main(self) -> bool:
@@ -229,7 +239,13 @@ class _Dist:
 
     def barrier(self) -> None:
         if self.world > 1:
-            self.state.wait_for_everyone()
+            import torch
+            import torch.distributed as dist
+
+            if self.device.startswith("cuda"):
+                dist.barrier(device_ids=[torch.cuda.current_device()])
+            else:
+                dist.barrier()
 
 
 class _Schedule:
@@ -259,12 +275,17 @@ def _lora_config(config: TrainConfig):
                       target_modules=list(config.target_modules), bias="none", task_type="CAUSAL_LM")
 
 
-def _rows_for_step(order: list[int], step_in_epoch: int, *, batch: int, world: int, rank: int) -> list[int]:
+def _rows_for_step(rows: list[Row], order: list[int], step_in_epoch: int, *, batch: int, world: int,
+                   rank: int) -> list[Row]:
     """This process's rows for one step. The last step of an epoch may be short; a process left with
-    no row then takes one row from the start, so that every process takes part in the step."""
+    no row then runs one row without targets, so that it takes part in the step's exchanges while
+    adding nothing to the loss or the gradients: N processes train exactly as one does."""
     start = step_in_epoch * batch * world + rank * batch
-    idx = [order[j] for j in range(start, min(start + batch, len(order)))]
-    return idx or [order[start % len(order)]]
+    mine = [rows[order[j]] for j in range(start, min(start + batch, len(order)))]
+    if mine:
+        return mine
+    filler = rows[order[0]]
+    return [Row(filler.input_ids, [IGNORE] * len(filler), filler.position_ids)]
 
 
 def _one_step(model, rows: list[Row], *, params, optimizer, config: TrainConfig, pad_id: int, device: str,
@@ -273,7 +294,8 @@ def _one_step(model, rows: list[Row], *, params, optimizer, config: TrainConfig,
     import torch
 
     ids, labels, pos = collate(rows, pad_id=pad_id, device=device)
-    loss_sum, n = token_loss(model, ids, labels, pos, fused=fused)
+    has_targets = any(x != IGNORE for r in rows for x in r.labels)
+    loss_sum, n = token_loss(model, ids, labels, pos, fused=fused and has_targets)
     n_all = dist.all_sum(n.detach().clone()).clamp(min=1)
     loss = loss_sum * dist.world / n_all
     loss.backward()
@@ -282,7 +304,8 @@ def _one_step(model, rows: list[Row], *, params, optimizer, config: TrainConfig,
         torch.nn.utils.clip_grad_norm_(params, config.grad_clip)
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
-    return float(loss.detach()) / dist.world
+    # the mean over every process's target tokens: each process adds its own share
+    return float(dist.all_sum(loss.detach().float().reshape(1) / dist.world))
 
 
 @dataclass
@@ -368,7 +391,9 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
         torch.manual_seed(config.seed)
         random.seed(config.seed)
         try:
-            peft_model = get_peft_model(model, _lora_config(config))
+            with warnings.catch_warnings():  # PEFT asks transformers 5 a question under its old name
+                warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
+                peft_model = get_peft_model(model, _lora_config(config))
         except ValueError as exc:  # PEFT names the target layers it did not find
             raise TrainingError(
                 f"The model has no layers named {', '.join(config.target_modules)} to train; "
@@ -413,8 +438,8 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
                 epoch, in_epoch = divmod(step, run.steps_per_epoch)
                 if order_epoch != epoch:
                     order, order_epoch = epoch_order(len(run.rows), seed=config.seed, epoch=epoch), epoch
-                batch = [run.rows[i] for i in _rows_for_step(order, in_epoch, batch=config.batch_size,
-                                                             world=dist.world, rank=dist.rank)]
+                batch = _rows_for_step(run.rows, order, in_epoch, batch=config.batch_size, world=dist.world,
+                                       rank=dist.rank)
                 schedule.set(step)
                 value = _one_step(peft_model, batch, params=params, optimizer=optimizer, config=config,
                                   pad_id=pad_id, device=device, fused=fused, dist=dist)

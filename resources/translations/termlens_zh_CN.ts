@@ -1,0 +1,2948 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AdaptersPage</name>
+    <message>
+        <location filename="../../desktop/ui/adapters_page.py" line="+117"/>
+        <source>in use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>made for {base}, not for the loaded model</source>
+        <translation>为 {base} 训练，与当前加载的模型不符</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>No adapters yet. Train one on the Training page.</source>
+        <translation>尚无适配器。请在“训练”页面训练一个。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Rank {rank}, alpha {alpha:g}, layers {layers}; learning rate {lr:g}, batch {batch}, {epochs} epochs. {steps} steps at {tps:,.0f} tokens/s. Glossary version {gv}.</source>
+        <translation>秩 {rank}，alpha {alpha:g}，层 {layers}；学习率 {lr:g}，批大小 {batch}，{epochs} 轮。共 {steps} 步，速度 {tps:,.0f} tokens/s。术语表版本 {gv}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No model is loaded; adapters can be listed and deleted, and loaded once a model is.</source>
+        <translation>尚未加载模型：可以查看和删除适配器，加载模型后即可应用适配器。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Model {model} with adapter {adapter}.</source>
+        <translation>模型 {model}，已应用适配器 {adapter}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Model {model}, without an adapter.</source>
+        <translation>模型 {model}，未应用适配器。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Select an adapter first.</source>
+        <translation>请先选择一个适配器。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Load a model first; an adapter changes a loaded model.</source>
+        <translation>请先加载模型：适配器作用于已加载的模型。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Loading adapter {name}…</source>
+        <translation>正在加载适配器 {name}…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Taking the adapter off…</source>
+        <translation>正在卸下适配器…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Delete adapter</source>
+        <translation>删除适配器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the adapter &apos;{name}&apos; and its files? This cannot be undone.</source>
+        <translation>删除适配器“{name}”及其文件？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Merge into a new model</source>
+        <translation>合并为新模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name of the new model folder (under {where}):</source>
+        <translation>新模型文件夹的名称（位于 {where} 下）：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>&apos;{name}&apos; cannot be a folder name: use letters, digits, spaces, dots, dashes or underscores.</source>
+        <translation>“{name}”不能用作文件夹名称：请使用字母、数字、空格、点、连字符或下划线。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A model folder named &apos;{name}&apos; exists already; choose another name.</source>
+        <translation>名为“{name}”的模型文件夹已存在，请换一个名称。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Merging {adapter} into a new model {name}…</source>
+        <translation>正在将 {adapter} 合并为新模型 {name}…</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Adapter {name} is in use (switched in {s:.1f} s); answers now come from the adapted model.</source>
+        <translation>适配器 {name} 已启用（切换用时 {s:.1f} s）；现在由适配后的模型作答。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The adapter was taken off; the model answers with its own weights.</source>
+        <translation>适配器已卸下；模型以其原始权重作答。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Adapter {name} was deleted.</source>
+        <translation>适配器 {name} 已删除。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Merged into {path}. Load it from Model ▸ Model manager.</source>
+        <translation>已合并到 {path}。请通过“模型 ▸ 模型管理器”加载。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The adapter {name} used last time was not applied: {why}</source>
+        <translation>上次使用的适配器 {name} 未能应用：{why}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Base model</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Pairs</source>
+        <translation>问答对数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Held-out loss</source>
+        <translation>留出集损失</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Adapters</source>
+        <translation>适配器</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Load the selected adapter onto the model</source>
+        <translation>将所选适配器加载到模型上</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unload</source>
+        <translation>卸载</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Take the adapter off the model</source>
+        <translation>从模型上卸下适配器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Delete the selected adapter</source>
+        <translation>删除所选适配器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Merge into a new model…</source>
+        <translation>合并为新模型…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write a new model folder with the selected adapter built in</source>
+        <translation>写出一个内置所选适配器的新模型文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Read the adapter folders again</source>
+        <translation>重新读取适配器文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>AutoLock</name>
+    <message>
+        <location filename="../../desktop/ui/lock.py" line="+144"/>
+        <source>&amp;Lock</source>
+        <translation>锁定(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hide your conversations until you unlock TermLens</source>
+        <translation>隐藏您的对话，直到您解锁 TermLens</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>That passphrase does not unlock TermLens. Check it and try again.</source>
+        <translation>该口令无法解锁 TermLens。请检查后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatView</name>
+    <message>
+        <location filename="../../desktop/ui/chat_view.py" line="+230"/>
+        <source>Ask a question. Terms from your glossary are detected as you send it, shown on the right, and their definitions given to the model.</source>
+        <translation>请输入问题。发送时会识别其中属于您术语表的术语，显示在右侧，并将其定义提供给模型。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ask a question (Enter sends, Shift+Enter for a new line)</source>
+        <translation>输入问题（Enter 发送，Shift+Enter 换行）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send the question</source>
+        <translation>发送问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop the answer (Esc)</source>
+        <translation>停止回答（Esc）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Answer the last question again</source>
+        <translation>重新回答上一个问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit last question</source>
+        <translation>编辑上一个问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit and resend the last question</source>
+        <translation>编辑并重新发送上一个问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Editing the last question: Enter resends it, Esc cancels.</source>
+        <translation>正在编辑上一个问题：Enter 重新发送，Esc 取消。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Error message</source>
+        <translation>错误消息</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+</context>
+<context>
+    <name>ConceptDialog</name>
+    <message>
+        <location filename="../../desktop/ui/concept_dialog.py" line="+20"/>
+        <source>Edit concept</source>
+        <translation>编辑概念</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New concept</source>
+        <translation>新建概念</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Terms (the words that name this concept):</source>
+        <translation>术语（指称该概念的词语）：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Term</source>
+        <translation>术语</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Case-sensitive</source>
+        <translation>区分大小写</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Terms of this concept</source>
+        <translation>该概念的术语</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Add term</source>
+        <translation>添加术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add a term</source>
+        <translation>添加一个术语</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove term</source>
+        <translation>移除术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove the selected term</source>
+        <translation>移除所选术语</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>e.g. medicine, cardiology</source>
+        <translation>例如：medicine, cardiology</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Subject fields</source>
+        <translation>专业领域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject fields:</source>
+        <translation>专业领域：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Definition in English</source>
+        <translation>英文定义</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Definition (English):</source>
+        <translation>定义（英文）：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Definition in Chinese</source>
+        <translation>中文定义</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Definition (Chinese):</source>
+        <translation>定义（中文）：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Note:</source>
+        <translation>备注：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Source:</source>
+        <translation>来源：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Approved</source>
+        <translation>已批准</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Review status</source>
+        <translation>审核状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Language of the term</source>
+        <translation>术语的语言</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Type of the term</source>
+        <translation>术语的类型</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Match case exactly</source>
+        <translation>严格匹配大小写</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>A concept needs at least one term.</source>
+        <translation>一个概念至少需要一个术语。</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationList</name>
+    <message>
+        <location filename="../../desktop/ui/conversation_list.py" line="+56"/>
+        <source>Search conversations (Ctrl+F)</source>
+        <translation>搜索对话（Ctrl+F）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search conversations</source>
+        <translation>搜索对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start a new conversation (Ctrl+N)</source>
+        <translation>开始新对话（Ctrl+N）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Conversations</source>
+        <translation>对话列表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename the selected conversation</source>
+        <translation>重命名所选对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the selected conversation</source>
+        <translation>删除所选对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export the selected conversation as Markdown</source>
+        <translation>将所选对话导出为 Markdown</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>(untitled)</source>
+        <translation>（无标题）</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Rename conversation</source>
+        <translation>重命名对话</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New title:</source>
+        <translation>新标题：</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Delete conversation</source>
+        <translation>删除对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete “{title}” and all its messages?</source>
+        <translation>删除“{title}”及其全部消息？</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Export conversation</source>
+        <translation>导出对话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>TermLens</source>
+        <translation>TermLens</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluationPage</name>
+    <message>
+        <location filename="../../desktop/ui/evaluation_page.py" line="+200"/>
+        <source>Base</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>+ Injection</source>
+        <translation>+ 术语注入</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>+ LoRA</source>
+        <translation>+ LoRA</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LoRA + injection</source>
+        <translation>LoRA + 术语注入</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Oracle injection</source>
+        <translation>理想注入（Oracle）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>What to evaluate</source>
+        <translation>评测内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test set:</source>
+        <translation>测试集：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sample set (medicine, law, finance; English and Chinese)</source>
+        <translation>示例测试集（医学、法律、金融；中英文）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>General knowledge (the forgetting check)</source>
+        <translation>通用知识（遗忘检查）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Questions made from my glossary</source>
+        <translation>由我的术语表生成的问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A test-set file (JSONL)</source>
+        <translation>测试集文件（JSONL）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Test set</source>
+        <translation>测试集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> questions</source>
+        <translation> 题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Number of questions made from the glossary</source>
+        <translation>由术语表生成的问题数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Methods:</source>
+        <translation>方法：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The right definitions always injected: the upper bound of what injection can give.</source>
+        <translation>始终注入正确的定义：即术语注入所能达到的上限。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Adapter:</source>
+        <translation>适配器：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Adapter for the LoRA methods</source>
+        <translation>LoRA 方法所用的适配器</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+94"/>
+        <source>No adapter (LoRA methods are skipped)</source>
+        <translation>不使用适配器（跳过 LoRA 方法）</translation>
+    </message>
+    <message>
+        <location line="-93"/>
+        <source>Add the forgetting check</source>
+        <translation>加入遗忘检查</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Also score the general-knowledge questions, to see whether the adapter made the model worse at everything else.</source>
+        <translation>同时评测通用知识问题，以查看适配器是否使模型在其他方面变差。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>At most:</source>
+        <translation>最多：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>all questions</source>
+        <translation>全部问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> questions per set</source>
+        <translation> 题（每个测试集）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run evaluation</source>
+        <translation>运行评测</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel the evaluation</source>
+        <translation>取消评测</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Write the report as Markdown, CSV and PNG into a folder</source>
+        <translation>将报告以 Markdown、CSV 和 PNG 格式写入文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Evaluation progress</source>
+        <translation>评测进度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>By method</source>
+        <translation>按方法</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>By group</source>
+        <translation>按分组</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chart</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accuracy by method</source>
+        <translation>各方法准确率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accuracy by group</source>
+        <translation>各分组准确率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accuracy chart</source>
+        <translation>准确率图表</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Choose what to evaluate, then Run. The loaded model answers every question under each method; nothing leaves this computer.</source>
+        <translation>选择评测内容，然后点击“运行评测”。已加载的模型会在每种方法下回答每个问题；所有数据都不会离开本机。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Choose a test set</source>
+        <translation>选择测试集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Test sets (*.jsonl *.json);;All files (*)</source>
+        <translation>测试集 (*.jsonl *.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>no file chosen</source>
+        <translation>未选择文件</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>Choose at least one method.</source>
+        <translation>请至少选择一种方法。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Choose a test-set file first.</source>
+        <translation>请先选择测试集文件。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The test set {path} no longer exists.</source>
+        <translation>测试集 {path} 已不存在。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No model is loaded yet. Wait for the model to finish loading, or load one in Model ▸ Model manager.</source>
+        <translation>尚未加载模型。请等待模型加载完成，或在“模型 ▸ 模型管理器”中加载一个模型。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Preparing the questions…</source>
+        <translation>正在准备问题…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting for the model to finish its current task…</source>
+        <translation>正在等待模型完成当前任务…</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Stopping after the current question…</source>
+        <translation>将在当前问题完成后停止…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>{done} of {total} answers scored ({method}: {item})</source>
+        <translation>已评分 {done}/{total} 个回答（{method}：{item}）</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Stopped: the figures cover the {n} answers scored before Cancel.</source>
+        <translation>已停止：结果仅涵盖取消前已评分的 {n} 个回答。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Done: {n} questions, {m} methods, {s:.0f} s.</source>
+        <translation>完成：{n} 个问题，{m} 种方法，用时 {s:.0f} s。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source> The report is kept encrypted in {folder}; Export writes a plain copy.</source>
+        <translation> 报告已加密保存在 {folder}；“导出”会写出一份未加密的副本。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Forgetting check (general knowledge, n={n}): base {b:.2f}, with the adapter {l:.2f} ({d:+.2f}, McNemar {p}).</source>
+        <translation>遗忘检查（通用知识，n={n}）：基础模型 {b:.2f}，使用适配器 {l:.2f}（{d:+.2f}，McNemar {p}）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{method} not run: {why}</source>
+        <translation>{method} 未运行：{why}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Accuracy with its 95% Wilson interval; multiple choice scored by log-likelihood per character, free text by key points. McNemar compares each method with base on the same questions (b: base right, method wrong; c: the reverse).</source>
+        <translation>准确率附 95% Wilson 置信区间；选择题按每字符对数似然评分，开放题按要点评分。McNemar 检验在相同问题上将各方法与基础模型比较（b：基础模型正确而该方法错误；c：相反）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>n</source>
+        <translation>n</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Accuracy [95% CI]</source>
+        <translation>准确率 [95% CI]</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>L1</source>
+        <translation>L1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>L2</source>
+        <translation>L2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unnormalised (MC)</source>
+        <translation>未归一化（选择题）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>vs base (McNemar)</source>
+        <translation>与基础模型比较（McNemar）</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Time</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Extra memory</source>
+        <translation>额外内存</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Field: {v}</source>
+        <translation>领域：{v}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Adapter data: {v}</source>
+        <translation>适配器数据：{v}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Terms {v} by the matcher</source>
+        <translation>匹配器识别术语：{v}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Language: {v}</source>
+        <translation>语言：{v}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind: {v}</source>
+        <translation>题型：{v}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Level: {v}</source>
+        <translation>层级：{v}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Export the evaluation report</source>
+        <translation>导出评测报告</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Exported report.md, groups.csv, items.csv, report.json and accuracy.png to {folder}.</source>
+        <translation>已将 report.md、groups.csv、items.csv、report.json 和 accuracy.png 导出到 {folder}。</translation>
+    </message>
+</context>
+<context>
+    <name>GlossaryEditor</name>
+    <message>
+        <location filename="../../desktop/ui/glossary_editor.py" line="+178"/>
+        <source>Search terms and definitions (English or Chinese)</source>
+        <translation>搜索术语和定义（中英文均可）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search the glossary</source>
+        <translation>搜索术语表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject field filter</source>
+        <translation>专业领域筛选</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Add a concept</source>
+        <translation>添加概念</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Edit the selected concept</source>
+        <translation>编辑所选概念</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Delete the selected concepts</source>
+        <translation>删除所选概念</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mark approved</source>
+        <translation>标为已批准</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Mark the selected concepts approved</source>
+        <translation>将所选概念标为已批准</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mark draft</source>
+        <translation>标为草稿</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Mark the selected concepts draft</source>
+        <translation>将所选概念标为草稿</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Undo the last glossary change</source>
+        <translation>撤销上一次术语表修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Import a glossary file</source>
+        <translation>导入术语表文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Export the glossary to a file</source>
+        <translation>将术语表导出到文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Starter glossaries…</source>
+        <translation>预置术语表…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Load starter glossaries</source>
+        <translation>加载预置术语表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ICD-10-CM</source>
+        <translation>ICD-10-CM</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Load the ICD-10-CM code set</source>
+        <translation>加载 ICD-10-CM 编码集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel the running glossary task</source>
+        <translation>取消正在运行的术语表任务</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Concepts</source>
+        <translation>概念</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Glossary task progress</source>
+        <translation>术语表任务进度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Term</source>
+        <translation>术语</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Other terms</source>
+        <translation>其他术语</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Subject fields</source>
+        <translation>专业领域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Definition</source>
+        <translation>定义</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>All subject fields</source>
+        <translation>所有专业领域</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{n} concepts in the glossary</source>
+        <translation>术语表中共 {n} 个概念</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Delete concepts</source>
+        <translation>删除概念</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete {n} concepts? Undo brings them back.</source>
+        <translation>删除 {n} 个概念？可通过“撤销”恢复。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Glossary</source>
+        <translation>术语表</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Exported {n} concepts.</source>
+        <translation>已导出 {n} 个概念。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+4"/>
+        <source>Starter glossaries are not available in this installation.</source>
+        <translation>此安装中没有预置术语表。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Starter glossaries</source>
+        <translation>预置术语表</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Load:</source>
+        <translation>加载：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+3"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Loading starter glossaries…</source>
+        <translation>正在加载预置术语表…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>ICD-10-CM is not available in this installation.</source>
+        <translation>此安装中没有 ICD-10-CM。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Loading ICD-10-CM…</source>
+        <translation>正在加载 ICD-10-CM…</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Added {n} concepts.</source>
+        <translation>已添加 {n} 个概念。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <location filename="../../desktop/ui/import_dialog.py" line="+32"/>
+        <location line="+43"/>
+        <source>Import glossary</source>
+        <translation>导入术语表</translation>
+    </message>
+    <message>
+        <location line="-37"/>
+        <source>File to import</source>
+        <translation>要导入的文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose the file to import</source>
+        <translation>选择要导入的文件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>From the file name</source>
+        <translation>根据文件名判断</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File format</source>
+        <translation>文件格式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Skip bad entries and import the rest</source>
+        <translation>跳过有问题的条目，导入其余条目</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Skip bad entries</source>
+        <translation>跳过有问题的条目</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Import progress</source>
+        <translation>导入进度</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Problems found in the file</source>
+        <translation>文件中发现的问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Problems found in the file are listed here.</source>
+        <translation>文件中发现的问题将列在此处。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Import the file</source>
+        <translation>导入该文件</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Choose a file first.</source>
+        <translation>请先选择文件。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Importing {name}…</source>
+        <translation>正在导入 {name}…</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Imported {added} concepts.</source>
+        <translation>已导入 {added} 个概念。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} entries were skipped; see the list below.</source>
+        <translation>已跳过 {n} 个条目，详见下方列表。</translation>
+    </message>
+</context>
+<context>
+    <name>LockOverlay</name>
+    <message>
+        <location filename="../../desktop/ui/lock.py" line="-120"/>
+        <source>TermLens is locked</source>
+        <translation>TermLens 已锁定</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your conversations are hidden. Enter your passphrase to show them again.</source>
+        <translation>您的对话已隐藏。输入口令即可重新显示。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your conversations are hidden. Click Unlock to show them again.</source>
+        <translation>您的对话已隐藏。点击“解锁”即可重新显示。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unlock TermLens</source>
+        <translation>解锁 TermLens</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desktop/ui/main_window.py" line="+137"/>
+        <source>TermLens</source>
+        <translation>TermLens</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chat</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Glossary</source>
+        <translation>术语表</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Adapters</source>
+        <translation>适配器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Training data</source>
+        <translation>训练数据</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Evaluation</source>
+        <translation>评测</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pages</source>
+        <translation>页面</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;New chat</source>
+        <translation>新对话(&amp;N)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Export conversation as Markdown…</source>
+        <translation>将对话导出为 Markdown(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Model</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Model manager…</source>
+        <translation>模型管理器(&amp;M)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Glossary</source>
+        <translation>术语表(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Import glossary…</source>
+        <translation>导入术语表(&amp;I)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Export glossary…</source>
+        <translation>导出术语表(&amp;E)…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Load &amp;starter glossaries</source>
+        <translation>加载预置术语表(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Load &amp;ICD-10-CM</source>
+        <translation>加载 ICD-10-CM(&amp;I)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Preferences…</source>
+        <translation>首选项(&amp;P)…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>No model found at {path}. Install the default model (python main.py models fetch-default) or choose one in Model ▸ Model manager.</source>
+        <translation>在 {path} 未找到模型。请安装默认模型（python main.py models fetch-default），或在“模型 ▸ 模型管理器”中选择一个模型。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBubble</name>
+    <message>
+        <location filename="../../desktop/ui/chat_view.py" line="-169"/>
+        <source>You</source>
+        <translation>您</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy this answer</source>
+        <translation>复制此回答</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show prompt</source>
+        <translation>显示提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show the prompt the model received</source>
+        <translation>显示模型收到的提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Your question</source>
+        <translation>您的问题</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>{n} tokens · {r:.1f} tok/s</source>
+        <translation>{n} tokens · {r:.1f} tok/s</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Copy selection</source>
+        <translation>复制所选内容</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy message</source>
+        <translation>复制消息</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add “{text}” to glossary…</source>
+        <translation>将“{text}”添加到术语表…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add to glossary… (select text first)</source>
+        <translation>添加到术语表…（请先选择文本）</translation>
+    </message>
+</context>
+<context>
+    <name>ModelManagerDialog</name>
+    <message>
+        <location filename="../../desktop/ui/model_manager.py" line="+31"/>
+        <source>Model manager</source>
+        <translation>模型管理器</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Installed models:</source>
+        <translation>已安装的模型：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Installed models</source>
+        <translation>已安装的模型</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Model folder (holds config.json and *.safetensors)</source>
+        <translation>模型文件夹（包含 config.json 和 *.safetensors）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model folder</source>
+        <translation>模型文件夹</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+70"/>
+        <source>Choose a model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <location line="-61"/>
+        <source>Loading progress</source>
+        <translation>加载进度</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the model folder without loading it</source>
+        <translation>检查模型文件夹（不加载）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Load</source>
+        <translation>加载</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Load this model</source>
+        <translation>加载此模型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unload</source>
+        <translation>卸载</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unload the current model</source>
+        <translation>卸载当前模型</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>In use: {name} on {device} ({dtype}), {mem} of memory.</source>
+        <translation>使用中：{name}，运行于 {device}（{dtype}），占用内存 {mem}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No model is loaded.</source>
+        <translation>未加载模型。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Checking {name}…</source>
+        <translation>正在检查 {name}…</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It fits.</source>
+        <translation>内存充足。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Not enough free memory to load it.</source>
+        <translation>可用内存不足，无法加载。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{summary}
+Memory needed on {device}: {need}; free: {free}. {verdict}</source>
+        <translation>{summary}
+在 {device} 上所需内存：{need}；可用：{free}。{verdict}</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Loaded {name}.</source>
+        <translation>已加载 {name}。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The previous model, if any, is still in use.</source>
+        <translation>之前的模型（如有）仍在使用中。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The model was unloaded; its memory is free.</source>
+        <translation>模型已卸载，其占用的内存已释放。</translation>
+    </message>
+</context>
+<context>
+    <name>PairDialog</name>
+    <message>
+        <location filename="../../desktop/ui/review_page.py" line="+137"/>
+        <source>Edit training pair</source>
+        <translation>编辑训练问答对</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+8"/>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <location line="+8"/>
+        <source>Answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>A pair needs both a question and an answer.</source>
+        <translation>问答对必须同时包含问题和回答。</translation>
+    </message>
+</context>
+<context>
+    <name>PassphraseDialog</name>
+    <message>
+        <location filename="../../desktop/ui/app.py" line="+64"/>
+        <location filename="../../desktop/ui/passphrase_dialog.py" line="+29"/>
+        <location line="+81"/>
+        <source>TermLens</source>
+        <translation>TermLens</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/passphrase_dialog.py" line="-48"/>
+        <source>Your TermLens data is protected by a passphrase. Enter it to open your glossary and conversations.</source>
+        <translation>您的 TermLens 数据受口令保护。请输入口令以打开您的术语表和对话。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This computer has no secure keyring to keep TermLens&apos;s encryption key, so your data needs a passphrase. Choose one of at least {n} characters. Keep it safe: without it your glossary and conversations cannot be opened, and TermLens never stores them unencrypted instead.</source>
+        <translation>本机没有可保存 TermLens 加密密钥的安全密钥环，因此您的数据需要用口令保护。请设置一个至少 {n} 个字符的口令，并妥善保管：没有它将无法打开您的术语表和对话，TermLens 也绝不会改为以未加密方式保存它们。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+1"/>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The same passphrase again</source>
+        <translation>再次输入相同的口令</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Confirm the passphrase</source>
+        <translation>确认口令</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Protect</source>
+        <translation>加密保护</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Choose a passphrase of at least {n} characters.</source>
+        <translation>请设置至少 {n} 个字符的口令。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The two passphrases differ; type the same one twice.</source>
+        <translation>两次输入的口令不一致，请输入相同的口令。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Enter your passphrase.</source>
+        <translation>请输入您的口令。</translation>
+    </message>
+</context>
+<context>
+    <name>PromptDialog</name>
+    <message>
+        <location filename="../../desktop/ui/prompt_dialog.py" line="+12"/>
+        <source>Prompt the model received</source>
+        <translation>模型收到的提示词</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This is the full prompt for this answer, after the chat template, including the glossary definitions that were injected.</source>
+        <translation>这是该回答的完整提示词（已套用对话模板），包括注入的术语表定义。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>(The prompt is not known for this answer.)</source>
+        <translation>（该回答的提示词未知。）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Prompt text</source>
+        <translation>提示词文本</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy the prompt</source>
+        <translation>复制提示词</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <location filename="../../desktop/ui/review_page.py" line="+195"/>
+        <source>Generate from the glossary</source>
+        <translation>从术语表生成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+28"/>
+        <source>Training pairs</source>
+        <translation>训练问答对</translation>
+    </message>
+    <message>
+        <location line="-27"/>
+        <source>Candidate terms from documents</source>
+        <translation>文档中的候选术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject field</source>
+        <translation>专业领域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phrasings per concept</source>
+        <translation>每个概念的问法数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Languages</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject field of new concepts</source>
+        <translation>新概念的专业领域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The same seed gives the same pairs.</source>
+        <translation>相同的随机种子会生成相同的问答对。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pairs per concept and language, each phrased differently.</source>
+        <translation>每个概念、每种语言生成的问答对数，各自措辞不同。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Generate pairs</source>
+        <translation>生成问答对</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Generate training pairs from the glossary</source>
+        <translation>从术语表生成训练问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accept</source>
+        <translation>接受</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Accept the selected pairs</source>
+        <translation>接受所选问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reject</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Reject the selected pairs</source>
+        <translation>拒绝所选问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Back to pending</source>
+        <translation>退回待审核</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Mark the selected pairs pending</source>
+        <translation>将所选问答对标为待审核</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Edit the selected pair</source>
+        <translation>编辑所选问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accept all shown</source>
+        <translation>接受全部显示项</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Accept every pair shown in the table</source>
+        <translation>接受表格中显示的所有问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Import training pairs from a JSONL file</source>
+        <translation>从 JSONL 文件导入训练问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Export the training pairs to a JSONL file</source>
+        <translation>将训练问答对导出为 JSONL 文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Add documents to look for terms in</source>
+        <translation>添加要从中查找术语的文档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Remove the documents from the list</source>
+        <translation>从列表中移除文档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Find terms</source>
+        <translation>查找术语</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Find candidate terms in the documents</source>
+        <translation>在文档中查找候选术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add selected to glossary</source>
+        <translation>将所选项添加到术语表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add the selected terms to the glossary as draft concepts</source>
+        <translation>将所选术语作为草稿概念添加到术语表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel the running task</source>
+        <translation>取消正在运行的任务</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Candidate terms</source>
+        <translation>候选术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Task progress</source>
+        <translation>任务进度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+5"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>Question</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Concept</source>
+        <translation>概念</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pending</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Term</source>
+        <translation>术语</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Occurrences</source>
+        <translation>出现次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Documents</source>
+        <translation>文档数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Example</source>
+        <translation>示例</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>All pairs</source>
+        <translation>全部问答对</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Pending</source>
+        <translation>待审核</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accepted</source>
+        <translation>已接受</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>English and Chinese</source>
+        <translation>英文和中文</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>All subject fields</source>
+        <translation>所有专业领域</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>The unreadable training set was kept as {name}.</source>
+        <translation>无法读取的训练集已另存为 {name}。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Accepted {a} · Pending {p} · Rejected {r}</source>
+        <translation>已接受 {a} · 待审核 {p} · 已拒绝 {r}</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Select one or more pairs first.</source>
+        <translation>请先选择一个或多个问答对。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{n} pairs marked {status}.</source>
+        <translation>已将 {n} 个问答对标为{status}。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Select one pair to edit.</source>
+        <translation>请选择一个要编辑的问答对。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>The pair was changed.</source>
+        <translation>问答对已修改。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The glossary has no concepts to make pairs from.</source>
+        <translation>术语表中没有可用于生成问答对的概念。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Making training pairs…</source>
+        <translation>正在生成训练问答对…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No pairs: the concepts need a definition or an abbreviation.</source>
+        <translation>未生成问答对：概念需要有定义或缩写。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{n} new pairs to review; pairs already reviewed were kept.</source>
+        <translation>有 {n} 个新问答对待审核；已审核的问答对均予保留。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export training pairs</source>
+        <translation>导出训练问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation>JSON Lines (*.jsonl)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Exported {n} pairs to {name}. This copy is not encrypted.</source>
+        <translation>已将 {n} 个问答对导出到 {name}。此副本未加密。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Import training pairs</source>
+        <translation>导入训练问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>JSON Lines (*.jsonl);;All files (*)</source>
+        <translation>JSON Lines (*.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Imported {n} pairs from {name}.</source>
+        <translation>已从 {name} 导入 {n} 个问答对。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Documents to look for terms in</source>
+        <translation>要从中查找术语的文档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Documents (*.txt *.md *.docx);;All files (*)</source>
+        <translation>文档 (*.txt *.md *.docx);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>TermLens reads .txt, .md and .docx documents; left out: {names}.</source>
+        <translation>TermLens 可读取 .txt、.md 和 .docx 文档；已忽略：{names}。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{n} documents: {names}</source>
+        <translation>{n} 个文档：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No documents yet: add .txt, .md or .docx files.</source>
+        <translation>尚无文档：请添加 .txt、.md 或 .docx 文件。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Add one or more documents first.</source>
+        <translation>请先添加一个或多个文档。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Reading the documents…</source>
+        <translation>正在读取文档…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{n} candidate terms; select the ones to add to the glossary.</source>
+        <translation>找到 {n} 个候选术语；请选择要添加到术语表的术语。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No new terms found: every recurring term is already in the glossary, or the documents are too short.</source>
+        <translation>未发现新术语：所有反复出现的术语均已在术语表中，或文档过短。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Select one or more candidate terms first.</source>
+        <translation>请先选择一个或多个候选术语。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Added {n} draft concepts to the glossary; give them definitions on the Glossary page.</source>
+        <translation>已向术语表添加 {n} 个草稿概念；请在“术语表”页面为其补充定义。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Wait for the running task to finish, or cancel it.</source>
+        <translation>请等待当前任务完成，或将其取消。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Cancelled; nothing was changed.</source>
+        <translation>已取消，未做任何更改。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../desktop/ui/settings_dialog.py" line="+27"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Put definitions of detected terms into the prompt</source>
+        <translation>将识别出的术语定义放入提示词</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Longest answer (tokens):</source>
+        <translation>最长回答（token 数）：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Temperature:</source>
+        <translation>温度：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Top-p:</source>
+        <translation>Top-p：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Term injection:</source>
+        <translation>术语注入：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Term block budget (tokens):</source>
+        <translation>术语块预算（token 数）：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Active subject fields:</source>
+        <translation>启用的专业领域：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Instructions to the model:</source>
+        <translation>给模型的指令：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Interface language:</source>
+        <translation>界面语言：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chat font size:</source>
+        <translation>对话字号：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Lock after (idle minutes):</source>
+        <translation>闲置多久后锁定（分钟）：</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsHelp</name>
+    <message>
+        <location filename="../../desktop/config.py" line="+23"/>
+        <source>Model folder to load at start (empty: the default model).</source>
+        <translation>启动时加载的模型文件夹（留空：默认模型）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LoRA adapter applied after loading (empty: none).</source>
+        <translation>加载后应用的 LoRA 适配器（留空：不应用）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Longest answer, in tokens.</source>
+        <translation>回答的最大长度，以 token 计。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>0 is greedy and repeatable; higher is more varied.</source>
+        <translation>0 为贪心解码，结果可复现；数值越高，回答越多样。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sample from the smallest set of tokens whose probability adds up to p.</source>
+        <translation>从累积概率达到 p 的最小 token 集合中采样。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Put definitions of detected terms into the system prompt.</source>
+        <translation>将识别出的术语定义放入系统提示词。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Most tokens the term block may take.</source>
+        <translation>术语块最多可占用的 token 数。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject fields preferred when a term is ambiguous.</source>
+        <translation>术语有歧义时优先采用的专业领域。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Interface language: en or zh_CN.</source>
+        <translation>界面语言：en 或 zh_CN。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Font size of the chat, in points.</source>
+        <translation>对话的字号，以磅为单位。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Instructions given to the model before every conversation.</source>
+        <translation>每次对话前提供给模型的指令。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Minutes without use after which the window hides your conversations until you unlock it (0: never).</source>
+        <translation>闲置多少分钟后窗口将隐藏您的对话，直到您解锁（0：从不）。</translation>
+    </message>
+</context>
+<context>
+    <name>StatusBar</name>
+    <message>
+        <location filename="../../desktop/ui/status_bar.py" line="+53"/>
+        <source>Model: {name}</source>
+        <translation>模型：{name}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model: loading…</source>
+        <translation>模型：正在加载…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model: none loaded</source>
+        <translation>模型：未加载</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{device} · {dtype}</source>
+        <translation>{device} · {dtype}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Memory: {mem}</source>
+        <translation>内存：{mem}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Last answer: {rate}</source>
+        <translation>上次回答：{rate}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Adapter: {name}</source>
+        <translation>适配器：{name}</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model in use</source>
+        <translation>当前模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Device and precision</source>
+        <translation>设备与精度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Memory in use</source>
+        <translation>已用内存</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Speed of the last answer</source>
+        <translation>上次回答的速度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Active adapter</source>
+        <translation>当前适配器</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+</context>
+<context>
+    <name>TermCard</name>
+    <message>
+        <location filename="../../desktop/ui/term_panel.py" line="+70"/>
+        <source>Open this concept in the glossary editor</source>
+        <translation>在术语表编辑器中打开此概念</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open concept {name}</source>
+        <translation>打开概念 {name}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no subject field</source>
+        <translation>无专业领域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Matched “{text}” · {fields}</source>
+        <translation>匹配“{text}” · {fields}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>(no definition)</source>
+        <translation>（无定义）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not given</source>
+        <translation>未注明</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source> · not in prompt (over the token budget)</source>
+        <translation> · 未放入提示词（超出 token 预算）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Source: {source}</source>
+        <translation>来源：{source}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use in prompt</source>
+        <translation>放入提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use {name} in the prompt</source>
+        <translation>将 {name} 放入提示词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Meaning of {text}</source>
+        <translation>“{text}”的含义</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This term has more than one meaning in your glossary; pick the one you mean.</source>
+        <translation>该术语在您的术语表中有多个含义，请选择您所指的含义。</translation>
+    </message>
+</context>
+<context>
+    <name>TermPanel</name>
+    <message>
+        <location line="+49"/>
+        <source>Terms in this question</source>
+        <translation>本问题中的术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No glossary terms were found in this question.</source>
+        <translation>本问题中未发现术语表中的术语。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ask again with these choices</source>
+        <translation>按以上选择重新提问</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ask the question again with the terms chosen above</source>
+        <translation>按上方所选术语重新提问</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Detected terms</source>
+        <translation>识别出的术语</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPage</name>
+    <message>
+        <location filename="../../desktop/ui/training_page.py" line="+330"/>
+        <source>Name the layers to train as names separated by commas, for example: q_proj, k_proj, v_proj, o_proj.</source>
+        <translation>请填写要训练的层名，以逗号分隔，例如：q_proj, k_proj, v_proj, o_proj。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Set at least one epoch, or a maximum number of steps.</source>
+        <translation>请至少设置 1 个轮次，或设置最大步数。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+233"/>
+        <source>Choose a file of training pairs</source>
+        <translation>选择训练问答对文件</translation>
+    </message>
+    <message>
+        <location line="-232"/>
+        <source>Training pairs (*.jsonl);;All files (*)</source>
+        <translation>训练问答对 (*.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Choose a file of training pairs (JSONL), or use the reviewed pairs.</source>
+        <translation>请选择训练问答对文件（JSONL），或使用已审核的问答对。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Choose a JSONL file of pairs (one conversation a line).</source>
+        <translation>请选择问答对 JSONL 文件（每行一段对话）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No pairs to train on yet: accept pairs on the Training data page.</source>
+        <translation>尚无可用于训练的问答对：请在“训练数据”页面接受问答对。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} pairs will train, from {c} concepts.</source>
+        <translation>将使用来自 {c} 个概念的 {n} 个问答对进行训练。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>A stopped run of &apos;{name}&apos; can be resumed from step {step} of {total}.</source>
+        <translation>“{name}”的已停止训练可从第 {step}/{total} 步继续。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Replace adapter</source>
+        <translation>替换适配器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An adapter named &apos;{name}&apos; exists. Replace it when this training ends?</source>
+        <translation>已存在名为“{name}”的适配器。本次训练结束时是否替换它？</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Start afresh</source>
+        <translation>重新开始</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A stopped run of &apos;{name}&apos; could be resumed from step {step}. Start afresh instead?</source>
+        <translation>“{name}”的已停止训练可从第 {step} 步继续。确定要重新开始吗？</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>There is no stopped run named &apos;{name}&apos; to resume.</source>
+        <translation>没有名为“{name}”的已停止训练可继续。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>There are no pairs to train on: accept pairs on the Training data page, or choose a file of pairs.</source>
+        <translation>没有可用于训练的问答对：请在“训练数据”页面接受问答对，或选择问答对文件。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Preparing {n} pairs…</source>
+        <translation>正在准备 {n} 个问答对…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Stopping after the current step…</source>
+        <translation>将在当前步完成后停止…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>not yet</source>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Step {step} of {total} · epoch {epoch} of {epochs} · training loss {loss:.3f} · held-out loss {val} · {tps:,.0f} tokens/s · {eta} left</source>
+        <translation>第 {step}/{total} 步 · 第 {epoch}/{epochs} 轮 · 训练损失 {loss:.3f} · 留出集损失 {val} · {tps:,.0f} tokens/s · 剩余 {eta}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Resumed from step {step}.</source>
+        <translation>已从第 {step} 步继续。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The checkpoint was made from other pairs or settings, so training started afresh.</source>
+        <translation>检查点基于不同的问答对或设置，因此训练已重新开始。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Stopped at step {step} of {total}. The checkpoint is saved: Resume continues from there.</source>
+        <translation>已在第 {step}/{total} 步停止。检查点已保存：点击“继续”可从此处接着训练。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>none (too few pairs held out)</source>
+        <translation>无（留出的问答对过少）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Adapter &apos;{name}&apos; saved: {pairs} pairs, {steps} steps in {time}, training loss {train}, held-out loss {val}. Load it on the Adapters page.</source>
+        <translation>适配器“{name}”已保存：{pairs} 个问答对，{steps} 步，用时 {time}，训练损失 {train}，留出集损失 {val}。请在“适配器”页面加载。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source> Resume continues from the last checkpoint.</source>
+        <translation> 点击“继续”可从最近的检查点接着训练。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>LoRA rank (r)</source>
+        <translation>LoRA 秩 (r)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Size of the learned update: higher learns more and needs more memory; 8–32 suits a glossary.</source>
+        <translation>所学更新的规模：数值越高学得越多，也需要更多内存；术语表通常取 8–32。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>LoRA alpha</source>
+        <translation>LoRA alpha</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Strength of the update (scaled by alpha ÷ rank); twice the rank is usual.</source>
+        <translation>更新的强度（按 alpha ÷ 秩缩放）；通常取秩的两倍。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Dropout</source>
+        <translation>Dropout</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Share of the update&apos;s inputs dropped while training, against learning the pairs by heart.</source>
+        <translation>训练时随机丢弃的更新输入比例，用于防止死记问答对。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Layers to adapt</source>
+        <translation>适配的层</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Layers that get an update, separated by commas: the attention&apos;s query, key, value and output.</source>
+        <translation>接受更新的层，以逗号分隔：注意力的 query、key、value 和 output。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>How far each step moves the weights (AdamW, after warm-up); too high makes the loss jump.</source>
+        <translation>每步权重更新的幅度（AdamW，预热之后）；过高会使损失剧烈波动。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Rows per step; each row packs several short pairs. Lower it if memory runs out.</source>
+        <translation>每步的行数；每行可打包多个短问答对。内存不足时请调低。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Passes over the training pairs.</source>
+        <translation>遍历训练问答对的次数。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Maximum steps</source>
+        <translation>最大步数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Stop after this many steps, whatever the epochs (0: no limit).</source>
+        <translation>达到此步数后停止，不论轮数（0：不限制）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Held-out share</source>
+        <translation>留出比例</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Share of the pairs kept out of training to measure the loss on unseen pairs (needs 10 pairs or more).</source>
+        <translation>不参与训练、用于衡量模型在未见问答对上损失的比例（需要至少 10 个问答对）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Fixes the held-out pairs, the order and the first weights, so a run can be repeated.</source>
+        <translation>固定留出的问答对、训练顺序和初始权重，使训练可以复现。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sequence length</source>
+        <translation>序列长度</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Tokens per row; longer pairs are cut.</source>
+        <translation>每行的 token 数；超长的问答对会被截断。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Pulls the update&apos;s weights towards zero a little each step.</source>
+        <translation>每步将更新的权重向零略微收缩。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Warm-up share</source>
+        <translation>预热比例</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Share of the steps over which the learning rate rises from zero; it then falls along a cosine.</source>
+        <translation>学习率从零开始上升所占的步数比例；之后按余弦曲线下降。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Gradient clip</source>
+        <translation>梯度裁剪</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Largest gradient norm per step; steadies training (0: off).</source>
+        <translation>每步的最大梯度范数，可使训练更稳定（0：关闭）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Checkpoint every</source>
+        <translation>检查点间隔</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Also save a checkpoint every this many steps (0: at the end of each epoch only).</source>
+        <translation>每隔这么多步额外保存一个检查点（0：仅在每轮结束时保存）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save memory</source>
+        <translation>节省内存</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Recompute activations in the backward pass: less memory, about a third slower.</source>
+        <translation>在反向传播中重新计算激活值：内存占用更少，速度约慢三分之一。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pack pairs</source>
+        <translation>打包问答对</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Put several short pairs in one row (they cannot see each other): much faster on short pairs.</source>
+        <translation>将多个短问答对放入同一行（彼此不可见）：短问答对的训练速度快得多。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Fused kernels</source>
+        <translation>融合内核</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>On an NVIDIA GPU, use fused kernels when installed: less memory, faster.</source>
+        <translation>在 NVIDIA GPU 上使用已安装的融合内核：内存占用更少，速度更快。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>no limit</source>
+        <translation>不限制</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Training pairs</source>
+        <translation>训练问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pairs accepted on the Training data page</source>
+        <translation>在“训练数据”页面接受的问答对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A file of pairs (JSONL):</source>
+        <translation>问答对文件（JSONL）：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pairs.jsonl</source>
+        <translation>pairs.jsonl</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File of training pairs</source>
+        <translation>训练问答对文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Adapter name:</source>
+        <translation>适配器名称：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Adapter name</source>
+        <translation>适配器名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Advanced settings</source>
+        <translation>高级设置</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Start training</source>
+        <translation>开始训练</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Cancel training after the current step</source>
+        <translation>在当前步完成后取消训练</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Resume the stopped run from its checkpoint</source>
+        <translation>从检查点继续已停止的训练</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Restore defaults</source>
+        <translation>恢复默认值</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Restore the default settings</source>
+        <translation>恢复默认设置</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Training progress</source>
+        <translation>训练进度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Loss curve</source>
+        <translation>损失曲线</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>step</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>held-out loss</source>
+        <translation>留出集损失</translation>
+    </message>
+</context>
+<context>
+    <name>dialog</name>
+    <message>
+        <location filename="../../desktop/ui/glossary_actions.py" line="+24"/>
+        <source>Concept not saved</source>
+        <translation>概念未保存</translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <location filename="../../desktop/ui/import_dialog.py" line="+25"/>
+        <location line="+7"/>
+        <source>Export glossary</source>
+        <translation>导出术语表</translation>
+    </message>
+</context>
+</TS>
