@@ -30,11 +30,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
-import threading
 import time
 
+from desktop.commands.interrupt import StopOnInterrupt
 from glossary.errors import TermLensError
 
 
@@ -87,29 +86,6 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
-class _StopOnInterrupt:
-    """The first Ctrl-C asks the run to stop after the current item; the second interrupts."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self._previous = None
-
-    def __enter__(self) -> _StopOnInterrupt:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def _handle(self, signum, frame) -> None:  # noqa: ANN001 - signal handler
-        if self.event.is_set():
-            raise KeyboardInterrupt
-        self.event.set()
-        print("\nStopping after the current item (Ctrl-C again to quit now)…", file=sys.stderr, flush=True)
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-
-
 def _run(args: argparse.Namespace) -> int:
     from desktop.engine.evaluate import SAMPLE_TESTSET, EvalRequest, EvalSettings, main_table, run_request
     from desktop.engine.models import default_model_dir, load_model
@@ -146,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
         if not quiet:
             print(f"\r{done}/{total} {msg[:60]:<60}", end="\n" if done >= total else "", file=sys.stderr, flush=True)
 
-    with _StopOnInterrupt() as interrupt:
+    with StopOnInterrupt("Stopping after the current item (Ctrl-C again to quit now)…") as interrupt:
         outcome = run_request(lm, request, concepts=concepts, on_progress=progress,
                               should_stop=interrupt.event.is_set, glossary_note=glossary_note)
     report = outcome.report

@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
-import threading
 import time
 from dataclasses import MISSING, fields
 
+from desktop.commands.interrupt import StopOnInterrupt
 from glossary.errors import TermLensError
 
 # option -> TrainConfig field; their help texts are the engine's
@@ -116,31 +115,6 @@ def _pairs(args: argparse.Namespace) -> tuple[list[dict], int | None, str]:
     return dataset.read_jsonl(args.data), None, os.path.basename(args.data)
 
 
-class _StopOnInterrupt:
-    """The first Ctrl-C asks training to stop after the current step; a second one quits at once."""
-
-    def __init__(self, talk: bool) -> None:
-        self.event = threading.Event()
-        self.talk = talk
-        self._previous = None
-
-    def __enter__(self) -> _StopOnInterrupt:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def _handle(self, signum, frame) -> None:  # noqa: ANN001 - signal handler
-        if self.event.is_set():
-            raise KeyboardInterrupt
-        self.event.set()
-        if self.talk:
-            print("\nStopping after the current step (Ctrl-C again to quit now)…", file=sys.stderr, flush=True)
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-
-
 def _clock(seconds: float) -> str:
     s = int(max(0, round(seconds)))
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
@@ -220,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Training '{name}' on {len(pairs)} pairs from {source} ({lm.device}, {lm.dtype}"
               f"{f', {world} processes' if world > 1 else ''})", file=sys.stderr, flush=True)
     try:
-        with _StopOnInterrupt(talk) as interrupt:
+        with StopOnInterrupt("Stopping after the current step (Ctrl-C again to quit now)…" if talk else None) as interrupt:
             result = train.train(lm, pairs, config=cfg, out_name=name,
                                  on_progress=_printer(talk, resuming=bool(args.resume and stopped)),
                                  should_stop=interrupt.event.is_set, resume=args.resume, glossary_version=version)

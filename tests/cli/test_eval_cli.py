@@ -123,10 +123,10 @@ def test_bad_input_is_one_sentence_and_nothing_is_written(args, sentence, tmp_pa
 
 
 def test_the_first_ctrl_c_asks_the_run_to_stop_and_the_second_interrupts():
-    from desktop.commands.eval_cmd import _StopOnInterrupt
+    from desktop.commands.interrupt import StopOnInterrupt
 
     before = signal.getsignal(signal.SIGINT)
-    with _StopOnInterrupt() as interrupt:
+    with StopOnInterrupt("Stopping") as interrupt:
         os.kill(os.getpid(), signal.SIGINT)
         assert interrupt.event.is_set()
         with pytest.raises(KeyboardInterrupt):
