@@ -34,6 +34,10 @@ def run(args: argparse.Namespace) -> int:
     model_dir = args.model or settings.model_path or str(paths.default_model_dir())
     if not args.model and not (paths.default_model_dir() / "config.json").is_file() and not settings.model_path:
         raise ModelLoadError("The default model is not installed yet. Run: python main.py models fetch-default")
+    if args.adapter:
+        from desktop.engine import adapters
+
+        adapters.read_meta(args.adapter)  # a wrong name or a damaged adapter fails before the model loads
     store = open_glossary()
     try:
         matcher = Matcher.from_store(store, follow=False, active_fields=settings.active_fields)
