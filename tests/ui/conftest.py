@@ -36,6 +36,9 @@ def open_window(qtbot):
         elif wait:
             with qtbot.waitSignal(ctx.worker.loaded, timeout=LOAD_TIMEOUT_MS):
                 win.start()
+            # the signal reaches this test from the model thread at once; the window's own
+            # slots run when the GUI thread gets to them
+            qtbot.waitUntil(lambda: win.status.state == "loaded", timeout=10_000)
         else:
             win.start()
         return win

@@ -21,6 +21,7 @@ def test_failed_load_is_a_message_and_the_previous_model_still_answers(open_wind
     dialog.path.setText(str(bad))
     with qtbot.waitSignal(win.ctx.worker.load_failed, timeout=60_000):
         dialog.load()
+    qtbot.waitUntil(lambda: bool(dialog.message.text()), timeout=10_000)  # the dialog's slot, on the GUI thread
     assert "pickle" in dialog.message.text()
     assert "still in use" in dialog.message.text()
     assert dialog.load_btn.isEnabled() and not dialog.progress.isVisible()
