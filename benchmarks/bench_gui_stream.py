@@ -89,12 +89,25 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
     clock.start()
     timer = QTimer()
     timer.setInterval(5)
-    timer.timeout.connect(lambda: ticks.append(clock.nsecsElapsed() / 1e9))
     signals: list[tuple[float, int]] = []
     done: dict = {}
-    win.session.answer_delta.connect(lambda t: signals.append((time.perf_counter(), len(t))))
-    win.session.answer_finished.connect(lambda m: done.setdefault("msg", m))
-    win.session.answer_failed.connect(lambda s: done.setdefault("error", s))
+
+    def tick() -> None:
+        ticks.append(clock.nsecsElapsed() / 1e9)
+
+    def delta(text: str) -> None:
+        signals.append((time.perf_counter(), len(text)))
+
+    def finished(message: dict) -> None:
+        done["msg"] = message
+
+    def failed(sentence: str) -> None:
+        done["error"] = sentence
+
+    timer.timeout.connect(tick)
+    win.session.answer_delta.connect(delta)
+    win.session.answer_finished.connect(finished)
+    win.session.answer_failed.connect(failed)
     win.chat.input.setPlainText(question)
     timer.start()
     t0 = time.perf_counter()
@@ -146,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         win.resize(1280, 800)
         win.show()
         loaded: list = []
-        ctx.worker.loaded.connect(loaded.append)
+
+        def on_loaded(info: dict, loaded=loaded) -> None:
+            loaded.append(info)
+
+        ctx.worker.loaded.connect(on_loaded)
         win.session.open(0)
         ctx.worker.request_load("fake-engine")
         while not loaded:
@@ -165,8 +182,15 @@ def main(argv: list[str] | None = None) -> int:
         win.resize(1280, 800)
         win.show()
         info: list = []
-        ctx.worker.loaded.connect(info.append)
-        ctx.worker.load_failed.connect(lambda s: info.append({"error": s}))
+
+        def on_model(result: dict) -> None:
+            info.append(result)
+
+        def on_model_failed(sentence: str) -> None:
+            info.append({"error": sentence})
+
+        ctx.worker.loaded.connect(on_model)
+        ctx.worker.load_failed.connect(on_model_failed)
         win.start()
         while not info:
             app.processEvents()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from desktop.ui.render import highlighted_question, markdown_html
+from desktop.ui.render import highlighted_question, markdown_html, settled_prefix
 
 RENDER_MS = 33
 
@@ -40,16 +40,12 @@ class MessageBubble(QFrame):
         self.who = QLabel()
         self.who.setObjectName("bubbleRole")
         lay.addWidget(self.who)
-        self.body = QLabel()
-        self.body.setObjectName("bubbleBody")
-        self.body.setWordWrap(True)
-        self.body.setTextFormat(Qt.RichText)
-        self.body.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.LinksAccessibleByMouse
-                                          | Qt.LinksAccessibleByKeyboard | Qt.TextSelectableByKeyboard)
-        self.body.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.MinimumExpanding)
-        self.body.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.body.customContextMenuRequested.connect(self._menu)
-        self.body.linkActivated.connect(self.link_clicked)
+        self.streaming = False  # set while an answer streams in (see render)
+        self._settled: list[QLabel] = []  # labels of the answer's settled blocks, above ``body``
+        self._settled_len = 0
+        self._settled_text = ""
+        self._lay = lay
+        self.body = self._text_label()
         lay.addWidget(self.body)
         self.actions = QHBoxLayout()
         self.actions.setSpacing(6)
@@ -79,6 +75,19 @@ class MessageBubble(QFrame):
         self.prompt_btn.setAccessibleName(self.tr("Show the prompt the model received"))
         self.body.setAccessibleName(self.tr("Your question") if self.role == "user" else self.tr("Answer"))
 
+    def _text_label(self) -> QLabel:
+        label = QLabel()
+        label.setObjectName("bubbleBody")
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.RichText)
+        label.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.LinksAccessibleByMouse
+                                      | Qt.LinksAccessibleByKeyboard | Qt.TextSelectableByKeyboard)
+        label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.MinimumExpanding)
+        label.setContextMenuPolicy(Qt.CustomContextMenu)
+        label.customContextMenuRequested.connect(self._menu)
+        label.linkActivated.connect(self.link_clicked)
+        return label
+
     @property
     def text(self) -> str:
         return self.message.get("content", "")
@@ -86,6 +95,8 @@ class MessageBubble(QFrame):
     def render(self) -> None:
         if self.role == "user":
             self.body.setText(highlighted_question(self.text, self.message.get("terms")))
+        elif self.streaming or self._settled:
+            self._render_streamed()
         else:
             self.body.setText(markdown_html(self.text) or "<p>…</p>")
         self.prompt_btn.setVisible(bool(self.message.get("prompt")))
@@ -98,6 +109,29 @@ class MessageBubble(QFrame):
         self.message.update(message)
         self.render()
 
+    def _render_streamed(self) -> None:
+        """An answer that streams in: blocks that are complete are rendered once into labels of
+        their own, and only the last, growing block is rendered again on each frame, so that a
+        long answer costs each frame the same little time as a short one."""
+        text = self.text
+        settled = text[:self._settled_len]
+        if settled != self._settled_text:  # the final text differs from what streamed: start over
+            for lb in self._settled:
+                lb.deleteLater()
+            self._settled, self._settled_len, self._settled_text = [], 0, ""
+        cut = settled_prefix(text)
+        if cut > self._settled_len:
+            block = text[self._settled_len:cut]
+            label = self._text_label()
+            label.setText(markdown_html(block))
+            self._lay.insertWidget(self._lay.indexOf(self.body), label)
+            self._settled.append(label)
+            self._settled_len = cut
+            self._settled_text = text[:cut]
+        tail = text[self._settled_len:]
+        self.body.setText(markdown_html(tail) if tail.strip() else ("" if self._settled else "<p>…</p>"))
+        self.body.setVisible(bool(tail.strip()) or not self._settled)
+
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text)
 
@@ -106,8 +140,9 @@ class MessageBubble(QFrame):
         super().mousePressEvent(event)
 
     def _menu(self, pos: QPoint) -> None:
+        label = self.sender() if isinstance(self.sender(), QLabel) else self.body
         menu = QMenu(self)
-        chosen = self.body.selectedText().strip()
+        chosen = label.selectedText().strip()
         copy_sel = menu.addAction(self.tr("Copy selection"))
         copy_sel.setEnabled(bool(chosen))
         copy_all = menu.addAction(self.tr("Copy message"))
@@ -115,7 +150,7 @@ class MessageBubble(QFrame):
         add = menu.addAction(self.tr("Add “{text}” to glossary…").format(text=chosen[:40]) if chosen
                              else self.tr("Add to glossary… (select text first)"))
         add.setEnabled(bool(chosen))
-        picked = menu.exec(self.body.mapToGlobal(pos))
+        picked = menu.exec(label.mapToGlobal(pos))
         if picked is copy_sel:
             QGuiApplication.clipboard().setText(chosen)
         elif picked is copy_all:
@@ -301,6 +336,7 @@ class ChatView(QWidget):
     def begin_answer(self) -> None:
         self._buffer = []
         self._streaming = self._add("assistant", {"role": "assistant", "content": ""})
+        self._streaming.streaming = True
 
     def append_delta(self, text: str) -> None:
         """Add streamed text; the bubble re-renders on the next render tick."""
@@ -328,6 +364,7 @@ class ChatView(QWidget):
         self._buffer = []
         b = self._streaming or self._add("assistant", message)
         b.update_message(message)
+        b.streaming = False
         self._streaming = None
         self._update_tools()
 

@@ -21,6 +21,20 @@ def markdown_html(text: str) -> str:
     return _md.render(text) if text else ""
 
 
+def settled_prefix(text: str) -> int:
+    """Where the settled part of a streaming Markdown answer ends: just after its last blank
+    line outside a code block (the blocks before it can no longer change); 0 if none."""
+    cut, pos, fenced = 0, 0, False
+    for line in text.splitlines(keepends=True):
+        pos += len(line)
+        stripped = line.strip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            fenced = not fenced
+        elif not stripped and not fenced and pos < len(text) and line.endswith("\n"):
+            cut = pos
+    return cut
+
+
 def highlighted_question(text: str, terms: list[dict] | None) -> str:
     """The question as HTML, each detected term a link to its concept."""
     spans = sorted((t for t in (terms or []) if "start" in t and "end" in t), key=lambda t: t["start"])
