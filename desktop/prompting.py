@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from glossary import inject
+from glossary.model import guess_language
 from glossary.matcher import Hit, Matcher
 
 
@@ -26,13 +27,15 @@ class Turn:
     def terms_json(self) -> list[dict]:
         """The detected terms as plain data (for the CLI's --json and for saving with the message)."""
         out = []
+        question = next((m["content"] for m in reversed(self.messages) if m.get("role") == "user"), "")
+        lang = guess_language(question) if question else self.block.lang  # show terms in the question's language
         for h in self.hits:
             c = h.concept
             out.append({
                 "text": h.text, "start": h.start, "end": h.end, "concept_id": h.concept_id,
-                "preferred": c.label() if c else h.text,
+                "preferred": c.label(lang) if c else h.text,
                 "subject_fields": list(c.subject_fields) if c else [],
-                "definition": c.definition("en") if c else "",
+                "definition": c.definition(lang) if c else "",
                 "source": c.source if c else "",
                 "alternatives": list(h.alternatives),
                 "injected": h.concept_id in self.block.included,
