@@ -30,6 +30,7 @@ from typing import Any
 from desktop import log
 from desktop.db import storage_errors
 from desktop.errors import StorageError
+from glossary.store import recorded_migrations, run_migrations
 
 _log = log.get("conversations")
 
@@ -79,30 +80,14 @@ MIGRATIONS: list[Callable[[Any], None]] = [m001_initial]
 
 
 def applied_migrations(db: Any) -> list[str]:
-    db.execute("CREATE TABLE IF NOT EXISTS conv_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    return [r[0] for r in db.execute("SELECT name FROM conv_migrations ORDER BY name")]
+    return recorded_migrations(db, "conv_migrations")
 
 
 def migrate(db: Any, upto: int | None = None) -> list[str]:
     """Apply the conversation migrations not yet applied; return their names."""
     with storage_errors("The conversation history"):
-        done = set(applied_migrations(db))
-        if done - {m.__name__ for m in MIGRATIONS}:
-            raise StorageError("Your conversations were saved by a newer version of TermLens; update TermLens to open them.")
-        ran: list[str] = []
-        for m in MIGRATIONS[:upto]:
-            if m.__name__ in done:
-                continue
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                m(db)
-                db.execute("INSERT INTO conv_migrations(name, applied_at) VALUES (?, ?)", (m.__name__, now_iso()))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            ran.append(m.__name__)
-    return ran
+        return run_migrations(db, MIGRATIONS, table="conv_migrations", upto=upto, newer=StorageError(
+            "Your conversations were saved by a newer version of TermLens; update TermLens to open them."))
 
 
 # --- values -----------------------------------------------------------------------------

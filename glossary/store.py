@@ -130,31 +130,44 @@ def m004_field_index(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_changelog, m003_search, m004_field_index]
 
 
-def applied_migrations(db: sqlite3.Connection) -> list[str]:
-    db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    return [r[0] for r in db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+def recorded_migrations(db: Any, table: str) -> list[str]:
+    """The names of the migrations recorded in ``table`` (created if missing)."""
+    db.execute(f"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    return [r[0] for r in db.execute(f"SELECT name FROM {table} ORDER BY name")]
 
 
-def migrate(db: sqlite3.Connection, upto: int | None = None) -> list[str]:
-    """Apply the migrations not yet applied (the first ``upto`` only, if given); return their names."""
-    done = set(applied_migrations(db))
-    known = {m.__name__ for m in MIGRATIONS}
-    if done - known:
-        raise GlossaryError("This glossary was written by a newer version of TermLens; update TermLens to open it.")
+def run_migrations(db: Any, migrations: list[Callable[[Any], None]], *, table: str, upto: int | None,
+                   newer: Exception) -> list[str]:
+    """Apply, each in its own transaction and recorded in ``table``, the migrations not yet
+    applied (the first ``upto`` only, if given); raise ``newer`` when the database records
+    one this version does not know. Returns the names applied."""
+    done = set(recorded_migrations(db, table))
+    if done - {m.__name__ for m in migrations}:
+        raise newer
     ran: list[str] = []
-    for m in MIGRATIONS[:upto]:
+    for m in migrations[:upto]:
         if m.__name__ in done:
             continue
         db.execute("BEGIN IMMEDIATE")
         try:
             m(db)
-            db.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (m.__name__, now_iso()))
+            db.execute(f"INSERT INTO {table}(name, applied_at) VALUES (?, ?)", (m.__name__, now_iso()))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         ran.append(m.__name__)
     return ran
+
+
+def applied_migrations(db: sqlite3.Connection) -> list[str]:
+    return recorded_migrations(db, "schema_migrations")
+
+
+def migrate(db: sqlite3.Connection, upto: int | None = None) -> list[str]:
+    """Apply the migrations not yet applied (the first ``upto`` only, if given); return their names."""
+    return run_migrations(db, MIGRATIONS, table="schema_migrations", upto=upto, newer=GlossaryError(
+        "This glossary was written by a newer version of TermLens; update TermLens to open it."))
 
 
 # --- row <-> Concept --------------------------------------------------------------
