@@ -4,9 +4,9 @@ Run (headless): ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gu
 ``[--rates 50,200,1000] [--tokens 1000] [--model DIR]``.
 
 The real main window (sample glossary and conversations, nothing written to disk) asks a
-question; the answer comes from a fake engine on the model thread that produces tokens
-at a fixed rate and hands them to the GUI the way the real worker does (batched, about
-one signal per 16 ms frame). A 5 ms timer on the GUI thread records how late it fires:
+question; the answer comes from the tests' fake engine (``tests/ui/fakes.py``) on the
+model thread, which produces tokens at a fixed rate and hands them to the GUI the way the
+real worker does (batched, about one signal per 16 ms frame). A 5 ms timer on the GUI thread records how late it fires:
 its worst lateness is the longest the window was unresponsive while text streamed in
 (Markdown rendering included). Printed per rate: tokens/s reaching the chat view
 against the engine's rate, signals per second, the longest and the 99th-percentile
@@ -31,54 +31,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def _fake_worker_class():
-    from PySide6.QtCore import Slot
-
-    from desktop.workers.model_worker import FRAME_S, ModelWorker
-
-    words = ("The CKD-EPI equation estimates the **glomerular filtration rate** from serum creatinine, "
-             "age and sex; a value below 60 mL/min/1.73 m² for three months defines chronic kidney disease.\n\n"
-             "- stage G3a: 45–59\n- stage G3b: 30–44\n").split(" ")
-
-    class RateWorker(ModelWorker):
-        """A fake engine: ``rate`` tokens a second, batched per frame like the real worker."""
-
-        rate = 200.0
-
-        @Slot(str, str)
-        def _do_load(self, path: str, device: str) -> None:
-            self.lm = object()
-            self.loaded.emit({"name": "fake-engine", "path": path, "device": "cpu", "dtype": "float32",
-                              "memory_bytes": 0, "adapter": ""})
-
-        @Slot(object)
-        def _do_generate(self, req) -> None:
-            self.busy_changed.emit(True)
-            self.prompt_ready.emit(req.tag, "", 0)
-            out, pending = [], []
-            t0 = last = time.perf_counter()
-            for i in range(req.max_new_tokens):
-                if self.stop_event.is_set():
-                    break
-                due = t0 + (i + 1) / self.rate
-                while (now := time.perf_counter()) < due:
-                    time.sleep(min(0.001, due - now))
-                piece = (" " if i else "") + words[i % len(words)]
-                out.append(piece)
-                pending.append(piece)
-                if now - last >= FRAME_S:
-                    self.tokens.emit("".join(pending))
-                    pending.clear()
-                    last = now
-            if pending:
-                self.tokens.emit("".join(pending))
-            total = time.perf_counter() - t0
-            self.finished.emit({"text": "".join(out), "tag": req.tag, "prompt": "", "adapter": "",
-                                "stats": {"new_tokens": len(out), "tok_s": len(out) / max(total, 1e-9),
-                                          "total_s": total, "finish_reason": "length", "prompt_tokens": 0}})
-            self.busy_changed.emit(False)
-
-    return RateWorker
+ANSWER = ("The CKD-EPI equation estimates the **glomerular filtration rate** from serum creatinine, age and "
+          "sex; a value below 60 mL/min/1.73 m² for three months defines chronic kidney disease.\n\n"
+          "- stage G3a: 45–59\n- stage G3b: 30–44\n\n")
+ONE_PARAGRAPH = "CKD-EPI estimates the **glomerular filtration rate** from serum creatinine. "
 
 
 def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
@@ -137,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rates", default="50,200,1000", help="fake engine rates, tokens/s (default 50,200,1000)")
     ap.add_argument("--tokens", type=int, default=1000, help="tokens per answer (default 1000)")
     ap.add_argument("--model", help="also stream one answer from this model folder through the real worker")
+    ap.add_argument("--one-paragraph", dest="answer", action="store_const", const=ONE_PARAGRAPH, default=ANSWER,
+                    help="stream one long paragraph (the worst case: it is rendered again whole each frame)")
     args = ap.parse_args(argv)
 
     import tempfile
@@ -150,10 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     question = "What does CKD-EPI estimate?"
     print(f"{'engine tok/s':>12}  {'view tok/s':>10}  {'signals/s':>9}  {'max stall ms':>12}  {'p99 stall ms':>12}")
     for rate in [float(r) for r in args.rates.split(",") if r.strip()]:
-        worker_cls = _fake_worker_class()
-        worker = worker_cls()
-        worker.rate = rate
-        ctx = open_context(model="fake-engine", sample=True, worker=worker)
+        from tests.ui.fakes import FakeWorker
+
+        ctx = open_context(model="fake-engine", sample=True, worker=FakeWorker(rate=rate, answer=args.answer))
         ctx.settings.max_new_tokens = args.tokens
         win = MainWindow(ctx)
         win.resize(1280, 800)

@@ -21,9 +21,10 @@ def render(messages: list[dict]) -> str:
 
 class FakeWorker(ModelWorker):
     def __init__(self, *, rate: float = 200.0, fail_generate: str | None = None,
-                 fail_load: str | None = None) -> None:
+                 fail_load: str | None = None, answer: str = ANSWER) -> None:
         super().__init__()
         self.rate = rate
+        self.answer = answer
         self.fail_generate = fail_generate
         self.fail_load = fail_load
         self.requests: list = []
@@ -46,7 +47,7 @@ class FakeWorker(ModelWorker):
         self.busy_changed.emit(True)
         prompt = render(req.messages)
         self.prompt_ready.emit(req.tag, prompt, 0)
-        words = ANSWER.split(" ")
+        words = self.answer.split(" ")
         out: list[str] = []
         pending: list[str] = []
         last = t0 = time.perf_counter()
@@ -55,11 +56,12 @@ class FakeWorker(ModelWorker):
             if self.stop_event.is_set():
                 reason = "stopped"
                 break
-            time.sleep(1.0 / self.rate)
+            due = t0 + (i + 1) / self.rate  # paced by the clock, so the rate holds at 1,000 tokens/s too
+            while (now := time.perf_counter()) < due:
+                time.sleep(min(0.001, due - now))
             piece = (" " if i else "") + words[i % len(words)]
             out.append(piece)
             pending.append(piece)
-            now = time.perf_counter()
             if now - last >= FRAME_S:
                 self.tokens.emit("".join(pending))
                 pending.clear()
