@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
     QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
+from desktop.ui.table_model import RowsModel
 from desktop.ui import glossary_actions
 from desktop.ui.import_dialog import ImportDialog, export_glossary
 from desktop.ui.tasks import GlossaryTask
@@ -27,7 +28,7 @@ from glossary.store import GlossaryStore
 PAGE = 500
 
 
-class ConceptTableModel(QAbstractTableModel):
+class ConceptTableModel(RowsModel):
     def __init__(self, store: GlossaryStore, parent=None) -> None:
         super().__init__(parent)
         self.store = store
@@ -59,17 +60,6 @@ class ConceptTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
             self.rows.extend(more)
             self.endInsertRows()
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
-        return len(self.headers)
-
-    def headerData(self, section: int, orientation, role=Qt.DisplayRole) -> Any:  # noqa: N802 (Qt)
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.headers[section]
-        return None
 
     def data(self, index: QModelIndex, role=Qt.DisplayRole) -> Any:
         c = self.rows[index.row()]

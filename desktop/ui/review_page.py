@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import trainingset
+from desktop.ui.table_model import RowsModel
 from desktop.workers.model_worker import describe_error
 from glossary import candidates, dataset
 from glossary.errors import TermLensError
@@ -68,7 +69,7 @@ class _Job(QThread):
 
 # ---- pairs ------------------------------------------------------------------------------
 
-class PairTableModel(QAbstractTableModel):
+class PairTableModel(RowsModel):
     """The pairs of one status (or all); ``rows`` are positions in ``pairs``."""
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -89,17 +90,6 @@ class PairTableModel(QAbstractTableModel):
     def changed(self) -> None:
         """The pairs changed in place: refilter and repaint."""
         self.set_pairs(self.pairs, self.status)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
-        return len(self.headers)
-
-    def headerData(self, section: int, orientation, role=Qt.DisplayRole) -> Any:  # noqa: N802 (Qt)
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.headers[section]
-        return None
 
     def pair(self, row: int) -> dict:
         return self.pairs[self.rows[row]]
@@ -164,30 +154,19 @@ class PairDialog(QDialog):
 
 # ---- candidate terms -------------------------------------------------------------------
 
-class CandidateTableModel(QAbstractTableModel):
+class CandidateTableModel(RowsModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.items: list[candidates.Candidate] = []
+        self.rows: list[candidates.Candidate] = []
         self.headers = ["Term", "Language", "Score", "Occurrences", "Documents", "Example"]
 
     def set_items(self, items: list[candidates.Candidate]) -> None:
         self.beginResetModel()
-        self.items = list(items)
+        self.rows = list(items)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 (Qt)
-        return len(self.headers)
-
-    def headerData(self, section: int, orientation, role=Qt.DisplayRole) -> Any:  # noqa: N802 (Qt)
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return self.headers[section]
-        return None
-
     def data(self, index: QModelIndex, role=Qt.DisplayRole) -> Any:
-        c = self.items[index.row()]
+        c = self.rows[index.row()]
         col = index.column()
         if role == Qt.ToolTipRole and col == 5:
             return f"{c.example}\n\n{', '.join(c.sources)}"
@@ -665,7 +644,7 @@ class ReviewPage(QWidget):
 
     def selected_candidates(self) -> list[candidates.Candidate]:
         rows = sorted({i.row() for i in self.cand_table.selectionModel().selectedRows()})
-        return [self.cand_model.items[r] for r in rows if 0 <= r < len(self.cand_model.items)]
+        return [self.cand_model.rows[r] for r in rows if 0 <= r < len(self.cand_model.rows)]
 
     def add_selected_terms(self) -> list[int]:
         chosen = self.selected_candidates()
@@ -677,7 +656,7 @@ class ReviewPage(QWidget):
         except TermLensError as exc:
             self.say(str(exc))
             return []
-        self.cand_model.set_items([c for c in self.cand_model.items if c not in chosen])
+        self.cand_model.set_items([c for c in self.cand_model.rows if c not in chosen])
         self.fill_fields()
         self.say(self.tr("Added {n} draft concepts to the glossary; give them definitions on the Glossary page.")
                  .format(n=len(ids)))
