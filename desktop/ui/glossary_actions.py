@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop.ui.concept_dialog import ConceptDialog
@@ -21,7 +22,7 @@ def _run(parent: QWidget, dialog: ConceptDialog, save: Callable[[Concept], objec
             save(dialog.concept())
             return True
         except TermLensError as exc:
-            QMessageBox.warning(parent, dialog.tr("Concept not saved"), str(exc))
+            QMessageBox.warning(parent, QCoreApplication.translate("ConceptDialog", "Concept not saved"), str(exc))
     return False
 
 

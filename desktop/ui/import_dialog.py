@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget,
@@ -138,12 +138,12 @@ def export_glossary(*, parent: QWidget, store: GlossaryStore, path: str | None =
     from glossary.formats import write
 
     if path is None:
-        path, _ = QFileDialog.getSaveFileName(parent, parent.tr("Export glossary"), "glossary.jsonl",
+        path, _ = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("ImportDialog", "Export glossary"), "glossary.jsonl",
                                               "JSON Lines (*.jsonl);;CSV (*.csv);;JSON (*.json);;TBX (*.tbx)")
     if not path:
         return None
     try:
         return write(store.iter_concepts(), path)
     except (TermLensError, OSError) as exc:
-        QMessageBox.warning(parent, parent.tr("Export glossary"), str(exc))
+        QMessageBox.warning(parent, QCoreApplication.translate("ImportDialog", "Export glossary"), str(exc))
         return None

@@ -89,7 +89,15 @@ class LossChart(QWidget):
     def _ensure_canvas(self) -> None:
         if self.canvas is not None:
             return
+        import matplotlib
+        from matplotlib import font_manager
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        # Chinese labels need a CJK font after DejaVu Sans (which has none); use what is installed
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        cjk = [n for n in ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+                           "WenQuanYi Zen Hei") if n in installed]
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans", *cjk]
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
 

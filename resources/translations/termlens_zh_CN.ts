@@ -240,7 +240,7 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+230"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+265"/>
         <source>Ask a question. Terms from your glossary are detected as you send it, shown on the right, and their definitions given to the model.</source>
         <translation>请输入问题。发送时会识别其中属于您术语表的术语，显示在右侧，并将其定义提供给模型。</translation>
     </message>
@@ -466,6 +466,11 @@
         <location line="+38"/>
         <source>A concept needs at least one term.</source>
         <translation>一个概念至少需要一个术语。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/glossary_actions.py" line="+25"/>
+        <source>Concept not saved</source>
+        <translation>概念未保存</translation>
     </message>
 </context>
 <context>
@@ -938,7 +943,7 @@
 <context>
     <name>GlossaryEditor</name>
     <message>
-        <location filename="../../desktop/ui/glossary_editor.py" line="+178"/>
+        <location filename="../../desktop/ui/glossary_editor.py" line="+168"/>
         <source>Search terms and definitions (English or Chinese)</source>
         <translation>搜索术语和定义（中英文均可）</translation>
     </message>
@@ -1278,6 +1283,12 @@
         <source>{n} entries were skipped; see the list below.</source>
         <translation>已跳过 {n} 个条目，详见下方列表。</translation>
     </message>
+    <message>
+        <location line="+25"/>
+        <location line="+7"/>
+        <source>Export glossary</source>
+        <translation>导出术语表</translation>
+    </message>
 </context>
 <context>
     <name>LockOverlay</name>
@@ -1316,7 +1327,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+137"/>
+        <location filename="../../desktop/ui/main_window.py" line="+138"/>
         <source>TermLens</source>
         <translation>TermLens</translation>
     </message>
@@ -1434,7 +1445,7 @@
 <context>
     <name>MessageBubble</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-169"/>
+        <location filename="../../desktop/ui/chat_view.py" line="-208"/>
         <source>You</source>
         <translation>您</translation>
     </message>
@@ -1469,12 +1480,12 @@
         <translation>回答</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+29"/>
         <source>{n} tokens · {r:.1f} tok/s</source>
         <translation>{n} tokens · {r:.1f} tok/s</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+41"/>
         <source>Copy selection</source>
         <translation>复制所选内容</translation>
     </message>
@@ -1623,7 +1634,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>PairDialog</name>
     <message>
-        <location filename="../../desktop/ui/review_page.py" line="+137"/>
+        <location filename="../../desktop/ui/review_page.py" line="+127"/>
         <source>Edit training pair</source>
         <translation>编辑训练问答对</translation>
     </message>
@@ -1747,7 +1758,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../desktop/ui/review_page.py" line="+195"/>
+        <location filename="../../desktop/ui/review_page.py" line="+184"/>
         <source>Generate from the glossary</source>
         <translation>从术语表生成</translation>
     </message>
@@ -2497,7 +2508,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>TrainingPage</name>
     <message>
-        <location filename="../../desktop/ui/training_page.py" line="+330"/>
+        <location filename="../../desktop/ui/training_page.py" line="+338"/>
         <source>Name the layers to train as names separated by commas, for example: q_proj, k_proj, v_proj, o_proj.</source>
         <translation>请填写要训练的层名，以逗号分隔，例如：q_proj, k_proj, v_proj, o_proj。</translation>
     </message>
@@ -2926,23 +2937,6 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <location line="+0"/>
         <source>held-out loss</source>
         <translation>留出集损失</translation>
-    </message>
-</context>
-<context>
-    <name>dialog</name>
-    <message>
-        <location filename="../../desktop/ui/glossary_actions.py" line="+24"/>
-        <source>Concept not saved</source>
-        <translation>概念未保存</translation>
-    </message>
-</context>
-<context>
-    <name>parent</name>
-    <message>
-        <location filename="../../desktop/ui/import_dialog.py" line="+25"/>
-        <location line="+7"/>
-        <source>Export glossary</source>
-        <translation>导出术语表</translation>
     </message>
 </context>
 </TS>
