@@ -94,8 +94,10 @@ class ConceptDialog(QDialog):
         lang.setAccessibleName(self.tr("Language of the term"))
         self.terms.setCellWidget(r, 1, lang)
         typ = QComboBox()
+        names = {"preferred": self.tr("preferred"), "synonym": self.tr("synonym"),
+                 "abbreviation": self.tr("abbreviation"), "deprecated": self.tr("deprecated")}
         for tt in TermType:
-            typ.addItem(tt.value, tt.value)
+            typ.addItem(names.get(tt.value, tt.value), tt.value)
         typ.setCurrentIndex([tt for tt in TermType].index(term.type))
         typ.setAccessibleName(self.tr("Type of the term"))
         self.terms.setCellWidget(r, 2, typ)

@@ -81,7 +81,7 @@ class ConceptTableModel(RowsModel):
             if col == 4:
                 return c.source
             if col == 5:
-                return c.status.value
+                return {"draft": self.tr("draft"), "approved": self.tr("approved")}.get(c.status.value, c.status.value)
         return None
 
     def ids(self, rows: list[int]) -> list[int]:

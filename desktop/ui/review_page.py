@@ -80,6 +80,8 @@ class PairTableModel(RowsModel):
         self.labels: dict[Any, str] = {}  # concept id -> its name
         self.headers = ["Status", "Kind", "Language", "Question", "Answer", "Concept"]
         self.status_names = {s: s for s in dataset.STATUSES}
+        self.kind_names: dict[str, str] = {}
+        self.lang_names: dict[str, str] = {}
 
     def set_pairs(self, pairs: list[dict], status: str | None) -> None:
         self.beginResetModel()
@@ -106,9 +108,9 @@ class PairTableModel(RowsModel):
         if col == 0:
             return self.status_names.get(status, status) + (" *" if p.get("edited") else "")
         if col == 1:
-            return p.get("kind", "")
+            return self.kind_names.get(p.get("kind", ""), p.get("kind", ""))
         if col == 2:
-            return p.get("lang", "")
+            return self.lang_names.get(p.get("lang", ""), p.get("lang", ""))
         if col in (3, 4):
             role_name = "user" if col == 3 else "assistant"
             text = next((m["content"] for m in reversed(msgs) if m["role"] == role_name), "")
@@ -364,6 +366,11 @@ class ReviewPage(QWidget):
                               self.tr("Answer"), self.tr("Concept")]
         self.model.status_names = {"pending": self.tr("pending"), "accepted": self.tr("accepted"),
                                    "rejected": self.tr("rejected")}
+        self.model.kind_names = {"definition": self.tr("definition"), "abbreviation": self.tr("abbreviation"),
+                                 "reverse": self.tr("term for a definition"), "synonym": self.tr("synonym"),
+                                 "context": self.tr("in context"), "related": self.tr("related terms"),
+                                 "imported": self.tr("imported")}
+        self.model.lang_names = {"en": self.tr("English"), "zh": self.tr("Chinese")}
         self.model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.model.headers) - 1)
         self.cand_model.headers = [self.tr("Term"), self.tr("Language"), self.tr("Score"), self.tr("Occurrences"),
                                    self.tr("Documents"), self.tr("Example")]

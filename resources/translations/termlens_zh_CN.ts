@@ -453,7 +453,27 @@
         <translation>术语的语言</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+3"/>
+        <source>preferred</source>
+        <translation>首选术语</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>synonym</source>
+        <translation>同义词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>abbreviation</source>
+        <translation>缩写</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>deprecated</source>
+        <translation>不推荐</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Type of the term</source>
         <translation>术语的类型</translation>
     </message>
@@ -471,6 +491,19 @@
         <location filename="../../desktop/ui/glossary_actions.py" line="+25"/>
         <source>Concept not saved</source>
         <translation>概念未保存</translation>
+    </message>
+</context>
+<context>
+    <name>ConceptTableModel</name>
+    <message>
+        <location filename="../../desktop/ui/glossary_editor.py" line="+84"/>
+        <source>draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>approved</source>
+        <translation>已审核</translation>
     </message>
 </context>
 <context>
@@ -943,7 +976,7 @@
 <context>
     <name>GlossaryEditor</name>
     <message>
-        <location filename="../../desktop/ui/glossary_editor.py" line="+168"/>
+        <location filename="../../desktop/ui/glossary_editor.py" line="+84"/>
         <source>Search terms and definitions (English or Chinese)</source>
         <translation>搜索术语和定义（中英文均可）</translation>
     </message>
@@ -1634,7 +1667,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>PairDialog</name>
     <message>
-        <location filename="../../desktop/ui/review_page.py" line="+127"/>
+        <location filename="../../desktop/ui/review_page.py" line="+129"/>
         <source>Edit training pair</source>
         <translation>编辑训练问答对</translation>
     </message>
@@ -1965,12 +1998,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+5"/>
+        <location line="+10"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-10"/>
         <source>Question</source>
         <translation>问题</translation>
     </message>
@@ -2000,7 +2033,42 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>已拒绝</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>definition</source>
+        <translation>定义</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>abbreviation</source>
+        <translation>缩写</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>term for a definition</source>
+        <translation>据定义找术语</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>synonym</source>
+        <translation>同义词</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>in context</source>
+        <translation>语境中</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>related terms</source>
+        <translation>相关术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>imported</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Term</source>
         <translation>术语</translation>
     </message>
@@ -2050,12 +2118,14 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>英文和中文</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-7"/>
+        <location line="+7"/>
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-7"/>
+        <location line="+8"/>
         <source>Chinese</source>
         <translation>中文</translation>
     </message>
