@@ -23,6 +23,10 @@ _log = log.get("config")
 class Settings:
     model_path: str = field(default="", metadata={"help": "Model folder to load at start (empty: the default model)."})
     adapter: str = field(default="", metadata={"help": "LoRA adapter applied after loading (empty: none)."})
+    weights: str = field(
+        default="full",
+        metadata={"help": "full, or int8: linear layers stored in 8 bits, about half the memory (for smaller GPUs)."},
+    )
     max_new_tokens: int = field(default=512, metadata={"help": "Longest answer, in tokens."})
     temperature: float = field(default=0.0, metadata={"help": "0 is greedy and repeatable; higher is more varied."})
     top_p: float = field(default=0.9, metadata={"help": "Sample from the smallest set of tokens whose probability adds up to p."})
@@ -47,6 +51,9 @@ class Settings:
         return ""
 
 
+_CHOICES = {"weights": ("full", "int8")}  # settings that take one of a few words (desktop.engine.quant.WEIGHT_MODES)
+
+
 def load(path: Path | None = None) -> Settings:
     path = path or paths.config_path()
     settings = Settings()
@@ -68,6 +75,9 @@ def load(path: Path | None = None) -> Settings:
             else:
                 _log.warning("config value %s has the wrong type; using the default", f.name)
                 continue
+        if f.name in _CHOICES and value not in _CHOICES[f.name]:
+            _log.warning("config value %s=%r is not one of %s; using the default", f.name, value, _CHOICES[f.name])
+            continue
         setattr(settings, f.name, value)
     return settings
 

@@ -14,6 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="print one JSON object {answer, terms, prompt_tokens, new_tokens, ttft_s, tok_s, model}")
     p.add_argument("--model", metavar="DIR", help="model folder (default: the embedded default model)")
     p.add_argument("--adapter", metavar="NAME", help="apply this LoRA adapter")
+    p.add_argument("--weights", choices=("full", "int8"), default=None,
+                   help="int8: linear layers in 8 bits, about half the memory (default: the app's setting)")
     p.add_argument("--no-inject", action="store_true", help="do not put glossary definitions into the prompt")
     p.add_argument("--max-new-tokens", type=int, default=None)
     p.add_argument("--temperature", type=float, default=None)
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
-    lm = models.load_model(model_dir)
+    lm = models.load_model(model_dir, weights=args.weights or settings.weights)
     if args.adapter:
         from desktop.engine import adapters
 

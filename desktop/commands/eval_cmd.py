@@ -114,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    lm = load_model(args.model or default_model_dir(), device=args.device)
+    lm = load_model(args.model or default_model_dir(), device=args.device, weights=args.weights)
     quiet = args.json
     t0 = time.perf_counter()
 
@@ -189,6 +189,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--json", action="store_true", help="print the report as one JSON object")
     g.add_argument("--model", metavar="DIR", help="model folder (default: the installed default model)")
     g.add_argument("--device", help="cpu or cuda (default: cuda when present)")
+    g.add_argument("--weights", choices=("full", "int8"), default="full",
+                   help="int8: evaluate the model with 8-bit linear layers (default: full)")
     g.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model (default: torch's choice)")
     g.add_argument("--limit", type=int, metavar="N", help="only the first N items of each test set")
     g.add_argument("--max-new-tokens", type=int, metavar="N", help="longest free-text answer (default 64)")

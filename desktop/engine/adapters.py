@@ -29,6 +29,7 @@ from typing import Any
 
 from desktop import log, paths
 from desktop.engine import offline as _offline  # noqa: F401
+from desktop.engine import quant
 from desktop.engine.models import PICKLE_SUFFIXES, LoadedModel, read_safetensors_header
 from desktop.errors import AdapterError, ModelLoadError, StorageError
 
@@ -238,10 +239,14 @@ def apply_adapter(lm: LoadedModel, name: str) -> None:
     try:
         with torch.no_grad():
             for weight, a, b in deltas:
-                backup[id(weight)] = (weight, weight.data.to("cpu", copy=True))
                 delta = b.to(weight.device, torch.float32) @ a.to(weight.device, torch.float32)
                 if fan_in_fan_out:
                     delta = delta.T
+                if quant.is_quantized(weight):  # 8-bit weights: dequantise, add, quantise again in place
+                    backup[id(weight)] = (weight, quant.snapshot(weight))
+                    quant.add_delta(weight, delta)
+                    continue
+                backup[id(weight)] = (weight, weight.data.to("cpu", copy=True))
                 weight.data.add_(delta.to(weight.dtype))
     except Exception:
         _restore(backup)
@@ -256,7 +261,10 @@ def _restore(backup: dict[int, tuple[Any, Any]]) -> None:
 
     with torch.no_grad():
         for weight, original in backup.values():
-            weight.data.copy_(original.to(weight.device))
+            if isinstance(original, dict):
+                quant.restore(weight, original)
+            else:
+                weight.data.copy_(original.to(weight.device))
 
 
 def remove_adapter(lm: LoadedModel) -> None:
@@ -279,6 +287,9 @@ def merge_to_folder(lm: LoadedModel, name: str, out_dir: str | Path) -> Path:
     base model and the adapter's metadata it was made from.
     """
     out = Path(out_dir)
+    if getattr(lm, "weights", "full") != "full":
+        raise AdapterError("A merged model folder is written from full-precision weights, and this model is loaded "
+                           "with 8-bit weights; load it with full-precision weights, then merge.")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise StorageError(f"{out} is not empty; choose a new folder for the merged model.")
     previous = lm.adapter

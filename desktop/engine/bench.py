@@ -47,6 +47,8 @@ def add_decode_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="cuda or cpu (default: cuda when present)")
     p.add_argument("--dtype", choices=("bfloat16", "float16", "float32"),
                    help="weight type (default: bfloat16 on a GPU, float32 on a CPU)")
+    p.add_argument("--weights", choices=("full", "int8"), default="full",
+                   help="int8: linear layers quantised to 8 bits (torchao), as the app's 8-bit mode loads them")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
@@ -127,11 +129,11 @@ def _top2_gap(model, ids: list[int], device: str) -> float:
 
 def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 256, cap: int | None = None,
                      turns: int = 10, repeat: int = 3, plain: bool = True, device: str | None = None,
-                     dtype: str | None = None,
+                     dtype: str | None = None, weights: str = "full",
                      emit: Callable[[str], None] = print) -> dict[str, Any]:
     import torch
 
-    from desktop.engine import fastgen
+    from desktop.engine import fastgen, quant
     from desktop.engine.generate import GenerationSettings, PlainDecoder
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -140,7 +142,7 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     if shape != "tiny" and not cuda:
         raise SystemExit(f"the {shape} shape needs a CUDA GPU; use --shape tiny on a CPU")
     r: dict[str, Any] = {"shape": shape, "device": torch.cuda.get_device_name() if cuda else "cpu",
-                         "torch": torch.__version__, "prompt": prompt, "new": new}
+                         "torch": torch.__version__, "prompt": prompt, "new": new, "weights": weights}
     import transformers
 
     r["transformers"] = transformers.__version__
@@ -148,13 +150,15 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
         torch.set_num_threads(1)  # tiny matrices: threads only add overhead
     t0 = time.perf_counter()
     model = build_model(shape, device=device, dtype=getattr(torch, dtype) if dtype else None)
+    quant.quantize_model(model, weights)
     if cuda:
         torch.cuda.synchronize()
     r["build_s"] = time.perf_counter() - t0
-    weight_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+    weight_bytes = quant.weight_bytes(model)
     r["params"] = sum(p.numel() for p in model.parameters())
     r["weight_gb"] = weight_bytes / 1e9
-    emit(f"model {shape}: {r['params'] / 1e9:.3f}B parameters, {r['weight_gb']:.2f} GB, built in {r['build_s']:.1f} s "
+    emit(f"model {shape}: {r['params'] / 1e9:.3f}B parameters, {r['weight_gb']:.2f} GB"
+         + (" (8-bit linear layers)" if weights == "int8" else "") + f", built in {r['build_s']:.1f} s "
          f"on {r['device']} (torch {torch.__version__}, transformers {transformers.__version__})")
     bw = copy_bandwidth(device)
     r["copy_tb_s"] = bw / 1e12
@@ -244,20 +248,33 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     few = GenerationSettings(max_new_tokens=16, temperature=0.0)
     before_tokens = timed_decode(fd, short, settings=few)["tokens"]
     layers = model.model.layers[: min(4, len(model.model.layers))]
-    saved = [layer.mlp.down_proj.weight.detach().clone() for layer in layers]
+
+    def keep(w):  # a copy to put back exactly (8-bit weights: their int8 data and scales)
+        return quant.snapshot(w) if quant.is_quantized(w) else w.detach().clone()
+
+    def put_back(w, saved_w) -> None:
+        if quant.is_quantized(w):
+            quant.restore(w, saved_w)
+        else:
+            w.copy_(saved_w)
+
+    def values(w):
+        return w.dequantize() if quant.is_quantized(w) else w.detach()
+
+    saved = [(keep(layer.mlp.down_proj.weight), keep(layer.self_attn.q_proj.weight)) for layer in layers]
     with torch.no_grad():
         for i, layer in enumerate(layers):
             w = layer.mlp.down_proj.weight
             fd.merge_delta(i, "down_proj", torch.randn(w.shape, device=w.device, dtype=w.dtype) * 0.1)
-            fd.merge_delta(i, "q_proj", -0.5 * layer.self_attn.q_proj.weight.detach())  # through the fused view
+            fd.merge_delta(i, "q_proj", -0.5 * values(layer.self_attn.q_proj.weight))  # through the fused view
     after_tokens = timed_decode(fd, short, settings=few)["tokens"]
     r["inplace_change_seen"] = after_tokens != before_tokens
     if plain:
         r["inplace_plain_agrees"] = timed_decode(PlainDecoder(model, device), short, settings=few)["tokens"] == after_tokens
     with torch.no_grad():
-        for i, (layer, w) in enumerate(zip(layers, saved)):
-            layer.mlp.down_proj.weight.copy_(w)
-            fd.merge_delta(i, "q_proj", layer.self_attn.q_proj.weight.detach())  # -0.5 then +1 of half: back
+        for layer, (down, q) in zip(layers, saved):
+            put_back(layer.mlp.down_proj.weight, down)
+            put_back(layer.self_attn.q_proj.weight, q)
     emit(f"in-place weight change seen by the fast path: {r['inplace_change_seen']}"
          + (f"; plain path gives the same tokens: {r['inplace_plain_agrees']}" if plain else ""))
 
@@ -307,6 +324,7 @@ def main_decode(args: argparse.Namespace) -> int:
     emit = (lambda _s: None) if args.json else (lambda s: print(s, flush=True))
     r = run_decode_bench(shape=args.shape, prompt=args.prompt, new=args.new, cap=args.cap, turns=args.turns,
                          repeat=args.repeat, plain=not args.no_plain, device=args.device, dtype=args.dtype,
+                         weights=args.weights,
                          emit=emit)
     print(json.dumps(r, indent=2) if args.json else _summary(r), flush=True)
     return 0

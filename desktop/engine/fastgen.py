@@ -47,6 +47,7 @@ from torch import nn
 
 from desktop import log, paths
 from desktop.engine import offline as _offline  # noqa: F401
+from desktop.engine import quant
 
 _log = log.get("fastgen")
 
@@ -196,7 +197,10 @@ def check_supported(model) -> None:
                 if type(m) is not nn.Linear:
                     raise FastPathUnavailable(f"{n} is a {type(m).__name__}, not a plain linear layer "
                                               "(an adapter that wraps layers is active)")
-                if not m.weight.is_floating_point():
+                if quant.is_quantized(m.weight):
+                    if not _row_wise_int8(m.weight):
+                        raise FastPathUnavailable(f"{type(m.weight).__name__} weights are not supported")
+                elif not m.weight.is_floating_point():
                     raise FastPathUnavailable("quantized weights are not supported")
         if attn.o_proj.bias is not None or any(getattr(mlp, n).bias is not None for n in GATE_UP + ("down_proj",)):
             raise FastPathUnavailable("biases outside q/k/v are not supported")
@@ -204,10 +208,36 @@ def check_supported(model) -> None:
             raise FastPathUnavailable("q/k/v must all have a bias or none")
 
 
+def _row_wise_int8(weight) -> bool:
+    """An 8-bit weight whose every part (int8 data, scale, zero point) is per output row (what ``quant`` makes)."""
+    qdata = getattr(weight, "qdata", None)
+    if qdata is None or qdata.dtype != torch.int8 or qdata.dim() != 2:
+        return False
+    if list(getattr(weight, "block_size", [])) != [1, qdata.shape[1]]:
+        return False
+    return all(t.shape[0] == qdata.shape[0] for t in quant.parts(weight).values())
+
+
+def _ptr(t) -> int:
+    """Where a weight's values live (an 8-bit weight's int8 data)."""
+    return t.qdata.data_ptr() if quant.is_quantized(t) else t.data_ptr()
+
+
 def _fuse(modules: list[nn.Linear]) -> tuple[Any, Any]:
-    """One weight (and bias) for several linear layers; the layers' parameters become views of it."""
-    weight = torch.cat([m.weight.data for m in modules], dim=0)
+    """One weight (and bias) for several linear layers; the layers' parameters become views of it.
+
+    8-bit weights fuse the same way: with one scale per row, the rows of the fused weight
+    are the rows of the parts, so their int8 data and scales are concatenated, and each
+    layer's weight is pointed at its rows of both.
+    """
     bias = torch.cat([m.bias.data for m in modules], dim=0) if modules[0].bias is not None else None
+    w0 = modules[0].weight
+    if quant.is_quantized(w0):
+        names = list(quant.parts(w0))
+        cat = {n: torch.cat([getattr(m.weight, n) for m in modules], dim=0) for n in names}
+        weight = type(w0)(cat.pop("qdata"), cat.pop("scale"), [1, w0.qdata.shape[1]], w0.dtype, **cat)
+    else:
+        weight = torch.cat([m.weight.data for m in modules], dim=0)
     _point(modules, weight, bias)
     return weight, bias
 
@@ -216,7 +246,11 @@ def _point(modules: list[nn.Linear], weight, bias) -> None:
     start = 0
     for m in modules:
         n = m.out_features
-        m.weight.data = weight[start:start + n]
+        if quant.is_quantized(weight):
+            for name, t in quant.parts(weight).items():
+                setattr(m.weight, name, t[start:start + n])
+        else:
+            m.weight.data = weight[start:start + n]
         if bias is not None:
             m.bias.data = bias[start:start + n]
         start += n
@@ -226,7 +260,12 @@ def _is_view_of(modules: list[nn.Linear], weight, bias) -> bool:
     start = 0
     for m in modules:
         n = m.out_features
-        if m.weight.data_ptr() != weight[start:start + n].data_ptr() or m.weight.shape != weight[start:start + n].shape:
+        if quant.is_quantized(weight):
+            if not quant.is_quantized(m.weight) or any(
+                    getattr(m.weight, name).data_ptr() != t[start:start + n].data_ptr()
+                    for name, t in quant.parts(weight).items()):
+                return False
+        elif m.weight.data_ptr() != weight[start:start + n].data_ptr() or m.weight.shape != weight[start:start + n].shape:
             return False
         if bias is not None and m.bias.data_ptr() != bias[start:start + n].data_ptr():
             return False
@@ -314,8 +353,8 @@ class FastDecoder:
         base = self.model.model
         out = [base.embed_tokens.weight.data_ptr(), base.norm.weight.data_ptr(), self.model.lm_head.weight.data_ptr()]
         for layer in base.layers:
-            out += [layer.input_layernorm.weight.data_ptr(), layer.self_attn.o_proj.weight.data_ptr(),
-                    layer.post_attention_layernorm.weight.data_ptr(), layer.mlp.down_proj.weight.data_ptr()]
+            out += [layer.input_layernorm.weight.data_ptr(), _ptr(layer.self_attn.o_proj.weight),
+                    layer.post_attention_layernorm.weight.data_ptr(), _ptr(layer.mlp.down_proj.weight)]
         return out
 
     def _alloc(self) -> None:
@@ -414,7 +453,10 @@ class FastDecoder:
         parent = layer.self_attn if proj_name in QKV + ("o_proj",) else layer.mlp
         weight = getattr(parent, proj_name).weight
         with torch.no_grad():
-            weight.data.add_(delta.to(device=weight.device, dtype=weight.dtype))
+            if quant.is_quantized(weight):
+                quant.add_delta(weight, delta)  # into the same int8 data and scales
+            else:
+                weight.data.add_(delta.to(device=weight.device, dtype=weight.dtype))
 
     def _sync(self) -> None:
         """Check the model is still the one the graphs were built for; repair swapped weights."""
@@ -428,6 +470,8 @@ class FastDecoder:
             for (qkv, gu), fused in zip(self._mods, self._fused):
                 for mods, (w, b) in zip((qkv, gu), fused):
                     if not _is_view_of(mods, w, b):
+                        if quant.is_quantized(w):
+                            raise FastPathUnavailable("8-bit weights were replaced since the fast path was prepared")
                         # someone replaced .data: take the new values into the fused weight, point back at it
                         if any(m.weight.device != w.device or m.weight.dtype != w.dtype for m in mods):
                             raise FastPathUnavailable("weights moved to another device or type")

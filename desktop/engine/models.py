@@ -46,6 +46,7 @@ class ModelInfo:
     head_dim: int
     has_chat_template: bool
     weight_files: list[str] = field(default_factory=list)
+    linear_params: int = 0  # in 2-D weights other than the embeddings and the output layer (what 8-bit shrinks)
 
     def kv_bytes_per_token(self, dtype_bytes: int) -> int:
         return 2 * self.n_layers * self.n_kv_heads * self.head_dim * dtype_bytes
@@ -79,6 +80,7 @@ class LoadedModel:
     fingerprint: str
     adapter: str | None = None
     fast: Any = None  # a fast decoder (desktop.engine.fastgen) when one is active
+    weights: str = "full"  # "full" or "int8" (desktop.engine.quant)
 
     @property
     def context_length(self) -> int:
@@ -157,7 +159,7 @@ def inspect_model(path: str | os.PathLike) -> ModelInfo:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ModelLoadError(f"tokenizer_config.json in {folder.name} is not valid JSON.") from exc
 
-    n_params, dtypes, size = 0, {}, 0
+    n_params, dtypes, size, linear = 0, {}, 0, 0
     for wf in weight_files:
         header = read_safetensors_header(wf)
         size += wf.stat().st_size
@@ -169,6 +171,9 @@ def inspect_model(path: str | os.PathLike) -> ModelInfo:
                 count *= int(d)
             n_params += count
             dtypes[meta["dtype"]] = dtypes.get(meta["dtype"], 0) + count
+            if len(meta["shape"]) == 2 and name.endswith(".weight") and not any(
+                    k in name for k in ("embed", "lm_head", "wte", "output.weight")):
+                linear += count
     text_cfg = cfg.get("text_config", cfg)
     hidden = int(text_cfg.get("hidden_size", 0) or 0)
     heads = int(text_cfg.get("num_attention_heads", 1) or 1)
@@ -188,6 +193,7 @@ def inspect_model(path: str | os.PathLike) -> ModelInfo:
         head_dim=head_dim,
         has_chat_template=has_template,
         weight_files=[p.name for p in weight_files],
+        linear_params=linear,
     )
 
 
@@ -221,12 +227,18 @@ def free_memory(device: str) -> int | None:
 
 
 def estimate_memory(info: ModelInfo, *, device: str | None = None, dtype: str | None = None,
-                    context_tokens: int | None = None) -> MemoryEstimate:
-    """Weights at the load dtype, a KV cache for ``context_tokens`` and 10% working memory."""
+                    context_tokens: int | None = None, weights: str | None = None) -> MemoryEstimate:
+    """Weights at the load dtype (linear layers at one byte with 8-bit weights), a KV cache for
+    ``context_tokens`` and 10% working memory."""
+    from desktop.engine.quant import check_mode
+
     device = pick_device(device)
     nbytes = 4 if pick_dtype(device, dtype) == "float32" else 2
     ctx = min(context_tokens or 4096, info.context_length)
-    needed = int((info.n_params * nbytes + info.kv_bytes_per_token(nbytes) * ctx) * 1.10)
+    weight_bytes = info.n_params * nbytes
+    if check_mode(weights) == "int8":
+        weight_bytes -= info.linear_params * (nbytes - 1)
+    needed = int((weight_bytes + info.kv_bytes_per_token(nbytes) * ctx) * 1.10)
     return MemoryEstimate(needed_bytes=needed, free_bytes=free_memory(device), device=device)
 
 
@@ -252,8 +264,12 @@ def fingerprint(path: str | os.PathLike) -> str:
 
 
 def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str | None = None,
-               on_progress: Callable[[float, str], None] | None = None, fast: bool = True) -> LoadedModel:
+               on_progress: Callable[[float, str], None] | None = None, fast: bool = True,
+               weights: str | None = None) -> LoadedModel:
     """Load a checked model folder onto ``device`` (CUDA bf16 when present, else CPU float32).
+
+    ``weights="int8"`` quantises the linear layers to 8 bits while loading
+    (``desktop.engine.quant``): about half the memory, for GPUs too small for the full model.
 
     On CUDA, ``fast`` also prepares the fast decode path (``desktop.engine.fastgen.attach``:
     compiled, graph-captured steps, ready before the first question); without it, or if
@@ -267,10 +283,14 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
     hf_logging.disable_progress_bar()  # progress goes to on_progress, not to a terminal bar
     report = on_progress or (lambda _f, _s: None)
     report(0.05, "Checking the model folder")
+    from desktop.engine import quant
+
+    weights = quant.check_mode(weights)
     info = inspect_model(path)
     device = pick_device(device)
     dtype = pick_dtype(device, dtype)
-    est = estimate_memory(info, device=device, dtype=dtype, context_tokens=2048)
+    qconfig = quant.transformers_config(weights)
+    est = estimate_memory(info, device=device, dtype=dtype, context_tokens=2048, weights=weights)
     if not est.fits:
         raise ModelLoadError(
             f"{info.name} needs about {est.needed_bytes / 1e9:.1f} GB on {device}, but only "
@@ -284,7 +304,8 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
         raise ModelLoadError(f"The tokenizer in {info.name} could not be read ({type(exc).__name__}: {exc}).") from exc
     if getattr(tokenizer, "chat_template", None) is None:
         raise ModelLoadError(f"{info.name} has no chat template, so TermLens cannot format a conversation for it.")
-    report(0.3, f"Loading {info.n_params / 1e6:,.0f}M parameters onto {device}")
+    report(0.3, f"Loading {info.n_params / 1e6:,.0f}M parameters onto {device}"
+                + (" as 8-bit weights" if weights == "int8" else ""))
     try:
         model = AutoModelForCausalLM.from_pretrained(
             info.path,
@@ -293,6 +314,7 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
             use_safetensors=True,
             trust_remote_code=False,
             device_map=device if device.startswith("cuda") else None,
+            quantization_config=qconfig,
         )
     except torch.cuda.OutOfMemoryError as exc:
         torch.cuda.empty_cache()
@@ -312,6 +334,7 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
         dtype=dtype,
         load_s=time.perf_counter() - t0,
         fingerprint=fingerprint(info.path),
+        weights=weights,
     )
     if fast and device.startswith("cuda"):
         from desktop.engine.fastgen import attach

@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
                                          "Model ▸ Model manager.").format(path=path))
             return
         self.status.on_loading(0.0, self.tr("Loading the model…"))
-        self.ctx.worker.request_load(path)
+        self.ctx.worker.request_load(path, weights=self.ctx.settings.weights)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
         self.session.stop()

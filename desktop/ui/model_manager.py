@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
@@ -28,6 +28,7 @@ class ModelManagerDialog(QDialog):
         self.ctx = ctx
         self.worker = ctx.worker
         self.loading_path = ""
+        self.loading_weights = "full"
         self.setWindowTitle(self.tr("Model manager"))
         self.resize(680, 500)
         lay = QVBoxLayout(self)
@@ -50,6 +51,21 @@ class ModelManagerDialog(QDialog):
         self.browse_btn.clicked.connect(self._browse)
         row.addWidget(self.browse_btn)
         lay.addLayout(row)
+        wrow = QHBoxLayout()
+        wlabel = QLabel(self.tr("Weights:"))
+        wrow.addWidget(wlabel)
+        self.weights = QComboBox()
+        self.weights.addItem(self.tr("Full precision"), "full")
+        self.weights.addItem(self.tr("8-bit (about half the memory, for smaller GPUs)"), "int8")
+        self.weights.setAccessibleName(self.tr("Weight precision"))
+        self.weights.setToolTip(self.tr(
+            "8-bit stores each layer's weights in one byte instead of two: a 7B model fits a 12 GB graphics card. "
+            "Answers change slightly; training needs full precision."))
+        wlabel.setBuddy(self.weights)
+        i = self.weights.findData(ctx.settings.weights)
+        self.weights.setCurrentIndex(max(i, 0))
+        wrow.addWidget(self.weights, 1)
+        lay.addLayout(wrow)
         self.check_label = QLabel()
         self.check_label.setWordWrap(True)
         self.check_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -109,8 +125,11 @@ class ModelManagerDialog(QDialog):
 
     def _show_current(self, info: dict) -> None:
         if info.get("name"):
+            dtype = info.get("dtype", "?")
+            if info.get("weights") == "int8":
+                dtype = self.tr("{dtype}, 8-bit weights").format(dtype=dtype)
             self.current.setText(self.tr("In use: {name} on {device} ({dtype}), {mem} of memory.").format(
-                name=info["name"], device=info.get("device", "?"), dtype=info.get("dtype", "?"),
+                name=info["name"], device=info.get("device", "?"), dtype=dtype,
                 mem=human_bytes(info.get("memory_bytes"))))
         else:
             self.current.setText(self.tr("No model is loaded."))
@@ -127,7 +146,7 @@ class ModelManagerDialog(QDialog):
             return
         self.check_label.setText(self.tr("Checking {name}…").format(name=Path(path).name))
         self.message.clear()
-        self.worker.request_job(check_model_job(path))
+        self.worker.request_job(check_model_job(path, weights=self.weights.currentData()))
 
     def load(self) -> None:
         path = self.path.text().strip()
@@ -138,7 +157,8 @@ class ModelManagerDialog(QDialog):
         self.progress.setVisible(True)
         self.progress.setValue(0)
         self.load_btn.setEnabled(False)
-        self.worker.request_load(path)
+        self.loading_weights = self.weights.currentData()
+        self.worker.request_load(path, weights=self.loading_weights)
 
     # ---- from the worker ------------------------------------------------------------------
     def _on_job_finished(self, name: str, r: object) -> None:
@@ -166,6 +186,7 @@ class ModelManagerDialog(QDialog):
         if self.loading_path:
             self.message.setText(self.tr("Loaded {name}.").format(name=info.get("name", "")))
             self.ctx.settings.model_path = info.get("path", self.loading_path)
+            self.ctx.settings.weights = info.get("weights", self.loading_weights)
             self.ctx.save_settings()
             self.loading_path = ""
 

@@ -55,7 +55,10 @@ class StatusBar(QStatusBar):
             self.model.setText(self.tr("Model: loading…"))
         else:
             self.model.setText(self.tr("Model: none loaded"))
-        self.device.setText(self.tr("{device} · {dtype}").format(device=i.get("device", "—"), dtype=i.get("dtype", "—")))
+        dtype = i.get("dtype", "—")
+        if i.get("weights") == "int8":
+            dtype = self.tr("{dtype} · 8-bit weights").format(dtype=dtype)
+        self.device.setText(self.tr("{device} · {dtype}").format(device=i.get("device", "—"), dtype=dtype))
         self.memory.setText(self.tr("Memory: {mem}").format(
             mem=human_bytes(i.get("memory_bytes")) if i.get("memory_bytes") else "—"))
         self.speed.setText(self.tr("Last answer: {rate}").format(

@@ -24,14 +24,14 @@ def available(module: str) -> bool:
         return False
 
 
-def check_model_job(path: str, *, context_tokens: int = 2048) -> Job:
-    """Check a model folder without loading it: what it is and the memory it needs."""
+def check_model_job(path: str, *, context_tokens: int = 2048, weights: str = "full") -> Job:
+    """Check a model folder without loading it: what it is and the memory it needs (with ``weights``)."""
 
     def run(lm: Any, on_progress: Callable, should_stop: Callable) -> dict:
         from desktop.engine import models
 
         info = models.inspect_model(path)
-        est = models.estimate_memory(info, context_tokens=context_tokens)
+        est = models.estimate_memory(info, context_tokens=context_tokens, weights=weights)
         return {"path": str(info.path), "name": info.name, "summary": info.summary(),
                 "params": info.n_params, "size_bytes": info.size_bytes, "device": est.device,
                 "needed_bytes": est.needed_bytes, "free_bytes": est.free_bytes, "fits": est.fits,

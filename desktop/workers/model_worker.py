@@ -74,7 +74,7 @@ class ModelWorker(QObject):
     job_failed = Signal(str, str)  # job name, sentence
     busy_changed = Signal(bool)
 
-    _load_requested = Signal(str, str)
+    _load_requested = Signal(str, str, str)
     _unload_requested = Signal()
     _generate_requested = Signal(object)
     _job_requested = Signal(object)
@@ -91,8 +91,9 @@ class ModelWorker(QObject):
         self._job_requested.connect(self._do_job)
 
     # ---- called from the GUI thread -------------------------------------------------
-    def request_load(self, path: str, device: str = "") -> None:
-        self._load_requested.emit(path, device)
+    def request_load(self, path: str, device: str = "", weights: str = "full") -> None:
+        """Load the model folder ``path``; ``weights`` "int8" quantises its linear layers to 8 bits."""
+        self._load_requested.emit(path, device, weights)
 
     def request_unload(self) -> None:
         self._unload_requested.emit()
@@ -134,16 +135,18 @@ class ModelWorker(QObject):
             "free_bytes": free_memory(lm.device), "adapter": lm.adapter or "",
             "fast": getattr(lm.fast, "name", "") if lm.fast is not None else "",
             "context_length": lm.context_length, "fingerprint": lm.fingerprint,
+            "weights": getattr(lm, "weights", "full"),
         }
 
-    @Slot(str, str)
-    def _do_load(self, path: str, device: str) -> None:
+    @Slot(str, str, str)
+    def _do_load(self, path: str, device: str, weights: str) -> None:
         self.busy_changed.emit(True)
         try:
             from desktop.engine import models
 
             load = self._load_fn or models.load_model
-            lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, s))
+            kwargs = {"weights": weights} if weights and weights != "full" else {}
+            lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, s), **kwargs)
             if self._attach_fast and lm.device.startswith("cuda"):
                 try:
                     from desktop.engine import fastgen
@@ -154,7 +157,8 @@ class ModelWorker(QObject):
             previous, self.lm = self.lm, lm
             if previous is not None:
                 models.unload(previous)
-            _log.info("model loaded: %s on %s (%s) in %.2f s", lm.info.name, lm.device, lm.dtype, lm.load_s)
+            _log.info("model loaded: %s on %s (%s, %s weights) in %.2f s", lm.info.name, lm.device, lm.dtype,
+                      getattr(lm, "weights", "full"), lm.load_s)
             self.loaded.emit(self._info())
         except BaseException as exc:  # noqa: BLE001 - the thread must survive any failure
             self.load_failed.emit(describe_error(exc, "loading the model"))

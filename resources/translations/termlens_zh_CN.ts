@@ -1541,7 +1541,7 @@
 <context>
     <name>ModelManagerDialog</name>
     <message>
-        <location filename="../../desktop/ui/model_manager.py" line="+31"/>
+        <location filename="../../desktop/ui/model_manager.py" line="+32"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
@@ -1572,12 +1572,37 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+70"/>
+        <location line="+88"/>
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
     </message>
     <message>
-        <location line="-61"/>
+        <location line="-83"/>
+        <source>Weights:</source>
+        <translation>权重：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Full precision</source>
+        <translation>全精度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>8-bit (about half the memory, for smaller GPUs)</source>
+        <translation>8 位（内存约减半，适合显存较小的 GPU）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Weight precision</source>
+        <translation>权重精度</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>8-bit stores each layer&apos;s weights in one byte instead of two: a 7B model fits a 12 GB graphics card. Answers change slightly; training needs full precision.</source>
+        <translation>8 位模式下每层权重用一个字节而非两个字节存储：7B 模型可放入 12 GB 显卡。回答会略有变化；训练需要全精度。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Loading progress</source>
         <translation>加载进度</translation>
     </message>
@@ -1612,7 +1637,12 @@
         <translation>卸载当前模型</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
+        <source>{dtype}, 8-bit weights</source>
+        <translation>{dtype}，8 位权重</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>In use: {name} on {device} ({dtype}), {mem} of memory.</source>
         <translation>使用中：{name}，运行于 {device}（{dtype}），占用内存 {mem}。</translation>
     </message>
@@ -1627,7 +1657,7 @@
         <translation>正在检查 {name}…</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
@@ -1654,7 +1684,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>已加载 {name}。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>The previous model, if any, is still in use.</source>
         <translation>之前的模型（如有）仍在使用中。</translation>
     </message>
@@ -2361,7 +2391,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>加载后应用的 LoRA 适配器（留空：不应用）。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
+        <source>full, or int8: linear layers stored in 8 bits, about half the memory (for smaller GPUs).</source>
+        <translation>full 或 int8：线性层以 8 位存储，内存约减半（适合显存较小的 GPU）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Longest answer, in tokens.</source>
         <translation>回答的最大长度，以 token 计。</translation>
     </message>
@@ -2427,6 +2462,11 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <location line="+2"/>
         <source>Model: none loaded</source>
         <translation>模型：未加载</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{dtype} · 8-bit weights</source>
+        <translation>{dtype} · 8 位权重</translation>
     </message>
     <message>
         <location line="+1"/>

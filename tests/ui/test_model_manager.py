@@ -47,3 +47,28 @@ def test_check_shows_memory_needed_against_free(open_window, qtbot, default_mode
     dialog.check()
     qtbot.waitUntil(lambda: "Checking" not in dialog.check_label.text(), timeout=60_000)
     assert "not a folder" in dialog.check_label.text()
+
+
+def test_loading_with_8_bit_weights_is_shown_remembered_and_answers(open_window, qtbot, default_model_dir):
+    win = open_window(model_dir=default_model_dir, max_new_tokens=4)
+    dialog = ModelManagerDialog(win.ctx, win)
+    qtbot.addWidget(dialog)
+    assert dialog.weights.currentData() == "full"
+    dialog.path.setText(str(default_model_dir))
+    needed = {}
+    for mode in ("full", "int8"):
+        dialog.weights.setCurrentIndex(dialog.weights.findData(mode))
+        dialog.check_label.clear()
+        dialog.check()
+        qtbot.waitUntil(lambda: "Memory needed" in dialog.check_label.text(), timeout=60_000)
+        needed[mode] = dialog.check_label.text().split("Memory needed on ")[1].split(";")[0]
+    assert needed["full"] != needed["int8"]  # the check counts the 8-bit layers
+    with qtbot.waitSignal(win.ctx.worker.loaded, timeout=120_000) as loaded:
+        dialog.load()
+    assert loaded.args[0]["weights"] == "int8"
+    qtbot.waitUntil(lambda: "8-bit" in win.status.device.text(), timeout=10_000)
+    assert "8-bit weights" in dialog.current.text()
+    assert win.ctx.settings.weights == "int8"  # the next start loads 8-bit weights too
+    dialog.close()
+    answer = ask(qtbot, win, "What does CKD-EPI estimate?")
+    assert answer["content"].strip() and answer["stats"]["new_tokens"] > 0

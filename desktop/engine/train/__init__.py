@@ -361,6 +361,10 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
 
     config = config or TrainConfig()
     name = adapters.check_name(out_name)
+    if getattr(lm, "weights", "full") != "full":
+        raise TrainingError("Training needs the model's full-precision weights, and this model is loaded with 8-bit "
+                            "weights; load it with full-precision weights in the Model manager to train. The adapter "
+                            "then works with 8-bit weights too.")
     pairs = select_pairs(pairs)
     if not pairs:
         raise TrainingError("There are no training pairs; accept some pairs in the review first.")
