@@ -14,7 +14,11 @@ stall of the GUI thread.
 
 ``--model DIR`` also streams one answer from a real model through the real worker
 (CUDA when present) and prints the engine's own tokens/s next to the rate at which text
-reached the chat view. A script, not a test: it prints figures and asserts nothing.
+reached the chat view. ``--shape qwen2.5-7b`` does the same with a model of that shape
+built from its config with random weights on the GPU (no download, nothing written; a
+word-level tokenizer made in code covers its whole vocabulary, so every token is a word
+on screen), through the real worker and its fast path; ``--weights int8`` quantises it
+first. A script, not a test: it prints figures and asserts nothing.
 """
 
 from __future__ import annotations
@@ -88,11 +92,111 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
             "median_tick_ms": statistics.median(gaps) * 1e3 if gaps else 0.0}
 
 
+def word_tokenizer(vocab_size: int):
+    """A tokenizer with ``vocab_size`` tokens, each one short word, and a ChatML template."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    from tests.tiny import CHATML
+
+    special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<unk>"]
+    vocab = {t: i for i, t in enumerate(special)}
+    for i in range(len(special), vocab_size):
+        vocab[f"w{i}"] = i
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tok.decoder = decoders.WordPiece(prefix="##")  # words joined by spaces
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+                                   unk_token="<unk>", additional_special_tokens=special[:3])
+    fast.chat_template = CHATML
+    return fast
+
+
+def random_model_loader(shape: str, weights: str):
+    """A ``load_fn`` for ``ModelWorker``: a ``LoadedModel`` of ``shape`` with random weights."""
+
+    def load(path: str, device: str | None = None, on_progress=None, **_kw):
+        import torch
+
+        from desktop.engine import quant
+        from desktop.engine.bench import build_model
+        from desktop.engine.models import LoadedModel, ModelInfo, pick_device
+
+        device = pick_device(device)
+        t0 = time.perf_counter()
+        model = build_model(shape, device=device)
+        quant.quantize_model(model, weights)
+        cfg = model.config
+        n = sum(p.numel() for p in model.parameters())
+        info = ModelInfo(
+            path=Path(path), name=f"{shape} shape, random weights", model_type=cfg.model_type,
+            architecture="Qwen2ForCausalLM", n_params=n, weights_dtype="BF16" if device.startswith("cuda") else "F32",
+            size_bytes=quant.weight_bytes(model), context_length=cfg.max_position_embeddings,
+            n_layers=cfg.num_hidden_layers, hidden_size=cfg.hidden_size, n_kv_heads=cfg.num_key_value_heads,
+            head_dim=cfg.hidden_size // cfg.num_attention_heads, has_chat_template=True,
+        )
+        lm = LoadedModel(model=model, tokenizer=word_tokenizer(cfg.vocab_size), info=info, device=device,
+                         dtype=str(next(model.parameters()).dtype).replace("torch.", ""),
+                         load_s=time.perf_counter() - t0, fingerprint=f"random-{shape}", weights=weights)
+        if device.startswith("cuda"):
+            from desktop.engine.fastgen import attach
+
+            attach(lm, on_progress=on_progress)
+            torch.cuda.synchronize()
+        return lm
+
+    return load
+
+
+def _stream_real(app, ctx, args, *, start) -> int:
+    """One answer from a real engine through the real worker; prints engine and chat-view rates."""
+    from desktop.ui.main_window import MainWindow
+
+    ctx.settings.max_new_tokens = args.tokens
+    win = MainWindow(ctx)
+    win.resize(1280, 800)
+    win.show()
+    info: list = []
+
+    def on_model(result: dict) -> None:
+        info.append(result)
+
+    def on_model_failed(sentence: str) -> None:
+        info.append({"error": sentence})
+
+    ctx.worker.loaded.connect(on_model)
+    ctx.worker.load_failed.connect(on_model_failed)
+    t0 = time.perf_counter()
+    start(win)
+    while not info:
+        app.processEvents()
+        time.sleep(0.005)
+    if "error" in info[0]:
+        print(f"error: {info[0]['error']}", file=sys.stderr)
+        return 1
+    print(f"loaded {info[0].get('name')} on {info[0].get('device')} ({info[0].get('dtype')}, "
+          f"{info[0].get('weights', 'full')} weights, decode path: {info[0].get('fast') or 'plain'}) "
+          f"in {time.perf_counter() - t0:.1f} s")
+    for i in range(args.answers):
+        r = _measure(win, app, "Explain in detail what the CKD-EPI equation estimates and how it is used."
+                     + (f" ({i + 1})" if i else ""))
+        print(f"answer {i + 1}: engine {r['engine_tok_s']:.1f} tok/s, chat view {r['view_tok_s']:.1f} tok/s "
+              f"({r['tokens']} tokens, {100 * r['view_tok_s'] / max(r['engine_tok_s'], 1e-9):.0f}% of the engine's "
+              f"rate), max stall {r['max_stall_ms']:.1f} ms, p99 stall {r['p99_stall_ms']:.1f} ms")
+    win.close()
+    app.processEvents()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rates", default="50,200,1000", help="fake engine rates, tokens/s (default 50,200,1000)")
     ap.add_argument("--tokens", type=int, default=1000, help="tokens per answer (default 1000)")
     ap.add_argument("--model", help="also stream one answer from this model folder through the real worker")
+    ap.add_argument("--shape", help="also stream from a model of this shape with random weights (e.g. qwen2.5-7b "
+                                    "on a GPU, tiny on a CPU) through the real worker")
+    ap.add_argument("--weights", choices=("full", "int8"), default="full", help="with --shape: int8 quantises it")
+    ap.add_argument("--answers", type=int, default=1, help="answers streamed from a real engine (default 1)")
     ap.add_argument("--one-paragraph", dest="answer", action="store_const", const=ONE_PARAGRAPH, default=ANSWER,
                     help="stream one long paragraph (the worst case: it is rendered again whole each frame)")
     args = ap.parse_args(argv)
@@ -106,8 +210,10 @@ def main(argv: list[str] | None = None) -> int:
 
     app = make_app()
     question = "What does CKD-EPI estimate?"
-    print(f"{'engine tok/s':>12}  {'view tok/s':>10}  {'signals/s':>9}  {'max stall ms':>12}  {'p99 stall ms':>12}")
-    for rate in [float(r) for r in args.rates.split(",") if r.strip()]:
+    rates = [float(r) for r in args.rates.split(",") if r.strip()]
+    if rates:
+        print(f"{'engine tok/s':>12}  {'view tok/s':>10}  {'signals/s':>9}  {'max stall ms':>12}  {'p99 stall ms':>12}")
+    for rate in rates:
         from tests.ui.fakes import FakeWorker
 
         ctx = open_context(model="fake-engine", sample=True, worker=FakeWorker(rate=rate, answer=args.answer))
@@ -132,34 +238,27 @@ def main(argv: list[str] | None = None) -> int:
         win.close()
         app.processEvents()
 
+    if rates and (args.model or args.shape):
+        print()
     if args.model:
-        ctx = open_context(model=args.model, sample=True)
-        ctx.settings.max_new_tokens = args.tokens
-        win = MainWindow(ctx)
-        win.resize(1280, 800)
-        win.show()
-        info: list = []
-
-        def on_model(result: dict) -> None:
-            info.append(result)
-
-        def on_model_failed(sentence: str) -> None:
-            info.append({"error": sentence})
-
-        ctx.worker.loaded.connect(on_model)
-        ctx.worker.load_failed.connect(on_model_failed)
-        win.start()
-        while not info:
-            app.processEvents()
-            time.sleep(0.005)
-        if "error" in info[0]:
-            print(f"error: {info[0]['error']}", file=sys.stderr)
+        if _stream_real(app, open_context(model=args.model, sample=True), args, start=lambda win: win.start()):
             return 1
-        r = _measure(win, app, "Explain in detail what the CKD-EPI equation estimates and how it is used.")
-        print(f"real model {info[0].get('name')} on {info[0].get('device')}: engine {r['engine_tok_s']:.1f} tok/s, "
-              f"chat view {r['view_tok_s']:.1f} tok/s ({r['tokens']} tokens), max stall {r['max_stall_ms']:.1f} ms")
-        win.close()
-        app.processEvents()
+    if args.shape:
+        from desktop.engine.bench import SHAPES
+        from desktop.workers.model_worker import ModelWorker
+
+        if args.shape not in SHAPES:
+            print(f"error: unknown shape {args.shape!r}; choose one of {', '.join(sorted(SHAPES))}", file=sys.stderr)
+            return 2
+        worker = ModelWorker(load_fn=random_model_loader(args.shape, args.weights))
+        ctx = open_context(model=f"random-{args.shape}", sample=True, worker=worker)
+
+        def start(win) -> None:
+            win.session.open(0)
+            ctx.worker.request_load(f"random-{args.shape}")
+
+        if _stream_real(app, ctx, args, start=start):
+            return 1
     return 0
 
 

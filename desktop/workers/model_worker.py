@@ -147,7 +147,7 @@ class ModelWorker(QObject):
             load = self._load_fn or models.load_model
             kwargs = {"weights": weights} if weights and weights != "full" else {}
             lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, s), **kwargs)
-            if self._attach_fast and lm.device.startswith("cuda"):
+            if self._attach_fast and lm.device.startswith("cuda") and getattr(lm, "fast", None) is None:
                 try:
                     from desktop.engine import fastgen
 
