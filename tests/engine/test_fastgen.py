@@ -13,15 +13,7 @@ from desktop.engine.models import load_model
 
 GREEDY = GenerationSettings(max_new_tokens=24, temperature=0.0)
 PROMPTS = [[1, 5, 7, 9, 11], list(range(3, 140)), [2]]
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny matrices: extra CPU threads only add overhead."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _varied(model, seed: int = 0) -> None:

@@ -13,19 +13,12 @@ from desktop.engine.generate import GenerationSettings, PlainDecoder
 from desktop.engine.models import estimate_memory, inspect_model, load_model
 from desktop.errors import AdapterError, ModelLoadError, TrainingError
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="torchao, for 8-bit weights, is installed on Linux only")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="torchao, for 8-bit weights, is installed on Linux only"),
+              pytest.mark.usefixtures("one_thread")]
 
 GREEDY = GenerationSettings(max_new_tokens=24, temperature=0.0)
 PROMPTS = [[1, 5, 7, 9, 11], list(range(3, 140)), [2]]
 LINEAR = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 @pytest.fixture(scope="module")
