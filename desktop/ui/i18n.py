@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFontDatabase
 
 from desktop import log
 
@@ -54,3 +55,17 @@ def set_language(lang: str | None, app: QCoreApplication | None = None) -> bool:
         app._termlens_translators.append(qt)
     QLocale.setDefault(QLocale(lang))
     return ok
+
+
+def missing_font_sentence(lang: str | None) -> str | None:
+    """A sentence when ``lang`` needs a font this system lacks (Chinese without a CJK font), else None.
+
+    Deliberately in English: without the font, a Chinese sentence would show as boxes too.
+    """
+    if normalize(lang) != "zh_CN":
+        return None
+    if QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese):
+        return None
+    return ("No Chinese font is installed, so Chinese text shows as empty boxes. Install one, for example "
+            "the fonts-noto-cjk package (Debian, Ubuntu) or google-noto-sans-cjk-fonts (Fedora), "
+            "then restart TermLens.")

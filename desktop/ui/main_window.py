@@ -164,7 +164,15 @@ class MainWindow(QMainWindow):
         """Open the latest conversation and load the model behind the progress bar."""
         convs = self.ctx.conversations.list()
         self.session.open(convs[0]["id"] if convs else 0)
-        self.load_model(self.ctx.model_dir)
+        self._check_font()
+        self.load_model(self.ctx.model_dir)  # a model problem, shown in the same place, matters more
+
+    def _check_font(self) -> None:
+        from desktop.ui import i18n
+
+        sentence = i18n.missing_font_sentence(self.ctx.settings.language)
+        if sentence:
+            self.chat.show_error(sentence)
 
     def load_model(self, path: str) -> None:
         if not (Path(path) / "config.json").is_file():
@@ -238,3 +246,4 @@ class MainWindow(QMainWindow):
         self.lock.set_minutes(settings.lock_minutes)
         if settings.language != old.language:
             i18n.set_language(settings.language)
+            self._check_font()

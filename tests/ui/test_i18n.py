@@ -34,3 +34,24 @@ def test_every_visible_string_of_the_chat_page_has_a_translation():
                if not (m.findtext("translation") or "").strip()
                and (m.find("translation") is None or m.find("translation").get("type") != "obsolete")]
     assert missing == []
+
+
+def test_chinese_without_a_chinese_font_says_how_to_get_one(open_window, qtbot, monkeypatch):
+    from PySide6.QtGui import QFontDatabase
+
+    win = open_window(worker=FakeWorker())
+    fonts: list[str] = []
+    monkeypatch.setattr(QFontDatabase, "families", staticmethod(lambda *_a: list(fonts)))
+    try:
+        win.apply_settings(replace(win.ctx.settings, language="zh_CN"))
+        assert win.chat.banner.isVisible()
+        assert "No Chinese font is installed" in win.chat.banner.text()
+        assert "fonts-noto-cjk" in win.chat.banner.text()
+        win.chat.hide_error()
+        fonts.append("Noto Sans CJK SC")
+        win.apply_settings(replace(win.ctx.settings, language="en"))
+        win.apply_settings(replace(win.ctx.settings, language="zh_CN"))
+        assert not win.chat.banner.isVisible()  # a font is there: nothing to say
+    finally:
+        i18n.set_language("en")
+    assert i18n.missing_font_sentence("en") is None
