@@ -19,14 +19,14 @@ user's own text. How it decides:
 Library: ``ahocorasick_rs`` 1.0 (Python bindings of the Rust ``aho-corasick``
 crate), chosen over ``pyahocorasick`` 2.3 by measurement (``benchmarks/bench_matcher.py``,
 same run, same normalised 1,000-character question). With 100,000 mixed
-Chinese/English terms the overlapping search takes 31 µs against 356 µs for
-``pyahocorasick``'s ``iter`` (11x; it is slow on CJK text), in 14 MB against 39 MB;
-on English-only ICD-10-CM they are on par (25 µs and 19 µs, 47 MB and 116 MB).
-Builds are comparable (0.5-1.2 s each under load). It is maintained, ships
-wheels, and reports character offsets for ``str``. The whole ``detect`` takes about 0.2-0.4 ms there
-(normalising, checking boundaries and building hits in Python costs more than the
-search), ``flashtext`` 0.27 ms without any of that, a regex alternation 240 ms.
-Those figures come from a shared two-core machine under load; an idle one is faster.
+Chinese/English terms the overlapping search takes 25 µs against 247 µs for
+``pyahocorasick``'s ``iter`` (10x; it is slow on CJK text), in 16 MB against 39 MB;
+on English-only ICD-10-CM they are on par (14 µs and 18 µs, 52 MB and 116 MB).
+Builds are comparable (0.25-0.6 s each). It is maintained, ships wheels, and
+reports character offsets for ``str``. The whole ``detect`` takes about 0.16 ms
+there (normalising, checking boundaries and building hits in Python costs more
+than the search), ``flashtext`` 0.22 ms without any of that, a regex alternation
+64 ms. Figures from an idle two-core machine (README, Glossary).
 
 Edits: rebuilding 100,000 terms takes about a second (ICD-10-CM: about four), so
 an edited or removed concept is not rebuilt into the main automaton. Its id goes
