@@ -87,4 +87,7 @@ def run_app(*, screenshot: str | None = None, lang: str | None = None, model: st
     for note in ctx.notes:
         QTimer.singleShot(0, lambda n=note: QMessageBox.information(window, title, n))
     QTimer.singleShot(0, window.start)
-    return int(app.exec())
+    code = int(app.exec())
+    ctx.close()  # done already when the window closed; a no-op then
+    ctx.model_thread.exit_if_still_running(code)
+    return code

@@ -13,6 +13,8 @@ Runs engine code on the model thread; never touches widgets. Imports QtCore only
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 import traceback
@@ -239,8 +241,24 @@ class ModelThread:
         self.worker.moveToThread(self.thread)
         self.thread.start()
 
-    def shutdown(self, timeout_ms: int = 10_000) -> None:
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop the running job and the thread; False when it is still busy after ``timeout_ms``
+        (a model load cannot be interrupted: see ``exit_if_still_running``)."""
         self.worker.stop()
         self.thread.quit()
         if not self.thread.wait(timeout_ms):
             _log.warning("model thread did not stop within %d ms", timeout_ms)
+            return False
+        return True
+
+    def exit_if_still_running(self, code: int) -> None:
+        """End the process now, with ``code``, if the model thread is still busy.
+
+        Called once everything else is closed. Python's shutdown would destroy the running
+        QThread, which Qt answers with an abort (a crash report for a window the person
+        simply closed during a long model load); leaving at once skips that.
+        """
+        if self.thread.isRunning():
+            _log.warning("leaving while the model thread is still busy")
+            logging.shutdown()
+            os._exit(code)

@@ -85,3 +85,38 @@ def test_unexpected_job_error_is_a_short_message_and_logged(qtbot, model_thread)
         model_thread.worker.request_job(Job("checking", boom, needs_model=False))
     name, message = blocker.args
     assert name == "checking" and "RuntimeError" in message and "log" in message
+
+
+CLOSE_DURING_LOAD = """
+import sys, time
+sys.path.insert(0, {root!r})
+from PySide6.QtCore import QCoreApplication
+app = QCoreApplication([])
+from desktop.workers.model_worker import ModelThread, ModelWorker
+
+def slow_load(path, **kw):
+    time.sleep(5)  # a model load cannot be interrupted
+    raise RuntimeError("not reached")
+
+mt = ModelThread(ModelWorker(load_fn=slow_load))
+mt.worker.request_load("any")
+time.sleep(0.3)
+print("stopped" if mt.shutdown(timeout_ms=300) else "still busy", flush=True)
+mt.exit_if_still_running(3)
+print("not reached", flush=True)
+"""
+
+
+def test_closing_during_a_long_load_exits_cleanly_instead_of_aborting(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[2])
+    script = tmp_path / "close_during_load.py"
+    script.write_text(CLOSE_DURING_LOAD.format(root=root))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.stdout.split() == ["still", "busy"]
+    assert proc.returncode == 3, proc.stderr  # the code asked for, not 134 (Qt's abort)
+    assert "Destroyed while thread" not in proc.stderr
