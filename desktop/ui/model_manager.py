@@ -166,6 +166,9 @@ class ModelManagerDialog(QDialog):
             return
         free = human_bytes(r["free_bytes"]) if r.get("free_bytes") is not None else self.tr("unknown")
         verdict = self.tr("It fits.") if r.get("fits") else self.tr("Not enough free memory to load it.")
+        if r.get("weights") == "int8" and r.get("device") == "cpu":
+            verdict += " " + self.tr("On a CPU, 8-bit weights save memory but answer more slowly; they are meant "
+                                     "for graphics cards too small for the full model.")
         self.check_label.setText(self.tr("{summary}\nMemory needed on {device}: {need}; free: {free}. {verdict}").format(
             summary=r.get("summary", ""), device=r.get("device", "?"), need=human_bytes(r.get("needed_bytes")),
             free=free, verdict=verdict))

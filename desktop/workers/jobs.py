@@ -35,7 +35,7 @@ def check_model_job(path: str, *, context_tokens: int = 2048, weights: str = "fu
         return {"path": str(info.path), "name": info.name, "summary": info.summary(),
                 "params": info.n_params, "size_bytes": info.size_bytes, "device": est.device,
                 "needed_bytes": est.needed_bytes, "free_bytes": est.free_bytes, "fits": est.fits,
-                "chat_template": info.has_chat_template}
+                "chat_template": info.has_chat_template, "weights": weights}
 
     return Job("check model", run, needs_model=False)
 

@@ -1465,7 +1465,7 @@
         <translation>首选项(&amp;P)…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+24"/>
         <source>No model found at {path}. Install the default model (python main.py models fetch-default) or choose one in Model ▸ Model manager.</source>
         <translation>在 {path} 未找到模型。请安装默认模型（python main.py models fetch-default），或在“模型 ▸ 模型管理器”中选择一个模型。</translation>
     </message>
@@ -1672,7 +1672,12 @@
         <translation>可用内存不足，无法加载。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>On a CPU, 8-bit weights save memory but answer more slowly; they are meant for graphics cards too small for the full model.</source>
+        <translation>在 CPU 上，8 位权重可节省内存，但回答会更慢；它适用于显存不足以容纳完整模型的显卡。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>{summary}
 Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>{summary}
