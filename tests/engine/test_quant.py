@@ -150,3 +150,13 @@ def test_decode_benchmark_runs_with_int8_weights_on_a_cpu():
     full = run_decode_bench(shape="tiny", prompt=32, new=12, turns=2, repeat=1, device="cpu", plain=False,
                             emit=lambda _s: None)
     assert r["weight_gb"] < 0.6 * full["weight_gb"]
+
+
+def test_an_evaluation_report_says_it_ran_on_8_bit_weights(varied_dir, tmp_path):
+    from desktop.engine.evaluate import run_eval
+    from tests.engine.test_evaluate import _glossary, _items
+
+    small = load_model(varied_dir, device="cpu", weights="int8")
+    report = run_eval(small, _items()[:2], methods="base", glossary_concepts=_glossary(), seed=0)
+    assert report.meta["device"] == "cpu (float32, 8-bit weights)"
+    assert "- Device: cpu (float32, 8-bit weights)" in report.write(tmp_path / "r")["md"].read_text(encoding="utf-8")

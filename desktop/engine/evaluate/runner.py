@@ -256,7 +256,7 @@ def run_eval(
     if report.stopped:
         report.methods = [m for m in run if m in report.summaries]
     report.meta = {
-        "model": lm.info.name, "fingerprint": lm.fingerprint, "device": f"{lm.device} ({lm.dtype})",
+        "model": lm.info.name, "fingerprint": lm.fingerprint, "device": f"{lm.device} ({lm.dtype}" + (", 8-bit weights)" if getattr(lm, "weights", "full") == "int8" else ")"),
         "adapter": adapter or "", "trained_concepts": len(trained), "testset": testset_name,
         "n_items": len(items), "seed": seed, "started": started,
         "total_s": round(time.perf_counter() - t_run, 1), "pass_threshold": settings.pass_threshold,
