@@ -409,9 +409,19 @@ class TrainingPage(QWidget):
         return QMessageBox.question(self, title, text, QMessageBox.Yes | QMessageBox.No,
                                     QMessageBox.No) == QMessageBox.Yes
 
+    def _needs_full_precision(self) -> bool:
+        """Say so and return True when the model in use has 8-bit weights (training needs full ones)."""
+        if self.worker.info.get("weights") != "int8":
+            return False
+        self.message.setText(self.tr(
+            "Training needs the model's full-precision weights, and it is loaded with 8-bit weights. Load it with "
+            "full-precision weights (Model ▸ Model manager ▸ Weights), train, then switch back if you like: the "
+            "adapter works with 8-bit weights too."))
+        return True
+
     def start(self) -> None:
         """Train afresh with the form's settings."""
-        if self.running:
+        if self.running or self._needs_full_precision():
             return
         name = self._name()
         problem = lora_jobs.name_problem(name)
@@ -432,7 +442,7 @@ class TrainingPage(QWidget):
 
     def resume(self) -> None:
         """Continue the stopped run of this name from its checkpoint, with the settings it had."""
-        if self.running:
+        if self.running or self._needs_full_precision():
             return
         info = lora_jobs.stopped_run(self._name())
         if info is None:

@@ -84,6 +84,7 @@ class ModelWorker(QObject):
     def __init__(self, *, load_fn: Callable | None = None, attach_fast: bool = True) -> None:
         super().__init__()
         self.lm = None
+        self.info: dict = {}  # what ``loaded`` last said of the model in use ({} when none)
         self.stop_event = threading.Event()
         self._load_fn = load_fn
         self._attach_fast = attach_fast
@@ -131,7 +132,7 @@ class ModelWorker(QObject):
                 mem = int(psutil.Process(os.getpid()).memory_info().rss)
         except Exception:  # noqa: BLE001 - memory is informative only
             mem = None
-        return {
+        self.info = {
             "name": lm.info.name, "path": str(lm.info.path), "device": lm.device, "dtype": lm.dtype,
             "params": lm.info.n_params, "load_s": lm.load_s, "memory_bytes": mem,
             "free_bytes": free_memory(lm.device), "adapter": lm.adapter or "",
@@ -139,6 +140,7 @@ class ModelWorker(QObject):
             "context_length": lm.context_length, "fingerprint": lm.fingerprint,
             "weights": getattr(lm, "weights", "full"),
         }
+        return dict(self.info)
 
     @Slot(str, str, str)
     def _do_load(self, path: str, device: str, weights: str) -> None:
@@ -173,6 +175,7 @@ class ModelWorker(QObject):
 
         models.unload(self.lm)
         self.lm = None
+        self.info = {}
         self.unloaded.emit()
 
     @Slot(object)

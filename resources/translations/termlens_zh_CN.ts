@@ -2634,12 +2634,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+233"/>
+        <location line="+243"/>
         <source>Choose a file of training pairs</source>
         <translation>选择训练问答对文件</translation>
     </message>
     <message>
-        <location line="-232"/>
+        <location line="-242"/>
         <source>Training pairs (*.jsonl);;All files (*)</source>
         <translation>训练问答对 (*.jsonl);;所有文件 (*)</translation>
     </message>
@@ -2669,7 +2669,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>“{name}”的已停止训练可从第 {step}/{total} 步继续。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+27"/>
+        <source>Training needs the model&apos;s full-precision weights, and it is loaded with 8-bit weights. Load it with full-precision weights (Model ▸ Model manager ▸ Weights), train, then switch back if you like: the adapter works with 8-bit weights too.</source>
+        <translation>训练需要模型的全精度权重，而当前模型以 8 位权重加载。请以全精度权重加载（模型 ▸ 模型管理器 ▸ 权重），训练后可再切换回去：适配器同样适用于 8 位权重。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Replace adapter</source>
         <translation>替换适配器</translation>
     </message>

@@ -162,6 +162,22 @@ def test_a_layer_the_model_lacks_is_refused_in_a_sentence(qtbot, page, tmp_path)
     assert page.start_btn.isEnabled() and not page.running
 
 
+def test_a_model_with_8_bit_weights_is_asked_to_load_in_full_precision_first(qtbot, page, tmp_path, tiny_model_dir):
+    with qtbot.waitSignal(page.ctx.worker.loaded, timeout=LOAD_TIMEOUT_MS):
+        page.ctx.worker.request_load(str(tiny_model_dir), weights="int8")
+    quick(page, write_pairs(tmp_path / "pairs.jsonl", make_pairs()))
+    jobs = []
+    page.ctx.worker.job_progress.connect(lambda *a: jobs.append(a))
+    page.start()
+    assert "full-precision weights" in page.message.text() and "Model manager" in page.message.text()
+    assert not page.running and page.start_btn.isEnabled() and not jobs
+    with qtbot.waitSignal(page.ctx.worker.loaded, timeout=LOAD_TIMEOUT_MS):
+        page.ctx.worker.request_load(str(tiny_model_dir))  # full precision again: training may start
+    with qtbot.waitSignal(page.run_ended, timeout=TRAIN_TIMEOUT_MS):
+        page.start()
+    assert "full-precision" not in page.message.text()
+
+
 def test_reviewed_pairs_are_the_default_source(qtbot, page):
     trainingset = pytest.importorskip("desktop.trainingset")
     pairs = make_pairs(12)
