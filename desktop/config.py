@@ -1,7 +1,11 @@
 """Typed settings with help text, saved as ``config.toml`` in the data directory.
 
 Unknown keys are ignored and bad values fall back to their defaults with a log line,
-so a hand-edited file never stops the app from starting. Knows nothing of Qt.
+so a hand-edited file never stops the app from starting. Settings that may hold
+patient or client text (``PRIVATE``: the instructions to the model) are not written
+to ``config.toml``: they live in the encrypted database (``apply_private`` and
+``save_private`` take them in and out of any store with ``private_setting`` and
+``set_private_setting``). Knows nothing of Qt.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Settings:
         return ""
 
 
+PRIVATE = ("system_prompt",)  # kept in the encrypted database, never in config.toml
 _CHOICES = {"weights": ("full", "int8")}  # settings that take one of a few words (desktop.engine.quant.WEIGHT_MODES)
 
 
@@ -82,9 +87,44 @@ def load(path: Path | None = None) -> Settings:
     return settings
 
 
-def save(settings: Settings, path: Path | None = None) -> None:
+def apply_private(settings: Settings, store, path: Path | None = None) -> None:
+    """Fill ``settings``'s private fields from ``store`` (the encrypted database).
+
+    A value an older TermLens left in ``config.toml`` is moved into ``store`` (when the
+    store has none yet) and the file is written again without it.
+    """
     path = path or paths.config_path()
-    text = tomli_w.dumps(asdict(settings))
+    legacy = _private_in_file(path)
+    for name in PRIVATE:
+        value = store.private_setting(name)
+        if value is None and name in legacy:
+            value = legacy[name]
+            store.set_private_setting(name, value)
+        if value is not None:
+            setattr(settings, name, value)
+    if legacy:
+        save(settings, path)
+        _log.info("instructions to the model moved from config.toml into the encrypted database")
+
+
+def save_private(settings: Settings, store) -> None:
+    """Write ``settings``'s private fields into ``store``."""
+    for name in PRIVATE:
+        store.set_private_setting(name, getattr(settings, name))
+
+
+def _private_in_file(path: Path) -> dict[str, str]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    return {k: v for k, v in data.items() if k in PRIVATE and isinstance(v, str)}
+
+
+def save(settings: Settings, path: Path | None = None) -> None:
+    """Write ``config.toml`` atomically, without the private fields."""
+    path = path or paths.config_path()
+    text = tomli_w.dumps({k: v for k, v in asdict(settings).items() if k not in PRIVATE})
     fd, tmp = tempfile.mkstemp(prefix=".config-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -76,7 +76,21 @@ def m001_initial(db: Any) -> None:
     db.execute("CREATE INDEX messages_conversation ON messages(conversation_id, id)")
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [m001_initial]
+def m002_private_settings(db: Any) -> None:
+    """Settings that may hold patient or client text (the instructions to the model), kept
+    here, encrypted, instead of in ``config.toml``."""
+    db.execute(
+        """
+        CREATE TABLE private_settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [m001_initial, m002_private_settings]
 
 
 def applied_migrations(db: Any) -> list[str]:
@@ -192,6 +206,22 @@ class ConversationStore:
                 if self._db.in_transaction and own:
                     self._db.execute("ROLLBACK")
                 raise
+
+    # -- private settings --
+
+    def private_setting(self, name: str) -> str | None:
+        """A setting kept in the encrypted database (see ``desktop.config.PRIVATE``), or None."""
+        with storage_errors("Your settings"):
+            row = self._db.execute("SELECT value FROM private_settings WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_private_setting(self, name: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO private_settings (name, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (name, value, now_iso()),
+            )
 
     def _touch(self, conv_id: int, when: str | None = None) -> None:
         cur = self._db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (when or now_iso(), conv_id))

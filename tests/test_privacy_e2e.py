@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,9 @@ SENTENCE = "Mr Tobias Quennell-Ashgrove, 61, told me he secretly stopped his dia
 QUESTION = f"{SENTENCE}. What does CKD-EPI estimate?"
 NOTE = "Client Philippa Dunmore-Vasquez keeps her will in the Zephyrine deposit box"
 TERM = "Zephyrine deposit box"
-NEEDLES = (SENTENCE, "Quennell-Ashgrove", "secretly stopped his dialysis", NOTE, "Dunmore-Vasquez", "Zephyrine")
+INSTRUCTIONS = "You assist the Orlwick Ward team; the patient in bed 4, Ms Ysolde Carrow-Pim, is allergic to penicillin."
+NEEDLES = (SENTENCE, "Quennell-Ashgrove", "secretly stopped his dialysis", NOTE, "Dunmore-Vasquez", "Zephyrine",
+           "Carrow-Pim", "Orlwick Ward")
 
 
 def _files(home: Path) -> list[Path]:
@@ -72,8 +75,10 @@ def test_a_patients_words_are_never_on_disk_in_the_clear_and_come_back_on_reopen
     assert answer["content"].strip()
     assert SENTENCE in answer["prompt"]  # the words did reach the model, and were saved with the answer
     win.ctx.store.add_concept(Concept(terms=[Term(TERM)], definitions={"en": NOTE}, note=NOTE))
+    win.apply_settings(replace(win.ctx.settings, system_prompt=INSTRUCTIONS))  # as the Settings dialog does
     conv_id = win.session.conv_id
     win.close()
+    assert (termlens_home / "config.toml").is_file()  # the other settings are there, the instructions are not
     backup.make_backup(key=appdata.data_key(), home=termlens_home)  # a backup that holds the session
 
     names = {p.relative_to(termlens_home).as_posix() for p in _files(termlens_home)}
@@ -90,6 +95,7 @@ def test_a_patients_words_are_never_on_disk_in_the_clear_and_come_back_on_reopen
     assert again.chat.bubbles[0].text == QUESTION
     assert [b.role for b in again.chat.bubbles] == ["user", "assistant"]
     assert [c.label() for c in again.ctx.store.search("Zephyrine")] == [TERM]
+    assert again.ctx.settings.system_prompt == INSTRUCTIONS
 
 
 def _cli(*args: str, env: dict, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -145,9 +151,13 @@ def test_data_an_older_termlens_left_in_the_clear_is_encrypted_and_the_plain_fil
              "stats": {"tok_s": 20.0}, "created_at": "2024-05-02T09:01:00+00:00"},
         ]}]}
     (termlens_home / "conversations.json").write_text(json.dumps(legacy), encoding="utf-8")
+    (termlens_home / "config.toml").write_text(  # an older TermLens kept the instructions here
+        f'font_size = 13\nsystem_prompt = "{INSTRUCTIONS}"\n', encoding="utf-8")
     assert _in_the_clear(termlens_home)  # the test starts from words on disk
 
     win = open_window(worker=FakeWorker())
+    assert win.ctx.settings.system_prompt == INSTRUCTIONS and win.ctx.settings.font_size == 13
+    assert "system_prompt" not in (termlens_home / "config.toml").read_text(encoding="utf-8")
     assert any("now encrypted" in n for n in win.ctx.notes)
     assert any("moved into the encrypted database" in n for n in win.ctx.notes)
     assert [c["title"] for c in win.ctx.conversations.list()] == ["Dialysis question"]

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from desktop import config, paths
-    from desktop.appdata import open_glossary
+    from desktop.appdata import open_conversations, open_glossary
     from desktop.engine import generate, models
     from desktop.errors import ModelLoadError
     from desktop.prompting import prepare_turn
@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
         adapters.read_meta(args.adapter)  # a wrong name or a damaged adapter fails before the model loads
     store = open_glossary()
     try:
+        with open_conversations() as private:  # the instructions to the model live there, encrypted
+            config.apply_private(settings, private)
         matcher = Matcher.from_store(store, follow=False, active_fields=settings.active_fields)
         turn = prepare_turn(
             args.question, matcher=matcher, base_system=settings.system_prompt,

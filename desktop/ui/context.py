@@ -49,6 +49,7 @@ class AppContext:
     def save_settings(self) -> None:
         if self.persist:
             config.save(self.settings)
+            config.save_private(self.settings, self.conversations)  # encrypted, in the database
 
     def set_model_dir(self, path: str) -> None:
         """A new model is in use: count tokens with its tokenizer."""
@@ -119,6 +120,8 @@ def open_context(*, model: str | None = None, sample: bool = False, worker: Mode
         store, conversations, notes, key = data.glossary, open_conversations(store=data.conversations), data.notes, data.key
         home = str(paths.home().resolve())
     try:
+        if not sample:
+            config.apply_private(settings, conversations)
         matcher = Matcher.from_store(store, follow=True, active_fields=settings.active_fields)
     except BaseException:
         conversations.close()

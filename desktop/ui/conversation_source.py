@@ -50,6 +50,13 @@ class MemoryConversations:
 
     def __init__(self) -> None:
         self._data: dict = {"next_id": 1, "conversations": []}
+        self._private: dict[str, str] = {}
+
+    def private_setting(self, name: str) -> str | None:
+        return self._private.get(name)
+
+    def set_private_setting(self, name: str, value: str) -> None:
+        self._private[name] = value
 
     def _save(self) -> None:
         pass  # by design: this set is thrown away with the window
@@ -129,6 +136,12 @@ class StoreConversations:
 
     def __init__(self, store: Any) -> None:
         self._store = store
+
+    def private_setting(self, name: str) -> str | None:
+        return self._store.private_setting(name)
+
+    def set_private_setting(self, name: str, value: str) -> None:
+        self._store.set_private_setting(name, value)
 
     def create(self, title: str) -> int:
         return int(self._store.create(title))

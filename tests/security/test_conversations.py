@@ -25,10 +25,10 @@ def store(conn) -> ConversationStore:  # noqa: ANN001
 def test_migrations_are_numbered_recorded_apart_and_idempotent(conn) -> None:  # noqa: ANN001
     conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     conn.execute("INSERT INTO schema_migrations VALUES ('m001_initial', 'x')")  # the glossary's own m001
-    assert conversations.migrate(conn) == ["m001_initial"]
+    assert conversations.migrate(conn) == ["m001_initial", "m002_private_settings"]
     assert conversations.migrate(conn) == []
     ConversationStore(conn)
-    assert conversations.applied_migrations(conn) == ["m001_initial"]
+    assert conversations.applied_migrations(conn) == ["m001_initial", "m002_private_settings"]
     cols = [r[1] for r in conn.execute("PRAGMA table_info(messages)")]
     assert cols == ["id", "conversation_id", "role", "content", "created_at", "prompt_json", "terms_json", "stats_json"]
     cols = [r[1] for r in conn.execute("PRAGMA table_info(conversations)")]
@@ -128,3 +128,16 @@ def test_export_markdown_plain_and_encrypted(tmp_path: Path, store: Conversation
     store.write_export(cid, tmp_path / "c.md.enc", key=key)
     assert b"HbA1c" not in (tmp_path / "c.md.enc").read_bytes()
     assert security.decrypt_file(tmp_path / "c.md.enc", key=key).decode() == text
+
+
+def test_from_the_first_version_the_private_settings_arrive_and_nothing_is_lost(conn) -> None:  # noqa: ANN001
+    assert conversations.migrate(conn, upto=1) == ["m001_initial"]
+    conn.execute("INSERT INTO conversations (title, created_at, updated_at) VALUES ('Kept', 'x', 'x')")
+    store = ConversationStore(conn)  # opening applies m002
+    assert conversations.applied_migrations(conn) == ["m001_initial", "m002_private_settings"]
+    assert [c.title for c in store.list()] == ["Kept"]
+    assert store.private_setting("system_prompt") is None
+    store.set_private_setting("system_prompt", "Bed 4 is allergic to penicillin.")
+    store.set_private_setting("system_prompt", "Bed 5 too.")  # replaced, not added
+    assert store.private_setting("system_prompt") == "Bed 5 too."
+    assert conn.execute("SELECT COUNT(*) FROM private_settings").fetchone()[0] == 1

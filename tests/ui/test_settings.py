@@ -33,3 +33,24 @@ def test_settings_are_applied_and_saved(open_window, qtbot):
     req = worker.requests[-1]
     assert req.max_new_tokens == 7 and req.temperature == 0.7
     assert "estimates glomerular filtration rate" not in req.messages[0]["content"]
+
+
+def test_the_instructions_to_the_model_are_kept_encrypted_not_in_config_toml(open_window, qtbot, termlens_home):
+    from desktop import paths
+
+    win = open_window(worker=FakeWorker(rate=2000))
+    dialog = SettingsDialog(win.ctx.settings, fields=[], parent=win)
+    qtbot.addWidget(dialog)
+    text = "Answer for the renal ward at St Aldhelm's; keep it short."
+    dialog.system_prompt.setPlainText(text)
+    win.apply_settings(dialog.settings())
+    assert win.ctx.settings.system_prompt == text
+    written = paths.config_path().read_text(encoding="utf-8")
+    assert "font_size" in written and "system_prompt" not in written and "Aldhelm" not in written
+    assert config.load().system_prompt != text  # config.toml alone does not know it
+    assert win.ctx.conversations.private_setting("system_prompt") == text  # the encrypted database does
+    win.chat.input.setPlainText("What does CKD-EPI estimate?")
+    with qtbot.waitSignal(win.session.answer_finished, timeout=5_000):
+        win.chat.send_btn.click()
+    worker = win.ctx.worker
+    assert worker.requests[-1].messages[0]["content"].startswith(text)
