@@ -189,6 +189,7 @@ class GlossaryEditor(QWidget):
                               self.tr("Definition"), self.tr("Source"), self.tr("Status")]
         self.model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.model.headers) - 1)
         self._fill_fields()
+        self._show_count()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
         if event.type() == QEvent.LanguageChange:
@@ -211,7 +212,11 @@ class GlossaryEditor(QWidget):
         if self.ctx.closed:
             return
         self.model.set_query(self.search.text(), self.field.currentData())
-        self.count.setText(self.tr("{n} concepts in the glossary").format(n=self.ctx.store.count()))
+        self._show_count()
+
+    def _show_count(self) -> None:
+        if not self.ctx.closed:
+            self.count.setText(self.tr("{n} concepts in the glossary").format(n=self.ctx.store.count()))
 
     def _on_store_changed(self, _ids: list[int]) -> None:
         self._refresh_later()

@@ -15,6 +15,7 @@ GUI thread only; the engine is reached through ``desktop.workers.lora_jobs``.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -56,6 +57,35 @@ _LAYER = re.compile(r"[A-Za-z_][\w.]*")
 REDRAW_MS = 250
 
 
+CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Zen Hei")
+CJK_FILE_HINTS = ("cjk", "sourcehan", "wqy", "msyh", "pingfang", "simhei", "simsun")
+
+
+def cjk_font_families(font_manager) -> list[str]:
+    """Font families matplotlib can draw Chinese with, best first.
+
+    matplotlib keeps its own list of fonts, made once; a CJK font installed after that
+    (the usual fix when the labels show boxes) is not in it, so the font folders are
+    searched for one and it is added to the list.
+    """
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    found = [n for n in CJK_FAMILIES if n in names]
+    if found:
+        return found
+    added: list[str] = []
+    for path in font_manager.findSystemFonts():
+        if not any(h in Path(path).name.lower() for h in CJK_FILE_HINTS):
+            continue
+        try:
+            font_manager.fontManager.addfont(path)
+            name = font_manager.FontProperties(fname=path).get_name()
+        except (OSError, RuntimeError, ValueError):
+            continue
+        if name not in added:
+            added.append(name)
+    return sorted(added, key=lambda n: (not n.endswith(" SC"), n))
+
+
 def duration(seconds: float | None) -> str:
     """'1:02:03', '4:05' or '0:07' for a number of seconds."""
     if seconds is None or seconds != seconds or seconds == float("inf"):
@@ -94,10 +124,7 @@ class LossChart(QWidget):
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
         # Chinese labels need a CJK font after DejaVu Sans (which has none); use what is installed
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        cjk = [n for n in ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-                           "WenQuanYi Zen Hei") if n in installed]
-        matplotlib.rcParams["font.family"] = ["DejaVu Sans", *cjk]
+        matplotlib.rcParams["font.family"] = ["DejaVu Sans", *cjk_font_families(font_manager)]
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
 

@@ -18,6 +18,7 @@ def test_switching_to_chinese_changes_labels_and_back(open_window, qtbot):
         qtbot.waitUntil(lambda: win.chat.send_btn.text() == "发送", timeout=2_000)
         assert win.tabs.tabText(1) == "术语表"
         assert win.terms.heading.text() == "本问题中的术语"
+        assert win.glossary.count.text().startswith("术语表中共")  # texts with a number change too
         assert config.load().language == "zh_CN"
         win.apply_settings(replace(win.ctx.settings, language="en"))
         qtbot.waitUntil(lambda: win.chat.send_btn.text() == "Send", timeout=2_000)

@@ -195,3 +195,27 @@ def _left():
     from PySide6.QtCore import Qt
 
     return Qt.LeftButton
+
+
+def test_the_loss_chart_finds_a_chinese_font_installed_after_matplotlib_listed_its_fonts(tmp_path):
+    import shutil
+    from types import SimpleNamespace
+
+    import matplotlib
+    from matplotlib import font_manager
+
+    from desktop.ui.training_page import cjk_font_families
+
+    dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    cjk = shutil.copy(dejavu, tmp_path / "NotoSansCJKsc-Regular.ttf")  # a font file named like a CJK one
+    other = shutil.copy(dejavu, tmp_path / "Something-Else.ttf")
+    added: list[str] = []
+    stale = SimpleNamespace(ttflist=[SimpleNamespace(name="DejaVu Sans")], addfont=added.append)
+    fm = SimpleNamespace(fontManager=stale, findSystemFonts=lambda: [str(other), str(cjk)],
+                         FontProperties=font_manager.FontProperties)
+    assert cjk_font_families(fm) == ["DejaVu Sans"]  # the family inside the file that was added
+    assert added == [str(cjk)]
+    listed = SimpleNamespace(ttflist=[SimpleNamespace(name="Noto Sans CJK SC")], addfont=added.append)
+    assert cjk_font_families(SimpleNamespace(fontManager=listed, findSystemFonts=lambda: [str(cjk)])) == [
+        "Noto Sans CJK SC"]  # already known: nothing is searched or added
+    assert added == [str(cjk)]
