@@ -18,7 +18,8 @@ How it stays fast and correct:
   on the very memory the graphs read; ``merge_delta`` does the same by name. A weight
   whose ``.data`` was swapped for another tensor is copied back into place at the
   next answer (``_sync``), and a module replaced by a wrapper (an unmerged adapter)
-  makes the fast path step aside for the plain one.
+  makes the fast path step aside for the plain one. (``desktop.engine.fast_weights``:
+  which models qualify, and the fusion.)
 - **No recompiles.** The prompt is prefilled eagerly, in chunks, at its exact length
   (no shapes to specialise on); decode shapes are fixed by the cache window, and all
   windows are compiled and captured during warm-up. Compiled artefacts live under
@@ -27,6 +28,7 @@ How it stays fast and correct:
   from a counter-based hash of (seed, position, token id), so sampling needs no RNG
   state inside the graph and a fixed seed repeats an answer. (The plain path draws
   with ``torch.multinomial``: same distribution, different draws for the same seed.)
+  The step's functions are in ``desktop.engine.fast_step``.
 
 On a CPU the same decoder runs eagerly (static cache, no compile, no graphs), which is
 how the tests check it against the plain path; ``attach`` uses it only on CUDA.
@@ -43,234 +45,20 @@ from typing import Any, Callable, Iterator, Sequence
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from desktop import log, paths
 from desktop.engine import offline as _offline  # noqa: F401
 from desktop.engine import quant
+from desktop.engine.fast_step import Shape, make_head, make_layer
+from desktop.engine.fast_weights import (  # noqa: F401 (check_supported is part of this module's API)
+    GATE_UP, PROJECTIONS, QKV, FastPathUnavailable, check_supported, fuse, is_view_of, point, ptr, text_config,
+)
 
 _log = log.get("fastgen")
 
-SUPPORTED_TYPES = ("qwen2", "llama", "mistral")
 DEFAULT_MAX_LEN = 8192  # cache positions; longer conversations take the plain path
 MIN_WINDOW = 1024  # smallest attention window captured; windows double up to max_len
 PREFILL_CHUNK = 1024  # prompt tokens per eager prefill pass (bounds activation memory)
-QKV = ("q_proj", "k_proj", "v_proj")
-GATE_UP = ("gate_proj", "up_proj")
-PROJECTIONS = QKV + ("o_proj",) + GATE_UP + ("down_proj",)
-
-
-class FastPathUnavailable(RuntimeError):
-    """The fast path cannot serve this model or this request; the plain path takes over."""
-
-
-@dataclass(frozen=True)
-class _Shape:
-    n_heads: int
-    n_kv: int
-    head_dim: int
-    eps: float
-    scaling: float
-
-
-# ---------------------------------------------------------------------------------------
-# The model, written as plain functions of tensors (compiled once, shared by all layers)
-
-
-def _rms(x, w, eps: float):
-    dtype = x.dtype
-    x32 = x.float()
-    x32 = x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + eps)
-    return w * x32.to(dtype)
-
-
-def _rope(x, cos, sin):
-    half = x.shape[-1] // 2
-    rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
-    return x * cos + rotated * sin
-
-
-def _make_layer(shape: _Shape) -> Callable:
-    H, KV, D, eps, scaling = shape.n_heads, shape.n_kv, shape.head_dim, shape.eps, shape.scaling
-    G = H // KV
-
-    def layer(h, cos, sin, pos, ln1, wqkv, bqkv, wo, ln2, wgu, wd, kc, vc):
-        """One decoder layer over T new tokens at positions ``pos``; ``kc``/``vc`` ([W, KV, D],
-        position-major so that every window is a contiguous slice) hold positions 0..W-1."""
-        T = h.shape[1]
-        x = _rms(h, ln1, eps)
-        q, k, v = F.linear(x, wqkv, bqkv).split([H * D, KV * D, KV * D], dim=-1)
-        q = _rope(q.view(1, T, H, D).transpose(1, 2), cos, sin)
-        k = _rope(k.view(1, T, KV, D).transpose(1, 2), cos, sin)
-        v = v.view(1, T, KV, D).transpose(1, 2)
-        kc[pos] = k[0].transpose(0, 1)
-        vc[pos] = v[0].transpose(0, 1)
-        W = kc.shape[0]
-        kt, vt = kc.transpose(0, 1), vc.transpose(0, 1)  # [KV, W, D] views
-        keys = torch.arange(W, device=h.device)
-        if T == 1:
-            # the G query heads that share a KV head attend as G rows: no copies of the cache
-            scores = torch.matmul(q.reshape(KV, G, D), kt.transpose(1, 2)).float() * scaling
-            scores = scores.masked_fill(keys > pos, float("-inf"))
-            probs = torch.softmax(scores, dim=-1).to(v.dtype)
-            o = torch.matmul(probs, vt).reshape(1, 1, H * D)
-        else:
-            mask = keys[None, :] <= pos[:, None]
-            o = F.scaled_dot_product_attention(q, kt.repeat_interleave(G, dim=0)[None],
-                                               vt.repeat_interleave(G, dim=0)[None], attn_mask=mask, scale=scaling)
-            o = o.transpose(1, 2).reshape(1, T, H * D)
-        h = h + F.linear(o, wo)
-        gate, up = F.linear(_rms(h, ln2, eps), wgu).chunk(2, dim=-1)
-        return h + F.linear(F.silu(gate) * up, wd)
-
-    return layer
-
-
-_M32 = 0xFFFFFFFF
-
-
-def _hash32(x):
-    """A 32-bit integer mixer (bijective on 0..2**32-1); the products stay below 2**63."""
-    x = x & _M32
-    x = x ^ (x >> 16)
-    x = (x * 0x21F0AAAD) & _M32
-    x = x ^ (x >> 15)
-    x = (x * 0x735A2D97) & _M32
-    return x ^ (x >> 15)
-
-
-def _gumbel(seed, pos, ids):
-    """Gumbel(0, 1) noise for each token id, a pure function of (seed, position, id)."""
-    base = _hash32(_hash32(seed) ^ pos)
-    u = _hash32(_hash32(ids ^ base) + base)
-    uniform = ((u >> 8).float() + 0.5) * (1.0 / 16777216.0)
-    return -torch.log(-torch.log(uniform))
-
-
-def _make_head(shape: _Shape, *, greedy: bool) -> Callable:
-    eps = shape.eps
-
-    def head(h, norm_w, lm_w, temperature, top_p, seed, pos):
-        """The next token id, shape [1], from the last hidden state; sampling never leaves the device."""
-        logits = F.linear(_rms(h[:, -1], norm_w, eps), lm_w)
-        if greedy:
-            return torch.argmax(logits, dim=-1)
-        probs = torch.softmax(logits.float() / temperature, dim=-1)
-        sorted_p, idx = torch.sort(probs, dim=-1, descending=True)
-        keep = (torch.cumsum(sorted_p, dim=-1) - sorted_p) <= top_p  # the nucleus; always keeps the first
-        score = torch.where(keep, torch.log(sorted_p) + _gumbel(seed, pos, idx), float("-inf"))
-        return idx.gather(-1, torch.argmax(score, dim=-1, keepdim=True)).squeeze(-1)
-
-    return head
-
-
-# ---------------------------------------------------------------------------------------
-
-
-def _text_config(model):
-    cfg = model.config
-    return getattr(cfg, "text_config", None) or cfg
-
-
-def check_supported(model) -> None:
-    """Raise ``FastPathUnavailable`` saying why this model cannot take the fast path."""
-    cfg = _text_config(model)
-    if getattr(cfg, "model_type", "") not in SUPPORTED_TYPES:
-        raise FastPathUnavailable(f"model type {getattr(cfg, 'model_type', '?')!r} is not one the fast path knows")
-    if getattr(cfg, "hidden_act", "silu") != "silu":
-        raise FastPathUnavailable(f"activation {cfg.hidden_act!r} is not supported")
-    if getattr(cfg, "use_sliding_window", False) or any(
-            t != "full_attention" for t in (getattr(cfg, "layer_types", None) or [])):
-        raise FastPathUnavailable("sliding-window attention is not supported")
-    base = getattr(model, "model", None)
-    if base is None or not all(hasattr(base, a) for a in ("layers", "embed_tokens", "norm", "rotary_emb")):
-        raise FastPathUnavailable("the model does not have the expected decoder layout")
-    if getattr(model, "lm_head", None) is None or type(model.lm_head) is not nn.Linear or model.lm_head.bias is not None:
-        raise FastPathUnavailable("the output layer is not a plain linear layer")
-    for layer in base.layers:
-        attn, mlp = getattr(layer, "self_attn", None), getattr(layer, "mlp", None)
-        if attn is None or mlp is None or hasattr(attn, "q_norm"):
-            raise FastPathUnavailable("a decoder layer does not have the expected layout")
-        for parent, names in ((attn, QKV + ("o_proj",)), (mlp, GATE_UP + ("down_proj",))):
-            for n in names:
-                m = getattr(parent, n, None)
-                if type(m) is not nn.Linear:
-                    raise FastPathUnavailable(f"{n} is a {type(m).__name__}, not a plain linear layer "
-                                              "(an adapter that wraps layers is active)")
-                if quant.is_quantized(m.weight):
-                    if not _row_wise_int8(m.weight):
-                        raise FastPathUnavailable(f"{type(m.weight).__name__} weights are not supported")
-                elif not m.weight.is_floating_point():
-                    raise FastPathUnavailable("quantized weights are not supported")
-        if attn.o_proj.bias is not None or any(getattr(mlp, n).bias is not None for n in GATE_UP + ("down_proj",)):
-            raise FastPathUnavailable("biases outside q/k/v are not supported")
-        if len({getattr(attn, n).bias is None for n in QKV}) != 1:
-            raise FastPathUnavailable("q/k/v must all have a bias or none")
-
-
-def _row_wise_int8(weight) -> bool:
-    """An 8-bit weight whose every part (int8 data, scale, zero point) is per output row (what ``quant`` makes)."""
-    qdata = getattr(weight, "qdata", None)
-    if qdata is None or qdata.dtype != torch.int8 or qdata.dim() != 2:
-        return False
-    if list(getattr(weight, "block_size", [])) != [1, qdata.shape[1]]:
-        return False
-    return all(t.shape[0] == qdata.shape[0] for t in quant.parts(weight).values())
-
-
-def _ptr(t) -> int:
-    """Where a weight's values live (an 8-bit weight's int8 data)."""
-    return t.qdata.data_ptr() if quant.is_quantized(t) else t.data_ptr()
-
-
-def _fuse(modules: list[nn.Linear]) -> tuple[Any, Any]:
-    """One weight (and bias) for several linear layers; the layers' parameters become views of it.
-
-    8-bit weights fuse the same way: with one scale per row, the rows of the fused weight
-    are the rows of the parts, so their int8 data and scales are concatenated, and each
-    layer's weight is pointed at its rows of both.
-    """
-    bias = torch.cat([m.bias.data for m in modules], dim=0) if modules[0].bias is not None else None
-    w0 = modules[0].weight
-    if quant.is_quantized(w0):
-        names = list(quant.parts(w0))
-        cat = {n: torch.cat([getattr(m.weight, n) for m in modules], dim=0) for n in names}
-        weight = type(w0)(cat.pop("qdata"), cat.pop("scale"), [1, w0.qdata.shape[1]], w0.dtype, **cat)
-    else:
-        weight = torch.cat([m.weight.data for m in modules], dim=0)
-    _point(modules, weight, bias)
-    return weight, bias
-
-
-def _point(modules: list[nn.Linear], weight, bias) -> None:
-    start = 0
-    for m in modules:
-        n = m.out_features
-        if quant.is_quantized(weight):
-            for name, t in quant.parts(weight).items():
-                setattr(m.weight, name, t[start:start + n])
-        else:
-            m.weight.data = weight[start:start + n]
-        if bias is not None:
-            m.bias.data = bias[start:start + n]
-        start += n
-
-
-def _is_view_of(modules: list[nn.Linear], weight, bias) -> bool:
-    start = 0
-    for m in modules:
-        n = m.out_features
-        if quant.is_quantized(weight):
-            if not quant.is_quantized(m.weight) or any(
-                    getattr(m.weight, name).data_ptr() != t[start:start + n].data_ptr()
-                    for name, t in quant.parts(weight).items()):
-                return False
-        elif m.weight.data_ptr() != weight[start:start + n].data_ptr() or m.weight.shape != weight[start:start + n].shape:
-            return False
-        if bias is not None and m.bias.data_ptr() != bias[start:start + n].data_ptr():
-            return False
-        start += n
-    return True
 
 
 class FastDecoder:
@@ -293,12 +81,12 @@ class FastDecoder:
         self.use_compile = cuda if compile is None else compile
         if self.use_graphs and not cuda:
             raise FastPathUnavailable("CUDA graphs need a CUDA device")
-        cfg = _text_config(model)
+        cfg = text_config(model)
         base = model.model
         attn0 = base.layers[0].self_attn
         n_heads = cfg.num_attention_heads
         head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // n_heads
-        self.shape = _Shape(n_heads=n_heads, n_kv=getattr(cfg, "num_key_value_heads", None) or n_heads,
+        self.shape = Shape(n_heads=n_heads, n_kv=getattr(cfg, "num_key_value_heads", None) or n_heads,
                             head_dim=head_dim, eps=float(base.norm.variance_epsilon),
                             scaling=float(getattr(attn0, "scaling", head_dim ** -0.5)))
         ctx = int(getattr(cfg, "max_position_embeddings", DEFAULT_MAX_LEN) or DEFAULT_MAX_LEN)
@@ -307,11 +95,11 @@ class FastDecoder:
         self.dtype = base.embed_tokens.weight.dtype
         self._mods = [([getattr(l.self_attn, n) for n in QKV], [getattr(l.mlp, n) for n in GATE_UP]) for l in base.layers]
         with torch.no_grad():
-            self._fused = [(_fuse(qkv), _fuse(gu)) for qkv, gu in self._mods]
+            self._fused = [(fuse(qkv), fuse(gu)) for qkv, gu in self._mods]
         self._collect()
         self._alloc()
-        self._layer = _make_layer(self.shape)
-        self._heads = {True: _make_head(self.shape, greedy=True), False: _make_head(self.shape, greedy=False)}
+        self._layer = make_layer(self.shape)
+        self._heads = {True: make_head(self.shape, greedy=True), False: make_head(self.shape, greedy=False)}
         self._layer_c, self._heads_c = self._layer, dict(self._heads)
         if self.use_compile:
             opts = {"coordinate_descent_tuning": True}  # matrix-vector products become tuned Triton kernels
@@ -353,8 +141,8 @@ class FastDecoder:
         base = self.model.model
         out = [base.embed_tokens.weight.data_ptr(), base.norm.weight.data_ptr(), self.model.lm_head.weight.data_ptr()]
         for layer in base.layers:
-            out += [layer.input_layernorm.weight.data_ptr(), _ptr(layer.self_attn.o_proj.weight),
-                    layer.post_attention_layernorm.weight.data_ptr(), _ptr(layer.mlp.down_proj.weight)]
+            out += [layer.input_layernorm.weight.data_ptr(), ptr(layer.self_attn.o_proj.weight),
+                    layer.post_attention_layernorm.weight.data_ptr(), ptr(layer.mlp.down_proj.weight)]
         return out
 
     def _alloc(self) -> None:
@@ -469,7 +257,7 @@ class FastDecoder:
         with torch.no_grad():
             for (qkv, gu), fused in zip(self._mods, self._fused):
                 for mods, (w, b) in zip((qkv, gu), fused):
-                    if not _is_view_of(mods, w, b):
+                    if not is_view_of(mods, w, b):
                         if quant.is_quantized(w):
                             raise FastPathUnavailable("8-bit weights were replaced since the fast path was prepared")
                         # someone replaced .data: take the new values into the fused weight, point back at it
@@ -481,7 +269,7 @@ class FastDecoder:
                             if b is not None:
                                 b[start:start + m.out_features].copy_(m.bias.data)
                             start += m.out_features
-                        _point(mods, w, b)
+                        point(mods, w, b)
         if self._addresses() != self._ptrs:
             if any(p.device != self.device or p.dtype != self.dtype for p in (self._embed, self._lm_w)):
                 raise FastPathUnavailable("weights moved to another device or type")

@@ -7,7 +7,7 @@ import logging
 import pytest
 import torch
 
-from desktop.engine import fastgen
+from desktop.engine import fast_step, fastgen
 from desktop.engine.generate import GenerationSettings, PlainDecoder, generate
 from desktop.engine.models import load_model
 
@@ -136,7 +136,7 @@ def test_sampling_repeats_with_a_seed_and_top_p_narrows_it(lm):
 
 
 def test_sampled_tokens_follow_the_model_distribution():
-    head = fastgen._make_head(fastgen._Shape(1, 1, 4, 1e-6, 1.0), greedy=False)
+    head = fast_step.make_head(fast_step.Shape(1, 1, 4, 1e-6, 1.0), greedy=False)
     h = torch.tensor([[[2.0, 1.0, 0.0, -1.0]]])  # with a unit norm and an identity output layer: logits = h / rms(h)
     counts = torch.zeros(4)
     for step in range(2000):

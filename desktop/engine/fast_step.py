@@ -1,0 +1,115 @@
+"""The fast path's model, written as plain functions of tensors.
+
+``make_layer(shape)`` is one decoder layer over T new tokens against a static KV cache
+(position-major, so every attention window is a contiguous slice); ``make_head`` is the
+final norm, the logits and the next token: greedy, or temperature/top-p sampling with
+Gumbel noise drawn from a counter-based hash of (seed, position, token id), so sampling
+needs no RNG state inside a captured graph and a fixed seed repeats an answer.
+``desktop.engine.fastgen`` compiles these once and shares them across layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the step functions need to know of the model."""
+
+    n_heads: int
+    n_kv: int
+    head_dim: int
+    eps: float
+    scaling: float
+
+
+def _rms(x, w, eps: float):
+    dtype = x.dtype
+    x32 = x.float()
+    x32 = x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + eps)
+    return w * x32.to(dtype)
+
+
+def _rope(x, cos, sin):
+    half = x.shape[-1] // 2
+    rotated = torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+    return x * cos + rotated * sin
+
+
+def make_layer(shape: Shape) -> Callable:
+    H, KV, D, eps, scaling = shape.n_heads, shape.n_kv, shape.head_dim, shape.eps, shape.scaling
+    G = H // KV
+
+    def layer(h, cos, sin, pos, ln1, wqkv, bqkv, wo, ln2, wgu, wd, kc, vc):
+        """One decoder layer over T new tokens at positions ``pos``; ``kc``/``vc`` ([W, KV, D],
+        position-major so that every window is a contiguous slice) hold positions 0..W-1."""
+        T = h.shape[1]
+        x = _rms(h, ln1, eps)
+        q, k, v = F.linear(x, wqkv, bqkv).split([H * D, KV * D, KV * D], dim=-1)
+        q = _rope(q.view(1, T, H, D).transpose(1, 2), cos, sin)
+        k = _rope(k.view(1, T, KV, D).transpose(1, 2), cos, sin)
+        v = v.view(1, T, KV, D).transpose(1, 2)
+        kc[pos] = k[0].transpose(0, 1)
+        vc[pos] = v[0].transpose(0, 1)
+        W = kc.shape[0]
+        kt, vt = kc.transpose(0, 1), vc.transpose(0, 1)  # [KV, W, D] views
+        keys = torch.arange(W, device=h.device)
+        if T == 1:
+            # the G query heads that share a KV head attend as G rows: no copies of the cache
+            scores = torch.matmul(q.reshape(KV, G, D), kt.transpose(1, 2)).float() * scaling
+            scores = scores.masked_fill(keys > pos, float("-inf"))
+            probs = torch.softmax(scores, dim=-1).to(v.dtype)
+            o = torch.matmul(probs, vt).reshape(1, 1, H * D)
+        else:
+            mask = keys[None, :] <= pos[:, None]
+            o = F.scaled_dot_product_attention(q, kt.repeat_interleave(G, dim=0)[None],
+                                               vt.repeat_interleave(G, dim=0)[None], attn_mask=mask, scale=scaling)
+            o = o.transpose(1, 2).reshape(1, T, H * D)
+        h = h + F.linear(o, wo)
+        gate, up = F.linear(_rms(h, ln2, eps), wgu).chunk(2, dim=-1)
+        return h + F.linear(F.silu(gate) * up, wd)
+
+    return layer
+
+
+_M32 = 0xFFFFFFFF
+
+
+def _hash32(x):
+    """A 32-bit integer mixer (bijective on 0..2**32-1); the products stay below 2**63."""
+    x = x & _M32
+    x = x ^ (x >> 16)
+    x = (x * 0x21F0AAAD) & _M32
+    x = x ^ (x >> 15)
+    x = (x * 0x735A2D97) & _M32
+    return x ^ (x >> 15)
+
+
+def _gumbel(seed, pos, ids):
+    """Gumbel(0, 1) noise for each token id, a pure function of (seed, position, id)."""
+    base = _hash32(_hash32(seed) ^ pos)
+    u = _hash32(_hash32(ids ^ base) + base)
+    uniform = ((u >> 8).float() + 0.5) * (1.0 / 16777216.0)
+    return -torch.log(-torch.log(uniform))
+
+
+def make_head(shape: Shape, *, greedy: bool) -> Callable:
+    eps = shape.eps
+
+    def head(h, norm_w, lm_w, temperature, top_p, seed, pos):
+        """The next token id, shape [1], from the last hidden state; sampling never leaves the device."""
+        logits = F.linear(_rms(h[:, -1], norm_w, eps), lm_w)
+        if greedy:
+            return torch.argmax(logits, dim=-1)
+        probs = torch.softmax(logits.float() / temperature, dim=-1)
+        sorted_p, idx = torch.sort(probs, dim=-1, descending=True)
+        keep = (torch.cumsum(sorted_p, dim=-1) - sorted_p) <= top_p  # the nucleus; always keeps the first
+        score = torch.where(keep, torch.log(sorted_p) + _gumbel(seed, pos, idx), float("-inf"))
+        return idx.gather(-1, torch.argmax(score, dim=-1, keepdim=True)).squeeze(-1)
+
+    return head
