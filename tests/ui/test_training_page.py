@@ -204,7 +204,7 @@ def test_the_loss_chart_finds_a_chinese_font_installed_after_matplotlib_listed_i
     import matplotlib
     from matplotlib import font_manager
 
-    from desktop.ui.training_page import cjk_font_families
+    from desktop.ui.loss_chart import cjk_font_families
 
     dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
     cjk = shutil.copy(dejavu, tmp_path / "NotoSansCJKsc-Regular.ttf")  # a font file named like a CJK one
