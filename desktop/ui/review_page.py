@@ -13,168 +13,29 @@ their score, how often they occur and a sentence where they do; the selected one
 become draft concepts of the glossary (one undo step).
 
 The concepts are read on the GUI thread (the store's connection belongs to it); making
-pairs and reading documents run on a ``_Job`` thread that never touches widgets.
+pairs and reading documents run on a ``BackgroundJob`` thread (``desktop.ui.tasks``) that never touches widgets.
 Problems appear as one sentence under the tables, never as a modal box.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-    QHeaderView, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
+    QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 
 from desktop import trainingset
-from desktop.ui.table_model import RowsModel
-from desktop.workers.model_worker import describe_error
+from desktop.ui.review_tables import CandidateTableModel, PairDialog, PairTableModel
+from desktop.ui.tasks import BackgroundJob
 from glossary import candidates, dataset
 from glossary.errors import TermLensError
 
 MAX_CANDIDATES = 100
-
-
-class _Job(QThread):
-    """``fn(on_progress=, should_stop=)`` on its own thread; the result or a sentence comes back."""
-
-    progress = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, doing: str, fn: Callable[..., Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.doing = doing
-        self.fn = fn
-        self.stop_event = threading.Event()
-
-    def stop(self) -> None:
-        self.stop_event.set()
-
-    def run(self) -> None:
-        try:
-            result = self.fn(on_progress=lambda done, total: self.progress.emit(int(done), int(total)),
-                             should_stop=self.stop_event.is_set)
-        except BaseException as exc:  # noqa: BLE001 - reported to the person as a sentence
-            self.failed.emit(describe_error(exc, self.doing))
-            return
-        self.done.emit(result)
-
-
-# ---- pairs ------------------------------------------------------------------------------
-
-class PairTableModel(RowsModel):
-    """The pairs of one status (or all); ``rows`` are positions in ``pairs``."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.pairs: list[dict] = []
-        self.rows: list[int] = []
-        self.status: str | None = None
-        self.labels: dict[Any, str] = {}  # concept id -> its name
-        self.headers = ["Status", "Kind", "Language", "Question", "Answer", "Concept"]
-        self.status_names = {s: s for s in dataset.STATUSES}
-        self.kind_names: dict[str, str] = {}
-        self.lang_names: dict[str, str] = {}
-
-    def set_pairs(self, pairs: list[dict], status: str | None) -> None:
-        self.beginResetModel()
-        self.pairs, self.status = pairs, status
-        self.rows = [i for i, p in enumerate(pairs) if status is None or p.get("status") == status]
-        self.endResetModel()
-
-    def changed(self) -> None:
-        """The pairs changed in place: refilter and repaint."""
-        self.set_pairs(self.pairs, self.status)
-
-    def pair(self, row: int) -> dict:
-        return self.pairs[self.rows[row]]
-
-    def data(self, index: QModelIndex, role=Qt.DisplayRole) -> Any:
-        p = self.pair(index.row())
-        col = index.column()
-        status = p.get("status", "pending")
-        if role == Qt.ForegroundRole and col == 0:
-            return QBrush(QColor({"accepted": "#2e7d32", "rejected": "#9e9e9e"}.get(status, "#ef6c00")))
-        if role not in (Qt.DisplayRole, Qt.ToolTipRole):
-            return None
-        msgs = p["messages"]
-        if col == 0:
-            return self.status_names.get(status, status) + (" *" if p.get("edited") else "")
-        if col == 1:
-            return self.kind_names.get(p.get("kind", ""), p.get("kind", ""))
-        if col == 2:
-            return self.lang_names.get(p.get("lang", ""), p.get("lang", ""))
-        if col in (3, 4):
-            role_name = "user" if col == 3 else "assistant"
-            text = next((m["content"] for m in reversed(msgs) if m["role"] == role_name), "")
-            return text if role == Qt.ToolTipRole else " ".join(text.split())[:200]
-        if col == 5:
-            cid = p.get("concept_id")
-            return self.labels.get(cid, "" if cid is None else str(cid))
-        return None
-
-
-class PairDialog(QDialog):
-    """Edit the question and the answer of one pair."""
-
-    def __init__(self, pair: dict, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Edit training pair"))
-        msgs = pair["messages"]
-        self.question = QPlainTextEdit(next((m["content"] for m in msgs if m["role"] == "user"), ""))
-        self.answer = QPlainTextEdit(next((m["content"] for m in reversed(msgs) if m["role"] == "assistant"), ""))
-        self.question.setAccessibleName(self.tr("Question"))
-        self.answer.setAccessibleName(self.tr("Answer"))
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow(self.tr("Question"), self.question)
-        form.addRow(self.tr("Answer"), self.answer)
-        form.addRow(self.problem)
-        form.addRow(buttons)
-        self.resize(640, 420)
-
-    def _check(self) -> None:
-        if not self.question.toPlainText().strip() or not self.answer.toPlainText().strip():
-            self.problem.setText(self.tr("A pair needs both a question and an answer."))
-            return
-        self.accept()
-
-    def texts(self) -> tuple[str, str]:
-        return self.question.toPlainText().strip(), self.answer.toPlainText().strip()
-
-
-# ---- candidate terms -------------------------------------------------------------------
-
-class CandidateTableModel(RowsModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[candidates.Candidate] = []
-        self.headers = ["Term", "Language", "Score", "Occurrences", "Documents", "Example"]
-
-    def set_items(self, items: list[candidates.Candidate]) -> None:
-        self.beginResetModel()
-        self.rows = list(items)
-        self.endResetModel()
-
-    def data(self, index: QModelIndex, role=Qt.DisplayRole) -> Any:
-        c = self.rows[index.row()]
-        col = index.column()
-        if role == Qt.ToolTipRole and col == 5:
-            return f"{c.example}\n\n{', '.join(c.sources)}"
-        if role != Qt.DisplayRole:
-            return None
-        return (c.label, c.lang, f"{c.score:.1f}", c.count, c.documents, c.example)[col]
 
 
 # ---- the page ------------------------------------------------------------------------------
@@ -188,7 +49,7 @@ class ReviewPage(QWidget):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.job: _Job | None = None
+        self.job: BackgroundJob | None = None
         self._on_done: Callable[[Any], None] | None = None
         self.files: list[str] = []
         self._damaged = False  # the saved set could not be read: it is set aside before the next save
@@ -516,7 +377,7 @@ class ReviewPage(QWidget):
         self.say(self.tr("The pair was changed."))
 
     # ---- generating ---------------------------------------------------------------------------
-    def generate(self) -> _Job | None:
+    def generate(self) -> BackgroundJob | None:
         if self._busy():
             return None
         domain = self.field.currentData()
@@ -625,7 +486,7 @@ class ReviewPage(QWidget):
         else:
             self.files_label.setText(self.tr("No documents yet: add .txt, .md or .docx files."))
 
-    def find_terms(self) -> _Job | None:
+    def find_terms(self) -> BackgroundJob | None:
         if self._busy():
             return None
         if not self.files:
@@ -676,14 +537,14 @@ class ReviewPage(QWidget):
             return True
         return False
 
-    def _start(self, label: str, doing: str, fn: Callable[..., Any], on_done: Callable[[Any], None]) -> _Job:
+    def _start(self, label: str, doing: str, fn: Callable[..., Any], on_done: Callable[[Any], None]) -> BackgroundJob:
         self.say(label)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel_btn.setVisible(True)
         for b in (self.generate_btn, self.find_btn, self.import_btn):
             b.setEnabled(False)
-        job = _Job(doing, fn, self)
+        job = BackgroundJob(doing, fn, self)
         # bound methods of this widget: the results are delivered on the GUI thread
         job.progress.connect(self._on_progress)
         job.done.connect(self._on_job_done)

@@ -6,6 +6,9 @@ the GUI keep reading); the GUI store's ``changed`` callbacks do not see those
 writes, so the caller rebuilds the matcher when ``done`` arrives. A glossary kept in
 memory (the screenshot's sample) has no second connection: the task then runs on
 the calling thread. ``fn(store, on_progress, should_stop)`` never touches widgets.
+
+``BackgroundJob`` runs any other such function (``fn(on_progress, should_stop)``: making
+training pairs, reading documents) on its own thread in the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +21,32 @@ from PySide6.QtCore import QObject, QThread, Signal
 from desktop.workers.model_worker import describe_error
 from glossary.errors import GlossaryImportError
 from glossary.store import GlossaryStore
+
+
+class BackgroundJob(QThread):
+    """``fn(on_progress=, should_stop=)`` on its own thread; the result or a sentence comes back."""
+
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, doing: str, fn: Callable[..., Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.doing = doing
+        self.fn = fn
+        self.stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self) -> None:
+        try:
+            result = self.fn(on_progress=lambda done, total: self.progress.emit(int(done), int(total)),
+                             should_stop=self.stop_event.is_set)
+        except BaseException as exc:  # noqa: BLE001 - reported to the person as a sentence
+            self.failed.emit(describe_error(exc, self.doing))
+            return
+        self.done.emit(result)
 
 
 class GlossaryTask(QThread):
