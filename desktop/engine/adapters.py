@@ -242,12 +242,8 @@ def apply_adapter(lm: LoadedModel, name: str) -> None:
                 delta = b.to(weight.device, torch.float32) @ a.to(weight.device, torch.float32)
                 if fan_in_fan_out:
                     delta = delta.T
-                if quant.is_quantized(weight):  # 8-bit weights: dequantise, add, quantise again in place
-                    backup[id(weight)] = (weight, quant.snapshot(weight))
-                    quant.add_delta(weight, delta)
-                    continue
-                backup[id(weight)] = (weight, weight.data.to("cpu", copy=True))
-                weight.data.add_(delta.to(weight.dtype))
+                backup[id(weight)] = (weight, quant.snapshot(weight))
+                quant.add_delta(weight, delta)  # full or 8-bit weights, in place
     except Exception:
         _restore(backup)
         raise
@@ -261,10 +257,7 @@ def _restore(backup: dict[int, tuple[Any, Any]]) -> None:
 
     with torch.no_grad():
         for weight, original in backup.values():
-            if isinstance(original, dict):
-                quant.restore(weight, original)
-            else:
-                weight.data.copy_(original.to(weight.device))
+            quant.restore(weight, original)
 
 
 def remove_adapter(lm: LoadedModel) -> None:

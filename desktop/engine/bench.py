@@ -249,19 +249,11 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     before_tokens = timed_decode(fd, short, settings=few)["tokens"]
     layers = model.model.layers[: min(4, len(model.model.layers))]
 
-    def keep(w):  # a copy to put back exactly (8-bit weights: their int8 data and scales)
-        return quant.snapshot(w) if quant.is_quantized(w) else w.detach().clone()
-
-    def put_back(w, saved_w) -> None:
-        if quant.is_quantized(w):
-            quant.restore(w, saved_w)
-        else:
-            w.copy_(saved_w)
-
     def values(w):
         return w.dequantize() if quant.is_quantized(w) else w.detach()
 
-    saved = [(keep(layer.mlp.down_proj.weight), keep(layer.self_attn.q_proj.weight)) for layer in layers]
+    saved = [(quant.snapshot(layer.mlp.down_proj.weight), quant.snapshot(layer.self_attn.q_proj.weight))
+             for layer in layers]
     with torch.no_grad():
         for i, layer in enumerate(layers):
             w = layer.mlp.down_proj.weight
@@ -273,8 +265,8 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
         r["inplace_plain_agrees"] = timed_decode(PlainDecoder(model, device), short, settings=few)["tokens"] == after_tokens
     with torch.no_grad():
         for layer, (down, q) in zip(layers, saved):
-            put_back(layer.mlp.down_proj.weight, down)
-            put_back(layer.self_attn.q_proj.weight, q)
+            quant.restore(layer.mlp.down_proj.weight, down)
+            quant.restore(layer.self_attn.q_proj.weight, q)
     emit(f"in-place weight change seen by the fast path: {r['inplace_change_seen']}"
          + (f"; plain path gives the same tokens: {r['inplace_plain_agrees']}" if plain else ""))
 

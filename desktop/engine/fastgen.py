@@ -241,10 +241,7 @@ class FastDecoder:
         parent = layer.self_attn if proj_name in QKV + ("o_proj",) else layer.mlp
         weight = getattr(parent, proj_name).weight
         with torch.no_grad():
-            if quant.is_quantized(weight):
-                quant.add_delta(weight, delta)  # into the same int8 data and scales
-            else:
-                weight.data.add_(delta.to(device=weight.device, dtype=weight.dtype))
+            quant.add_delta(weight, delta)  # full or 8-bit weights, in place
 
     def _sync(self) -> None:
         """Check the model is still the one the graphs were built for; repair swapped weights."""

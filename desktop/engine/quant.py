@@ -108,26 +108,40 @@ def parts(weight: Any) -> dict[str, Any]:
     return {n: getattr(weight, n) for n in names}
 
 
-def snapshot(weight: Any) -> dict[str, Any]:
-    """Copies (on the CPU) of the tensors a quantised weight is made of."""
-    return {n: t.detach().to("cpu", copy=True) for n, t in parts(weight).items()}
+# In-place weight changes (adapters merged in and taken off), for full and 8-bit weights
+# alike: the memory stays where it is, so captured CUDA graphs see the change.
 
 
-def restore(weight: Any, saved: dict[str, Any]) -> None:
+def snapshot(weight: Any) -> Any:
+    """A copy, on the CPU, to put back exactly with ``restore``: the tensor itself, or the
+    tensors a quantised weight is made of."""
+    if is_quantized(weight):
+        return {n: t.detach().to("cpu", copy=True) for n, t in parts(weight).items()}
+    return weight.detach().to("cpu", copy=True)
+
+
+def restore(weight: Any, saved: Any) -> None:
     """Put back what ``snapshot`` saved, in place."""
+    if not is_quantized(weight):
+        weight.data.copy_(saved.to(weight.device))
+        return
     current = parts(weight)
     for n, t in saved.items():
         current[n].copy_(t.to(current[n].device))
 
 
 def add_delta(weight: Any, delta: Any) -> None:
-    """``weight += delta`` for a quantised weight: dequantise, add, quantise again in place.
+    """``weight += delta`` in place; a quantised weight is dequantised, added to and quantised
+    again into the same tensors.
 
     Raises if the new quantised parts do not have the old parts' shapes, so a weight is
     never left half-written (the caller restores its snapshot).
     """
     import torch
 
+    if not is_quantized(weight):
+        weight.data.add_(delta.to(device=weight.device, dtype=weight.dtype))
+        return
     hp = weight.dequantize().to(torch.float32) + delta.to(weight.device, torch.float32)
     # Quantised by the very config the model was loaded with, through a throw-away layer.
     holder = torch.nn.Linear(hp.shape[1], hp.shape[0], bias=False, device="meta")
