@@ -189,13 +189,15 @@ def _stream_real(app, ctx, args, *, start) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from desktop.engine.quant import WEIGHT_MODES
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rates", default="50,200,1000", help="fake engine rates, tokens/s (default 50,200,1000)")
     ap.add_argument("--tokens", type=int, default=1000, help="tokens per answer (default 1000)")
     ap.add_argument("--model", help="also stream one answer from this model folder through the real worker")
     ap.add_argument("--shape", help="also stream from a model of this shape with random weights (e.g. qwen2.5-7b "
                                     "on a GPU, tiny on a CPU) through the real worker")
-    ap.add_argument("--weights", choices=("full", "int8"), default="full", help="with --shape: int8 quantises it")
+    ap.add_argument("--weights", choices=WEIGHT_MODES, default="full", help="with --shape: int8 quantises it")
     ap.add_argument("--answers", type=int, default=1, help="answers streamed from a real engine (default 1)")
     ap.add_argument("--one-paragraph", dest="answer", action="store_const", const=ONE_PARAGRAPH, default=ANSWER,
                     help="stream one long paragraph (the worst case: it is rendered again whole each frame)")

@@ -8,13 +8,15 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from desktop.engine.quant import WEIGHT_MODES
+
     p = sub.add_parser("ask", help="answer one question in the terminal")
     p.add_argument("question")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object {answer, terms, prompt_tokens, new_tokens, ttft_s, tok_s, model}")
     p.add_argument("--model", metavar="DIR", help="model folder (default: the embedded default model)")
     p.add_argument("--adapter", metavar="NAME", help="apply this LoRA adapter")
-    p.add_argument("--weights", choices=("full", "int8"), default=None,
+    p.add_argument("--weights", choices=WEIGHT_MODES, default=None,
                    help="int8: linear layers in 8 bits, about half the memory (default: the app's setting)")
     p.add_argument("--no-inject", action="store_true", help="do not put glossary definitions into the prompt")
     p.add_argument("--max-new-tokens", type=int, default=None)

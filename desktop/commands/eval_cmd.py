@@ -168,6 +168,8 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``eval`` (and its ``make-testset`` and ``show`` forms) to ``main.py``'s parser."""
+    from desktop.engine.quant import WEIGHT_MODES
+
     p = subparsers.add_parser(
         "eval", help="evaluate base, injection, LoRA and both on a test set; make a test set; show a report",
         description="Run an evaluation (default), 'eval make-testset --out FILE' to write L1 items made from the "
@@ -189,7 +191,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--json", action="store_true", help="print the report as one JSON object")
     g.add_argument("--model", metavar="DIR", help="model folder (default: the installed default model)")
     g.add_argument("--device", help="cpu or cuda (default: cuda when present)")
-    g.add_argument("--weights", choices=("full", "int8"), default="full",
+    g.add_argument("--weights", choices=WEIGHT_MODES, default="full",
                    help="int8: evaluate the model with 8-bit linear layers (default: full)")
     g.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model (default: torch's choice)")
     g.add_argument("--limit", type=int, metavar="N", help="only the first N items of each test set")

@@ -22,6 +22,7 @@ import time
 from typing import Any, Callable
 
 from desktop.engine import offline as _offline  # noqa: F401
+from desktop.engine import quant
 
 SHAPES: dict[str, dict[str, Any]] = {
     # Qwen2.5-7B-Instruct's config.json (7.616B parameters)
@@ -47,7 +48,7 @@ def add_decode_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="cuda or cpu (default: cuda when present)")
     p.add_argument("--dtype", choices=("bfloat16", "float16", "float32"),
                    help="weight type (default: bfloat16 on a GPU, float32 on a CPU)")
-    p.add_argument("--weights", choices=("full", "int8"), default="full",
+    p.add_argument("--weights", choices=quant.WEIGHT_MODES, default="full",
                    help="int8: linear layers quantised to 8 bits (torchao), as the app's 8-bit mode loads them")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
 
@@ -133,7 +134,7 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
                      emit: Callable[[str], None] = print) -> dict[str, Any]:
     import torch
 
-    from desktop.engine import fastgen, quant
+    from desktop.engine import fastgen
     from desktop.engine.generate import GenerationSettings, PlainDecoder
 
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")

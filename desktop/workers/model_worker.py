@@ -81,13 +81,12 @@ class ModelWorker(QObject):
     _generate_requested = Signal(object)
     _job_requested = Signal(object)
 
-    def __init__(self, *, load_fn: Callable | None = None, attach_fast: bool = True) -> None:
+    def __init__(self, *, load_fn: Callable | None = None) -> None:
         super().__init__()
         self.lm = None
         self.info: dict = {}  # what ``loaded`` last said of the model in use ({} when none)
         self.stop_event = threading.Event()
         self._load_fn = load_fn
-        self._attach_fast = attach_fast
         self._load_requested.connect(self._do_load)
         self._unload_requested.connect(self._do_unload)
         self._generate_requested.connect(self._do_generate)
@@ -148,16 +147,9 @@ class ModelWorker(QObject):
         try:
             from desktop.engine import models
 
-            load = self._load_fn or models.load_model
-            kwargs = {"weights": weights} if weights and weights != "full" else {}
-            lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, s), **kwargs)
-            if self._attach_fast and lm.device.startswith("cuda") and getattr(lm, "fast", None) is None:
-                try:
-                    from desktop.engine import fastgen
-
-                    fastgen.attach(lm, on_progress=lambda f, s: self.loading.emit(f, s))
-                except Exception as exc:  # noqa: BLE001 - the plain path still works
-                    _log.warning("fast decode path unavailable: %s", exc)
+            load = self._load_fn or models.load_model  # on CUDA it also prepares the fast path
+            lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, s),
+                      weights=weights or "full")
             previous, self.lm = self.lm, lm
             if previous is not None:
                 models.unload(previous)
