@@ -14,46 +14,22 @@ GUI thread only; the engine is reached through ``desktop.workers.lora_jobs``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-    QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton, QRadioButton, QScrollArea, QSpinBox, QSplitter,
-    QVBoxLayout, QWidget,
+    QButtonGroup, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+    QProgressBar, QPushButton, QRadioButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
 )
 
 from desktop import paths, trainingset
+from desktop.ui import train_form
 from desktop.ui.loss_chart import LossChart
+from desktop.ui.train_form import ADVANCED_FIELDS, MAIN_FIELDS
 from desktop.workers import lora_jobs
 from glossary import dataset
 from glossary.errors import TermLensError
 
-# field -> (kind, minimum, maximum, step, decimals); "list": comma-separated names, "bool": a check box
-MAIN_FIELDS: dict[str, tuple] = {
-    "rank": ("int", 1, 1024, 1),
-    "alpha": ("float", 0.1, 4096.0, 1.0, 1),
-    "dropout": ("float", 0.0, 0.95, 0.01, 2),
-    "target_modules": ("list",),
-    "lr": ("float", 1e-6, 1.0, 1e-5, 6),
-    "batch_size": ("int", 1, 1024, 1),
-    "epochs": ("int", 0, 1000, 1),
-    "max_steps": ("int", 0, 10_000_000, 1),  # 0: no limit
-    "val_fraction": ("float", 0.0, 0.5, 0.05, 2),
-    "seed": ("int", 0, 2**31 - 1, 1),
-}
-ADVANCED_FIELDS: dict[str, tuple] = {
-    "max_seq_len": ("int", 8, 131_072, 64),
-    "weight_decay": ("float", 0.0, 1.0, 0.01, 3),
-    "warmup_ratio": ("float", 0.0, 0.9, 0.01, 2),
-    "grad_clip": ("float", 0.0, 1000.0, 0.1, 2),
-    "save_every_steps": ("int", 0, 10_000_000, 10),
-    "gradient_checkpointing": ("bool",),
-    "packing": ("bool",),
-    "fused_kernels": ("bool",),
-}
-_LAYER = re.compile(r"[A-Za-z_][\w.]*")
 
 
 def duration(seconds: float | None) -> str:
@@ -199,71 +175,15 @@ class TrainingPage(QWidget):
 
     # ---- the form ----------------------------------------------------------------------
     def _add_field(self, form: QFormLayout, name: str, spec: tuple) -> None:
-        kind = spec[0]
-        if kind == "int":
-            editor: QWidget = QSpinBox()
-            editor.setRange(spec[1], spec[2])
-            editor.setSingleStep(spec[3])
-            editor.setGroupSeparatorShown(False)
-        elif kind == "float":
-            editor = QDoubleSpinBox()
-            editor.setDecimals(spec[4])
-            editor.setRange(spec[1], spec[2])
-            editor.setSingleStep(spec[3])
-        elif kind == "bool":
-            editor = QCheckBox()
-        else:
-            editor = QLineEdit()
-        editor.setObjectName(f"train_{name}")
-        label, help_label = QLabel(), QLabel()
-        help_label.setObjectName("fieldHelp")
-        help_label.setWordWrap(True)
-        help_label.setEnabled(False)  # drawn dimmer than the value
-        cell = QWidget()
-        cl = QVBoxLayout(cell)
-        cl.setContentsMargins(0, 0, 0, 4)
-        cl.setSpacing(1)
-        cl.addWidget(editor)
-        cl.addWidget(help_label)
-        label.setBuddy(editor)
-        form.addRow(label, cell)
-        self.editors[name] = editor
-        self.field_labels[name] = label
-        self.field_help[name] = help_label
+        self.editors[name], self.field_labels[name], self.field_help[name] = train_form.add_field(form, name, spec)
 
     def set_config(self, values: dict[str, Any]) -> None:
         """Show these settings in the form (fields not given keep their value)."""
-        for name, editor in self.editors.items():
-            if name not in values:
-                continue
-            v = values[name]
-            if isinstance(editor, QCheckBox):
-                editor.setChecked(bool(v))
-            elif isinstance(editor, QSpinBox):
-                editor.setValue(int(v or 0))
-            elif isinstance(editor, QDoubleSpinBox):
-                editor.setValue(float(v))
-            else:
-                editor.setText(", ".join(v) if isinstance(v, (list, tuple)) else str(v))
+        train_form.set_values(self.editors, values)
 
     def config(self) -> dict[str, Any]:
         """The settings in the form, as TrainConfig field values; ``ValueError`` with a sentence if one is unusable."""
-        out: dict[str, Any] = {}
-        for name, editor in self.editors.items():
-            if isinstance(editor, QCheckBox):
-                out[name] = editor.isChecked()
-            elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
-                out[name] = editor.value()
-            else:
-                layers = [x.strip() for x in editor.text().replace(";", ",").split(",") if x.strip()]
-                if not layers or not all(_LAYER.fullmatch(x) for x in layers):
-                    raise ValueError(self.tr("Name the layers to train as names separated by commas, "
-                                             "for example: q_proj, k_proj, v_proj, o_proj."))
-                out[name] = layers
-        out["max_steps"] = out["max_steps"] or None
-        if not out["epochs"] and not out["max_steps"]:
-            raise ValueError(self.tr("Set at least one epoch, or a maximum number of steps."))
-        return out
+        return train_form.read_values(self.editors)
 
     # ---- data --------------------------------------------------------------------------
     def _browse(self) -> None:

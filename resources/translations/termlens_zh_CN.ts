@@ -1141,12 +1141,12 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>All subject fields</source>
         <translation>所有专业领域</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+16"/>
         <source>{n} concepts in the glossary</source>
         <translation>术语表中共 {n} 个概念</translation>
     </message>
@@ -1702,7 +1702,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>PairDialog</name>
     <message>
-        <location filename="../../desktop/ui/review_page.py" line="+129"/>
+        <location filename="../../desktop/ui/review_tables.py" line="+77"/>
         <source>Edit training pair</source>
         <translation>编辑训练问答对</translation>
     </message>
@@ -1826,7 +1826,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../desktop/ui/review_page.py" line="+184"/>
+        <location filename="../../desktop/ui/review_page.py" line="+194"/>
         <source>Generate from the glossary</source>
         <translation>从术语表生成</translation>
     </message>
@@ -2386,7 +2386,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>SettingsHelp</name>
     <message>
-        <location filename="../../desktop/config.py" line="+23"/>
+        <location filename="../../desktop/config.py" line="+27"/>
         <source>Model folder to load at start (empty: the default model).</source>
         <translation>启动时加载的模型文件夹（留空：默认模型）。</translation>
     </message>
@@ -2623,17 +2623,17 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>TrainingPage</name>
     <message>
-        <location filename="../../desktop/ui/training_page.py" line="+338"/>
+        <location filename="../../desktop/ui/train_form.py" line="+104"/>
         <source>Name the layers to train as names separated by commas, for example: q_proj, k_proj, v_proj, o_proj.</source>
         <translation>请填写要训练的层名，以逗号分隔，例如：q_proj, k_proj, v_proj, o_proj。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Set at least one epoch, or a maximum number of steps.</source>
         <translation>请至少设置 1 个轮次，或设置最大步数。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location filename="../../desktop/ui/training_page.py" line="+190"/>
         <location line="+243"/>
         <source>Choose a file of training pairs</source>
         <translation>选择训练问答对文件</translation>
