@@ -1,6 +1,6 @@
-"""Encryption at rest: the data key, where it is kept, and encrypted files.
+"""Encryption at rest: the data key of a data directory, where it is kept, and moving it.
 
-What is encrypted, and how:
+What is encrypted:
 
 * ``termlens.db`` (glossary, conversations, prompts, training-review state) is one
   SQLCipher database encrypted as a whole (see ``desktop.db``). Whole-database
@@ -8,52 +8,69 @@ What is encrypted, and how:
   trigram indexes live inside the encrypted pages) and nothing is ever written in
   the clear: not the tables, not the indexes, not the WAL, not temporary pages.
 * Files the app writes that can hold client text (training data, evaluation
-  reports, conversation exports the user wants encrypted) are sealed with AES-256-GCM
-  by ``encrypt_file``: a small header (magic, version, nonce) and authenticated
-  ciphertext, written atomically. GCM detects any change to the file, so a damaged
-  or tampered file is refused rather than half read. Its key is derived from the data
-  key with HKDF so the two uses never share a key.
+  reports, conversation exports the user wants encrypted) are sealed with
+  AES-256-GCM by ``encrypt_file`` under a key derived from the data key (see
+  ``desktop.crypto``).
 
-Where the data key lives:
+Where the data key lives (``KeyManager``):
 
 * By default, a random 256-bit key in the operating system's keyring (service
-  ``TermLens``, one entry per data directory, named by its resolved path).
-* Where no secure keyring exists (none at all, or one that stores secrets in a plain
-  file, such as keyrings.alt's), or where the person chooses to, the key is wrapped
-  with a passphrase: Argon2id (memory-hard, so guessing is slow even on GPUs) turns
-  the passphrase into a key-encryption key, and ``keyfile.json`` beside the database
-  keeps the salt, the Argon2 parameters and the data key sealed with AES-GCM. There
-  is no silent fallback to storing the key in the clear.
+  ``TermLens``, one entry per data directory, named by its resolved path); which
+  keyrings count as secure is ``desktop.keyrings``'s call.
+* Where no secure keyring exists, or where the person chooses to, the key is wrapped
+  with a passphrase (``desktop.crypto``) and ``keyfile.json`` beside the database
+  keeps it. There is no silent fallback to storing the key in the clear.
 
 Changing the passphrase rewraps the data key; nothing is re-encrypted. A bundle
 (``export_bundle``/``import_bundle``) moves a data directory to another machine with
 its key wrapped by a passphrase.
 
-Tests select a keyring with ``TERMLENS_KEYRING``: ``memory`` (an in-process store) or
-``none`` (no keyring: a passphrase is needed). This module knows nothing of Qt.
+The names of ``desktop.keyrings`` and ``desktop.crypto`` are imported here too, so
+callers keep importing from ``desktop.security``. This module knows nothing of Qt.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
 import shutil
-import struct
-from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal, Protocol
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import Any, Literal
 
 from desktop import log
-from desktop.atomic import storage_error, write_bytes_atomic, write_text_atomic
+from desktop.atomic import storage_error, write_text_atomic
+from desktop.crypto import (
+    DEFAULT_KDF,
+    FILE_MAGIC,
+    FILE_VERSION,
+    KEY_BYTES,
+    MIN_PASSPHRASE,
+    KdfParams,
+    WrongPassphrase,
+    _b64,  # for tests, which check the key file never holds the key in base64
+    check_new_passphrase,
+    decrypt_bytes,
+    decrypt_file,
+    encrypt_bytes,
+    encrypt_file,
+    file_key,
+    is_encrypted_blob,
+    is_encrypted_file,
+    unwrap_key,
+    wrap_key,
+)
 from desktop.errors import StorageError
+from desktop.keyrings import (
+    KeyStore,
+    MemoryKeyring,
+    backend_name,
+    default_backend,
+    is_secure_backend,
+    memory_keyring,
+    reset_memory_keyring,
+)
 
 _log = log.get("security")
 
@@ -61,262 +78,12 @@ SERVICE = "TermLens"
 KEYFILE_NAME = "keyfile.json"
 DB_NAME = "termlens.db"
 BUNDLE_MANIFEST = "termlens-bundle.json"
-KEY_BYTES = 32
-MIN_PASSPHRASE = 8
 
 Status = Literal["keyring", "passphrase-needed", "new", "key-missing"]
 
 
-class WrongPassphrase(StorageError):
-    """The passphrase does not unlock the key (or the bundle)."""
-
-
 class PassphraseRequired(StorageError):
     """The key is protected by a passphrase, or no secure keyring exists to keep it."""
-
-
-# --- keyring backends -----------------------------------------------------------------
-
-
-class KeyStore(Protocol):
-    """What ``KeyManager`` needs of a keyring backend (``keyring`` backends fit it)."""
-
-    def get_password(self, service: str, username: str) -> str | None: ...
-    def set_password(self, service: str, username: str, password: str) -> None: ...
-    def delete_password(self, service: str, username: str) -> None: ...
-
-
-class MemoryKeyring:
-    """An in-process keyring for tests (``TERMLENS_KEYRING=memory``).
-
-    Deliberately not a ``keyring.backend.KeyringBackend`` subclass: those register
-    themselves for automatic selection, and a key kept only in memory must never be
-    chosen for real data.
-    """
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
-
-
-_memory_keyring: MemoryKeyring | None = None
-
-
-def memory_keyring() -> MemoryKeyring:
-    """The process's test keyring (created on first use)."""
-    global _memory_keyring
-    if _memory_keyring is None:
-        _memory_keyring = MemoryKeyring()
-    return _memory_keyring
-
-
-def reset_memory_keyring() -> None:
-    """Empty the test keyring (tests call it between cases)."""
-    if _memory_keyring is not None:
-        _memory_keyring.entries.clear()
-
-
-def is_secure_backend(backend: object) -> bool:
-    """Whether ``backend`` keeps secrets protected by the operating system.
-
-    Failing and null backends, backends of priority below 1 (keyring's own mark for
-    "not recommended") and every keyrings.alt backend (plain or home-made file
-    storage) are refused; a chain is secure only if each of its members is.
-    """
-    if backend is None:
-        return False
-    if isinstance(backend, MemoryKeyring):
-        return True
-    from keyring.backends import chainer, fail, null
-
-    if isinstance(backend, (fail.Keyring, null.Keyring)):
-        return False
-    if isinstance(backend, chainer.ChainerBackend):
-        members = list(backend.backends)
-        return bool(members) and all(is_secure_backend(b) for b in members)
-    if type(backend).__module__.startswith("keyrings.alt"):
-        return False
-    try:
-        return float(backend.priority) >= 1  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a backend that cannot say is not trusted
-        return False
-
-
-def default_backend() -> KeyStore | None:
-    """The secure keyring to use, or None when there is none (a passphrase is then needed)."""
-    choice = os.environ.get("TERMLENS_KEYRING", "").strip().lower()
-    if choice == "memory":
-        return memory_keyring()
-    if choice in ("none", "off", "fail"):
-        return None
-    try:
-        import keyring
-
-        backend = keyring.get_keyring()
-    except Exception as exc:  # noqa: BLE001 - no keyring is a normal situation
-        _log.info("no keyring backend (%s)", type(exc).__name__)
-        return None
-    if not is_secure_backend(backend):
-        _log.info("keyring backend %s is not secure; a passphrase is needed", type(backend).__name__)
-        return None
-    return backend
-
-
-def backend_name(backend: object | None) -> str:
-    return "none" if backend is None else f"{type(backend).__module__}.{type(backend).__name__}"
-
-
-# --- passphrase wrapping ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KdfParams:
-    """Argon2id cost: ``memory_cost`` in KiB. The defaults follow RFC 9106's second recommendation."""
-
-    time_cost: int = 3
-    memory_cost: int = 64 * 1024
-    parallelism: int = 4
-
-    def check(self) -> KdfParams:
-        ok = (
-            1 <= self.time_cost <= 64
-            and 1 <= self.parallelism <= 64
-            and 8 * self.parallelism <= self.memory_cost <= 4 * 1024 * 1024
-        )
-        if not ok:
-            raise StorageError("The key file has unusable settings; it may be damaged.")
-        return self
-
-
-DEFAULT_KDF = KdfParams()
-_WRAP_AAD = b"TermLens data key v1"
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
-
-
-def check_new_passphrase(passphrase: str | None) -> str:
-    """Refuse a passphrase too short to protect anything; return it."""
-    if not passphrase or len(passphrase) < MIN_PASSPHRASE:
-        raise StorageError(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters.")
-    return passphrase
-
-
-def _kek(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
-    from argon2.low_level import Type, hash_secret_raw
-
-    return hash_secret_raw(
-        passphrase.encode("utf-8"),
-        salt,
-        time_cost=params.time_cost,
-        memory_cost=params.memory_cost,
-        parallelism=params.parallelism,
-        hash_len=32,
-        type=Type.ID,
-    )
-
-
-def wrap_key(key: bytes, passphrase: str, params: KdfParams | None = None) -> dict[str, Any]:
-    """The data key sealed with a key derived from ``passphrase`` (a JSON-ready dict)."""
-    params = (params or DEFAULT_KDF).check()
-    salt, nonce = os.urandom(16), os.urandom(12)
-    sealed = AESGCM(_kek(passphrase, salt, params)).encrypt(nonce, key, _WRAP_AAD)
-    return {
-        "kdf": {"name": "argon2id", "salt": _b64(salt), **asdict(params)},
-        "cipher": "aes-256-gcm",
-        "nonce": _b64(nonce),
-        "wrapped_key": _b64(sealed),
-    }
-
-
-def unwrap_key(wrapped: dict[str, Any], passphrase: str, *, what: str = "the data") -> bytes:
-    """The data key from ``wrap_key``'s dict; ``WrongPassphrase`` if the passphrase does not fit."""
-    try:
-        kdf = wrapped["kdf"]
-        if kdf["name"] != "argon2id" or wrapped["cipher"] != "aes-256-gcm":
-            raise ValueError("unknown algorithm")
-        params = KdfParams(int(kdf["time_cost"]), int(kdf["memory_cost"]), int(kdf["parallelism"]))
-        salt, nonce, sealed = _unb64(kdf["salt"]), _unb64(wrapped["nonce"]), _unb64(wrapped["wrapped_key"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise StorageError(f"The key file for {what} is damaged or was written by a newer TermLens.") from exc
-    params.check()
-    try:
-        key = AESGCM(_kek(passphrase, salt, params)).decrypt(nonce, sealed, _WRAP_AAD)
-    except InvalidTag:
-        raise WrongPassphrase(f"That passphrase does not unlock {what}. Check it and try again.") from None
-    if len(key) != KEY_BYTES:
-        raise StorageError(f"The key file for {what} is damaged.")
-    return key
-
-
-# --- encrypted files -----------------------------------------------------------------
-
-FILE_MAGIC = b"TLENC"
-FILE_VERSION = 1
-_HEADER = struct.Struct(">5sB12s")  # magic, version, nonce
-
-
-def file_key(data_key: bytes) -> bytes:
-    """The key for encrypted files, derived from the data key (never the database key itself)."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"TermLens file encryption v1").derive(data_key)
-
-
-def encrypt_bytes(data: bytes, key: bytes) -> bytes:
-    """``data`` sealed with AES-256-GCM under ``file_key(key)``; the header is authenticated too."""
-    header = _HEADER.pack(FILE_MAGIC, FILE_VERSION, os.urandom(12))
-    return header + AESGCM(file_key(key)).encrypt(header[-12:], data, header)
-
-
-def decrypt_bytes(blob: bytes, key: bytes, *, name: str = "The file") -> bytes:
-    if not is_encrypted_blob(blob):
-        raise StorageError(f"{name} is not a TermLens encrypted file.")
-    magic, version, nonce = _HEADER.unpack_from(blob)
-    if version != FILE_VERSION:
-        raise StorageError(f"{name} was written by a newer TermLens; update TermLens to open it.")
-    try:
-        return AESGCM(file_key(key)).decrypt(nonce, blob[_HEADER.size :], blob[: _HEADER.size])
-    except InvalidTag:
-        raise StorageError(f"{name} cannot be decrypted: it was changed or damaged, or belongs to another data directory.") from None
-
-
-def is_encrypted_blob(blob: bytes) -> bool:
-    return len(blob) >= _HEADER.size + 16 and blob[:5] == FILE_MAGIC
-
-
-def is_encrypted_file(path: str | os.PathLike[str]) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return is_encrypted_blob(f.read(_HEADER.size + 16))
-    except OSError:
-        return False
-
-
-def encrypt_file(data: bytes, path: str | os.PathLike[str], *, key: bytes) -> None:
-    """Write ``data`` encrypted to ``path``, atomically (the old file stays if anything fails)."""
-    write_bytes_atomic(path, encrypt_bytes(data, key))
-
-
-def decrypt_file(path: str | os.PathLike[str], *, key: bytes) -> bytes:
-    """The plaintext of a file written by ``encrypt_file``; ``StorageError`` if it was altered."""
-    p = Path(path)
-    try:
-        blob = p.read_bytes()
-    except OSError as exc:
-        raise StorageError(f"{p.name} could not be read ({exc.strerror or type(exc).__name__}).") from exc
-    return decrypt_bytes(blob, key, name=p.name)
 
 
 # --- the key manager --------------------------------------------------------------------
@@ -360,6 +127,8 @@ class KeyManager:
 
     @property
     def kdf(self) -> KdfParams:
+        # Read here and always passed to wrap_key, so that tests which lower the cost by
+        # patching ``security.DEFAULT_KDF`` reach every wrapping.
         return self._kdf or DEFAULT_KDF
 
     # -- state --
