@@ -8,12 +8,12 @@ table shows every pair or those of one status; accept, reject, send back to pend
 (``desktop.trainingset.accepted``). The set is saved encrypted after every change;
 export and import go through JSONL files.
 
-Candidate terms: add .txt, .md or .docx files and press Find terms; the proposals show
-their score, how often they occur and a sentence where they do; the selected ones
-become draft concepts of the glossary (one undo step).
+Candidate terms from documents: ``desktop.ui.candidates_box``, below the pairs, sharing
+the page's message line and background job.
 
 The concepts are read on the GUI thread (the store's connection belongs to it); making
-pairs and reading documents run on a ``BackgroundJob`` thread (``desktop.ui.tasks``) that never touches widgets.
+pairs and reading documents run on a ``BackgroundJob`` thread (``desktop.ui.tasks``)
+that never touches widgets.
 Problems appear as one sentence under the tables, never as a modal box.
 """
 
@@ -30,12 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import trainingset
-from desktop.ui.review_tables import CandidateTableModel, PairDialog, PairTableModel
+from desktop.ui.candidates_box import CandidatesBox
+from desktop.ui.review_tables import PairDialog, PairTableModel
 from desktop.ui.tasks import BackgroundJob
-from glossary import candidates, dataset
+from glossary import dataset
 from glossary.errors import TermLensError
-
-MAX_CANDIDATES = 100
 
 
 # ---- the page ------------------------------------------------------------------------------
@@ -51,7 +50,6 @@ class ReviewPage(QWidget):
         self.ctx = ctx
         self.job: BackgroundJob | None = None
         self._on_done: Callable[[Any], None] | None = None
-        self.files: list[str] = []
         self._damaged = False  # the saved set could not be read: it is set aside before the next save
 
         # -- generation --
@@ -124,42 +122,8 @@ class ReviewPage(QWidget):
         pairs_lay.addLayout(bar)
 
         # -- candidate terms --
-        self.cand_box = QGroupBox()
-        self.add_files_btn, self.clear_files_btn, self.find_btn = QPushButton(), QPushButton(), QPushButton()
-        self.add_files_btn.clicked.connect(self.choose_files)
-        self.clear_files_btn.clicked.connect(self.clear_files)
-        self.find_btn.clicked.connect(self.find_terms)
-        self.files_label = QLabel()
-        self.files_label.setWordWrap(True)
-        self.cand_model = CandidateTableModel(self)
-        self.cand_table = QTableView()
-        self.cand_table.setModel(self.cand_model)
-        self.cand_table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.cand_table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.cand_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.cand_table.verticalHeader().setVisible(False)
-        self.cand_table.horizontalHeader().setSectionResizeMode(5, QHeaderView.Stretch)
-        self.cand_table.setColumnWidth(0, 280)
-        self.new_field = QComboBox()
-        self.new_field.setEditable(True)
-        self.new_field_label = QLabel()
-        self.new_field_label.setBuddy(self.new_field)
-        self.add_terms_btn = QPushButton()
-        self.add_terms_btn.clicked.connect(self.add_selected_terms)
-        files_row = QHBoxLayout()
-        files_row.addWidget(self.add_files_btn)
-        files_row.addWidget(self.clear_files_btn)
-        files_row.addWidget(self.files_label, 1)
-        files_row.addWidget(self.find_btn)
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.new_field_label)
-        add_row.addWidget(self.new_field)
-        add_row.addStretch(1)
-        add_row.addWidget(self.add_terms_btn)
-        cand_lay = QVBoxLayout(self.cand_box)
-        cand_lay.addLayout(files_row)
-        cand_lay.addWidget(self.cand_table, 1)
-        cand_lay.addLayout(add_row)
+        self.candidates = CandidatesBox(ctx, run=self._run, say=self.say, glossary_changed=self.fill_fields, parent=self)
+        self.candidates.found.connect(self.candidates_found)
 
         # -- messages and progress --
         self.message = QLabel()
@@ -177,7 +141,7 @@ class ReviewPage(QWidget):
 
         split = QSplitter(Qt.Vertical)
         split.addWidget(self.pairs_box)
-        split.addWidget(self.cand_box)
+        split.addWidget(self.candidates)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
@@ -193,13 +157,11 @@ class ReviewPage(QWidget):
     def retranslate(self) -> None:
         self.gen_box.setTitle(self.tr("Generate from the glossary"))
         self.pairs_box.setTitle(self.tr("Training pairs"))
-        self.cand_box.setTitle(self.tr("Candidate terms from documents"))
         self.field_label.setText(self.tr("Subject field"))
         self.seed_label.setText(self.tr("Seed"))
         self.per_label.setText(self.tr("Phrasings per concept"))
         self.lang_label.setText(self.tr("Languages"))
         self.show_label.setText(self.tr("Show"))
-        self.new_field_label.setText(self.tr("Subject field of new concepts"))
         self.seed.setToolTip(self.tr("The same seed gives the same pairs."))
         self.per_concept.setToolTip(self.tr("Pairs per concept and language, each phrased differently."))
         for b, text, name in (
@@ -211,17 +173,11 @@ class ReviewPage(QWidget):
             (self.accept_all_btn, self.tr("Accept all shown"), self.tr("Accept every pair shown in the table")),
             (self.import_btn, self.tr("Import…"), self.tr("Import training pairs from a JSONL file")),
             (self.export_btn, self.tr("Export…"), self.tr("Export the training pairs to a JSONL file")),
-            (self.add_files_btn, self.tr("Add files…"), self.tr("Add documents to look for terms in")),
-            (self.clear_files_btn, self.tr("Clear"), self.tr("Remove the documents from the list")),
-            (self.find_btn, self.tr("Find terms"), self.tr("Find candidate terms in the documents")),
-            (self.add_terms_btn, self.tr("Add selected to glossary"),
-             self.tr("Add the selected terms to the glossary as draft concepts")),
             (self.cancel_btn, self.tr("Cancel"), self.tr("Cancel the running task")),
         ):
             b.setText(text)
             b.setAccessibleName(name)
         self.table.setAccessibleName(self.tr("Training pairs"))
-        self.cand_table.setAccessibleName(self.tr("Candidate terms"))
         self.progress.setAccessibleName(self.tr("Task progress"))
         self.model.headers = [self.tr("Status"), self.tr("Kind"), self.tr("Language"), self.tr("Question"),
                               self.tr("Answer"), self.tr("Concept")]
@@ -233,15 +189,11 @@ class ReviewPage(QWidget):
                                  "imported": self.tr("imported")}
         self.model.lang_names = {"en": self.tr("English"), "zh": self.tr("Chinese")}
         self.model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.model.headers) - 1)
-        self.cand_model.headers = [self.tr("Term"), self.tr("Language"), self.tr("Score"), self.tr("Occurrences"),
-                                   self.tr("Documents"), self.tr("Example")]
-        self.cand_model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.cand_model.headers) - 1)
         self._fill_combo(self.show_status, [(self.tr("All pairs"), None), (self.tr("Pending"), "pending"),
                                             (self.tr("Accepted"), "accepted"), (self.tr("Rejected"), "rejected")])
         self._fill_combo(self.langs, [(self.tr("English and Chinese"), ("en", "zh")), (self.tr("English"), ("en",)),
                                       (self.tr("Chinese"), ("zh",))])
         self.fill_fields()
-        self._show_files()
         self._show_counts()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
@@ -264,12 +216,7 @@ class ReviewPage(QWidget):
         """The subject fields of the glossary, in both field choosers."""
         fields = [] if self.ctx.closed else self.ctx.store.subject_fields()
         self._fill_combo(self.field, [(self.tr("All subject fields"), None)] + [(f, f) for f in fields])
-        typed = self.new_field.currentText()
-        self.new_field.blockSignals(True)
-        self.new_field.clear()
-        self.new_field.addItems([""] + fields)
-        self.new_field.setEditText(typed)
-        self.new_field.blockSignals(False)
+        self.candidates.fill_fields(fields)
 
     def say(self, text: str) -> None:
         self.message.setText(text)
@@ -454,82 +401,6 @@ class ReviewPage(QWidget):
         return len(incoming)
 
     # ---- candidate terms ---------------------------------------------------------------------
-    def choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Documents to look for terms in"), "",
-                                                self.tr("Documents (*.txt *.md *.docx);;All files (*)"))
-        if paths:
-            self.add_files(paths)
-
-    def add_files(self, paths: list[str]) -> int:
-        """Add documents to the list; files of other kinds are named and left out."""
-        refused = [Path(p).name for p in paths if Path(p).suffix.lower() not in candidates.SUPPORTED]
-        added = 0
-        for p in paths:
-            if Path(p).suffix.lower() in candidates.SUPPORTED and p not in self.files:
-                self.files.append(p)
-                added += 1
-        self._show_files()
-        if refused:
-            self.say(self.tr("TermLens reads .txt, .md and .docx documents; left out: {names}.").format(
-                names=", ".join(refused)))
-        return added
-
-    def clear_files(self) -> None:
-        self.files = []
-        self.cand_model.set_items([])
-        self._show_files()
-
-    def _show_files(self) -> None:
-        if self.files:
-            names = ", ".join(Path(p).name for p in self.files[:6]) + (" …" if len(self.files) > 6 else "")
-            self.files_label.setText(self.tr("{n} documents: {names}").format(n=len(self.files), names=names))
-        else:
-            self.files_label.setText(self.tr("No documents yet: add .txt, .md or .docx files."))
-
-    def find_terms(self) -> BackgroundJob | None:
-        if self._busy():
-            return None
-        if not self.files:
-            self.say(self.tr("Add one or more documents first."))
-            return None
-        files = list(self.files)
-        known = candidates.known_forms(self.ctx.store.iter_concepts())
-
-        def work(on_progress, should_stop) -> list[candidates.Candidate]:
-            return candidates.propose_from_files(files, known=known, top=MAX_CANDIDATES,
-                                                 on_progress=on_progress, should_stop=should_stop)
-
-        return self._start(self.tr("Reading the documents…"), "reading the documents", work, self._on_found)
-
-    def _on_found(self, found: list[candidates.Candidate]) -> None:
-        self.cand_model.set_items(found)
-        if found:
-            self.say(self.tr("{n} candidate terms; select the ones to add to the glossary.").format(n=len(found)))
-        else:
-            self.say(self.tr("No new terms found: every recurring term is already in the glossary, "
-                             "or the documents are too short."))
-        self.candidates_found.emit(len(found))
-
-    def selected_candidates(self) -> list[candidates.Candidate]:
-        rows = sorted({i.row() for i in self.cand_table.selectionModel().selectedRows()})
-        return [self.cand_model.rows[r] for r in rows if 0 <= r < len(self.cand_model.rows)]
-
-    def add_selected_terms(self) -> list[int]:
-        chosen = self.selected_candidates()
-        if not chosen:
-            self.say(self.tr("Select one or more candidate terms first."))
-            return []
-        try:
-            ids = candidates.add_to_glossary(self.ctx.store, chosen, subject_field=self.new_field.currentText())
-        except TermLensError as exc:
-            self.say(str(exc))
-            return []
-        self.cand_model.set_items([c for c in self.cand_model.rows if c not in chosen])
-        self.fill_fields()
-        self.say(self.tr("Added {n} draft concepts to the glossary; give them definitions on the Glossary page.")
-                 .format(n=len(ids)))
-        return ids
-
     # ---- jobs -------------------------------------------------------------------------------
     def _busy(self) -> bool:
         if self.job is not None and self.job.isRunning():
@@ -537,12 +408,17 @@ class ReviewPage(QWidget):
             return True
         return False
 
+    def _run(self, label: str, doing: str, fn: Callable[..., Any],
+             on_done: Callable[[Any], None]) -> BackgroundJob | None:
+        """``_start``, unless a task is running already (then None, and the person is told)."""
+        return None if self._busy() else self._start(label, doing, fn, on_done)
+
     def _start(self, label: str, doing: str, fn: Callable[..., Any], on_done: Callable[[Any], None]) -> BackgroundJob:
         self.say(label)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel_btn.setVisible(True)
-        for b in (self.generate_btn, self.find_btn, self.import_btn):
+        for b in (self.generate_btn, self.candidates.find_btn, self.import_btn):
             b.setEnabled(False)
         job = BackgroundJob(doing, fn, self)
         # bound methods of this widget: the results are delivered on the GUI thread
@@ -562,7 +438,7 @@ class ReviewPage(QWidget):
     def _end_job(self) -> None:
         self.progress.setVisible(False)
         self.cancel_btn.setVisible(False)
-        for b in (self.generate_btn, self.find_btn, self.import_btn):
+        for b in (self.generate_btn, self.candidates.find_btn, self.import_btn):
             b.setEnabled(True)
 
     @Slot(object)

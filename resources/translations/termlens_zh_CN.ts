@@ -238,6 +238,149 @@
     </message>
 </context>
 <context>
+    <name>CandidatesBox</name>
+    <message>
+        <location filename="../../desktop/ui/candidates_box.py" line="+78"/>
+        <source>Candidate terms from documents</source>
+        <translation>文档中的候选术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subject field of new concepts</source>
+        <translation>新概念的专业领域</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Add documents to look for terms in</source>
+        <translation>添加要从中查找术语的文档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Remove the documents from the list</source>
+        <translation>从列表中移除文档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Find terms</source>
+        <translation>查找术语</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Find candidate terms in the documents</source>
+        <translation>在文档中查找候选术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add selected to glossary</source>
+        <translation>将所选项添加到术语表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add the selected terms to the glossary as draft concepts</source>
+        <translation>将所选术语作为草稿概念添加到术语表</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Candidate terms</source>
+        <translation>候选术语</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Term</source>
+        <translation>术语</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Occurrences</source>
+        <translation>出现次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Documents</source>
+        <translation>文档数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Example</source>
+        <translation>示例</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Documents to look for terms in</source>
+        <translation>要从中查找术语的文档</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Documents (*.txt *.md *.docx);;All files (*)</source>
+        <translation>文档 (*.txt *.md *.docx);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>TermLens reads .txt, .md and .docx documents; left out: {names}.</source>
+        <translation>TermLens 可读取 .txt、.md 和 .docx 文档；已忽略：{names}。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{n} documents: {names}</source>
+        <translation>{n} 个文档：{names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No documents yet: add .txt, .md or .docx files.</source>
+        <translation>尚无文档：请添加 .txt、.md 或 .docx 文件。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Add one or more documents first.</source>
+        <translation>请先添加一个或多个文档。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Reading the documents…</source>
+        <translation>正在读取文档…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{n} candidate terms; select the ones to add to the glossary.</source>
+        <translation>找到 {n} 个候选术语；请选择要添加到术语表的术语。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No new terms found: every recurring term is already in the glossary, or the documents are too short.</source>
+        <translation>未发现新术语：所有反复出现的术语均已在术语表中，或文档过短。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Select one or more candidate terms first.</source>
+        <translation>请先选择一个或多个候选术语。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Added {n} draft concepts to the glossary; give them definitions on the Glossary page.</source>
+        <translation>已向术语表添加 {n} 个草稿概念；请在“术语表”页面为其补充定义。</translation>
+    </message>
+</context>
+<context>
     <name>ChatView</name>
     <message>
         <location filename="../../desktop/ui/chat_view.py" line="+265"/>
@@ -1826,23 +1969,18 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../desktop/ui/review_page.py" line="+194"/>
+        <location filename="../../desktop/ui/review_page.py" line="+158"/>
         <source>Generate from the glossary</source>
         <translation>从术语表生成</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+28"/>
+        <location line="+21"/>
         <source>Training pairs</source>
         <translation>训练问答对</translation>
     </message>
     <message>
-        <location line="-27"/>
-        <source>Candidate terms from documents</source>
-        <translation>文档中的候选术语</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="-20"/>
         <source>Subject field</source>
         <translation>专业领域</translation>
     </message>
@@ -1865,11 +2003,6 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <location line="+1"/>
         <source>Show</source>
         <translation>显示</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Subject field of new concepts</source>
-        <translation>新概念的专业领域</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -1963,46 +2096,6 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
     <message>
         <location line="+1"/>
-        <source>Add files…</source>
-        <translation>添加文件…</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Add documents to look for terms in</source>
-        <translation>添加要从中查找术语的文档</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Clear</source>
-        <translation>清空</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Remove the documents from the list</source>
-        <translation>从列表中移除文档</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Find terms</source>
-        <translation>查找术语</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Find candidate terms in the documents</source>
-        <translation>在文档中查找候选术语</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Add selected to glossary</source>
-        <translation>将所选项添加到术语表</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Add the selected terms to the glossary as draft concepts</source>
-        <translation>将所选术语作为草稿概念添加到术语表</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -2013,11 +2106,6 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
     <message>
         <location line="+5"/>
-        <source>Candidate terms</source>
-        <translation>候选术语</translation>
-    </message>
-    <message>
-        <location line="+1"/>
         <source>Task progress</source>
         <translation>任务进度</translation>
     </message>
@@ -2033,12 +2121,11 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+10"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location line="-10"/>
+        <location line="+0"/>
         <source>Question</source>
         <translation>问题</translation>
     </message>
@@ -2104,31 +2191,6 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
     <message>
         <location line="+3"/>
-        <source>Term</source>
-        <translation>术语</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Score</source>
-        <translation>得分</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Occurrences</source>
-        <translation>出现次数</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Documents</source>
-        <translation>文档数</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Example</source>
-        <translation>示例</translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>All pairs</source>
         <translation>全部问答对</translation>
     </message>
@@ -2153,24 +2215,24 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>英文和中文</translation>
     </message>
     <message>
-        <location line="-7"/>
-        <location line="+7"/>
+        <location line="-4"/>
+        <location line="+4"/>
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location line="-7"/>
-        <location line="+8"/>
+        <location line="-4"/>
+        <location line="+5"/>
         <source>Chinese</source>
         <translation>中文</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>All subject fields</source>
         <translation>所有专业领域</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+25"/>
         <source>The unreadable training set was kept as {name}.</source>
         <translation>无法读取的训练集已另存为 {name}。</translation>
     </message>
@@ -2250,67 +2312,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>已从 {name} 导入 {n} 个问答对。</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Documents to look for terms in</source>
-        <translation>要从中查找术语的文档</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Documents (*.txt *.md *.docx);;All files (*)</source>
-        <translation>文档 (*.txt *.md *.docx);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <location line="+14"/>
-        <source>TermLens reads .txt, .md and .docx documents; left out: {names}.</source>
-        <translation>TermLens 可读取 .txt、.md 和 .docx 文档；已忽略：{names}。</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>{n} documents: {names}</source>
-        <translation>{n} 个文档：{names}</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>No documents yet: add .txt, .md or .docx files.</source>
-        <translation>尚无文档：请添加 .txt、.md 或 .docx 文件。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Add one or more documents first.</source>
-        <translation>请先添加一个或多个文档。</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Reading the documents…</source>
-        <translation>正在读取文档…</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>{n} candidate terms; select the ones to add to the glossary.</source>
-        <translation>找到 {n} 个候选术语；请选择要添加到术语表的术语。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>No new terms found: every recurring term is already in the glossary, or the documents are too short.</source>
-        <translation>未发现新术语：所有反复出现的术语均已在术语表中，或文档过短。</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Select one or more candidate terms first.</source>
-        <translation>请先选择一个或多个候选术语。</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>Added {n} draft concepts to the glossary; give them definitions on the Glossary page.</source>
-        <translation>已向术语表添加 {n} 个草稿概念；请在“术语表”页面为其补充定义。</translation>
-    </message>
-    <message>
         <location line="+7"/>
         <source>Wait for the running task to finish, or cancel it.</source>
         <translation>请等待当前任务完成，或将其取消。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+41"/>
         <source>Cancelled; nothing was changed.</source>
         <translation>已取消，未做任何更改。</translation>
     </message>

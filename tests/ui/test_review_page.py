@@ -158,28 +158,28 @@ def test_candidate_terms_from_documents_into_the_glossary(page, ctx, qtbot, tmp_
     doc.add_paragraph("Apixaban was restarted. Contrast-induced nephropathy did not recur.")
     doc.save(tmp_path / "letter.docx")
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7")
-    assert page.add_files([str(tmp_path / "note.txt"), str(tmp_path / "letter.docx"), str(tmp_path / "scan.pdf")]) == 2
-    assert "scan.pdf" in page.message.text() and "2 documents" in page.files_label.text()
+    assert page.candidates.add_files([str(tmp_path / "note.txt"), str(tmp_path / "letter.docx"), str(tmp_path / "scan.pdf")]) == 2
+    assert "scan.pdf" in page.message.text() and "2 documents" in page.candidates.files_label.text()
 
     with qtbot.waitSignal(page.candidates_found, timeout=WAIT_MS):
-        page.find_terms()
-    labels = [_cell(page.cand_model, r, 0) for r in range(page.cand_model.rowCount())]
+        page.candidates.find_terms()
+    labels = [_cell(page.candidates.cand_model, r, 0) for r in range(page.candidates.cand_model.rowCount())]
     assert "contrast-induced nephropathy (CIN)" in labels
     row = labels.index("contrast-induced nephropathy (CIN)")
-    assert _cell(page.cand_model, row, 4) == 2  # found in both documents
-    assert "ontrast-induced nephropathy" in _cell(page.cand_model, row, 5)
+    assert _cell(page.candidates.cand_model, row, 4) == 2  # found in both documents
+    assert "ontrast-induced nephropathy" in _cell(page.candidates.cand_model, row, 5)
     assert not any(label.startswith("atrial fibrillation") for label in labels)
 
-    _select(page.cand_table, [row])
-    page.new_field.setEditText("ward notes")
+    _select(page.candidates.cand_table, [row])
+    page.candidates.new_field.setEditText("ward notes")
     before = ctx.store.count()
-    ids = page.add_selected_terms()
+    ids = page.candidates.add_selected_terms()
     assert ctx.store.count() == before + 1
     c = ctx.store.get_concept(ids[0])
     assert c.status is Status.DRAFT and c.subject_fields == ["ward notes"]
     assert [(t.text, t.type) for t in c.terms] == [("contrast-induced nephropathy", TermType.PREFERRED),
                                                   ("CIN", TermType.ABBREVIATION)]
-    labels = [_cell(page.cand_model, r, 0) for r in range(page.cand_model.rowCount())]
+    labels = [_cell(page.candidates.cand_model, r, 0) for r in range(page.candidates.cand_model.rowCount())]
     assert "contrast-induced nephropathy (CIN)" not in labels
     assert "Added 1 draft concepts" in page.message.text()
 
