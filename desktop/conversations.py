@@ -30,7 +30,7 @@ from typing import Any
 from desktop import log
 from desktop.db import storage_errors
 from desktop.errors import StorageError
-from glossary.store import recorded_migrations, run_migrations
+from glossary.migrations import recorded_migrations, run_migrations
 
 _log = log.get("conversations")
 

@@ -14,9 +14,10 @@ a damaged file) rolls the transaction back and becomes a ``GlossaryError`` with 
 sentence. The connection may come from a factory (``connect=``, the app's
 encrypted one); its module's own exception classes are caught as well.
 
-The schema changes only through the numbered functions in ``MIGRATIONS``; the
-names of those applied are kept in ``schema_migrations``; each runs in its own
-transaction, so a failing one leaves the file as it was.
+Opening a store brings the file up to date with ``migrate``, which applies the
+numbered migrations of ``glossary.migrations`` (``MIGRATIONS``) and records them in
+``schema_migrations``. How a concept maps to rows, JSON and the search index is
+``glossary.rows``.
 
 One thread at a time uses a store (the GUI thread owns it). This module knows
 nothing of Qt, of term detection or of file formats.
@@ -24,140 +25,24 @@ nothing of Qt, of term detection or of file formats.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from glossary.errors import GlossaryError
-from glossary.model import Concept, Status, Term, TermType, now_iso
+from glossary.migrations import MIGRATIONS, recorded_migrations, run_migrations
+from glossary.model import Concept, Status, now_iso
 from glossary.normalize import norm
+from glossary.rows import fts_texts, from_json, index_concept, load_concepts, to_json
 
 # --- migrations -------------------------------------------------------------------
 
-
-def _script(db: sqlite3.Connection, sql: str) -> None:
-    """Run several statements inside the caller's transaction (``executescript`` would commit it)."""
-    pending = ""
-    for line in sql.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            db.execute(pending)
-            pending = ""
-
-
-def m001_initial(db: sqlite3.Connection) -> None:
-    _script(
-        db,
-        """
-        CREATE TABLE concepts (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: undo and the matcher rely on it
-            external_id TEXT NOT NULL DEFAULT '',
-            note TEXT NOT NULL DEFAULT '',
-            source TEXT NOT NULL DEFAULT '',
-            status TEXT NOT NULL DEFAULT 'draft',
-            created_at TEXT NOT NULL DEFAULT '',
-            updated_at TEXT NOT NULL DEFAULT ''
-        );
-        CREATE INDEX concepts_external_id ON concepts(external_id);
-        CREATE TABLE concept_fields (
-            concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
-            position INTEGER NOT NULL,
-            field TEXT NOT NULL,
-            PRIMARY KEY (concept_id, field)
-        );
-        CREATE INDEX concept_fields_field ON concept_fields(field);
-        CREATE TABLE definitions (
-            concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
-            lang TEXT NOT NULL,
-            text TEXT NOT NULL,
-            PRIMARY KEY (concept_id, lang)
-        );
-        CREATE TABLE terms (
-            id INTEGER PRIMARY KEY,
-            concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
-            position INTEGER NOT NULL DEFAULT 0,
-            text TEXT NOT NULL,
-            lang TEXT NOT NULL DEFAULT 'en',
-            type TEXT NOT NULL DEFAULT 'preferred',
-            case_sensitive INTEGER NOT NULL DEFAULT 0
-        );
-        CREATE INDEX terms_concept ON terms(concept_id);
-        CREATE TABLE relations (
-            concept_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
-            related_id INTEGER NOT NULL REFERENCES concepts(id) ON DELETE CASCADE,
-            PRIMARY KEY (concept_id, related_id)
-        );
-        CREATE INDEX relations_related ON relations(related_id);
-        """
-    )
-
-
-def m002_changelog(db: sqlite3.Connection) -> None:
-    _script(
-        db,
-        """
-        CREATE TABLE operations (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL);
-        CREATE TABLE changes (
-            op_id INTEGER NOT NULL REFERENCES operations(id) ON DELETE CASCADE,
-            concept_id INTEGER NOT NULL,
-            before TEXT,  -- the concept as JSON before the operation, NULL if it did not exist
-            PRIMARY KEY (op_id, concept_id)
-        );
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        INSERT INTO meta(key, value) VALUES ('version', '0');
-        """
-    )
-
-
-def m003_search(db: sqlite3.Connection) -> None:
-    db.execute("CREATE VIRTUAL TABLE concepts_fts USING fts5(terms, definitions, note, tokenize='trigram')")
-    ids = [r[0] for r in db.execute("SELECT id FROM concepts")]
-    for c in _load(db, ids):
-        _index(db, c)
-
-
-def m004_field_index(db: sqlite3.Connection) -> None:
-    # Concepts of one subject field, in id order, straight from the index (paging a large domain).
-    db.execute("DROP INDEX concept_fields_field")
-    db.execute("CREATE INDEX concept_fields_field ON concept_fields(field, concept_id)")
-
-
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_changelog, m003_search, m004_field_index]
-
-
-def recorded_migrations(db: Any, table: str) -> list[str]:
-    """The names of the migrations recorded in ``table`` (created if missing)."""
-    db.execute(f"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-    return [r[0] for r in db.execute(f"SELECT name FROM {table} ORDER BY name")]
-
-
-def run_migrations(db: Any, migrations: list[Callable[[Any], None]], *, table: str, upto: int | None,
-                   newer: Exception) -> list[str]:
-    """Apply, each in its own transaction and recorded in ``table``, the migrations not yet
-    applied (the first ``upto`` only, if given); raise ``newer`` when the database records
-    one this version does not know. Returns the names applied."""
-    done = set(recorded_migrations(db, table))
-    if done - {m.__name__ for m in migrations}:
-        raise newer
-    ran: list[str] = []
-    for m in migrations[:upto]:
-        if m.__name__ in done:
-            continue
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            m(db)
-            db.execute(f"INSERT INTO {table}(name, applied_at) VALUES (?, ?)", (m.__name__, now_iso()))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        ran.append(m.__name__)
-    return ran
+# The glossary's list on the generic runner. ``migrate`` looks ``MIGRATIONS`` up in this
+# module when it runs, so a test that replaces ``glossary.store.MIGRATIONS`` changes what
+# opening a store applies.
 
 
 def applied_migrations(db: sqlite3.Connection) -> list[str]:
@@ -170,72 +55,7 @@ def migrate(db: sqlite3.Connection, upto: int | None = None) -> list[str]:
         "This glossary was written by a newer version of TermLens; update TermLens to open it."))
 
 
-# --- row <-> Concept --------------------------------------------------------------
-
-
-_STATUS = {s.value: s for s in Status}
-_TERM_TYPE = {t.value: t for t in TermType}
-
-
-def _load(db: sqlite3.Connection, ids: list[int]) -> list[Concept]:
-    """The concepts with ``ids``, in that order (missing ones left out), in a few queries."""
-    out: list[Concept] = []
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        by_id: dict[int, Concept] = {}
-        for row in db.execute(
-            f"SELECT id, external_id, note, source, status, created_at, updated_at FROM concepts WHERE id IN ({marks})",
-            chunk,
-        ):
-            by_id[row[0]] = Concept(
-                id=row[0], external_id=row[1], note=row[2], source=row[3], status=_STATUS[row[4]],
-                created_at=row[5], updated_at=row[6],
-            )
-        for cid, tid, text, lang, typ, cs in db.execute(
-            f"SELECT concept_id, id, text, lang, type, case_sensitive FROM terms WHERE concept_id IN ({marks})"
-            " ORDER BY concept_id, position, id",
-            chunk,
-        ):
-            by_id[cid].terms.append(Term(text, lang, _TERM_TYPE[typ], bool(cs), tid))
-        for cid, lang, text in db.execute(
-            f"SELECT concept_id, lang, text FROM definitions WHERE concept_id IN ({marks}) ORDER BY concept_id, rowid",
-            chunk,
-        ):
-            by_id[cid].definitions[lang] = text
-        for cid, fld in db.execute(
-            f"SELECT concept_id, field FROM concept_fields WHERE concept_id IN ({marks}) ORDER BY concept_id, position",
-            chunk,
-        ):
-            by_id[cid].subject_fields.append(fld)
-        for cid, rid in db.execute(
-            f"SELECT concept_id, related_id FROM relations WHERE concept_id IN ({marks}) ORDER BY concept_id, related_id",
-            chunk,
-        ):
-            by_id[cid].related.append(rid)
-        out.extend(by_id[c] for c in chunk if c in by_id)
-    return out
-
-
-def _fts_texts(c: Concept) -> tuple[str, str, str]:
-    """What the search index holds for a concept: its terms, definitions and note, normalised."""
-    texts = (" | ".join(t.text for t in c.terms), "\n".join(c.definitions.values()), c.note)
-    return tuple(norm(x, fold=False) for x in texts)  # type: ignore[return-value]
-
-
-def _index(db: sqlite3.Connection, c: Concept) -> None:
-    db.execute("DELETE FROM concepts_fts WHERE rowid = ?", (c.id,))
-    db.execute("INSERT INTO concepts_fts(rowid, terms, definitions, note) VALUES (?, ?, ?, ?)", (c.id, *_fts_texts(c)))
-
-
-def _to_json(c: Concept) -> str:
-    return json.dumps(asdict(c), ensure_ascii=False)  # the enums are str subclasses: written as their values
-
-
-def _from_json(s: str) -> Concept:
-    d = json.loads(s)
-    d["terms"] = [Term(**t) for t in d["terms"]]
-    return Concept(**d)
+# --- helpers of the store ---------------------------------------------------------
 
 
 def _like_escape(s: str) -> str:
@@ -360,7 +180,7 @@ class GlossaryStore:
             self._op_id = self._db.execute("INSERT INTO operations(created_at) VALUES (?)", (now_iso(),)).lastrowid
         self._db.execute(
             "INSERT INTO changes(op_id, concept_id, before) VALUES (?, ?, ?)",
-            (self._op_id, concept_id, None if before is None else _to_json(before)),
+            (self._op_id, concept_id, None if before is None else to_json(before)),
         )
         self._recorded.add(concept_id)
 
@@ -406,7 +226,7 @@ class GlossaryStore:
         )
         if relations:
             self._write_relations(c)
-        _index(db, c)
+        index_concept(db, c)
 
     def _write_relations(self, c: Concept) -> None:
         self._db.execute("DELETE FROM relations WHERE concept_id=?", (c.id,))
@@ -474,7 +294,7 @@ class GlossaryStore:
             kept = list(dict.fromkeys(f.strip() for f in c.subject_fields if f.strip()))
             fields += [(c.id, i, f) for i, f in enumerate(kept)]
             relations += [(c.id, r) for r in dict.fromkeys(c.related) if r != c.id]
-            fts.append((c.id, *_fts_texts(c)))
+            fts.append((c.id, *fts_texts(c)))
         db.executemany(
             "INSERT INTO concepts(id, external_id, note, source, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
             concepts,
@@ -529,7 +349,7 @@ class GlossaryStore:
         with self.transaction() as db:
             before = self.get_concept(concept_id)
             referring = [r[0] for r in db.execute("SELECT concept_id FROM relations WHERE related_id=?", (concept_id,))]
-            for other in _load(db, referring):
+            for other in load_concepts(db, referring):
                 self._record(other.id, other)
             self._record(concept_id, before)
             db.execute("DELETE FROM concepts WHERE id=?", (concept_id,))
@@ -541,7 +361,7 @@ class GlossaryStore:
         stamp = now_iso()
         with self.transaction() as db:
             ids = list(dict.fromkeys(ids))
-            for c in _load(db, ids):
+            for c in load_concepts(db, ids):
                 if c.status is status:
                     continue
                 self._record(c.id, c)
@@ -564,7 +384,7 @@ class GlossaryStore:
                         db.execute("DELETE FROM concepts WHERE id=?", (cid,))
                         db.execute("DELETE FROM concepts_fts WHERE rowid=?", (cid,))
                     else:
-                        restore.append(_from_json(before))
+                        restore.append(from_json(before))
                 for c in restore:
                     db.execute("INSERT OR IGNORE INTO concepts(id) VALUES (?)", (c.id,))
                     self._write(c, relations=False)
@@ -578,14 +398,14 @@ class GlossaryStore:
     # -- reading --
 
     def get_concept(self, concept_id: int | None) -> Concept:
-        found = _load(self._db, [concept_id]) if concept_id is not None else []
+        found = load_concepts(self._db, [concept_id]) if concept_id is not None else []
         if not found:
             raise GlossaryError(f"Concept {concept_id} is not in the glossary.")
         return found[0]
 
     def get_many(self, ids: Iterable[int]) -> list[Concept]:
         """The concepts that exist among ``ids``, in that order."""
-        return _load(self._db, list(ids))
+        return load_concepts(self._db, list(ids))
 
     def _ids(self, domain: str | None, status: Status | str | None, limit: int | None, offset: int) -> list[int]:
         sql, args = "SELECT c.id FROM concepts c", []
@@ -606,7 +426,7 @@ class GlossaryStore:
         self, domain: str | None = None, status: Status | str | None = None, limit: int | None = None, offset: int = 0
     ) -> list[Concept]:
         """Concepts in id order, optionally of one subject field (``domain``) and/or status."""
-        return _load(self._db, self._ids(domain, status, limit, offset))
+        return load_concepts(self._db, self._ids(domain, status, limit, offset))
 
     def iter_concepts(self, domain: str | None = None, batch: int = 1000) -> Iterator[Concept]:
         """Every concept in id order (of one subject field if ``domain``), loaded ``batch`` at a time."""
@@ -623,7 +443,7 @@ class GlossaryStore:
             ids = [r[0] for r in rows]
             if not ids:
                 return
-            yield from _load(self._db, ids)
+            yield from load_concepts(self._db, ids)
             last = ids[-1]
 
     def external_ids(self, wanted: Iterable[str], *, source: str | None = None) -> set[str]:
@@ -677,7 +497,7 @@ class GlossaryStore:
             f"(terms LIKE :qlike ESCAPE '\\') DESC,{rank} rowid LIMIT :limit"
         )
         ids = [r[0] for r in self._db.execute(sql, args)]
-        return _load(self._db, ids)
+        return load_concepts(self._db, ids)
 
     def close(self) -> None:
         self._db.close()
