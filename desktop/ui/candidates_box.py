@@ -15,10 +15,11 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-    QTableView, QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+    QVBoxLayout, QWidget,
 )
 
+from desktop.ui.table_model import rows_table
 from desktop.ui.review_tables import CandidateTableModel
 from glossary import candidates
 from glossary.errors import TermLensError
@@ -44,12 +45,7 @@ class CandidatesBox(QGroupBox):
         self.files_label = QLabel()
         self.files_label.setWordWrap(True)
         self.cand_model = CandidateTableModel(self)
-        self.cand_table = QTableView()
-        self.cand_table.setModel(self.cand_model)
-        self.cand_table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.cand_table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.cand_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.cand_table.verticalHeader().setVisible(False)
+        self.cand_table = rows_table(self.cand_model)
         self.cand_table.horizontalHeader().setSectionResizeMode(5, QHeaderView.Stretch)
         self.cand_table.setColumnWidth(0, 280)
         self.new_field = QComboBox()

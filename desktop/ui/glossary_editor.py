@@ -13,11 +13,11 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
-    QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget,
+    QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
+    QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
-from desktop.ui.table_model import RowsModel
+from desktop.ui.table_model import RowsModel, rows_table
 from desktop.ui import glossary_actions
 from desktop.ui.import_dialog import ImportDialog, export_glossary
 from desktop.ui.tasks import GlossaryTask
@@ -138,12 +138,7 @@ class GlossaryEditor(QWidget):
         lay.addLayout(bar)
 
         self.model = ConceptTableModel(ctx.store, self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = rows_table(self.model)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         lay.addWidget(self.table, 1)

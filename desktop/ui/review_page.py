@@ -25,12 +25,13 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
-    QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
+    QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
 from desktop import trainingset
 from desktop.ui.candidates_box import CandidatesBox
+from desktop.ui.table_model import rows_table
 from desktop.ui.review_tables import PairDialog, PairTableModel
 from desktop.ui.tasks import BackgroundJob
 from glossary import dataset
@@ -85,12 +86,7 @@ class ReviewPage(QWidget):
         filt.addStretch(1)
         filt.addWidget(self.counts)
         self.model = PairTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = rows_table(self.model)
         header = self.table.horizontalHeader()
         for col in (0, 1, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
