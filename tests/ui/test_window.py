@@ -123,3 +123,18 @@ def test_conversation_export_rename_delete(open_window, qtbot, tmp_path, monkeyp
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
     win.conversations.delete_current()
     assert win.ctx.conversations.list() == [] and win.chat.bubbles == []
+
+
+def test_without_a_usable_display_the_window_says_what_to_install():
+    from desktop.ui.app import display_problem
+
+    from desktop.ui.app import XCB_LIBRARIES
+
+    have = {lib: f"lib{lib}.so" for lib in XCB_LIBRARIES}
+    assert display_problem({"DISPLAY": ":0"}, find_library=have.get) is None
+    del have["xcb-cursor"], have["xcb-icccm"]
+    missing = display_problem({"DISPLAY": ":0"}, find_library=have.get)
+    assert "sudo apt install libxcb-cursor0 libxcb-icccm4)" in missing
+    assert "DISPLAY" in display_problem({}, find_library=have.get)
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, find_library={}.get) is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, find_library={}.get) is None
