@@ -42,6 +42,8 @@ ONE_PARAGRAPH = "CKD-EPI estimates the **glomerular filtration rate** from serum
 
 
 def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
+    """Ask ``question`` in the window and time the answer; gives up (with a line saying what was
+    seen and every thread's stack) when it has not finished after ``timeout_s``."""
     from PySide6.QtCore import QElapsedTimer, QTimer
 
     ticks: list[float] = []
@@ -76,8 +78,17 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
         app.processEvents()
         time.sleep(0.0005)
     timer.stop()
+    if "msg" not in done and "error" not in done:
+        import faulthandler
+
+        print(f"no answer after {timeout_s:.0f} s: {len(signals)} text deltas reached the session, "
+              f"send button enabled: {win.chat.send_btn.isEnabled()}; threads:", file=sys.stderr, flush=True)
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        sys.stderr.flush()
+        os._exit(1)  # the model thread is still busy: leave without waiting for it
     if "error" in done:
-        raise SystemExit(f"generation failed: {done['error']}")
+        print(f"generation failed: {done['error']}", file=sys.stderr, flush=True)
+        os._exit(1)  # leave without waiting for the model thread
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
     stalls = sorted(max(0.0, g - 0.005) for g in gaps) or [0.0]
     span = (signals[-1][0] - signals[0][0]) if len(signals) > 1 else 0.0
@@ -99,15 +110,17 @@ def word_tokenizer(vocab_size: int):
 
     from tests.tiny import CHATML
 
-    special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<unk>"]
+    special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
     vocab = {t: i for i, t in enumerate(special)}
     for i in range(len(special), vocab_size):
         vocab[f"w{i}"] = i
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    # a word outside the vocabulary becomes the ordinary word "w3", not a special token: a prompt
+    # of such words must not teach a random model to answer with tokens that decode to nothing
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="w3"))
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     tok.decoder = decoders.WordPiece(prefix="##")  # words joined by spaces
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>",
-                                   unk_token="<unk>", additional_special_tokens=special[:3])
+                                   additional_special_tokens=special)
     fast.chat_template = CHATML
     return fast
 
@@ -179,7 +192,7 @@ def _stream_real(app, ctx, args, *, start) -> int:
           f"in {time.perf_counter() - t0:.1f} s")
     for i in range(args.answers):
         r = _measure(win, app, "Explain in detail what the CKD-EPI equation estimates and how it is used."
-                     + (f" ({i + 1})" if i else ""))
+                     + (f" ({i + 1})" if i else ""), timeout_s=args.answer_timeout)
         print(f"answer {i + 1}: engine {r['engine_tok_s']:.1f} tok/s, chat view {r['view_tok_s']:.1f} tok/s "
               f"({r['tokens']} tokens, {100 * r['view_tok_s'] / max(r['engine_tok_s'], 1e-9):.0f}% of the engine's "
               f"rate), max stall {r['max_stall_ms']:.1f} ms, p99 stall {r['p99_stall_ms']:.1f} ms")
@@ -199,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
                                     "on a GPU, tiny on a CPU) through the real worker")
     ap.add_argument("--weights", choices=WEIGHT_MODES, default="full", help="with --shape: int8 quantises it")
     ap.add_argument("--answers", type=int, default=1, help="answers streamed from a real engine (default 1)")
+    ap.add_argument("--answer-timeout", type=float, default=600,
+                    help="seconds an answer may take before the script gives up and prints every thread's stack")
     ap.add_argument("--one-paragraph", dest="answer", action="store_const", const=ONE_PARAGRAPH, default=ANSWER,
                     help="stream one long paragraph (the worst case: it is rendered again whole each frame)")
     args = ap.parse_args(argv)

@@ -51,6 +51,10 @@ def add_decode_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--weights", choices=quant.WEIGHT_MODES, default="full",
                    help="int8: linear layers quantised to 8 bits (torchao), as the app's 8-bit mode loads them")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--profile-kernels", action="store_true",
+                   help="after the timed runs, list the GPU kernels of one answer and of one prefill (torch.profiler)")
+    p.add_argument("--profile-warmup", metavar="FILE",
+                   help="profile the fast path's warm-up (cProfile) into FILE and print where its time went")
 
 
 def build_model(shape: str, *, device: str, dtype=None, seed: int = 0):
@@ -130,7 +134,8 @@ def _top2_gap(model, ids: list[int], device: str) -> float:
 
 def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 256, cap: int | None = None,
                      turns: int = 10, repeat: int = 3, plain: bool = True, device: str | None = None,
-                     dtype: str | None = None, weights: str = "full",
+                     dtype: str | None = None, weights: str = "full", profile_warmup: str | None = None,
+                     profile_kernels: bool = False,
                      emit: Callable[[str], None] = print) -> dict[str, Any]:
     import torch
 
@@ -190,8 +195,20 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     cache_dir = None
     t0 = time.perf_counter()
     fd = fastgen.FastDecoder(model, device=device, max_len=cap)
-    fd.warm_up()
+    r["prepare_s"] = time.perf_counter() - t0  # fused weights, cache, compile wrappers
+    if profile_warmup:
+        import cProfile
+
+        with cProfile.Profile() as prof:
+            fd.warm_up()
+        prof.dump_stats(profile_warmup)
+    else:
+        fd.warm_up()
     r["warmup_s"] = time.perf_counter() - t0
+    r["compile_times"] = _compile_times()
+    from torch._dynamo.utils import counters
+
+    r["tuning_benchmarks"] = int(counters["inductor"]["coordesc_tuning_bench"])  # kernels timed while tuning
     r["graphs_compiled_in_warmup"] = fastgen.recompile_count() - compiled_before
     r["graphs_captured"] = len(fd._graphs)
     r["warmup_by_graph_s"] = fd.warm_phases
@@ -201,6 +218,15 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
 
         cache_dir = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
     r["compile_cache_dir"] = cache_dir
+    if r["compile_times"]:
+        emit("compile time by phase (s): " + ", ".join(f"{k} {v:.2f}" for k, v in r["compile_times"].items()))
+    if profile_warmup:
+        import io
+        import pstats
+
+        out = io.StringIO()
+        pstats.Stats(profile_warmup, stream=out).sort_stats("cumulative").print_stats(30)
+        emit(out.getvalue())
     emit(f"fast: warm-up {r['warmup_s']:.1f} s ({r['graphs_compiled_in_warmup']} graphs compiled, "
          f"{r['graphs_captured']} captured; cache {fd.max_len} positions, windows {fd.windows})"
          + (f"; by graph {fd.warm_phases}" if fd.warm_phases else ""))
@@ -218,6 +244,9 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     emit(f"fast: {r['fast_tok_s']:.1f} tok/s (runs {', '.join(f'{x:.1f}' for x in r['fast_tok_s_runs'])}), "
          f"first token {r['fast_ttft_ms']:.1f} ms for {prompt} prompt tokens, "
          f"{100 * r['bound_fraction']:.0f}% of the bound" + (f", peak memory {r['peak_gb']:.2f} GB" if cuda else ""))
+
+    if profile_kernels and cuda:
+        r["kernel_profile"] = _kernel_profile(fd, prompt_ids, emit)
 
     if plain:
         div = _first_divergence(plain_tokens, fast_tokens)
@@ -298,6 +327,47 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     return r
 
 
+def _kernel_profile(fd, prompt_ids: list[int], emit: Callable[[str], None]) -> dict[str, Any]:
+    """GPU kernel time of 64 decoded tokens and of one prefill, against the wall-clock time they took."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    from desktop.engine.generate import GenerationSettings
+
+    out: dict[str, Any] = {}
+    for what, settings in (("decode", GenerationSettings(max_new_tokens=65, temperature=0.0)),
+                           ("prefill", GenerationSettings(max_new_tokens=1, temperature=0.0))):
+        timed_decode(fd, prompt_ids, settings=settings)  # settle clocks and caches
+        torch.cuda.synchronize()
+        with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+            res = timed_decode(fd, prompt_ids, settings=settings)
+            torch.cuda.synchronize()
+        rows = [e for e in prof.key_averages() if e.device_type == torch.autograd.DeviceType.CUDA
+                and getattr(e, "self_device_time_total", 0) > 0]
+        rows.sort(key=lambda e: -e.self_device_time_total)
+        total_us = sum(e.self_device_time_total for e in rows)
+        n = 64 if what == "decode" else 1
+        wall_us = (1e6 / res["tok_s"]) if what == "decode" and res["tok_s"] else res["ttft_s"] * 1e6
+        out[what] = {"kernel_us_per_token": total_us / n, "wall_us_per_token": wall_us,
+                     "top": [(e.key[:90], e.self_device_time_total / n, e.count // n or e.count) for e in rows[:15]]}
+        emit(f"{what}: GPU kernels {total_us / n:.0f} us per token against {wall_us:.0f} us wall "
+             f"({100 * total_us / n / max(wall_us, 1e-9):.0f}% busy); top kernels (us per token, launches):")
+        for name, us, count in out[what]["top"]:
+            emit(f"  {us:9.1f}  {count:5}  {name}")
+    return out
+
+
+def _compile_times() -> dict[str, float]:
+    """Seconds spent so far in each compile phase (Dynamo's own accounting), the largest first."""
+    try:
+        from torch._dynamo.utils import compilation_time_metrics
+
+        totals = {str(k): float(sum(v)) for k, v in compilation_time_metrics.items()}
+    except Exception:  # noqa: BLE001 - a diagnostic only; its API moves between torch versions
+        return {}
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1])[:8])
+
+
 def _summary(r: dict[str, Any]) -> str:
     rows = [("plain tok/s", r.get("plain_tok_s")), ("fast tok/s", r.get("fast_tok_s")),
             ("bound tok/s", r.get("bound_tok_s")), ("fraction of bound", r.get("bound_fraction")),
@@ -317,7 +387,7 @@ def main_decode(args: argparse.Namespace) -> int:
     emit = (lambda _s: None) if args.json else (lambda s: print(s, flush=True))
     r = run_decode_bench(shape=args.shape, prompt=args.prompt, new=args.new, cap=args.cap, turns=args.turns,
                          repeat=args.repeat, plain=not args.no_plain, device=args.device, dtype=args.dtype,
-                         weights=args.weights,
+                         weights=args.weights, profile_warmup=args.profile_warmup, profile_kernels=args.profile_kernels,
                          emit=emit)
     print(json.dumps(r, indent=2) if args.json else _summary(r), flush=True)
     return 0

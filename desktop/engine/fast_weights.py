@@ -60,8 +60,9 @@ def check_supported(model) -> None:
                 if quant.is_quantized(m.weight):
                     if not row_wise_int8(m.weight):
                         raise FastPathUnavailable(f"{type(m.weight).__name__} weights are not supported")
-                elif not m.weight.is_floating_point():
-                    raise FastPathUnavailable("quantized weights are not supported")
+                elif not m.weight.is_floating_point() or type(m.weight.data) is not torch.Tensor:
+                    # another library's quantised tensor (or an older torchao layout) passes for a float one
+                    raise FastPathUnavailable(f"{type(m.weight.data).__name__} weights are not supported")
         if attn.o_proj.bias is not None or any(getattr(mlp, n).bias is not None for n in GATE_UP + ("down_proj",)):
             raise FastPathUnavailable("biases outside q/k/v are not supported")
         if len({getattr(attn, n).bias is None for n in QKV}) != 1:

@@ -50,7 +50,9 @@ def _torchao() -> Any:
 def _config(mode: str) -> Any:
     q = _torchao()
     if mode == "int8":
-        return q.Int8WeightOnlyConfig()
+        # version 2 (Int8Tensor: int8 data and one scale per row); older torchao defaults to its
+        # version 1 (AffineQuantizedTensor), which the fast path and the in-place merge do not read
+        return q.Int8WeightOnlyConfig(version=2)
     raise ValueError(mode)
 
 

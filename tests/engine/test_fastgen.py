@@ -172,3 +172,18 @@ def test_cuda_graphs_agree_with_plain_see_weight_changes_and_never_recompile(tin
     q = lm.model.model.layers[0].self_attn.q_proj.weight
     q.data.add_(torch.randn_like(q) * 0.5)
     assert _run(fast, PROMPTS[1]) == _run(PlainDecoder(lm.model, "cuda"), PROMPTS[1]) != plain[1]
+
+
+def test_weights_of_a_type_it_cannot_read_are_refused_before_anything_is_fused(lm):
+    """A quantised tensor of another kind passes for a float tensor; the fast path must not fuse it."""
+
+    class OtherQuantised(torch.Tensor):
+        pass
+
+    proj = lm.model.model.layers[1].mlp.up_proj
+    before = proj.weight.detach().clone()
+    proj.weight = torch.nn.Parameter(before.clone().as_subclass(OtherQuantised), requires_grad=False)
+    with pytest.raises(fastgen.FastPathUnavailable, match="OtherQuantised"):
+        fastgen.FastDecoder(lm.model, device="cpu", max_len=256)
+    assert torch.equal(proj.weight.detach().as_subclass(torch.Tensor), before)  # left as it was
+    assert len(_run(PlainDecoder(lm.model, "cpu"), PROMPTS[0])) == GREEDY.max_new_tokens  # still answers

@@ -1,0 +1,104 @@
+"""Compiled kernels kept on disk, so the fast path's next start loads them instead of compiling.
+
+``use_disk_cache()`` points Inductor's and Triton's caches (FX graphs, autograd graphs,
+kernel tuning results) at ``paths.cache_dir()/inductor/<torch version>`` unless the user
+set ``TORCHINDUCTOR_CACHE_DIR``, and makes sure the tuning saved on the first start is
+used on the next ones (``keep_tuned_configs``). Runs on the model thread; knows nothing
+of Qt.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+import torch
+
+from desktop import log, paths
+
+_log = log.get("fastgen")
+
+
+def use_disk_cache() -> None:
+    """Keep compiled kernels under TermLens's cache folder, so the next start loads them from disk."""
+    from torch._inductor.runtime.cache_dir_utils import default_cache_dir
+
+    current = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    if current is None or os.path.abspath(current) == os.path.abspath(default_cache_dir()):
+        target = paths.cache_dir() / "inductor" / torch.__version__.replace("+", "_")
+        target.mkdir(parents=True, exist_ok=True)
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(target)
+    import torch._inductor.config as inductor_config
+
+    inductor_config.fx_graph_cache = True
+    if hasattr(inductor_config, "autotune_local_cache"):
+        inductor_config.autotune_local_cache = True
+    try:
+        import torch._functorch.config as functorch_config
+
+        functorch_config.enable_autograd_cache = True
+    except (ImportError, AttributeError):
+        pass
+    keep_tuned_configs()
+
+
+def keep_tuned_configs() -> bool:
+    """Make kernels loaded from the disk cache keep the launch settings tuned on the first start.
+
+    In some torch releases (2.11 among them; 2.13 is mended) a kernel loaded from Inductor's
+    cache with a single compiled configuration ignores the configuration that
+    coordinate-descent tuning found and saved on an earlier start, and tunes again
+    (pytorch/pytorch#172819): 6-9 s of every warm start of the 7B model, and a differently
+    tuned, sometimes slower, kernel each time. This replaces that one method with the
+    corrected one when the installed torch has the fault; returns whether it did. Anything
+    unexpected leaves torch as it is.
+    """
+    try:
+        import inspect
+
+        from torch._inductor.runtime import triton_heuristics as th
+
+        autotuner = th.CachingAutotuner
+        if getattr(autotuner, "_termlens_keeps_tuned", False):
+            return True
+        source = inspect.getsource(autotuner.recheck_autotune_cache)
+        if "len(configs) > 1" not in source:
+            return False  # a torch without the fault
+        check, hashable, timed = th.check_autotune_cache, th.triton_config_to_hashable, th.dynamo_timed
+    except Exception:  # noqa: BLE001 - an internal API; without the fix warm starts are only slower
+        return False
+
+    autotuner.recheck_autotune_cache = corrected_recheck(check, hashable, timed)
+    autotuner._termlens_keeps_tuned = True
+    _log.info("torch %s re-tunes cached kernels at every start; using the corrected cache check", torch.__version__)
+    return True
+
+
+def corrected_recheck(check: Callable, hashable: Callable, timed: Callable) -> Callable:
+    """``CachingAutotuner.recheck_autotune_cache`` as later torch has it, over torch's own helpers.
+
+    On a hit in the autotune cache, keep only the compiled configuration that was saved as
+    the best one and carry over whether coordinate descent found it (so it is not tuned
+    again); compile the saved one when none of the compiled ones is it. On a miss, change
+    nothing: the kernel is tuned on its first run, as before.
+    """
+
+    def recheck_autotune_cache(self, reload_kernel_from_src) -> None:
+        configs = [result.config for result in self.compile_results]
+        cached, _, info = check(configs, self.filename, self.inductor_meta)
+        self.autotune_cache_info = info
+        if len(cached) != 1 or info.get("autotune_cache_state") != "hit":
+            return
+        best = cached[0]
+        found = getattr(best, "found_by_coordesc", False)
+        for result in self.compile_results:
+            if hashable(result.config) == hashable(best):
+                result.config.found_by_coordesc = found
+                self.compile_results = [result]
+                return
+        with timed("CachingAutotuner.slow_precompile_config"):
+            if self.fn.fn is None:
+                self.fn = reload_kernel_from_src().fn
+            self.compile_results = [self._precompile_config(best)]
+
+    return recheck_autotune_cache

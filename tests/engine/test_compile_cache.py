@@ -1,0 +1,93 @@
+"""The compiled-kernel cache: where it lives, and that tuning saved on one start is used on the next."""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from desktop.engine import compile_cache
+
+
+class _Config(SimpleNamespace):
+    pass
+
+
+class _Autotuner:
+    """What ``recheck_autotune_cache`` touches of torch's CachingAutotuner."""
+
+    def __init__(self, configs):
+        self.compile_results = [SimpleNamespace(config=c) for c in configs]
+        self.filename, self.inductor_meta = "/cache/k.py", {}
+        self.fn = SimpleNamespace(fn=object())
+        self.precompiled = []
+
+    def _precompile_config(self, config):
+        self.precompiled.append(config)
+        return SimpleNamespace(config=config)
+
+
+def _recheck(cached, state):
+    def check(configs, filename, meta):
+        return cached if cached is not None else configs, None, {"autotune_cache_state": state}
+
+    def timed(_name):
+        from contextlib import nullcontext
+
+        return nullcontext()
+
+    def hashable(c):  # as torch's triton_config_to_hashable: the launch settings only
+        return tuple(sorted((k, v) for k, v in vars(c).items() if k != "found_by_coordesc"))
+
+    return compile_cache.corrected_recheck(check, hashable, timed)
+
+
+def test_a_saved_tuning_result_is_kept_and_not_tuned_again():
+    a, b = _Config(XBLOCK=1, num_warps=4), _Config(XBLOCK=8, num_warps=8)
+    tuner = _Autotuner([a])  # one compiled configuration: the case torch 2.11 gets wrong
+    best = _Config(XBLOCK=1, num_warps=4)
+    best.found_by_coordesc = True
+    _recheck([best], "hit")(tuner, reload_kernel_from_src=None)
+    assert [r.config for r in tuner.compile_results] == [a]
+    assert a.found_by_coordesc is True  # torch skips the tuning for a config marked so
+
+    tuner = _Autotuner([a, b])
+    _recheck([_Config(XBLOCK=8, num_warps=8)], "hit")(tuner, reload_kernel_from_src=None)
+    assert [r.config for r in tuner.compile_results] == [b]
+
+
+def test_a_saved_configuration_that_was_not_compiled_is_compiled():
+    tuner = _Autotuner([_Config(XBLOCK=1, num_warps=4)])
+    best = _Config(XBLOCK=2, num_warps=2)
+    best.found_by_coordesc = True
+    _recheck([best], "hit")(tuner, reload_kernel_from_src=None)
+    assert tuner.precompiled == [best] and tuner.compile_results[0].config is best
+
+
+def test_without_a_saved_result_nothing_changes():
+    a = _Config(XBLOCK=1, num_warps=4)
+    tuner = _Autotuner([a])
+    _recheck(None, "miss")(tuner, reload_kernel_from_src=None)
+    assert [r.config for r in tuner.compile_results] == [a]
+    assert not hasattr(a, "found_by_coordesc") and tuner.autotune_cache_info == {"autotune_cache_state": "miss"}
+
+
+def test_the_installed_torch_is_changed_only_if_it_has_the_fault():
+    th = pytest.importorskip("torch._inductor.runtime.triton_heuristics")
+    import inspect
+
+    original = th.CachingAutotuner.recheck_autotune_cache
+    faulty = "len(configs) > 1" in inspect.getsource(original)
+    assert compile_cache.keep_tuned_configs() is faulty
+    assert (th.CachingAutotuner.recheck_autotune_cache is original) is not faulty
+
+
+def test_compiled_kernels_go_under_the_data_folder(termlens_home, monkeypatch):
+    monkeypatch.delenv("TORCHINDUCTOR_CACHE_DIR", raising=False)
+    compile_cache.use_disk_cache()
+    target = os.environ["TORCHINDUCTOR_CACHE_DIR"]
+    assert target.startswith(str(termlens_home)) and os.path.isdir(target)
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", "/somewhere/the/user/chose")
+    compile_cache.use_disk_cache()
+    assert os.environ["TORCHINDUCTOR_CACHE_DIR"] == "/somewhere/the/user/chose"
