@@ -8,7 +8,9 @@ The view only shows and asks: it emits signals and never talks to the model or s
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QToolButton,
@@ -18,6 +20,61 @@ from PySide6.QtWidgets import (
 from desktop.ui.render import highlighted_question, markdown_html, settled_prefix
 
 RENDER_MS = 33
+
+
+class TextLabel(QLabel):
+    """A word-wrapped rich-text label that remembers its height for a width until its text,
+    font or style changes.
+
+    Each time the streamed answer grows, the chat's layout asks every label in the
+    conversation for its height again; a QLabel lays its whole text out to answer, so each
+    frame cost more the longer the conversation (16 earlier 600-word answers: 28 ms a frame
+    instead of 5; ``benchmarks/bench_chat_history.py``). Only the label whose text changed
+    is laid out again now.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._heights: dict[int, Any] = {}  # width -> height; -1 -> QLabel's own size hint
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        if text == self.text():
+            return
+        self._heights.clear()
+        super().setText(text)
+
+    def clear(self) -> None:
+        self._heights.clear()
+        super().clear()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        height = self._heights.get(width)
+        if height is None:
+            if len(self._heights) > 16:  # widths seen while a window is resized
+                self._heights.clear()
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.FontChange, QEvent.StyleChange):
+            self._heights.clear()
+        super().changeEvent(event)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """The height the text needs at the width the label has (QLabel guesses a narrower width,
+        and that taller guess, as the label's minimum, left blank space below the conversation)."""
+        hint = self._heights.get(-1)  # QLabel's own hint, kept with the heights
+        if hint is None:
+            hint = super().sizeHint()
+            self._heights[-1] = hint
+        if self.width() > 0 and self.wordWrap():
+            return QSize(hint.width(), self.heightForWidth(self.width()))
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the height it needs changed with the width
 
 
 class MessageBubble(QFrame):
@@ -76,7 +133,7 @@ class MessageBubble(QFrame):
         self.body.setAccessibleName(self.tr("Your question") if self.role == "user" else self.tr("Answer"))
 
     def _text_label(self) -> QLabel:
-        label = QLabel()
+        label = TextLabel()
         label.setObjectName("bubbleBody")
         label.setWordWrap(True)
         label.setTextFormat(Qt.RichText)
