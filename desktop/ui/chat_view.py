@@ -28,8 +28,8 @@ class TextLabel(QLabel):
 
     Each time the streamed answer grows, the chat's layout asks every label in the
     conversation for its height again; a QLabel lays its whole text out to answer, so each
-    frame cost more the longer the conversation (16 earlier 600-word answers: 28 ms a frame
-    instead of 5; ``benchmarks/bench_chat_history.py``). Only the label whose text changed
+    frame cost more the longer the conversation (16 earlier 600-word answers: 31 ms a frame
+    instead of 7; ``benchmarks/bench_chat_history.py``). Only the label whose text changed
     is laid out again now.
     """
 
