@@ -78,17 +78,11 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
         app.processEvents()
         time.sleep(0.0005)
     timer.stop()
-    if "msg" not in done and "error" not in done:
-        import faulthandler
-
-        print(f"no answer after {timeout_s:.0f} s: {len(signals)} text deltas reached the session, "
-              f"send button enabled: {win.chat.send_btn.isEnabled()}; threads:", file=sys.stderr, flush=True)
-        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
-        sys.stderr.flush()
-        os._exit(1)  # the model thread is still busy: leave without waiting for it
     if "error" in done:
-        print(f"generation failed: {done['error']}", file=sys.stderr, flush=True)
-        os._exit(1)  # leave without waiting for the model thread
+        _give_up(f"generation failed: {done['error']}")
+    if "msg" not in done:
+        _give_up(f"no answer after {timeout_s:.0f} s: {len(signals)} text deltas reached the session, "
+                 f"send button enabled: {win.chat.send_btn.isEnabled()}; threads:", stacks=True)
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
     stalls = sorted(max(0.0, g - 0.005) for g in gaps) or [0.0]
     span = (signals[-1][0] - signals[0][0]) if len(signals) > 1 else 0.0
@@ -101,6 +95,18 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
             "signals_per_s": (len(signals) - 1) / span if span > 0 else 0.0,
             "max_stall_ms": stalls[-1] * 1e3, "p99_stall_ms": stalls[int(0.99 * (len(stalls) - 1))] * 1e3,
             "median_tick_ms": statistics.median(gaps) * 1e3 if gaps else 0.0}
+
+
+def _give_up(sentence: str, *, stacks: bool = False) -> None:
+    """Say why on stderr (with every thread's stack) and leave at once: the model thread may
+    still be busy, and waiting for it is what went wrong."""
+    print(sentence, file=sys.stderr, flush=True)
+    if stacks:
+        import faulthandler
+
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+    sys.stderr.flush()
+    os._exit(1)
 
 
 def word_tokenizer(vocab_size: int):

@@ -205,10 +205,7 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     else:
         fd.warm_up()
     r["warmup_s"] = time.perf_counter() - t0
-    r["compile_times"] = _compile_times()
-    from torch._dynamo.utils import counters
-
-    r["tuning_benchmarks"] = int(counters["inductor"]["coordesc_tuning_bench"])  # kernels timed while tuning
+    r["compile_times"], r["tuning_benchmarks"] = _compile_stats()
     r["graphs_compiled_in_warmup"] = fastgen.recompile_count() - compiled_before
     r["graphs_captured"] = len(fd._graphs)
     r["warmup_by_graph_s"] = fd.warm_phases
@@ -357,15 +354,17 @@ def _kernel_profile(fd, prompt_ids: list[int], emit: Callable[[str], None]) -> d
     return out
 
 
-def _compile_times() -> dict[str, float]:
-    """Seconds spent so far in each compile phase (Dynamo's own accounting), the largest first."""
+def _compile_stats() -> tuple[dict[str, float], int]:
+    """Seconds spent so far in each compile phase (Dynamo's own accounting, the largest first),
+    and how many kernel configurations were timed while tuning."""
     try:
-        from torch._dynamo.utils import compilation_time_metrics
+        from torch._dynamo.utils import compilation_time_metrics, counters
 
         totals = {str(k): float(sum(v)) for k, v in compilation_time_metrics.items()}
+        tuned = int(counters["inductor"]["coordesc_tuning_bench"])
     except Exception:  # noqa: BLE001 - a diagnostic only; its API moves between torch versions
-        return {}
-    return dict(sorted(totals.items(), key=lambda kv: -kv[1])[:8])
+        return {}, 0
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1])[:8]), tuned
 
 
 def _summary(r: dict[str, Any]) -> str:

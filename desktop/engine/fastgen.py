@@ -22,8 +22,8 @@ How it stays fast and correct:
   which models qualify, and the fusion.)
 - **No recompiles.** The prompt is prefilled eagerly, in chunks, at its exact length
   (no shapes to specialise on); decode shapes are fixed by the cache window, and all
-  windows are compiled and captured during warm-up. Compiled artefacts live under
-  ``paths.cache_dir()/inductor`` so the next start loads them from disk.
+  windows are compiled and captured during warm-up. Compiled kernels and their tuning
+  are kept on disk so the next start loads them (``desktop.engine.compile_cache``).
 - **Sampling on the GPU.** Greedy is an argmax; temperature/top-p draws Gumbel noise
   from a counter-based hash of (seed, position, token id), so sampling needs no RNG
   state inside the graph and a fixed seed repeats an answer. (The plain path draws

@@ -8,8 +8,6 @@ The view only shows and asks: it emits signals and never talks to the model or s
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
@@ -35,17 +33,22 @@ class TextLabel(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._heights: dict[int, Any] = {}  # width -> height; -1 -> QLabel's own size hint
+        self._heights: dict[int, int] = {}  # width -> height
+        self._hint: QSize | None = None  # QLabel's own size hint
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
         if text == self.text():
             return
-        self._heights.clear()
+        self._forget()
         super().setText(text)
 
     def clear(self) -> None:
-        self._heights.clear()
+        self._forget()
         super().clear()
+
+    def _forget(self) -> None:
+        self._heights.clear()
+        self._hint = None
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
         height = self._heights.get(width)
@@ -57,19 +60,17 @@ class TextLabel(QLabel):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() in (QEvent.FontChange, QEvent.StyleChange):
-            self._heights.clear()
+            self._forget()
         super().changeEvent(event)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """The height the text needs at the width the label has (QLabel guesses a narrower width,
         and that taller guess, as the label's minimum, left blank space below the conversation)."""
-        hint = self._heights.get(-1)  # QLabel's own hint, kept with the heights
-        if hint is None:
-            hint = super().sizeHint()
-            self._heights[-1] = hint
+        if self._hint is None:
+            self._hint = super().sizeHint()
         if self.width() > 0 and self.wordWrap():
-            return QSize(hint.width(), self.heightForWidth(self.width()))
-        return hint
+            return QSize(self._hint.width(), self.heightForWidth(self.width()))
+        return self._hint
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
