@@ -90,7 +90,7 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
     n = stats.get("new_tokens") or 0
     ttft = stats.get("ttft_s") or 0.0
     shown = (signals[-1][0] - t0 - ttft) if signals else 0.0  # from the first token to the last text shown
-    return {"tokens": n, "engine_tok_s": stats.get("tok_s", 0.0),
+    return {"tokens": n, "engine_tok_s": stats.get("tok_s", 0.0), "ttft_ms": ttft * 1e3,
             "view_tok_s": n / shown if shown > 0 else 0.0,
             "signals_per_s": (len(signals) - 1) / span if span > 0 else 0.0,
             "max_stall_ms": stalls[-1] * 1e3, "p99_stall_ms": stalls[int(0.99 * (len(stalls) - 1))] * 1e3,
@@ -199,7 +199,8 @@ def _stream_real(app, ctx, args, *, start) -> int:
     for i in range(args.answers):
         r = _measure(win, app, "Explain in detail what the CKD-EPI equation estimates and how it is used."
                      + (f" ({i + 1})" if i else ""), timeout_s=args.answer_timeout)
-        print(f"answer {i + 1}: engine {r['engine_tok_s']:.1f} tok/s, chat view {r['view_tok_s']:.1f} tok/s "
+        print(f"answer {i + 1}: first token {r['ttft_ms']:.0f} ms, engine {r['engine_tok_s']:.1f} tok/s, "
+              f"chat view {r['view_tok_s']:.1f} tok/s "
               f"({r['tokens']} tokens, {100 * r['view_tok_s'] / max(r['engine_tok_s'], 1e-9):.0f}% of the engine's "
               f"rate), max stall {r['max_stall_ms']:.1f} ms, p99 stall {r['p99_stall_ms']:.1f} ms")
     win.close()

@@ -26,9 +26,10 @@ def test_gui_stream_bench_streams_a_random_model_through_the_real_worker(tmp_pat
     out = proc.stdout
     assert re.search(r"^\s+400\s+\d+\.\d", out, re.M)  # the fake engine's row
     assert "int8 weights" in out
-    m = re.search(r"answer 1: engine ([\d.]+) tok/s, chat view ([\d.]+) tok/s \((\d+) tokens", out)
+    m = re.search(r"answer 1: first token (\d+) ms, engine ([\d.]+) tok/s, chat view ([\d.]+) tok/s \((\d+) tokens",
+                  out)
     assert m, out
-    assert float(m.group(1)) > 0 and float(m.group(2)) > 0 and 0 < int(m.group(3)) <= 60
+    assert float(m.group(2)) > 0 and float(m.group(3)) > 0 and 0 < int(m.group(4)) <= 60
 
 
 def test_the_gui_benchmarks_word_tokenizer_shows_words_it_does_not_know():
