@@ -24,6 +24,7 @@ first. A script, not a test: it prints figures and asserts nothing.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
 import statistics
 import sys
@@ -72,11 +73,16 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
     win.session.answer_failed.connect(failed)
     win.chat.input.setPlainText(question)
     timer.start()
+    # a backstop that needs neither the GIL nor this thread: if the GUI thread itself stops (the
+    # loop below then never compares the clock), faulthandler's own thread prints every
+    # thread's stack and ends the process
+    faulthandler.dump_traceback_later(timeout_s + 20, exit=True)
     t0 = time.perf_counter()
     win.chat.send_btn.click()
     while "msg" not in done and "error" not in done and time.perf_counter() - t0 < timeout_s:
         app.processEvents()
         time.sleep(0.0005)
+    faulthandler.cancel_dump_traceback_later()
     timer.stop()
     if "error" in done:
         _give_up(f"generation failed: {done['error']}")
@@ -102,8 +108,6 @@ def _give_up(sentence: str, *, stacks: bool = False) -> None:
     still be busy, and waiting for it is what went wrong."""
     print(sentence, file=sys.stderr, flush=True)
     if stacks:
-        import faulthandler
-
         faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
     sys.stderr.flush()
     os._exit(1)
