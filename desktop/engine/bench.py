@@ -325,30 +325,38 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
 
 
 def _kernel_profile(fd, prompt_ids: list[int], emit: Callable[[str], None]) -> dict[str, Any]:
-    """GPU kernel time of 64 decoded tokens and of one prefill, against the wall-clock time they took."""
+    """GPU kernel time of one prefill, and of 64 decoded tokens, against the wall-clock time they took.
+
+    Every answer starts with its prompt pass, so the decode figures are an answer of 65
+    tokens less an answer of one (kernel by kernel): the prompt is not spread over the tokens.
+    """
     import torch
     from torch.profiler import ProfilerActivity, profile
 
     from desktop.engine.generate import GenerationSettings
 
-    out: dict[str, Any] = {}
-    for what, settings in (("decode", GenerationSettings(max_new_tokens=65, temperature=0.0)),
-                           ("prefill", GenerationSettings(max_new_tokens=1, temperature=0.0))):
+    def kernels(settings) -> tuple[dict[str, tuple[float, int]], dict[str, Any]]:
         timed_decode(fd, prompt_ids, settings=settings)  # settle clocks and caches
         torch.cuda.synchronize()
         with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
             res = timed_decode(fd, prompt_ids, settings=settings)
             torch.cuda.synchronize()
-        rows = [e for e in prof.key_averages() if e.device_type == torch.autograd.DeviceType.CUDA
-                and getattr(e, "self_device_time_total", 0) > 0]
-        rows.sort(key=lambda e: -e.self_device_time_total)
-        total_us = sum(e.self_device_time_total for e in rows)
-        n = 64 if what == "decode" else 1
-        wall_us = (1e6 / res["tok_s"]) if what == "decode" and res["tok_s"] else res["ttft_s"] * 1e6
-        out[what] = {"kernel_us_per_token": total_us / n, "wall_us_per_token": wall_us,
-                     "top": [(e.key[:90], e.self_device_time_total / n, e.count // n or e.count) for e in rows[:15]]}
-        emit(f"{what}: GPU kernels {total_us / n:.0f} us per token against {wall_us:.0f} us wall "
-             f"({100 * total_us / n / max(wall_us, 1e-9):.0f}% busy); top kernels (us per token, launches):")
+        return {e.key: (e.self_device_time_total, e.count) for e in prof.key_averages()
+                if e.device_type == torch.autograd.DeviceType.CUDA and getattr(e, "self_device_time_total", 0) > 0}, res
+
+    prefill, pre = kernels(GenerationSettings(max_new_tokens=1, temperature=0.0))
+    answer, res = kernels(GenerationSettings(max_new_tokens=65, temperature=0.0))
+    decode = {k: (us - prefill.get(k, (0.0, 0))[0], n - prefill.get(k, (0.0, 0))[1]) for k, (us, n) in answer.items()}
+    out: dict[str, Any] = {}
+    for what, table, n, wall_us in (("decode", decode, 64, 1e6 / res["tok_s"] if res["tok_s"] else 0.0),
+                                    ("prefill", prefill, 1, pre["ttft_s"] * 1e6)):
+        rows = sorted(((k, us / n, count // n or count) for k, (us, count) in table.items() if us > 0),
+                      key=lambda row: -row[1])
+        total_us = sum(us for _k, us, _c in rows)
+        out[what] = {"kernel_us_per_token": total_us, "wall_us_per_token": wall_us,
+                     "top": [(k[:90], us, count) for k, us, count in rows[:15]]}
+        emit(f"{what}: GPU kernels {total_us:.0f} us per token against {wall_us:.0f} us wall "
+             f"({100 * total_us / max(wall_us, 1e-9):.0f}% busy); top kernels (us per token, launches):")
         for name, us, count in out[what]["top"]:
             emit(f"  {us:9.1f}  {count:5}  {name}")
     return out
