@@ -153,6 +153,7 @@ class ModelWorker(QObject):
             previous, self.lm = self.lm, lm
             if previous is not None:
                 models.unload(previous)
+            models.settle_heap()
             _log.info("model loaded: %s on %s (%s, %s weights) in %.2f s", lm.info.name, lm.device, lm.dtype,
                       getattr(lm, "weights", "full"), lm.load_s)
             self.loaded.emit(self._info())
