@@ -45,13 +45,19 @@ def use_disk_cache() -> None:
 def keep_tuned_configs() -> bool:
     """Make kernels loaded from the disk cache keep the launch settings tuned on the first start.
 
-    In some torch releases (2.11 among them; 2.13 is mended) a kernel loaded from Inductor's
-    cache with a single compiled configuration ignores the configuration that
-    coordinate-descent tuning found and saved on an earlier start, and tunes again
-    (pytorch/pytorch#172819): 6-9 s of every warm start of the 7B model, and a differently
-    tuned, sometimes slower, kernel each time. This replaces that one method with the
-    corrected one when the installed torch has the fault; returns whether it did. Anything
-    unexpected leaves torch as it is.
+    Some torch releases (2.11 among them; 2.13 is mended) tune a cached kernel again at the
+    next start, which cost 6-9 s of every warm start of the 7B model and gave a differently
+    tuned, sometimes slower, kernel each time (on an H200: 236 tokens/s on the first start,
+    227 on the next). Three faults, each mended here only where the installed torch has it:
+
+    - a kernel with a single compiled configuration ignores the configuration saved for it
+      (pytorch/pytorch#172819): ``recheck_autotune_cache`` is replaced by the corrected one;
+    - after a cache hit, a copy of the saved configuration with half the reduction block is
+      added and the two are timed again (pytorch/pytorch#181789): that step is skipped on a hit;
+    - the mark "found by coordinate descent" is lost when a configuration is copied or comes
+      back from a compile worker, so the tuning runs again: it is carried over.
+
+    Returns whether anything was changed. Anything unexpected leaves torch as it is.
     """
     try:
         import inspect
@@ -61,17 +67,58 @@ def keep_tuned_configs() -> bool:
         autotuner = th.CachingAutotuner
         if getattr(autotuner, "_termlens_keeps_tuned", False):
             return True
-        source = inspect.getsource(autotuner.recheck_autotune_cache)
-        if "len(configs) > 1" not in source:
-            return False  # a torch without the fault
+        recheck = "len(configs) > 1" in inspect.getsource(autotuner.recheck_autotune_cache)
+        scale = getattr(autotuner, "_dynamic_scale_rblock", None)
+        rescale = scale is not None and "autotune_cache_state" not in inspect.getsource(scale)
         check, hashable, timed = th.check_autotune_cache, th.triton_config_to_hashable, th.dynamo_timed
     except Exception:  # noqa: BLE001 - an internal API; without the fix warm starts are only slower
         return False
-
-    autotuner.recheck_autotune_cache = corrected_recheck(check, hashable, timed)
+    mark = _keep_coordesc_mark()
+    if recheck:
+        autotuner.recheck_autotune_cache = corrected_recheck(check, hashable, timed)
+    if rescale:
+        autotuner._dynamic_scale_rblock = skip_on_cache_hit(scale)
+    if not (recheck or rescale or mark):
+        return False
     autotuner._termlens_keeps_tuned = True
     _log.info("torch %s re-tunes cached kernels at every start; using the corrected cache check", torch.__version__)
     return True
+
+
+def skip_on_cache_hit(scale: Callable) -> Callable:
+    """``CachingAutotuner._dynamic_scale_rblock`` that leaves a kernel alone when its tuning came from the cache."""
+
+    def _dynamic_scale_rblock(self):
+        info = getattr(self, "autotune_cache_info", None) or {}
+        if info.get("autotune_cache_state") == "hit":
+            return None
+        return scale(self)
+
+    return _dynamic_scale_rblock
+
+
+def _keep_coordesc_mark() -> bool:
+    """Carry ``found_by_coordesc`` through a copy of a Triton configuration; whether it had to be mended."""
+    try:
+        import copy
+
+        import triton
+
+        probe = triton.Config({})
+        probe.found_by_coordesc = True
+        if getattr(copy.deepcopy(probe), "found_by_coordesc", False):
+            return False
+        restore = triton.Config.__setstate__
+    except Exception:  # noqa: BLE001 - no Triton (a CPU) or a different one: nothing to mend
+        return False
+
+    def __setstate__(self, state):
+        restore(self, state)
+        if isinstance(state, dict) and state.get("found_by_coordesc"):
+            self.found_by_coordesc = True
+
+    triton.Config.__setstate__ = __setstate__
+    return bool(getattr(copy.deepcopy(probe), "found_by_coordesc", False))
 
 
 def corrected_recheck(check: Callable, hashable: Callable, timed: Callable) -> Callable:

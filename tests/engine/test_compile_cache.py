@@ -77,10 +77,36 @@ def test_the_installed_torch_is_changed_only_if_it_has_the_fault():
     th = pytest.importorskip("torch._inductor.runtime.triton_heuristics")
     import inspect
 
-    original = th.CachingAutotuner.recheck_autotune_cache
-    faulty = "len(configs) > 1" in inspect.getsource(original)
-    assert compile_cache.keep_tuned_configs() is faulty
-    assert (th.CachingAutotuner.recheck_autotune_cache is original) is not faulty
+    recheck, scale = th.CachingAutotuner.recheck_autotune_cache, th.CachingAutotuner._dynamic_scale_rblock
+    faulty_recheck = "len(configs) > 1" in inspect.getsource(recheck)
+    faulty_scale = "autotune_cache_state" not in inspect.getsource(scale)
+    compile_cache.keep_tuned_configs()
+    assert (th.CachingAutotuner.recheck_autotune_cache is recheck) is not faulty_recheck
+    assert (th.CachingAutotuner._dynamic_scale_rblock is scale) is not faulty_scale
+
+
+def test_a_kernel_whose_tuning_came_from_the_cache_gets_no_extra_configuration():
+    added = []
+    scale = compile_cache.skip_on_cache_hit(lambda tuner: added.append(tuner))
+    hit = SimpleNamespace(autotune_cache_info={"autotune_cache_state": "hit"})
+    miss = SimpleNamespace(autotune_cache_info={"autotune_cache_state": "miss"})
+    scale(hit)
+    scale(miss)
+    scale(SimpleNamespace(autotune_cache_info=None))
+    assert added[0] is miss and len(added) == 2
+
+
+def test_a_copied_configuration_keeps_its_tuning_mark():
+    triton = pytest.importorskip("triton")
+    import copy
+    import pickle
+
+    compile_cache.keep_tuned_configs()
+    tuned = triton.Config({"XBLOCK": 4, "R0_BLOCK": 512}, num_warps=4, num_stages=1)
+    tuned.found_by_coordesc = True
+    for back in (copy.deepcopy(tuned), pickle.loads(pickle.dumps(tuned))):
+        assert back.found_by_coordesc is True and back.kwargs == tuned.kwargs and back.num_warps == 4
+    assert not hasattr(copy.deepcopy(triton.Config({"XBLOCK": 1})), "found_by_coordesc")
 
 
 def test_compiled_kernels_go_under_the_data_folder(termlens_home, monkeypatch):
