@@ -366,8 +366,8 @@ def settle_heap() -> None:
     garbage collector's full passes; ``unload`` gives them back.
 
     Once the fast path has compiled, a process holds about 650,000 objects, and each full
-    collection walked them all: 0.3-0.4 s during which whichever thread triggered it stood
-    still, the GUI thread in the middle of an answer included (seen on an H200). Objects
+    collection walked them all: 0.3-0.48 s during which whichever thread triggered it stood
+    still, the GUI thread right after an answer included (seen on an H200). Objects
     made later (one answer's text, tensors) are collected as usual.
     """
     import gc
