@@ -185,8 +185,9 @@ class FastDecoder:
                 self._capture(w, greedy)
                 torch.cuda.synchronize(self.device)
                 self.warm_phases[f"{'greedy' if greedy else 'sampled'}-{w}"] = round(time.perf_counter() - t1, 2)
-            # the prompt pass is eager: its first run loads the matrix-multiply and attention
-            # kernels it uses (1.9 s on an H200), which the first question must not wait for
+            # the prompt pass is eager: its first run loads the kernels it uses (with cuDNN's
+            # attention, before _prompt_attention, up to 1.9 s on an H200); the first question
+            # must not wait for that
             t1 = time.perf_counter()
             with torch.no_grad():
                 for n in (n for n in WARM_PROMPTS if n <= self.max_len):
