@@ -1,6 +1,6 @@
 """How long the fast path takes to get ready on a cold start and on the starts after it.
 
-Run (on a GPU): ``python benchmarks/bench_warm_start.py [--starts 3] [--home DIR] [-- BENCH ARGS]``.
+Run (on a GPU): ``python benchmarks/bench_warm_start.py [--starts 3] [--series 1] [--home DIR] [-- BENCH ARGS]``.
 
 Each start is a fresh process running ``python -m desktop.engine.bench decode --json``
 with the same ``TERMLENS_HOME`` (a new temporary folder unless ``--home`` names one), so
@@ -55,7 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", help="data folder shared by the starts (default: a new temporary one: a cold start)")
     ap.add_argument("--no-plain", action="store_true", help="skip the plain path on the first start too")
     ap.add_argument("--timeout", type=float, default=900, help="seconds allowed for one start (default 900)")
+    ap.add_argument("--series", type=int, default=1,
+                    help="independent series, each in a new data folder, to see how cold starts vary (default 1)")
     args = ap.parse_args(argv)
+    if args.home and args.series > 1:
+        ap.error("--series needs a new data folder for each series: leave out --home")
+    for _ in range(max(1, args.series)):
+        series(args, extra)
+    return 0
+
+
+def series(args: argparse.Namespace, extra: list[str]) -> None:
     home = args.home or tempfile.mkdtemp(prefix="termlens-warm-")
     print(f"data folder {home}; bench arguments: {' '.join(extra) or '(defaults)'}", flush=True)
     print(f"{'start':>5}  {'warm-up s':>9}  {'compiled':>8}  {'tok/s':>7}  {'bound':>6}  {'of bound':>8}  "
@@ -71,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{r.get('warmup_by_graph_s')}; prepare {r.get('prepare_s', 0):.1f} s; "
               f"{r.get('tuning_benchmarks', 0)} tuning benchmarks"
               + (f"; compile phases (s): {phases}" if phases else ""), flush=True)
-    return 0
+        if r.get("step_tuning_changed") is not None:
+            print(f"       step tuning: {r.get('step_tuning')}"
+                  + (f" ({', '.join(r['step_tuning_changed'])})" if r["step_tuning_changed"] else ""), flush=True)
 
 
 if __name__ == "__main__":

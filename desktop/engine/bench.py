@@ -209,6 +209,8 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     r["graphs_compiled_in_warmup"] = fastgen.recompile_count() - compiled_before
     r["graphs_captured"] = len(fd._graphs)
     r["warmup_by_graph_s"] = fd.warm_phases
+    r["step_tuning"] = fd.step_choice.summary()
+    r["step_tuning_changed"] = list(fd.step_choice.changed)
     r["cache_len"], r["windows"] = fd.max_len, fd.windows
     if cuda:
         import os
@@ -227,6 +229,8 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     emit(f"fast: warm-up {r['warmup_s']:.1f} s ({r['graphs_compiled_in_warmup']} graphs compiled, "
          f"{r['graphs_captured']} captured; cache {fd.max_len} positions, windows {fd.windows})"
          + (f"; by graph {fd.warm_phases}" if fd.warm_phases else ""))
+    if fd.step_choice.tried:
+        emit(f"kernel settings chosen by timing the step: {r['step_tuning']} ({', '.join(fd.step_choice.changed) or 'none'})")
 
     runs = [timed_decode(fd, prompt_ids, settings=greedy) for _ in range(max(1, repeat))]
     fast_tokens = runs[0]["tokens"]

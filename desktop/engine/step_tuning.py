@@ -1,0 +1,188 @@
+"""Choose the matrix-vector kernels' launch settings by timing the whole decode step.
+
+The compiler tunes each kernel alone: it flushes the GPU's L2 cache, runs the kernel once
+and keeps the fastest of about a hundred such runs. For the memory-bound matrix-vector
+products of one-token decoding that ranking is not the one inside the step, where the
+kernels run back to back: on an H200 the same 7B step decoded at 206-211 tokens/s after
+some cold starts and at 230-243 after others, depending on which of two nearly tied
+(alone) settings the fused norm + gate/up product and its neighbours landed on.
+
+``choose_by_step`` takes the settings the compiler already timed for each large
+reduction kernel (the best few, within a margin of the best), puts each one in turn into
+the step, times the captured step, and keeps the fastest. It only acts on kernels tuned
+in this process (a cold start); the choice is saved in the compiler's tuning cache, so
+the next start loads it without timing anything. Costs a few seconds of the cold warm-up.
+
+Leans on Inductor's ``CachingAutotuner`` (torch 2.11-2.13): its ``launchers``, the
+benchmark results its ``coordesc_tuner`` cached, ``_precompile_config`` and
+``save_cache_hook``. Anything unexpected leaves the compiler's choice in place.
+Runs on the model thread; knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from desktop import log
+
+_log = log.get("fastgen")
+
+MIN_SIZE = 1 << 20  # output rows x reduction length: only the matrix products are worth a step timing
+PER_KERNEL = 4  # alternatives tried per kernel, besides the compiler's choice
+WITHIN = 1.5  # alternatives must have timed (alone) within this factor of the best
+MIN_GAIN = 0.005  # a change must make the step at least this much faster (timing noise is ~0.1%)
+
+
+@dataclass
+class Choice:
+    """What ``choose_by_step`` did: step seconds before and after, and the kernels it changed."""
+
+    before_s: float = math.nan
+    after_s: float = math.nan
+    tried: int = 0
+    changed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        if not self.tried:
+            return "no kernel tuned in this start"
+        gain = self.before_s / self.after_s - 1 if self.after_s else 0.0
+        return (f"{self.tried} settings timed in the step; {len(self.changed)} kernels changed; "
+                f"step {self.before_s * 1e3:.3f} -> {self.after_s * 1e3:.3f} ms ({gain:+.1%}) in {self.seconds:.1f} s")
+
+
+def loaded_kernels(modules: Iterable[Any]) -> list[Any]:
+    """The Triton kernels (Inductor's ``CachingAutotuner``) defined in compiled output modules."""
+    out, seen = [], set()
+    for mod in modules:
+        for obj in list(vars(mod).values()):
+            if id(obj) in seen or not all(hasattr(obj, a) for a in ("launchers", "coordesc_tuner", "size_hints")):
+                continue
+            seen.add(id(obj))
+            out.append(obj)
+    return out
+
+
+def compiled_modules() -> list[Any]:
+    """Output-code modules Inductor has loaded in this process (empty if it cannot tell)."""
+    try:
+        from torch._inductor.codecache import PyCodeCache
+
+        return list(PyCodeCache.modules)
+    except (ImportError, AttributeError):
+        return []
+
+
+def _size(kernel) -> int:
+    hints = kernel.size_hints or {}
+    if not isinstance(hints, dict):
+        return 0
+    rows = int(hints.get("x", 1) or 1)
+    red = int(hints.get("r0_", hints.get("r", 1)) or 1)
+    return rows * red if red > 1 else 0
+
+
+def _key(config) -> tuple:
+    items = sorted(config.kwargs.items())
+    return tuple(items + [("num_warps", config.num_warps), ("num_stages", config.num_stages)])
+
+
+def _config_from(base, key: tuple):
+    """A copy of ``base`` with the fields of a cached benchmark key (what the tuner times by)."""
+    cfg = copy.deepcopy(base)
+    for name, value in key:
+        if name == "num_warps":
+            cfg.num_warps = value
+        elif name == "num_stages":
+            cfg.num_stages = value
+        else:
+            cfg.kwargs[name] = value
+    return cfg
+
+
+def candidates(kernel, *, limit: int = PER_KERNEL, within: float = WITHIN) -> list[tuple[tuple, float]]:
+    """Settings the compiler timed for ``kernel`` in this process, best first, other than the one in use."""
+    if len(kernel.launchers) != 1:
+        return []
+    results = getattr(kernel.coordesc_tuner, "cached_benchmark_results", None) or {}
+    timed = sorted((t, k) for k, t in results.items() if isinstance(t, (int, float)) and math.isfinite(t) and t > 0)
+    if len(timed) < 2:
+        return []  # nothing tuned here (loaded from the disk cache), or nothing to choose from
+    best = timed[0][0]
+    current = _key(kernel.launchers[0].config)
+    out = [(k, t) for t, k in timed if k != current and t <= best * within]
+    return out[:limit]
+
+
+def _launcher(kernel, config):
+    lock = getattr(kernel, "lock", None)
+    if lock is None:
+        return kernel._precompile_config(config).make_launcher()
+    with lock:
+        return kernel._precompile_config(config).make_launcher()
+
+
+def _name(kernel) -> str:
+    meta = getattr(kernel, "inductor_meta", None) or {}
+    return str(meta.get("kernel_name") or getattr(getattr(kernel, "fn", None), "__name__", "kernel"))
+
+
+def _save(kernel, config, seconds: float) -> None:
+    hook = getattr(kernel, "save_cache_hook", None)
+    if hook:
+        hook(config, int(seconds * 1e9), found_by_coordesc=True)
+
+
+def choose_by_step(kernels: Iterable[Any], time_step: Callable[[], float], *, limit: int = PER_KERNEL,
+                   within: float = WITHIN, min_gain: float = MIN_GAIN) -> Choice:
+    """Try the compiler's near-best settings of each large kernel inside the step; keep the fastest.
+
+    ``time_step()`` must run the step with the kernels' current launchers (capturing it
+    again if it is a graph) and return seconds per step. Kernels are visited largest
+    first; each keeps its new setting only if the step got at least ``min_gain`` faster.
+    """
+    t0 = time.perf_counter()
+    choice = Choice()
+    todo = sorted((k for k in kernels if _size(k) >= MIN_SIZE), key=_size, reverse=True)
+    todo = [(k, candidates(k, limit=limit, within=within)) for k in todo]
+    todo = [(k, c) for k, c in todo if c]
+    if not todo:
+        return choice
+    base = choice.before_s = time_step()
+    for kernel, alternatives in todo:
+        kept = kernel.launchers[0]
+        best, best_s = kept, base
+        for key, alone in alternatives:
+            cfg = _config_from(kept.config, key)
+            cfg.found_by_coordesc = True  # so the kernel's next call does not tune it again
+            try:
+                launcher = _launcher(kernel, cfg)
+            except Exception as exc:  # a setting that does not compile here: skip it
+                _log.info("step tuning: %s %s did not compile (%s)", _name(kernel), key, exc)
+                continue
+            kernel.launchers = [launcher]
+            try:
+                step_s = time_step()
+            except Exception:
+                kernel.launchers = [best]
+                time_step()  # leave the step as it was before raising
+                raise
+            choice.tried += 1
+            _log.info("step tuning: %s %s: %.1f us alone, step %.3f ms (was %.3f)", _name(kernel), dict(key),
+                      alone * 1e3, step_s * 1e3, best_s * 1e3)
+            if step_s < best_s * (1 - min_gain):
+                best, best_s = launcher, step_s
+        kernel.launchers = [best]
+        if best is not kept:
+            best.config.found_by_coordesc = True
+            _save(kernel, best.config, time.perf_counter() - t0)
+            choice.changed.append(_name(kernel))
+            base = best_s
+    choice.after_s = time_step() if choice.changed else base
+    choice.seconds = time.perf_counter() - t0
+    _log.info("step tuning: %s", choice.summary())
+    return choice
