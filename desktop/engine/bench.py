@@ -409,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="bench_what", required=True)
     add_decode_arguments(sub.add_parser("decode", help="tokens per second of the plain and the fast path"))
     args = parser.parse_args(argv)
+    from desktop import log
+
+    log.setup()  # the engine's log (kernel tuning, fallbacks) goes to the data folder's logs/, as the app's does
     return main_decode(args)
 
 
