@@ -150,3 +150,17 @@ def test_kernels_are_found_in_compiled_modules_once_each():
     mod_a = SimpleNamespace(triton_red_fused_mm_0=kernel, call=lambda: None, other=3)
     mod_b = SimpleNamespace(triton_red_fused_mm_0=kernel)
     assert step_tuning.loaded_kernels([mod_a, mod_b]) == [kernel]
+
+
+def test_each_reduction_block_size_gets_a_try_even_when_one_size_fills_the_top_of_the_ranking():
+    cur = _Config(XBLOCK=4, R0_BLOCK=256)
+    alone = {step_tuning._key(cur): 0.0600}
+    for i, x in enumerate((8, 2, 16, 1, 32)):
+        alone[_key(XBLOCK=x, R0_BLOCK=256)] = 0.0601 + i * 1e-4
+    alone[_key(XBLOCK=8, R0_BLOCK=512)] = 0.0620  # slower alone; the fast one in the step on an H200
+    kernel = _Kernel("gate_up", {"x": 65536, "r0_": 4096}, cur, alone)
+
+    tried = [(dict(k)["XBLOCK"], dict(k)["R0_BLOCK"]) for k, _ in step_tuning.candidates(kernel, limit=5)]
+
+    assert (8, 512) in tried and len(tried) == 5
+    assert tried[0] == (8, 256)  # still best (alone) first
