@@ -237,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.ui.main_window import MainWindow
 
     app = make_app()
+    from desktop.ui.collector import GuiCollector
+
+    GuiCollector.install(app)  # as the app's window does
     question = "What does CKD-EPI estimate?"
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
     if rates:

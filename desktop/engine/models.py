@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from desktop import paths
+from desktop import heap, paths
 from desktop.engine import offline as _offline  # noqa: F401
 from desktop.errors import ModelLoadError, OutOfGpuMemory
 
@@ -356,7 +356,7 @@ def unload(lm: LoadedModel | None) -> None:
     lm.model = None
     lm.fast = None
     gc.unfreeze()  # the model's objects were exempted from collection when it loaded (settle_heap)
-    gc.collect()
+    heap.collect()  # in the GUI thread when the window runs
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
 
@@ -372,7 +372,7 @@ def settle_heap() -> None:
     """
     import gc
 
-    gc.collect()
+    heap.collect()  # in the GUI thread when the window runs
     gc.freeze()
 
 

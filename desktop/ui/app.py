@@ -96,7 +96,10 @@ def run_app(*, screenshot: str | None = None, lang: str | None = None, model: st
         return render_screenshot(ctx, Path(screenshot))
 
     from desktop.instance import SingleInstance
+    from desktop.ui.collector import GuiCollector
     from desktop.ui.passphrase_dialog import obtain_key
+
+    GuiCollector.install(app)  # garbage is collected in this thread only (desktop.heap says why)
 
     title = app.translate("PassphraseDialog", "TermLens")
     guard = SingleInstance()

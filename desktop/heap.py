@@ -1,0 +1,40 @@
+"""Where Python's cyclic garbage collector runs.
+
+Left to itself the collector runs in whichever thread happens to cross its allocation
+threshold. In the window that is often the model thread at the start of an answer, and a
+collection there destroys whatever the GUI dropped in reference cycles (widgets, signal
+connections) from the wrong thread; Qt objects must be destroyed in the thread they
+belong to. Seen on a GPU machine: the window stopped for good, the model thread in the
+middle of the fast path's first Python loop of an answer, the GUI thread in Qt's event
+processing (three times in nine runs, once three in a row). Other Qt applications hit the
+same (napari, calibre, pyqtgraph pin collection to the GUI thread for this reason).
+
+So while the window runs, ``desktop.ui.collector`` turns the automatic collector off and
+collects from a timer in the GUI thread, and ``collect()`` below, called by the engine
+where it must free memory now (a model unloaded, an adapter merged), hands the
+collection to the GUI thread and waits for it. Without a window (command line,
+benchmarks, tests) it simply collects here. Knows nothing of Qt.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from typing import Callable
+
+# set by the window: runs a function in the GUI thread and waits; False when it could not
+_runner: Callable[[Callable[[], object]], bool] | None = None
+
+
+def set_runner(runner: Callable[[Callable[[], object]], bool] | None) -> None:
+    global _runner
+    _runner = runner
+
+
+def collect() -> None:
+    """A full collection: in the GUI thread while the window runs (this thread waits), else here."""
+    runner = _runner
+    if runner is None or threading.current_thread() is threading.main_thread():
+        gc.collect()
+        return
+    runner(gc.collect)
