@@ -1,13 +1,12 @@
 """Where Python's cyclic garbage collector runs.
 
 Left to itself the collector runs in whichever thread happens to cross its allocation
-threshold. In the window that is often the model thread at the start of an answer, and a
-collection there destroys whatever the GUI dropped in reference cycles (widgets, signal
-connections) from the wrong thread; Qt objects must be destroyed in the thread they
-belong to. Seen on a GPU machine: the window stopped for good, the model thread in the
-middle of the fast path's first Python loop of an answer, the GUI thread in Qt's event
-processing (three times in nine runs, once three in a row). Other Qt applications hit the
-same (napari, calibre, pyqtgraph pin collection to the GUI thread for this reason).
+threshold: in the window often the model thread, in the middle of an answer. A collection
+there destroys whatever the GUI dropped in reference cycles (widgets, timers, signal
+connections) from the wrong thread, and Qt objects must be destroyed in the thread they
+belong to (other Qt applications pin collection to the GUI thread for this reason:
+napari, calibre, pyqtgraph). A precaution: the window's freeze at the start of an answer
+seen on a GPU machine had another cause (``desktop.workers.thread_state``).
 
 So while the window runs, ``desktop.ui.collector`` turns the automatic collector off and
 collects from a timer in the GUI thread, and ``collect()`` below, called by the engine

@@ -24,6 +24,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop import log
+from desktop.workers.thread_state import keep_thread_state
 from glossary.errors import TermLensError
 
 _log = log.get("worker")
@@ -235,6 +236,7 @@ class ModelThread:
         self.thread.setObjectName("model-thread")
         self.worker = worker or ModelWorker()
         self.worker.moveToThread(self.thread)
+        keep_thread_state(self.thread)  # one Python thread state for every job (thread_state says why)
         self.thread.start()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:

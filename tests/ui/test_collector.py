@@ -1,7 +1,7 @@
 """Garbage is collected in the GUI thread while the window runs, never in a worker thread.
 
-A collection in the model thread destroyed what the GUI had dropped in reference cycles
-from the wrong thread, and the window stopped for good (desktop.heap).
+A collection in the model thread would destroy what the GUI dropped in reference cycles
+from the wrong thread (desktop.heap).
 """
 
 from __future__ import annotations
