@@ -130,6 +130,9 @@ def candidates(kernel, *, limit: int = PER_KERNEL, within: float = WITHIN) -> li
 
 
 def _launcher(kernel, config):
+    ensure = getattr(kernel, "_ensure_kernel_loaded", None)  # torch 2.13 loads a kernel's source lazily
+    if ensure is not None:
+        ensure()
     lock = getattr(kernel, "lock", None)
     if lock is None:
         return kernel._precompile_config(config).make_launcher()
