@@ -229,7 +229,7 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     emit(f"fast: warm-up {r['warmup_s']:.1f} s ({r['graphs_compiled_in_warmup']} graphs compiled, "
          f"{r['graphs_captured']} captured; cache {fd.max_len} positions, windows {fd.windows})"
          + (f"; by graph {fd.warm_phases}" if fd.warm_phases else ""))
-    if fd.step_choice.tried:
+    if fd.step_choice.tried or fd.step_choice.failed:
         emit(f"kernel settings chosen by timing the step: {r['step_tuning']} ({', '.join(fd.step_choice.changed) or 'none'})")
 
     runs = [timed_decode(fd, prompt_ids, settings=greedy) for _ in range(max(1, repeat))]

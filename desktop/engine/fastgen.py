@@ -240,8 +240,8 @@ class FastDecoder:
             choice = step_tuning.choose_by_step(step_tuning.loaded_kernels(modules), step_seconds)
         except Exception as exc:  # the compiler's own choice stays; the graphs are captured afresh below
             _log.warning("timing the decode step to choose kernel settings failed: %s", exc, exc_info=True)
-            choice = step_tuning.Choice(changed=["(failed)"])
-        if choice.changed:
+            choice = step_tuning.Choice(failed=str(exc) or type(exc).__name__)
+        if choice.changed or choice.failed:
             for graph_key in list(self._graphs):
                 self._capture(*graph_key)
         return choice

@@ -48,8 +48,11 @@ class Choice:
     tried: int = 0
     changed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    failed: str = ""  # why timing the step failed part-way
 
     def summary(self) -> str:
+        if self.failed:
+            return f"timing the step failed ({self.failed}); each kernel keeps the setting it had then"
         if not self.tried:
             return "no kernel tuned in this start"
         gain = self.before_s / self.after_s - 1 if self.after_s else 0.0
