@@ -9,8 +9,8 @@ it can take the thread for one that does not hold the GIL and wait for the GIL t
 itself holds. Seen on a GPU machine (torch 2.11, PySide6 6.11): the model thread stopped
 in ``slice`` -> ``incref_pyobject`` -> ``gil_scoped_acquire`` at the start of an answer, and
 the GUI thread, waiting for the GIL, stopped with it; the window froze for good (five runs
-in five one day, none in seven the day before: whether it happens depends on where the
-new state is allocated).
+in five one day, none in seven the day before; why it comes and goes is not proven,
+probably whether the new state lands where the last one was).
 
 ``keep_thread_state(thread)`` takes one reference on the thread's state as the thread
 starts and never gives it back, so every slot on that thread runs with the same state, as
