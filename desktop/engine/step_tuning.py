@@ -92,20 +92,19 @@ def _size(kernel) -> int:
 
 
 def _key(config) -> tuple:
-    items = sorted(config.kwargs.items())
-    return tuple(items + [("num_warps", config.num_warps), ("num_stages", config.num_stages)])
+    """The key the compiler's tuner files a setting's timing under."""
+    from torch._inductor.runtime.runtime_utils import triton_config_to_hashable
+
+    return triton_config_to_hashable(config)
 
 
 def _config_from(base, key: tuple):
-    """A copy of ``base`` with the fields of a cached benchmark key (what the tuner times by)."""
+    """A copy of ``base`` with the fields of a cached benchmark key, set as the tuner sets them."""
+    from torch._inductor.runtime.coordinate_descent_tuner import set_field
+
     cfg = copy.deepcopy(base)
     for name, value in key:
-        if name == "num_warps":
-            cfg.num_warps = value
-        elif name == "num_stages":
-            cfg.num_stages = value
-        else:
-            cfg.kwargs[name] = value
+        set_field(cfg, name, value)
     return cfg
 
 
@@ -136,10 +135,7 @@ def _launcher(kernel, config):
     ensure = getattr(kernel, "_ensure_kernel_loaded", None)  # torch 2.13 loads a kernel's source lazily
     if ensure is not None:
         ensure()
-    lock = getattr(kernel, "lock", None)
-    if lock is None:
-        return kernel._precompile_config(config).make_launcher()
-    with lock:
+    with kernel.lock:
         return kernel._precompile_config(config).make_launcher()
 
 

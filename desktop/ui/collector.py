@@ -69,12 +69,10 @@ class GuiCollector(QObject):
         return generation
 
     def run_in_gui_thread(self, fn: Callable[[], object]) -> bool:
-        """Run ``fn`` in the GUI thread and wait for it (from a worker thread); False if it could not."""
+        """Run ``fn`` in the GUI thread and wait for it; False if it could not. From a worker
+        thread only (``heap.collect`` collects directly in the GUI thread)."""
         if self._stopped:
             return False
-        if threading.current_thread() is threading.main_thread():
-            fn()
-            return True
         done = threading.Event()
         self._requested.emit((fn, done))
         if not done.wait(WAIT_S):
