@@ -30,6 +30,8 @@ def test_gui_stream_bench_streams_a_random_model_through_the_real_worker(tmp_pat
                   out)
     assert m, out
     assert float(m.group(2)) > 0 and float(m.group(3)) > 0 and 0 < int(m.group(4)) <= 60
+    engine_log = (tmp_path / "home" / "logs" / "termlens.log").read_text(encoding="utf-8")
+    assert "model loaded: tiny shape" in engine_log  # where a start's time went, as the app logs it
 
 
 def test_the_gui_benchmarks_word_tokenizer_shows_words_it_does_not_know():
