@@ -17,6 +17,16 @@ MFU counts 4N FLOPs per token (forward, plus activation gradients: frozen weight
 no weight gradients) plus causal attention within each sequence, against the dense
 bf16 peak (989 TFLOP/s on an H100 SXM). ``--shape tiny`` runs in seconds on a CPU.
 Random ids make the loss about ln(vocab); only speed is measured.
+
+On several GPUs of one host, data parallel as ``main.py train`` trains there (each process
+its own rows, LoRA gradients averaged after each backward pass by the same code)::
+
+    python -m desktop.engine.train_bench --paths liger --json one.json
+    accelerate launch --multi_gpu --num_processes 2 -m desktop.engine.train_bench --paths liger --baseline one.json
+
+``--batch`` counts rows per process; tokens/s counts every process's tokens, and
+``--baseline`` (a one-process run's ``--json``) adds the scaling efficiency: tokens/s on N
+processes / (N x tokens/s on one).
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import sys
 import time
@@ -105,7 +116,10 @@ def peak_tflops(device: str, override: float | None) -> float | None:
 
 
 def run_path(model, path: str, *, batch: int, seq: int, steps: int, warmup: int, min_len: int, max_len: int,
-             device: str, rank: int = 16, alpha: float = 32.0, peak: float | None = None) -> dict[str, Any]:
+             device: str, rank: int = 16, alpha: float = 32.0, peak: float | None = None,
+             group=None) -> dict[str, Any]:
+    """One path's timed steps. ``group``: the ``ProcessGroup`` of a data-parallel run (its rows
+    differ per process, gradients are averaged over it, figures count all its processes)."""
     import torch
     from peft import LoraConfig, get_peft_model
 
@@ -121,10 +135,12 @@ def run_path(model, path: str, *, batch: int, seq: int, steps: int, warmup: int,
     pm.train()
     params = [p for p in pm.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=2e-4, fused=cuda)
-    rng = random.Random(0)
+    world = group.world if group else 1
+    rng = random.Random(group.rank if group else 0)  # each process its own rows, as in training
     batches = [packed_batch(batch=batch, seq=seq, vocab=model.config.vocab_size, min_len=min_len, max_len=max_len,
                             rng=rng, device=device) for _ in range(4)]
-    result: dict[str, Any] = {"path": path, "batch": batch, "seq": seq, "trainable_params": sum(p.numel() for p in params)}
+    result: dict[str, Any] = {"path": path, "batch": batch, "seq": seq, "processes": world,
+                              "trainable_params": sum(p.numel() for p in params)}
     compiled = []
     try:
         with liger_kernels(pm, enabled=fused and cuda):
@@ -142,6 +158,8 @@ def run_path(model, path: str, *, batch: int, seq: int, steps: int, warmup: int,
                 if i == warmup:
                     if cuda:
                         torch.cuda.synchronize()
+                    if group:
+                        group.barrier()
                     t_meas = time.perf_counter()
                     result["warmup_s"] = round(t_meas - t0, 2)
                 ids, labels, pos, _ = batches[i % len(batches)]
@@ -152,21 +170,37 @@ def run_path(model, path: str, *, batch: int, seq: int, steps: int, warmup: int,
                     loss_sum, n = token_loss(pm, ids, labels, pos, fused=fused and cuda)
                     loss = loss_sum / n
                 loss.backward()
+                if group:
+                    group.average_grads(params)
                 opt.step()
                 opt.zero_grad(set_to_none=True)
                 if i >= warmup:
                     losses.append(loss.detach())
             if cuda:
                 torch.cuda.synchronize()
+            if group:
+                group.barrier()
             dt = time.perf_counter() - t_meas
-        tokens = batch * seq * steps
+        tokens = batch * seq * steps * world
         flops = sum(flops_per_step(pm.get_base_model(), batches[i % len(batches)][3]) for i in range(warmup, warmup + steps))
+        loss = torch.stack(losses).float().mean()
+        per_process = torch.zeros(world, dtype=torch.float64, device=device)
+        per_process[group.rank if group else 0] = torch.cuda.max_memory_allocated() / 1e9 if cuda else 0.0
+        if group:  # the whole group's work and slowest time; each process's memory
+            slowest = torch.tensor([dt], dtype=torch.float64, device=device)
+            torch.distributed.all_reduce(slowest, op=torch.distributed.ReduceOp.MAX)
+            dt = float(slowest)
+            flops = float(group.all_sum(torch.tensor([flops], dtype=torch.float64, device=device)))
+            loss = group.all_sum(loss.reshape(1)) / world
+            group.all_sum(per_process)
         result.update(tokens_per_s=round(tokens / dt, 1), step_s=round(dt / steps, 4),
-                      tflops=round(flops / dt / 1e12, 1), loss=round(float(torch.stack(losses).float().mean()), 3))
+                      tflops=round(flops / dt / 1e12, 1), loss=round(float(loss), 3))
         if cuda:
-            result["peak_gb"] = round(torch.cuda.max_memory_allocated() / 1e9, 1)
+            result["peak_gb"] = round(float(per_process.max()), 1)
+            if group:
+                result["peak_gb_per_gpu"] = [round(float(x), 1) for x in per_process]
         if peak:
-            result["mfu"] = round(flops / dt / 1e12 / peak, 3)
+            result["mfu"] = round(flops / dt / 1e12 / (peak * world), 3)
     except torch.cuda.OutOfMemoryError:
         result["error"] = "out of memory"
     except Exception as exc:  # noqa: BLE001 - one failing path must not hide the others' figures
@@ -196,38 +230,69 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default=None)
     ap.add_argument("--peak-tflops", type=float, default=None, help="dense bf16 peak of the GPU")
     ap.add_argument("--json", default=None, help="also write the results to this file")
+    ap.add_argument("--baseline", default=None,
+                    help="a one-process run's --json: also print the scaling efficiency against it")
     args = ap.parse_args(argv)
 
     import torch
 
-    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    from desktop.engine.train import ProcessGroup
+
+    baseline = None
+    if args.baseline:
+        try:
+            with open(args.baseline, encoding="utf-8") as f:
+                baseline = {r["path"]: r for r in json.load(f)["results"] if "tokens_per_s" in r}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"cannot read the baseline {args.baseline}: {exc}", file=sys.stderr)
+            return 2
     paths = [p.strip() for p in args.paths.split(",") if p.strip()]
     unknown = [p for p in paths if p not in PATHS]
     if unknown:
         print(f"unknown path(s): {', '.join(unknown)}", file=sys.stderr)
         return 2
+    launched = int(os.environ.get("WORLD_SIZE", "1")) > 1  # accelerate launch / torchrun: one process a GPU
+    if args.device:
+        device = args.device
+    elif torch.cuda.is_available():
+        device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}" if launched else "cuda"
+    else:
+        device = "cpu"
+    group = ProcessGroup(device) if launched else None
+    main_process = group is None or group.main
+    say = print if main_process else (lambda *a, **k: None)
     peak = peak_tflops(device, args.peak_tflops)
     t0 = time.perf_counter()
     model = build_model(args.shape, device, args.attn)
     n = sum(p.numel() for p in model.parameters())
-    print(f"{args.shape}: {n / 1e9:.3f}B parameters on {_device_name(device)}, built in {time.perf_counter() - t0:.1f} s; "
-          f"batch {args.batch} x {args.seq} tokens, sequences of {args.min_len}-{args.max_len} packed, {args.attn}", flush=True)
+    on = f"{group.world} processes, one a device, each" if group else "one process"
+    say(f"{args.shape}: {n / 1e9:.3f}B parameters on {_device_name(device)}, built in {time.perf_counter() - t0:.1f} s; "
+        f"{on} batch {args.batch} x {args.seq} tokens, sequences of {args.min_len}-{args.max_len} packed, {args.attn}",
+        flush=True)
     results = []
     for path in paths:
         r = run_path(model, path, batch=args.batch, seq=args.seq, steps=args.steps, warmup=args.warmup,
-                     min_len=args.min_len, max_len=args.max_len, device=device, peak=peak)
+                     min_len=args.min_len, max_len=args.max_len, device=device, peak=peak, group=group)
+        if baseline and path in baseline and "tokens_per_s" in r:
+            one = baseline[path]
+            r["scaling_efficiency"] = round(r["tokens_per_s"] / (r["processes"] * one["tokens_per_s"]), 3)
         results.append(r)
-        print(json.dumps(r), flush=True)
-    print(f"\n{'path':<18}{'tokens/s':>10}{'MFU':>7}{'peak GB':>9}{'step s':>8}")
+        say(json.dumps(r), flush=True)
+    say(f"\n{'path':<18}{'processes':>10}{'tokens/s':>10}{'MFU':>7}{'peak GB':>9}{'step s':>8}{'scaling':>9}")
     for r in results:
         if "error" in r:
-            print(f"{r['path']:<18}  {r['error']}")
+            say(f"{r['path']:<18}  {r['error']}")
             continue
         mfu = f"{r['mfu'] * 100:.0f}%" if "mfu" in r else "-"
-        print(f"{r['path']:<18}{r['tokens_per_s']:>10,.0f}{mfu:>7}{r.get('peak_gb', '-'):>9}{r['step_s']:>8}")
-    if args.json:
+        eff = f"{r['scaling_efficiency'] * 100:.1f}%" if "scaling_efficiency" in r else "-"
+        say(f"{r['path']:<18}{r['processes']:>10}{r['tokens_per_s']:>10,.0f}{mfu:>7}{r.get('peak_gb', '-'):>9}"
+            f"{r['step_s']:>8}{eff:>9}")
+    if args.json and main_process:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"shape": args.shape, "params": n, "device": _device_name(device), "results": results}, f, indent=1)
+            json.dump({"shape": args.shape, "params": n, "device": _device_name(device),
+                       "processes": group.world if group else 1, "results": results}, f, indent=1)
+    if group:
+        group.close()
     return 0
 
 

@@ -175,7 +175,7 @@ def pairs_hash(pairs: list[dict]) -> str:
     return h.hexdigest()[:16]
 
 
-class _Dist:
+class ProcessGroup:
     """One process, or one of several started by ``accelerate launch`` (or ``torchrun``).
 
     The launcher describes the group in the environment (``WORLD_SIZE``, ``RANK``,
@@ -236,6 +236,14 @@ class _Dist:
             g.copy_(flat[offset:offset + g.numel()].view_as(g))
             offset += g.numel()
 
+    def close(self) -> None:
+        """Leave the group (the launcher's processes end cleanly, without NCCL's warning)."""
+        if self.world > 1:
+            import torch.distributed as dist
+
+            if dist.is_initialized():
+                dist.destroy_process_group()
+
     def barrier(self) -> None:
         if self.world > 1:
             import torch
@@ -288,7 +296,7 @@ def _rows_for_step(rows: list[Row], order: list[int], step_in_epoch: int, *, bat
 
 
 def _one_step(model, rows: list[Row], *, params, optimizer, config: TrainConfig, pad_id: int, device: str,
-              fused: bool, dist: _Dist) -> float:
+              fused: bool, dist: ProcessGroup) -> float:
     """Forward, backward and update on one batch; the batch's tensors die with this frame."""
     import torch
 
@@ -333,7 +341,7 @@ def _plan(lm: LoadedModel, train_pairs: list[dict], val_pairs: list[dict], confi
 
 
 def _evaluate(model, rows: list[Row], *, config: TrainConfig, pad_id: int, device: str, fused: bool,
-              dist: _Dist) -> float | None:
+              dist: ProcessGroup) -> float | None:
     import torch
 
     if not rows:
@@ -370,7 +378,7 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
     check_config(config)
     stop = should_stop or (lambda: False)
     report = on_progress or (lambda _p: None)
-    dist = _Dist(lm.device)
+    dist = ProcessGroup(lm.device)
     device = lm.device
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else (lm.tokenizer.eos_token_id or 0)
     fused = bool(config.fused_kernels and device.startswith("cuda") and liger_available())
