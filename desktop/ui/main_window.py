@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
 
 from desktop import log
@@ -184,6 +184,11 @@ class MainWindow(QMainWindow):
         self.ctx.worker.request_load(path, weights=self.ctx.settings.weights)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt)
+        # The window leaves the screen first: stopping the model thread or a background task
+        # can take seconds (a model load cannot be interrupted), and a window that stays up
+        # without answering looks like a crash.
+        self.hide()
+        QGuiApplication.sync()  # now, not when the event loop next runs
         self.session.stop()
         self.lock.shutdown()
         for page in (self.glossary, self.adapters, self.review, self.training, self.evaluation):

@@ -138,3 +138,21 @@ def test_without_a_usable_display_the_window_says_what_to_install():
     assert "DISPLAY" in display_problem({}, find_library=have.get)
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, find_library={}.get) is None
     assert display_problem({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, find_library={}.get) is None
+
+
+def test_closing_hides_the_window_before_waiting_for_the_model_thread(open_window, qtbot, monkeypatch):
+    """Stopping the model thread can take seconds (a load cannot be interrupted): the window must be
+    off the screen by then, not standing there unresponsive."""
+    win = open_window(worker=FakeWorker(rate=50))
+    seen = []
+    real_close = win.ctx.close
+
+    def close():
+        seen.append(win.isVisible())
+        real_close()
+
+    monkeypatch.setattr(win.ctx, "close", close)
+    assert win.isVisible()
+    win.close()
+    assert seen == [False]
+    assert win.ctx.closed
