@@ -202,8 +202,12 @@ def run_path(model, path: str, *, batch: int, seq: int, steps: int, warmup: int,
         if peak:
             result["mfu"] = round(flops / dt / 1e12 / (peak * world), 3)
     except torch.cuda.OutOfMemoryError:
+        if group:  # the others would wait for this process forever; the launcher stops them all
+            raise
         result["error"] = "out of memory"
     except Exception as exc:  # noqa: BLE001 - one failing path must not hide the others' figures
+        if group:
+            raise
         result["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
     finally:
         opt = params = None  # noqa: F841
