@@ -25,11 +25,12 @@ _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 def storage_error(exc: OSError, name: str) -> StorageError:
     """The sentence for an OS error met while saving ``name``."""
     if exc.errno in _FULL:
-        return StorageError(f"The disk is full; {name} was not saved and nothing was changed. Free some space and try again.")
+        return StorageError.of("The disk is full; {name} was not saved and nothing was changed. Free some space and try again.",
+                               name=name)
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StorageError(f"TermLens may not write {name} (permission denied); nothing was changed.")
+        return StorageError.of("TermLens may not write {name} (permission denied); nothing was changed.", name=name)
     reason = exc.strerror or type(exc).__name__
-    return StorageError(f"{name} could not be saved ({reason}); nothing was changed.")
+    return StorageError.of("{name} could not be saved ({reason}); nothing was changed.", name=name, reason=reason)
 
 
 def fsync_dir(folder: str | os.PathLike[str]) -> None:

@@ -58,7 +58,7 @@ class KdfParams:
             and 8 * self.parallelism <= self.memory_cost <= 4 * 1024 * 1024
         )
         if not ok:
-            raise StorageError("The key file has unusable settings; it may be damaged.")
+            raise StorageError.of("The key file has unusable settings; it may be damaged.")
         return self
 
 
@@ -77,7 +77,7 @@ def _unb64(text: str) -> bytes:
 def check_new_passphrase(passphrase: str | None) -> str:
     """Refuse a passphrase too short to protect anything; return it."""
     if not passphrase or len(passphrase) < MIN_PASSPHRASE:
-        raise StorageError(f"Choose a passphrase of at least {MIN_PASSPHRASE} characters.")
+        raise StorageError.of("Choose a passphrase of at least {n} characters.", n=MIN_PASSPHRASE)
     return passphrase
 
 
@@ -108,7 +108,7 @@ def wrap_key(key: bytes, passphrase: str, params: KdfParams | None = None) -> di
     }
 
 
-def unwrap_key(wrapped: dict[str, Any], passphrase: str, *, what: str = "the data") -> bytes:
+def unwrap_key(wrapped: dict[str, Any], passphrase: str, *, what: str = "your TermLens data") -> bytes:
     """The data key from ``wrap_key``'s dict; ``WrongPassphrase`` if the passphrase does not fit."""
     try:
         kdf = wrapped["kdf"]
@@ -122,7 +122,9 @@ def unwrap_key(wrapped: dict[str, Any], passphrase: str, *, what: str = "the dat
     try:
         key = AESGCM(_kek(passphrase, salt, params)).decrypt(nonce, sealed, _WRAP_AAD)
     except InvalidTag:
-        raise WrongPassphrase(f"That passphrase does not unlock {what}. Check it and try again.") from None
+        if what == "this bundle":
+            raise WrongPassphrase.of("That passphrase does not unlock this bundle. Check it and try again.") from None
+        raise WrongPassphrase.of("That passphrase does not unlock your TermLens data. Check it and try again.") from None
     if len(key) != KEY_BYTES:
         raise StorageError(f"The key file for {what} is damaged.")
     return key

@@ -139,7 +139,7 @@ class KeyManager:
         try:
             return self.backend.get_password(SERVICE, self.entry)
         except Exception as exc:  # noqa: BLE001 - keyring backends raise their own types
-            raise StorageError("The system keyring could not be read; unlock it and try again.") from exc
+            raise StorageError.of("The system keyring could not be read; unlock it and try again.") from exc
 
     def status(self) -> Status:
         """``passphrase-needed`` (a keyfile exists), ``keyring`` (the key is in the keyring),
@@ -171,7 +171,7 @@ class KeyManager:
             return self._key
         if self.keyfile.exists():
             if not passphrase:
-                raise PassphraseRequired("Enter your passphrase to open your TermLens data.")
+                raise PassphraseRequired.of("Enter your passphrase to open your TermLens data.")
             self._key = unwrap_key(self._read_keyfile(), passphrase, what="your TermLens data")
             _log.info("data key unlocked with a passphrase")
             return self._key
@@ -182,15 +182,15 @@ class KeyManager:
             except ValueError:
                 key = b""
             if len(key) != KEY_BYTES:
-                raise StorageError("The key kept in the system keyring for TermLens is damaged.")
+                raise StorageError.of("The key kept in the system keyring for TermLens is damaged.")
             self._key = key
             return key
         if self.db_file.exists() and not _is_plaintext_db(self.db_file):
-            raise StorageError(
+            raise StorageError.of(
                 "The key for this TermLens data directory is missing, so its encrypted data cannot be opened. "
                 "If you moved it from another computer, import it with an exported bundle."
             )
-        raise StorageError("TermLens has no key for this data directory yet.")
+        raise StorageError.of("TermLens has no key for this data directory yet.")
 
     def create(self, passphrase: str | None = None) -> bytes:
         """Make a new data key: in the keyring, or wrapped with ``passphrase`` if one is given.
@@ -199,7 +199,7 @@ class KeyManager:
         ``PassphraseRequired``: the key is never stored in the clear.
         """
         if self.status() != "new":
-            raise StorageError("This data directory already has a key; TermLens will not replace it.")
+            raise StorageError.of("This data directory already has a key; TermLens will not replace it.")
         key = os.urandom(KEY_BYTES)
         if passphrase is not None:
             self._write_keyfile(key, check_new_passphrase(passphrase))
@@ -218,16 +218,16 @@ class KeyManager:
 
     def _store_in_keyring(self, key: bytes) -> None:
         if self.backend is None:
-            raise PassphraseRequired(
+            raise PassphraseRequired.of(
                 "This computer has no secure keyring for TermLens's key; choose a passphrase to protect your data."
             )
         try:
             self.backend.set_password(SERVICE, self.entry, key.hex())
             stored = self.backend.get_password(SERVICE, self.entry)
         except Exception as exc:  # noqa: BLE001
-            raise StorageError("The system keyring refused to keep TermLens's key; unlock it and try again.") from exc
+            raise StorageError.of("The system keyring refused to keep TermLens's key; unlock it and try again.") from exc
         if stored != key.hex():
-            raise StorageError("The system keyring did not keep TermLens's key; choose a passphrase instead.")
+            raise StorageError.of("The system keyring did not keep TermLens's key; choose a passphrase instead.")
 
     # -- passphrase --
 
@@ -239,7 +239,7 @@ class KeyManager:
         if not isinstance(doc, dict) or doc.get("format") != "termlens-keyfile":
             raise StorageError(f"{self.keyfile} is not a TermLens key file.")
         if doc.get("version") != 1:
-            raise StorageError("The key file was written by a newer TermLens; update TermLens to open your data.")
+            raise StorageError.of("The key file was written by a newer TermLens; update TermLens to open your data.")
         return doc
 
     def _write_keyfile(self, key: bytes, passphrase: str) -> None:
@@ -256,7 +256,7 @@ class KeyManager:
             return
         if self.keyfile.exists():
             if not old:
-                raise PassphraseRequired("Enter your current passphrase to change it.")
+                raise PassphraseRequired.of("Enter your current passphrase to change it.")
             key = unwrap_key(self._read_keyfile(), old, what="your TermLens data")
             self._write_keyfile(key, new)
             self._key = key
@@ -297,7 +297,7 @@ class KeyManager:
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise StorageError(f"{out} is not empty; choose a new or empty folder for the bundle.")
         if out == self.home or self.home in out.parents:
-            raise StorageError("Choose a folder outside the TermLens data directory for the bundle.")
+            raise StorageError.of("Choose a folder outside the TermLens data directory for the bundle.")
         work = out.with_name(out.name + ".partial")
         shutil.rmtree(work, ignore_errors=True)
         try:
@@ -342,14 +342,14 @@ class KeyManager:
         if not isinstance(manifest, dict) or manifest.get("format") != "termlens-bundle":
             raise StorageError(f"{source} is not a TermLens bundle.")
         if manifest.get("version") != 1:
-            raise StorageError("This bundle was written by a newer TermLens; update TermLens to import it.")
+            raise StorageError.of("This bundle was written by a newer TermLens; update TermLens to import it.")
         key = unwrap_key(manifest.get("key") or {}, passphrase, what="this bundle")
         files: dict[str, str] = manifest.get("files") or {}
         data = source / "data"
         for rel, digest in files.items():
             p = (data / rel).resolve()
             if data.resolve() not in p.parents:
-                raise StorageError("This bundle names files outside itself; it was not imported.")
+                raise StorageError.of("This bundle names files outside itself; it was not imported.")
             if not p.is_file() or _sha256(p) != digest:
                 raise StorageError(f"The bundle is incomplete or damaged ({rel} does not match); nothing was imported.")
         if self.db_file.exists() or self.keyfile.exists():
@@ -374,7 +374,7 @@ class KeyManager:
             conn = db.connect(self.db_file, key=key)
             try:
                 if not db.integrity_check(conn):
-                    raise StorageError("The database in the bundle is damaged; it was copied but should not be trusted.")
+                    raise StorageError.of("The database in the bundle is damaged; it was copied but should not be trusted.")
             finally:
                 conn.close()
         if self.backend is not None:

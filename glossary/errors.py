@@ -7,9 +7,44 @@ they can act on (``str(error)``). It lives here, in the innermost package, so th
 
 from __future__ import annotations
 
+from typing import Callable
+
+_translate: Callable[[str], str] | None = None
+
+
+def set_translator(fn: Callable[[str], str] | None) -> None:
+    """Have sentences made with ``TermLensError.of`` shown in the interface's language:
+    ``fn`` maps an English template to its translation (the window installs one; the command
+    line and the log keep English)."""
+    global _translate
+    _translate = fn
+
 
 class TermLensError(Exception):
-    """An error whose message is written for the person using the app."""
+    """An error whose message is written for the person using the app.
+
+    ``Cls.of(template, **params)`` keeps the English template apart from the values put into
+    it, so that ``str(error)`` can be given in the interface's language (``set_translator``);
+    ``error.args[0]`` is always the English sentence.
+    """
+
+    template: str | None = None
+    params: dict = {}
+
+    @classmethod
+    def of(cls, template: str, /, **params):
+        err = cls(template.format(**params))
+        err.template, err.params = template, params
+        return err
+
+    def __str__(self) -> str:
+        english = super().__str__()
+        if self.template is None or _translate is None:
+            return english
+        try:
+            return _translate(self.template).format(**self.params)
+        except Exception:  # noqa: BLE001 - a faulty translation must not hide the error itself
+            return english
 
 
 class GlossaryError(TermLensError):

@@ -40,10 +40,11 @@ _DEFAULT_MODEL = _find_default_model()
 
 
 def _forget_keys() -> None:
-    from desktop import appdata, security
+    from desktop import appdata, errors, security
 
     appdata.forget_keys()
     security.reset_memory_keyring()
+    errors.set_translator(None)  # error sentences in English unless a test switches the language
 
 
 @pytest.fixture(autouse=True)

@@ -71,7 +71,7 @@ def _render(tokenizer, messages: list[Message]) -> str:
 def prepare(tokenizer, messages: list[Message], *, context_length: int, max_new_tokens: int) -> PreparedPrompt:
     """Render ``messages`` and fit them into the context window, dropping the oldest turns first."""
     if not messages or messages[-1].get("role") != "user":
-        raise GenerationError("There is no question to answer.")
+        raise GenerationError.of("There is no question to answer.")
     system = [m for m in messages[:1] if m.get("role") == "system"]
     history = list(messages[len(system):-1])
     question = messages[-1]
@@ -88,10 +88,10 @@ def prepare(tokenizer, messages: list[Message], *, context_length: int, max_new_
         history = history[cut:]
         dropped += cut
     if len(ids) > budget:
-        raise GenerationError(
-            f"The question and instructions take {len(ids):,} tokens, more than this model's window allows "
-            f"({budget:,} with room for the answer). Shorten the question or lower the term-block budget."
-        )
+        raise GenerationError.of(
+            "The question and instructions take {tokens:,} tokens, more than this model's window allows "
+            "({budget:,} with room for the answer). Shorten the question or lower the term-block budget.",
+            tokens=len(ids), budget=budget)
     if dropped:
         _log.info("dropped %d earlier messages to fit the context window (%d tokens)", dropped, context_length)
     return PreparedPrompt(input_ids=list(ids), messages=kept, text=text, dropped_turns=dropped)
@@ -215,13 +215,13 @@ class Generation:
                 break
             except torch.cuda.OutOfMemoryError as exc:
                 torch.cuda.empty_cache()
-                raise OutOfGpuMemory("The GPU ran out of memory while answering; the answer was cut short. "
-                                     "Lower 'max new tokens' or the term-block budget.") from exc
+                raise OutOfGpuMemory.of("The GPU ran out of memory while answering; the answer was cut short. "
+                                        "Lower 'max new tokens' or the term-block budget.") from exc
             except Exception as exc:  # noqa: BLE001
                 if i + 1 < len(decoders) and not self.token_ids:
                     _log.warning("fast decode path failed (%s: %s); using the plain path", type(exc).__name__, exc)
                     continue
-                raise GenerationError(f"Generation failed: {type(exc).__name__}: {exc}") from exc
+                raise GenerationError.of("Generation failed: {detail}", detail=f"{type(exc).__name__}: {exc}") from exc
         tail = self._delta(final=True)
         if tail:
             yield tail

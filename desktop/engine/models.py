@@ -93,20 +93,19 @@ def read_safetensors_header(path: Path) -> dict[str, Any]:
     with path.open("rb") as f:
         raw = f.read(8)
         if len(raw) < 8:
-            raise ModelLoadError(f"The weights file {path.name} is empty or truncated.")
+            raise ModelLoadError.of("The weights file {file} is empty or truncated.", file=path.name)
         (n,) = struct.unpack("<Q", raw)
         if n > min(size, 100_000_000):
-            raise ModelLoadError(f"The weights file {path.name} is not a valid safetensors file.")
+            raise ModelLoadError.of("The weights file {file} is not a valid safetensors file.", file=path.name)
         try:
             header = json.loads(f.read(n))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelLoadError(f"The weights file {path.name} has a damaged header.") from exc
+            raise ModelLoadError.of("The weights file {file} has a damaged header.", file=path.name) from exc
     end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
     if 8 + n + end > size:
-        raise ModelLoadError(
-            f"The weights file {path.name} is truncated ({size:,} bytes, {8 + n + end:,} expected); "
-            "copy the model folder again."
-        )
+        raise ModelLoadError.of(
+            "The weights file {file} is truncated ({size:,} bytes, {expected:,} expected); copy the model folder again.",
+            file=path.name, size=size, expected=8 + n + end)
     return header
 
 
@@ -120,44 +119,43 @@ def inspect_model(path: str | os.PathLike) -> ModelInfo:
     """Check a model folder and describe it, or raise ``ModelLoadError`` saying what is wrong."""
     folder = Path(path).expanduser()
     if not folder.is_dir():
-        raise ModelLoadError(f"{folder} is not a folder. Choose the folder that holds config.json.")
+        raise ModelLoadError.of("{folder} is not a folder. Choose the folder that holds config.json.", folder=str(folder))
     cfg_path = folder / "config.json"
     if not cfg_path.is_file():
-        raise ModelLoadError(f"{folder.name} has no config.json, so it is not a model folder.")
+        raise ModelLoadError.of("{name} has no config.json, so it is not a model folder.", name=folder.name)
     try:
         cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(f"config.json in {folder.name} is not valid JSON ({exc}).") from exc
+        raise ModelLoadError.of("config.json in {name} is not valid JSON ({detail}).", name=folder.name, detail=str(exc)) from exc
     model_type = str(cfg.get("model_type", ""))
     if not model_type or not _supported_causal_lm(model_type):
-        raise ModelLoadError(
-            f"{folder.name} holds a model of type '{model_type or 'unknown'}', which TermLens cannot run "
-            "as a chat model (it needs a causal language model such as Qwen2, Llama or Mistral)."
-        )
+        raise ModelLoadError.of(
+            "{name} holds a model of type '{model_type}', which TermLens cannot run as a chat model "
+            "(it needs a causal language model such as Qwen2, Llama or Mistral).",
+            name=folder.name, model_type=model_type or "unknown")
     archs = cfg.get("architectures") or []
     if archs and not any(a.endswith(("ForCausalLM", "LMHeadModel", "ForConditionalGeneration")) for a in archs):
-        raise ModelLoadError(
-            f"{folder.name} is a {archs[0]}, not a text-generation model; TermLens needs a chat model "
-            "(a ...ForCausalLM such as Qwen2ForCausalLM)."
-        )
+        raise ModelLoadError.of(
+            "{name} is a {architecture}, not a text-generation model; TermLens needs a chat model "
+            "(a ...ForCausalLM such as Qwen2ForCausalLM).", name=folder.name, architecture=archs[0])
     weight_files = sorted(p for p in folder.glob("*.safetensors"))
     if not weight_files:
         pickled = [p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES]
         if pickled:
-            raise ModelLoadError(
-                f"{folder.name} holds only pickle weights ({', '.join(pickled[:3])}); TermLens loads only "
-                "safetensors files, because pickle files can run code when opened. Convert the model to safetensors."
-            )
-        raise ModelLoadError(f"{folder.name} has no weights (*.safetensors).")
+            raise ModelLoadError.of(
+                "{name} holds only pickle weights ({files}); TermLens loads only safetensors files, because "
+                "pickle files can run code when opened. Convert the model to safetensors.",
+                name=folder.name, files=", ".join(pickled[:3]))
+        raise ModelLoadError.of("{name} has no weights (*.safetensors).", name=folder.name)
     if not any((folder / name).is_file() for name in TOKENIZER_FILES):
-        raise ModelLoadError(f"{folder.name} has no tokenizer (tokenizer.json or tokenizer.model).")
+        raise ModelLoadError.of("{name} has no tokenizer (tokenizer.json or tokenizer.model).", name=folder.name)
     has_template = (folder / "chat_template.jinja").is_file() or (folder / "chat_template.json").is_file()
     tok_cfg = folder / "tokenizer_config.json"
     if not has_template and tok_cfg.is_file():
         try:
             has_template = bool(json.loads(tok_cfg.read_text(encoding="utf-8")).get("chat_template"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ModelLoadError(f"tokenizer_config.json in {folder.name} is not valid JSON.") from exc
+            raise ModelLoadError.of("tokenizer_config.json in {name} is not valid JSON.", name=folder.name) from exc
 
     n_params, dtypes, size, linear = 0, {}, 0, 0
     for wf in weight_files:
@@ -292,18 +290,20 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
     qconfig = quant.transformers_config(weights)
     est = estimate_memory(info, device=device, dtype=dtype, context_tokens=2048, weights=weights)
     if not est.fits:
-        raise ModelLoadError(
-            f"{info.name} needs about {est.needed_bytes / 1e9:.1f} GB on {device}, but only "
-            f"{(est.free_bytes or 0) / 1e9:.1f} GB is free. Close other programs or choose a smaller model."
-        )
+        raise ModelLoadError.of(
+            "{name} needs about {needed:.1f} GB on {device}, but only {free:.1f} GB is free. "
+            "Close other programs or choose a smaller model.",
+            name=info.name, needed=est.needed_bytes / 1e9, device=device, free=(est.free_bytes or 0) / 1e9)
     t0 = time.perf_counter()
     report(0.15, "Loading the tokenizer")
     try:
         tokenizer = AutoTokenizer.from_pretrained(info.path, local_files_only=True, trust_remote_code=False)
     except Exception as exc:  # noqa: BLE001
-        raise ModelLoadError(f"The tokenizer in {info.name} could not be read ({type(exc).__name__}: {exc}).") from exc
+        raise ModelLoadError.of("The tokenizer in {name} could not be read ({detail}).", name=info.name,
+                                  detail=f"{type(exc).__name__}: {exc}") from exc
     if getattr(tokenizer, "chat_template", None) is None:
-        raise ModelLoadError(f"{info.name} has no chat template, so TermLens cannot format a conversation for it.")
+        raise ModelLoadError.of("{name} has no chat template, so TermLens cannot format a conversation for it.",
+                                  name=info.name)
     report(0.3, f"Loading {info.n_params / 1e6:,.0f}M parameters onto {device}"
                 + (" as 8-bit weights" if weights == "int8" else ""))
     try:
@@ -318,11 +318,11 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
         )
     except torch.cuda.OutOfMemoryError as exc:
         torch.cuda.empty_cache()
-        raise OutOfGpuMemory(f"The GPU ran out of memory while loading {info.name}; "
-                             "the previous model stays in use. Choose a smaller model.") from exc
+        raise OutOfGpuMemory.of("The GPU ran out of memory while loading {name}; the previous model stays in use. "
+                                "Choose a smaller model.", name=info.name) from exc
     except Exception as exc:  # noqa: BLE001 - corrupt or lying folders surface in many exception types
         msg = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
-        raise ModelLoadError(f"{info.name} could not be loaded: {msg}") from exc
+        raise ModelLoadError.of("{name} could not be loaded: {detail}", name=info.name, detail=msg) from exc
     model.eval()
     if model.generation_config is not None and tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token

@@ -15,12 +15,13 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFontDatabase
 
-from desktop import log
+from desktop import errors, log
 
 _log = log.get("ui")
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "resources" / "translations"
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
+ERRORS_CONTEXT = "Errors"  # where resources/translations/update.py puts the error templates
 
 
 def normalize(lang: str | None) -> str:
@@ -38,8 +39,12 @@ def set_language(lang: str | None, app: QCoreApplication | None = None) -> bool:
         app.removeTranslator(t)
     app._termlens_translators = []
     if lang == "en":
+        errors.set_translator(None)
         QLocale.setDefault(QLocale(QLocale.English, QLocale.UnitedStates))
         return True
+    # error sentences from the engine and the glossary (``SomeError.of``), in any thread:
+    # translate() is thread-safe, so the model thread's sentences arrive translated too
+    errors.set_translator(lambda template: QCoreApplication.translate(ERRORS_CONTEXT, template))
     ok = False
     ours = QTranslator(app)
     if ours.load(str(TRANSLATIONS / f"termlens_{lang}.qm")):

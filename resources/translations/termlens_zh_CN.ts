@@ -240,7 +240,7 @@
 <context>
     <name>CandidatesBox</name>
     <message>
-        <location filename="../../desktop/ui/candidates_box.py" line="+78"/>
+        <location filename="../../desktop/ui/candidates_box.py" line="+74"/>
         <source>Candidate terms from documents</source>
         <translation>文档中的候选术语</translation>
     </message>
@@ -383,7 +383,7 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+265"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+323"/>
         <source>Ask a question. Terms from your glossary are detected as you send it, shown on the right, and their definitions given to the model.</source>
         <translation>请输入问题。发送时会识别其中属于您术语表的术语，显示在右侧，并将其定义提供给模型。</translation>
     </message>
@@ -745,6 +745,229 @@
         <location line="+8"/>
         <source>TermLens</source>
         <translation>TermLens</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../../desktop/atomic.py" line="+27"/>
+        <source>The disk is full; {name} was not saved and nothing was changed. Free some space and try again.</source>
+        <translation>磁盘已满；{name} 未保存，没有任何更改。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>TermLens may not write {name} (permission denied); nothing was changed.</source>
+        <translation>TermLens 无权写入 {name}（权限被拒绝）；没有任何更改。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} could not be saved ({reason}); nothing was changed.</source>
+        <translation>{name} 无法保存（{reason}）；没有任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/crypto.py" line="+60"/>
+        <source>The key file has unusable settings; it may be damaged.</source>
+        <translation>密钥文件的设置无法使用，文件可能已损坏。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Choose a passphrase of at least {n} characters.</source>
+        <translation>请设置至少 {n} 个字符的口令。</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>That passphrase does not unlock this bundle. Check it and try again.</source>
+        <translation>该口令无法解锁此数据包。请检查后重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>That passphrase does not unlock your TermLens data. Check it and try again.</source>
+        <translation>该口令无法解锁您的 TermLens 数据。请检查后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/generate.py" line="+73"/>
+        <source>There is no question to answer.</source>
+        <translation>没有需要回答的问题。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The question and instructions take {tokens:,} tokens, more than this model&apos;s window allows ({budget:,} with room for the answer). Shorten the question or lower the term-block budget.</source>
+        <translation>问题和指令共占 {tokens:,} 个词元，超过了此模型上下文窗口的容量（留出回答空间后为 {budget:,}）。请缩短问题或降低术语块预算。</translation>
+    </message>
+    <message>
+        <location line="+126"/>
+        <source>The GPU ran out of memory while answering; the answer was cut short. Lower &apos;max new tokens&apos; or the term-block budget.</source>
+        <translation>回答时 GPU 内存不足，回答被截断。请降低“最大新词元数”或术语块预算。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Generation failed: {detail}</source>
+        <translation>生成失败：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/models.py" line="+95"/>
+        <source>The weights file {file} is empty or truncated.</source>
+        <translation>权重文件 {file} 为空或不完整。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The weights file {file} is not a valid safetensors file.</source>
+        <translation>权重文件 {file} 不是有效的 safetensors 文件。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The weights file {file} has a damaged header.</source>
+        <translation>权重文件 {file} 的文件头已损坏。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The weights file {file} is truncated ({size:,} bytes, {expected:,} expected); copy the model folder again.</source>
+        <translation>权重文件 {file} 不完整（{size:,} 字节，应为 {expected:,} 字节）；请重新复制模型文件夹。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>{folder} is not a folder. Choose the folder that holds config.json.</source>
+        <translation>{folder} 不是文件夹。请选择包含 config.json 的文件夹。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} has no config.json, so it is not a model folder.</source>
+        <translation>{name} 中没有 config.json，因此不是模型文件夹。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>config.json in {name} is not valid JSON ({detail}).</source>
+        <translation>{name} 中的 config.json 不是有效的 JSON（{detail}）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} holds a model of type &apos;{model_type}&apos;, which TermLens cannot run as a chat model (it needs a causal language model such as Qwen2, Llama or Mistral).</source>
+        <translation>{name} 中的模型类型为“{model_type}”，TermLens 无法将其作为对话模型运行（需要 Qwen2、Llama 或 Mistral 等因果语言模型）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{name} is a {architecture}, not a text-generation model; TermLens needs a chat model (a ...ForCausalLM such as Qwen2ForCausalLM).</source>
+        <translation>{name} 是 {architecture}，不是文本生成模型；TermLens 需要对话模型（例如 Qwen2ForCausalLM 这类 …ForCausalLM）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{name} holds only pickle weights ({files}); TermLens loads only safetensors files, because pickle files can run code when opened. Convert the model to safetensors.</source>
+        <translation>{name} 中只有 pickle 格式的权重（{files}）；TermLens 只加载 safetensors 文件，因为 pickle 文件在打开时可能执行代码。请将模型转换为 safetensors。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} has no weights (*.safetensors).</source>
+        <translation>{name} 中没有权重文件（*.safetensors）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name} has no tokenizer (tokenizer.json or tokenizer.model).</source>
+        <translation>{name} 中没有分词器（tokenizer.json 或 tokenizer.model）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>tokenizer_config.json in {name} is not valid JSON.</source>
+        <translation>{name} 中的 tokenizer_config.json 不是有效的 JSON。</translation>
+    </message>
+    <message>
+        <location line="+136"/>
+        <source>{name} needs about {needed:.1f} GB on {device}, but only {free:.1f} GB is free. Close other programs or choose a smaller model.</source>
+        <translation>{name} 在 {device} 上约需 {needed:.1f} GB，但只有 {free:.1f} GB 可用。请关闭其他程序或选择更小的模型。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The tokenizer in {name} could not be read ({detail}).</source>
+        <translation>无法读取 {name} 中的分词器（{detail}）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} has no chat template, so TermLens cannot format a conversation for it.</source>
+        <translation>{name} 没有对话模板，TermLens 无法为它组织对话格式。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The GPU ran out of memory while loading {name}; the previous model stays in use. Choose a smaller model.</source>
+        <translation>加载 {name} 时 GPU 内存不足；继续使用之前的模型。请选择更小的模型。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} could not be loaded: {detail}</source>
+        <translation>无法加载 {name}：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/security.py" line="+141"/>
+        <source>The system keyring could not be read; unlock it and try again.</source>
+        <translation>无法读取系统密钥环；请解锁后重试。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Enter your passphrase to open your TermLens data.</source>
+        <translation>请输入口令以打开您的 TermLens 数据。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The key kept in the system keyring for TermLens is damaged.</source>
+        <translation>系统密钥环中为 TermLens 保存的密钥已损坏。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The key for this TermLens data directory is missing, so its encrypted data cannot be opened. If you moved it from another computer, import it with an exported bundle.</source>
+        <translation>此 TermLens 数据目录的密钥缺失，无法打开其中的加密数据。如果数据是从另一台电脑移过来的，请用导出的数据包导入。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>TermLens has no key for this data directory yet.</source>
+        <translation>TermLens 尚无此数据目录的密钥。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>This data directory already has a key; TermLens will not replace it.</source>
+        <translation>此数据目录已有密钥；TermLens 不会替换它。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>This computer has no secure keyring for TermLens&apos;s key; choose a passphrase to protect your data.</source>
+        <translation>这台电脑没有可保存 TermLens 密钥的安全密钥环；请设置口令来保护您的数据。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The system keyring refused to keep TermLens&apos;s key; unlock it and try again.</source>
+        <translation>系统密钥环拒绝保存 TermLens 的密钥；请解锁后重试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The system keyring did not keep TermLens&apos;s key; choose a passphrase instead.</source>
+        <translation>系统密钥环没有保存 TermLens 的密钥；请改为设置口令。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The key file was written by a newer TermLens; update TermLens to open your data.</source>
+        <translation>密钥文件由更新版本的 TermLens 写入；请更新 TermLens 后再打开您的数据。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Enter your current passphrase to change it.</source>
+        <translation>请输入当前口令以更改它。</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>Choose a folder outside the TermLens data directory for the bundle.</source>
+        <translation>请为数据包选择 TermLens 数据目录之外的文件夹。</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>This bundle was written by a newer TermLens; update TermLens to import it.</source>
+        <translation>此数据包由更新版本的 TermLens 写入；请更新 TermLens 后再导入。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This bundle names files outside itself; it was not imported.</source>
+        <translation>此数据包引用了包外的文件；未导入。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>The database in the bundle is damaged; it was copied but should not be trusted.</source>
+        <translation>数据包中的数据库已损坏；它已被复制，但不应信任其内容。</translation>
     </message>
 </context>
 <context>
@@ -1119,7 +1342,7 @@
 <context>
     <name>GlossaryEditor</name>
     <message>
-        <location filename="../../desktop/ui/glossary_editor.py" line="+84"/>
+        <location filename="../../desktop/ui/glossary_editor.py" line="+79"/>
         <source>Search terms and definitions (English or Chinese)</source>
         <translation>搜索术语和定义（中英文均可）</translation>
     </message>
@@ -1870,7 +2093,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>PassphraseDialog</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+64"/>
+        <location filename="../../desktop/ui/app.py" line="+104"/>
         <location filename="../../desktop/ui/passphrase_dialog.py" line="+29"/>
         <location line="+81"/>
         <source>TermLens</source>
@@ -1969,7 +2192,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../desktop/ui/review_page.py" line="+158"/>
+        <location filename="../../desktop/ui/review_page.py" line="+154"/>
         <source>Generate from the glossary</source>
         <translation>从术语表生成</translation>
     </message>

@@ -13,7 +13,9 @@ the code are dropped (``-no-obsolete``). The help texts of the settings (the
 ``metadata={"help": ...}`` of ``desktop/config.py``, which knows nothing of Qt) are
 looked up by the settings dialog in context ``SettingsHelp``; they are handed to
 lupdate as a generated file whose lines match ``config.py``, so they sit in the
-``.ts`` like any other message. It then reports how many messages still need a
+``.ts`` like any other message. The same is done, in context ``Errors``, for the
+error sentences the engine and the glossary make with ``SomeError.of("template",
+...)`` (``glossary/errors.py``): the window shows them translated. It then reports how many messages still need a
 translation. With ``--release`` it also runs ``pyside6-lrelease`` to produce
 ``termlens_zh_CN.qm``, and refuses (exit status 1, listing them) while any message
 lacks a translation.
@@ -39,6 +41,8 @@ TS = HERE / f"termlens_{LANG}.ts"
 QM = HERE / f"termlens_{LANG}.qm"
 CONFIG = ROOT / "desktop" / "config.py"
 HELP_CONTEXT = "SettingsHelp"  # as in desktop/ui/settings_dialog.py
+ERRORS_CONTEXT = "Errors"  # as in desktop/ui/i18n.py
+ERROR_SOURCES = [ROOT / "desktop", ROOT / "glossary"]  # outside desktop/ui: code that knows nothing of Qt
 
 
 def tool(name: str) -> str:
@@ -61,6 +65,37 @@ def settings_help_source() -> str:
     return "\n".join(lines) + "\n"
 
 
+def error_templates(path: Path) -> list[tuple[int, str]]:
+    """(line, template) of every ``X.of("template", ...)`` in one source file."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "of" \
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            found.append((node.args[0].lineno, node.args[0].value))
+    return found
+
+
+def error_sources(tmp: Path) -> dict[Path, Path]:
+    """Generated files for lupdate, one per source file with error templates, each line where
+    the template is in the real file; {generated: real}."""
+    out = {}
+    for top in ERROR_SOURCES:
+        for path in sorted(top.rglob("*.py")):
+            if SOURCES in path.parents:
+                continue
+            found = error_templates(path)
+            if not found:
+                continue
+            lines = [""] * len(path.read_text(encoding="utf-8").splitlines())
+            for lineno, template in found:
+                lines[lineno - 1] += f"QCoreApplication.translate({ERRORS_CONTEXT!r}, {template!r}); "
+            gen = tmp / "errors" / path.relative_to(ROOT)
+            gen.parent.mkdir(parents=True, exist_ok=True)
+            gen.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            out[gen] = path
+    return out
+
+
 def lupdate() -> None:
     sources = [str(p.relative_to(ROOT)) for p in sorted(SOURCES.glob("*.py"))]
     if not sources:
@@ -68,15 +103,17 @@ def lupdate() -> None:
     with tempfile.TemporaryDirectory(prefix="termlens-i18n-") as tmp:
         helps = Path(tmp) / "config.py"
         helps.write_text(settings_help_source(), encoding="utf-8")
+        generated = {helps: CONFIG, **error_sources(Path(tmp))}
         cmd = [tool("pyside6-lupdate"), "-no-obsolete", "-locations", "relative",
                "-source-language", "en", "-target-language", LANG,
-               *sources, str(helps), "-ts", str(TS.relative_to(ROOT))]
+               *sources, *map(str, generated), "-ts", str(TS.relative_to(ROOT))]
         subprocess.run(cmd, cwd=ROOT, check=True)
-        # point the generated file's locations at the real one (same line numbers)
+        # point the generated files' locations at the real ones (same line numbers)
         text = TS.read_text(encoding="utf-8")
-        generated = f'filename="{Path(os.path.relpath(helps, TS.parent)).as_posix()}"'
-        real = f'filename="{Path(os.path.relpath(CONFIG, TS.parent)).as_posix()}"'
-        TS.write_text(text.replace(generated, real), encoding="utf-8")
+        for gen, real in generated.items():
+            text = text.replace(f'filename="{Path(os.path.relpath(gen, TS.parent)).as_posix()}"',
+                                f'filename="{Path(os.path.relpath(real, TS.parent)).as_posix()}"')
+        TS.write_text(text, encoding="utf-8")
 
 
 def _texts(translation: ET.Element) -> list[str]:

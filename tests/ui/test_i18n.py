@@ -56,3 +56,40 @@ def test_chinese_without_a_chinese_font_says_how_to_get_one(open_window, qtbot, 
     finally:
         i18n.set_language("en")
     assert i18n.missing_font_sentence("en") is None
+
+
+def test_error_sentences_from_the_model_thread_arrive_in_the_interfaces_language(qtbot, tmp_path):
+    from desktop.workers.model_worker import ModelThread
+
+    folder = tmp_path / "not-a-model"
+    folder.mkdir()
+    mt = ModelThread()
+    try:
+        i18n.set_language("zh_CN")
+        with qtbot.waitSignal(mt.worker.load_failed, timeout=120_000) as blocker:
+            mt.worker.request_load(str(folder))
+        assert blocker.args[0] == "not-a-model 中没有 config.json，因此不是模型文件夹。"
+        i18n.set_language("en")
+        with qtbot.waitSignal(mt.worker.load_failed, timeout=60_000) as blocker:
+            mt.worker.request_load(str(folder))
+        assert blocker.args[0] == "not-a-model has no config.json, so it is not a model folder."
+    finally:
+        i18n.set_language("en")
+        mt.shutdown()
+
+
+def test_every_error_template_in_the_code_is_in_the_translation_file():
+    """A sentence added with ``SomeError.of`` must reach the .ts (run resources/translations/update.py)."""
+    import importlib.util
+    import xml.etree.ElementTree as ET
+
+    spec = importlib.util.spec_from_file_location("ts_update", i18n.TRANSLATIONS / "update.py")
+    update = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(update)
+    in_code = {t for top in update.ERROR_SOURCES for p in top.rglob("*.py") if update.SOURCES not in p.parents
+               for _line, t in update.error_templates(p)}
+    root = ET.parse(i18n.TRANSLATIONS / "termlens_zh_CN.ts").getroot()
+    in_ts = {m.findtext("source") for c in root.iter("context") if c.findtext("name") == i18n.ERRORS_CONTEXT
+             for m in c.iter("message")}
+    assert len(in_code) >= 40
+    assert in_code - in_ts == set()
