@@ -15,7 +15,7 @@ _translate: Callable[[str], str] | None = None
 def set_translator(fn: Callable[[str], str] | None) -> None:
     """Have sentences made with ``TermLensError.of`` shown in the interface's language:
     ``fn`` maps an English template to its translation (the window installs one; the command
-    line and the log keep English)."""
+    line keeps English)."""
     global _translate
     _translate = fn
 
