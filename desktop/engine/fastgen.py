@@ -107,8 +107,11 @@ class FastDecoder:
         if self.use_compile:
             # matrix-vector products become tuned Triton reductions; max_autotune_pointwise times
             # several starting configurations before the coordinate-descent tuning (on an H200 its
-            # cold starts gave 238.6 and 210.7 tok/s, against 206-229 from the single default start)
-            opts = {"coordinate_descent_tuning": True, "max_autotune_pointwise": True}
+            # cold starts gave 238.6 and 210.7 tok/s, against 206-229 from the single default start).
+            # 8-bit weights tune without it: their dequantising kernels have many more settings to
+            # time (cold warm-up 141 s with it, 108 s without; 268.7 and 274.7 tok/s)
+            eight_bit = quant.is_quantized(self._fused[0][0][0])
+            opts = {"coordinate_descent_tuning": True, "max_autotune_pointwise": not eight_bit}
             # one compile serves every attention window: the cache length is the one dynamic size
             self._layer_c = torch.compile(self._layer, fullgraph=True, dynamic=None, options=opts)
             # the sampling head (sort, cumulative sum, argmax over the vocabulary) stays eager:

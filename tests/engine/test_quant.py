@@ -160,3 +160,21 @@ def test_an_evaluation_report_says_it_ran_on_8_bit_weights(varied_dir, tmp_path)
     report = run_eval(small, _items()[:2], methods="base", glossary_concepts=_glossary(), seed=0)
     assert report.meta["device"] == "cpu (float32, 8-bit weights)"
     assert "- Device: cpu (float32, 8-bit weights)" in report.write(tmp_path / "r")["md"].read_text(encoding="utf-8")
+
+
+def test_8_bit_weights_are_tuned_without_timing_several_starting_settings(varied_dir, monkeypatch):
+    """Their dequantising kernels have many more settings to time: on a GPU that option cost a
+    quarter of the cold start's warm-up and gained nothing (README, 8-bit weights)."""
+    seen = []
+
+    def record(fn, **kw):  # torch.compile compiles on first call only; record what it was asked
+        seen.append(kw.get("options") or {})
+        return fn
+
+    monkeypatch.setattr(torch, "compile", record)
+    for weights in ("full", "int8"):
+        lm = load_model(varied_dir, device="cpu", weights=weights)
+        fastgen.FastDecoder(lm.model, device="cpu", max_len=256, compile=True)
+    full, eight = seen[0], seen[-1]
+    assert full["coordinate_descent_tuning"] and full["max_autotune_pointwise"]
+    assert eight["coordinate_descent_tuning"] and not eight["max_autotune_pointwise"]
