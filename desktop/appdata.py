@@ -103,11 +103,11 @@ def _passphrase_needed(km: Any) -> StorageError:
     from desktop import security
 
     if km.status() == "passphrase-needed":
-        return security.PassphraseRequired(
+        return security.PassphraseRequired.of(
             "Your TermLens data is protected by a passphrase: run the command in a terminal to type it, "
             "or set TERMLENS_PASSPHRASE."
         )
-    return security.PassphraseRequired(
+    return security.PassphraseRequired.of(
         "This computer has no secure keyring to keep TermLens's key, so your data needs a passphrase: "
         "run the command in a terminal to choose one, or set TERMLENS_PASSPHRASE."
     )
@@ -137,10 +137,10 @@ def _unlock_in_terminal(km: Any) -> None:
         )
         secret = security.check_new_passphrase(getpass.getpass("New passphrase: "))
         if getpass.getpass("Again, to confirm: ") != secret:
-            raise StorageError("The two passphrases differ; nothing was created.")
+            raise StorageError.of("The two passphrases differ; nothing was created.")
         km.ensure(secret)
     except (EOFError, KeyboardInterrupt):
-        raise StorageError("No passphrase was given, so your TermLens data stays closed.") from None
+        raise StorageError.of("No passphrase was given, so your TermLens data stays closed.") from None
 
 
 # --- start-of-process care -----------------------------------------------------------------

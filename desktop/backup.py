@@ -68,7 +68,7 @@ def make_backup(*, key: bytes, home: str | os.PathLike[str] | None = None, keep:
     root = _home(home)
     src = root / "termlens.db"
     if not src.exists():
-        raise StorageError("There is no database to back up yet.")
+        raise StorageError.of("There is no database to back up yet.")
     folder = backup_dir(root)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -146,11 +146,11 @@ def _recover(target: Path, key: bytes, wal_copy: Path, now: datetime | None) -> 
         if wal_copy.exists() and not wal.exists():
             os.replace(wal_copy, wal)  # put back what the failed open dropped
         if not backups:
-            raise StorageError(
+            raise StorageError.of(
                 "TermLens's database is damaged or its key does not fit, and there is no backup to restore. "
-                f"Nothing was changed; the file is still at {target}."
+                "Nothing was changed; the file is still at {path}.", path=str(target)
             )
-        raise StorageError(
+        raise StorageError.of(
             "TermLens's database could not be opened, and neither could any backup: the key does not fit them. "
             "Nothing was changed. If you moved your data from another computer, import the bundle you exported."
         )

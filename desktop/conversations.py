@@ -100,7 +100,7 @@ def applied_migrations(db: Any) -> list[str]:
 def migrate(db: Any, upto: int | None = None) -> list[str]:
     """Apply the conversation migrations not yet applied; return their names."""
     with storage_errors("The conversation history"):
-        return run_migrations(db, MIGRATIONS, table="conv_migrations", upto=upto, newer=StorageError(
+        return run_migrations(db, MIGRATIONS, table="conv_migrations", upto=upto, newer=StorageError.of(
             "Your conversations were saved by a newer version of TermLens; update TermLens to open them."))
 
 
@@ -226,7 +226,7 @@ class ConversationStore:
     def _touch(self, conv_id: int, when: str | None = None) -> None:
         cur = self._db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (when or now_iso(), conv_id))
         if cur.rowcount == 0:
-            raise StorageError("That conversation no longer exists.")
+            raise StorageError.of("That conversation no longer exists.")
 
     # -- conversations --
 
@@ -243,13 +243,13 @@ class ConversationStore:
     def rename(self, conv_id: int, title: str) -> None:
         with self.transaction() as db:
             if db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conv_id)).rowcount == 0:
-                raise StorageError("That conversation no longer exists.")
+                raise StorageError.of("That conversation no longer exists.")
 
     def set_model(self, conv_id: int, *, model: str, adapter: str = "") -> None:
         """Record the model and adapter the conversation is held with."""
         with self.transaction() as db:
             if db.execute("UPDATE conversations SET model = ?, adapter = ? WHERE id = ?", (model, adapter, conv_id)).rowcount == 0:
-                raise StorageError("That conversation no longer exists.")
+                raise StorageError.of("That conversation no longer exists.")
 
     def delete(self, conv_id: int) -> None:
         with self.transaction() as db:
@@ -261,7 +261,7 @@ class ConversationStore:
         with storage_errors("Your conversation"):
             row = self._db.execute(f"SELECT {_CONV_COLUMNS} FROM conversations c WHERE c.id = ?", (conv_id,)).fetchone()
         if row is None:
-            raise StorageError("That conversation no longer exists.")
+            raise StorageError.of("That conversation no longer exists.")
         return Conversation(*row)
 
     def list(self, search: str | None = None, *, limit: int | None = None) -> list[Conversation]:
@@ -296,7 +296,7 @@ class ConversationStore:
         with storage_errors("Your conversation"):
             row = self._db.execute(f"SELECT {_MSG_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
         if row is None:
-            raise StorageError("That message no longer exists.")
+            raise StorageError.of("That message no longer exists.")
         return _message(row)
 
     def add_message(
@@ -345,7 +345,7 @@ class ConversationStore:
         with self.transaction() as db:
             row = db.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
             if row is None:
-                raise StorageError("That message no longer exists.")
+                raise StorageError.of("That message no longer exists.")
             if sets:
                 db.execute(f"UPDATE messages SET {', '.join(sets)} WHERE id = ?", (*args, message_id))
                 self._touch(row[0])
@@ -376,7 +376,7 @@ class ConversationStore:
                 for c in convs
             ]
         except (KeyError, TypeError, AttributeError) as exc:
-            raise StorageError("The old conversations file does not have the expected shape; it was left as it is.") from exc
+            raise StorageError.of("The old conversations file does not have the expected shape; it was left as it is.") from exc
         added = 0
         with self.transaction() as db:
             for title, created, updated, messages in rows:

@@ -117,7 +117,10 @@ def unwrap_key(wrapped: dict[str, Any], passphrase: str, *, what: str = "your Te
         params = KdfParams(int(kdf["time_cost"]), int(kdf["memory_cost"]), int(kdf["parallelism"]))
         salt, nonce, sealed = _unb64(kdf["salt"]), _unb64(wrapped["nonce"]), _unb64(wrapped["wrapped_key"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise StorageError(f"The key file for {what} is damaged or was written by a newer TermLens.") from exc
+        if what == "this bundle":
+            raise StorageError.of("The key file for this bundle is damaged or was written by a newer TermLens.") from exc
+        raise StorageError.of("The key file for your TermLens data is damaged or was written by a newer "
+                              "TermLens.") from exc
     params.check()
     try:
         key = AESGCM(_kek(passphrase, salt, params)).decrypt(nonce, sealed, _WRAP_AAD)
@@ -126,7 +129,9 @@ def unwrap_key(wrapped: dict[str, Any], passphrase: str, *, what: str = "your Te
             raise WrongPassphrase.of("That passphrase does not unlock this bundle. Check it and try again.") from None
         raise WrongPassphrase.of("That passphrase does not unlock your TermLens data. Check it and try again.") from None
     if len(key) != KEY_BYTES:
-        raise StorageError(f"The key file for {what} is damaged.")
+        if what == "this bundle":
+            raise StorageError.of("The key file for this bundle is damaged.")
+        raise StorageError.of("The key file for your TermLens data is damaged.")
     return key
 
 
@@ -150,14 +155,15 @@ def encrypt_bytes(data: bytes, key: bytes) -> bytes:
 
 def decrypt_bytes(blob: bytes, key: bytes, *, name: str = "The file") -> bytes:
     if not is_encrypted_blob(blob):
-        raise StorageError(f"{name} is not a TermLens encrypted file.")
+        raise StorageError.of("{name} is not a TermLens encrypted file.", name=name)
     magic, version, nonce = _HEADER.unpack_from(blob)
     if version != FILE_VERSION:
-        raise StorageError(f"{name} was written by a newer TermLens; update TermLens to open it.")
+        raise StorageError.of("{name} was written by a newer TermLens; update TermLens to open it.", name=name)
     try:
         return AESGCM(file_key(key)).decrypt(nonce, blob[_HEADER.size :], blob[: _HEADER.size])
     except InvalidTag:
-        raise StorageError(f"{name} cannot be decrypted: it was changed or damaged, or belongs to another data directory.") from None
+        raise StorageError.of("{name} cannot be decrypted: it was changed or damaged, or belongs to another data "
+                              "directory.", name=name) from None
 
 
 def is_encrypted_blob(blob: bytes) -> bool:
@@ -183,5 +189,6 @@ def decrypt_file(path: str | os.PathLike[str], *, key: bytes) -> bytes:
     try:
         blob = p.read_bytes()
     except OSError as exc:
-        raise StorageError(f"{p.name} could not be read ({exc.strerror or type(exc).__name__}).") from exc
+        raise StorageError.of("{name} could not be read ({reason}).", name=p.name,
+                              reason=exc.strerror or type(exc).__name__) from exc
     return decrypt_bytes(blob, key, name=p.name)

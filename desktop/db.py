@@ -62,11 +62,11 @@ def _default_key(path: str) -> bytes:
     return KeyManager(home).unlock()
 
 
-def unreadable_message(path: str | os.PathLike[str]) -> str:
-    return (
-        f"TermLens could not open its database ({Path(path).name}): the key does not fit it or the file is damaged. "
+def unreadable_error(path: str | os.PathLike[str]) -> StorageError:
+    return StorageError.of(
+        "TermLens could not open its database ({name}): the key does not fit it or the file is damaged. "
         "If you moved your data from another computer, import it with the bundle you exported; "
-        "otherwise TermLens can restore the last backup."
+        "otherwise TermLens can restore the last backup.", name=Path(path).name
     )
 
 
@@ -93,7 +93,8 @@ def connect(
     try:
         conn = sqlcipher3.connect(target, isolation_level=None, check_same_thread=False, timeout=10.0)
     except _ERRORS as exc:
-        raise StorageError(f"TermLens could not open its database at {target} ({exc}).") from exc
+        raise StorageError.of("TermLens could not open its database at {path} ({detail}).", path=str(target),
+                              detail=str(exc)) from exc
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher would print HMAC failures to stderr
         conn.execute(_key_pragma(key))
@@ -101,8 +102,8 @@ def connect(
     except _ERRORS as exc:
         conn.close()
         if "locked" in str(exc) or "busy" in str(exc):
-            raise StorageError("The database is busy in another program; close it and try again.") from exc
-        raise StorageError(unreadable_message(target)) from exc
+            raise StorageError.of("The database is busy in another program; close it and try again.") from exc
+        raise unreadable_error(target) from exc
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -239,14 +240,16 @@ def as_storage_error(exc: BaseException, what: str = "Your change") -> StorageEr
     """The sentence for a database error met while saving ``what``."""
     text = str(exc).lower()
     if "full" in text:
-        return StorageError(f"The disk is full; {what} was not saved and nothing was changed. Free some space and try again.")
+        return StorageError.of("The disk is full; {what} was not saved and nothing was changed. "
+                               "Free some space and try again.", what=what)
     if "locked" in text or "busy" in text:
-        return StorageError(f"The database is busy; {what} was not saved. Try again in a moment.")
+        return StorageError.of("The database is busy; {what} was not saved. Try again in a moment.", what=what)
     if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StorageError(f"The database is damaged; {what} was not saved. Restart TermLens to restore the last backup.")
+        return StorageError.of("The database is damaged; {what} was not saved. Restart TermLens to restore the last "
+                               "backup.", what=what)
     if "readonly" in text or "read-only" in text:
-        return StorageError(f"The database cannot be written (read-only); {what} was not saved.")
-    return StorageError(f"{what} could not be saved ({exc}); nothing was changed.")
+        return StorageError.of("The database cannot be written (read-only); {what} was not saved.", what=what)
+    return StorageError.of("{what} could not be saved ({detail}); nothing was changed.", what=what, detail=str(exc))
 
 
 @contextmanager

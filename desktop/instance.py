@@ -47,12 +47,13 @@ class SingleInstance:
             self.home.mkdir(parents=True, exist_ok=True)
             self._lock.acquire(timeout=0)
         except Timeout:
-            raise StorageError(
-                f"TermLens is already open on this data directory ({self.home}). "
-                "Switch to the open window, or close it before starting TermLens again."
+            raise StorageError.of(
+                "TermLens is already open on this data directory ({home}). "
+                "Switch to the open window, or close it before starting TermLens again.", home=str(self.home)
             ) from None
         except OSError as exc:
-            raise StorageError(f"TermLens could not lock its data directory ({exc.strerror or exc}).") from exc
+            raise StorageError.of("TermLens could not lock its data directory ({reason}).",
+                                  reason=exc.strerror or str(exc)) from exc
         return self
 
     def release(self) -> None:

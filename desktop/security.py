@@ -235,9 +235,9 @@ class KeyManager:
         try:
             doc = json.loads(self.keyfile.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StorageError(f"The key file {self.keyfile} cannot be read; it may be damaged.") from exc
+            raise StorageError.of("The key file {path} cannot be read; it may be damaged.", path=str(self.keyfile)) from exc
         if not isinstance(doc, dict) or doc.get("format") != "termlens-keyfile":
-            raise StorageError(f"{self.keyfile} is not a TermLens key file.")
+            raise StorageError.of("{path} is not a TermLens key file.", path=str(self.keyfile))
         if doc.get("version") != 1:
             raise StorageError.of("The key file was written by a newer TermLens; update TermLens to open your data.")
         return doc
@@ -295,7 +295,7 @@ class KeyManager:
         key = self.unlock()
         out = Path(dest).expanduser().resolve()
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise StorageError(f"{out} is not empty; choose a new or empty folder for the bundle.")
+            raise StorageError.of("{folder} is not empty; choose a new or empty folder for the bundle.", folder=str(out))
         if out == self.home or self.home in out.parents:
             raise StorageError.of("Choose a folder outside the TermLens data directory for the bundle.")
         work = out.with_name(out.name + ".partial")
@@ -338,9 +338,10 @@ class KeyManager:
         try:
             manifest = json.loads((source / BUNDLE_MANIFEST).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StorageError(f"{source} is not a TermLens bundle (its {BUNDLE_MANIFEST} is missing or unreadable).") from exc
+            raise StorageError.of("{folder} is not a TermLens bundle (its {manifest} is missing or unreadable).",
+                                  folder=str(source), manifest=BUNDLE_MANIFEST) from exc
         if not isinstance(manifest, dict) or manifest.get("format") != "termlens-bundle":
-            raise StorageError(f"{source} is not a TermLens bundle.")
+            raise StorageError.of("{folder} is not a TermLens bundle.", folder=str(source))
         if manifest.get("version") != 1:
             raise StorageError.of("This bundle was written by a newer TermLens; update TermLens to import it.")
         key = unwrap_key(manifest.get("key") or {}, passphrase, what="this bundle")
@@ -351,10 +352,12 @@ class KeyManager:
             if data.resolve() not in p.parents:
                 raise StorageError.of("This bundle names files outside itself; it was not imported.")
             if not p.is_file() or _sha256(p) != digest:
-                raise StorageError(f"The bundle is incomplete or damaged ({rel} does not match); nothing was imported.")
+                raise StorageError.of("The bundle is incomplete or damaged ({file} does not match); nothing was imported.",
+                                      file=rel)
         if self.db_file.exists() or self.keyfile.exists():
-            raise StorageError(
-                f"{self.home} already holds TermLens data; import into an empty data directory, or move it away first."
+            raise StorageError.of(
+                "{home} already holds TermLens data; import into an empty data directory, or move it away first.",
+                home=str(self.home)
             )
         self.home.mkdir(parents=True, exist_ok=True)
         # The database goes last: its presence marks a finished import.

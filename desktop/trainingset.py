@@ -50,18 +50,21 @@ def normalized(pair: dict) -> dict:
     return out
 
 
+def _damaged(n: int) -> StorageError:
+    return StorageError.of("The saved training set is damaged at line {n}; "
+                           "import an exported copy or generate the pairs again.", n=n)
+
+
 def load() -> list[dict]:
     """The reviewed set ([] before anything was generated)."""
     p = path()
     if not p.exists():
         return []
     raw = appdata.read_private(p)
-    damaged = ("The saved training set is damaged at line {n}; "
-               "import an exported copy or generate the pairs again.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise StorageError(damaged.format(n=1)) from exc
+        raise _damaged(1) from exc
     pairs = []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -72,7 +75,7 @@ def load() -> list[dict]:
                 raise ValueError(dataset.check_pair(obj))
             pairs.append(normalized(obj))
         except (ValueError, KeyError, TypeError, IndexError) as exc:  # JSONDecodeError is a ValueError
-            raise StorageError(damaged.format(n=n)) from exc
+            raise _damaged(n) from exc
     return pairs
 
 
@@ -82,7 +85,7 @@ def save(pairs: Iterable[dict]) -> None:
     for n, p in enumerate(pairs, start=1):
         why = dataset.check_pair(p)
         if why:
-            raise StorageError(f"Training pair {n} cannot be saved: {why}.")
+            raise StorageError.of("Training pair {n} cannot be saved: {why}.", n=n, why=why)
     body = "".join(json.dumps(normalized(p), ensure_ascii=False) + "\n" for p in pairs)
     target = path()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -100,8 +103,8 @@ def set_aside() -> Path | None:
     try:
         p.rename(target)
     except OSError as exc:
-        raise StorageError(f"The unreadable training set could not be moved aside ({exc.strerror or exc}); "
-                           "nothing was overwritten.") from exc
+        raise StorageError.of("The unreadable training set could not be moved aside ({reason}); "
+                              "nothing was overwritten.", reason=exc.strerror or str(exc)) from exc
     return target
 
 
@@ -115,7 +118,8 @@ def export_jsonl(path: str | os.PathLike, pairs: Iterable[dict]) -> int:
     try:
         return dataset.write_jsonl((normalized(p) for p in pairs), path)
     except OSError as exc:
-        raise StorageError(f"{Path(path).name} could not be written ({exc.strerror or exc}).") from exc
+        raise StorageError.of("{name} could not be written ({reason}).", name=Path(path).name,
+                              reason=exc.strerror or str(exc)) from exc
 
 
 def import_jsonl(path: str | os.PathLike) -> list[dict]:
@@ -123,7 +127,7 @@ def import_jsonl(path: str | os.PathLike) -> list[dict]:
     raises ``GlossaryImportError`` naming its line number, and nothing is imported."""
     pairs = [normalized(p) for p in dataset.read_jsonl(path)]
     if not pairs:
-        raise GlossaryImportError(f"{Path(path).name} holds no training pairs.")
+        raise GlossaryImportError.of("{name} holds no training pairs.", name=Path(path).name)
     return pairs
 
 

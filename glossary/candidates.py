@@ -108,13 +108,13 @@ class Candidate:
 
 def _decode(raw: bytes, name: str) -> str:
     if b"\x00" in raw[:4096]:
-        raise GlossaryImportError(f"{name} is not a text file; TermLens reads .txt, .md and .docx documents.")
+        raise GlossaryImportError.of("{name} is not a text file; TermLens reads .txt, .md and .docx documents.", name=name)
     for enc in ("utf-8-sig", "gb18030"):  # Chinese documents are often saved in GB18030 (GBK)
         try:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise GlossaryImportError(f"{name} is neither UTF-8 nor GB18030 text, so it could not be read.")
+    raise GlossaryImportError.of("{name} is neither UTF-8 nor GB18030 text, so it could not be read.", name=name)
 
 
 def _markdown_text(text: str) -> str:
@@ -133,7 +133,7 @@ def _docx_text(path: Path) -> str:
     except OSError:
         raise
     except Exception as exc:  # noqa: BLE001 - not a zip, no document part, broken XML: all the same to the person
-        raise GlossaryImportError(f"{path.name} is not a Word (.docx) document that can be read.") from exc
+        raise GlossaryImportError.of("{name} is not a Word (.docx) document that can be read.", name=path.name) from exc
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
         for row in table.rows:
@@ -146,15 +146,20 @@ def read_document(path: str | os.PathLike) -> str:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise GlossaryImportError(f"{path.name}: TermLens reads .txt, .md and .docx documents, not {suffix or 'this kind of file'}.")
+        if not suffix:
+            raise GlossaryImportError.of("{name}: TermLens reads .txt, .md and .docx documents, not this kind of file.",
+                                         name=path.name)
+        raise GlossaryImportError.of("{name}: TermLens reads .txt, .md and .docx documents, not {suffix}.",
+                                     name=path.name, suffix=suffix)
     if not path.is_file():
-        raise GlossaryImportError(f"{path} does not exist.")
+        raise GlossaryImportError.of("{path} does not exist.", path=str(path))
     try:
         if suffix == ".docx":
             return _docx_text(path)
         text = _decode(path.read_bytes(), path.name)
     except OSError as exc:
-        raise GlossaryImportError(f"{path.name} could not be read ({exc.strerror or exc}).") from exc
+        raise GlossaryImportError.of("{name} could not be read ({reason}).", name=path.name,
+                                     reason=exc.strerror or str(exc)) from exc
     return _markdown_text(text) if suffix in (".md", ".markdown") else text
 
 

@@ -393,11 +393,12 @@ def read_jsonl(path: str | os.PathLike) -> list[dict]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
-        raise GlossaryImportError(f"{path} does not exist.") from exc
+        raise GlossaryImportError.of("{path} does not exist.", path=str(path)) from exc
     except UnicodeDecodeError as exc:
-        raise GlossaryImportError(f"{path.name} is not UTF-8 text, so it is not a pairs file.") from exc
+        raise GlossaryImportError.of("{name} is not UTF-8 text, so it is not a pairs file.", name=path.name) from exc
     except OSError as exc:
-        raise GlossaryImportError(f"{path.name} could not be read ({exc.strerror or exc}).") from exc
+        raise GlossaryImportError.of("{name} could not be read ({reason}).", name=path.name,
+                                     reason=exc.strerror or str(exc)) from exc
     pairs, problems = [], []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -417,6 +418,11 @@ def read_jsonl(path: str | os.PathLike) -> list[dict]:
                                 obj["messages"])
         pairs.append(obj)
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise GlossaryImportError(f"{path.name}, {problems[0]}{more}.", report=problems)
+        if len(problems) == 1:
+            err = GlossaryImportError.of("{name}, {problem}.", name=path.name, problem=problems[0])
+        else:
+            err = GlossaryImportError.of("{name}, {problem} (and {more} more).", name=path.name, problem=problems[0],
+                                         more=len(problems) - 1)
+        err.report = problems
+        raise err
     return pairs

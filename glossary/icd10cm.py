@@ -52,10 +52,6 @@ HEADING = "not billable: use a more specific code under it"
 NEEDS_SEVENTH = "not billable without a 7th character"
 SOURCE = "ICD-10-CM"
 SUBJECT = "medicine"
-_MISSING = (
-    "The ICD-10-CM code set is not installed (it comes with the 'simple-icd-10-cm' package); "
-    "reinstall TermLens or ask your administrator to add that package."
-)
 
 
 def _package_dir() -> Path | None:
@@ -77,7 +73,10 @@ def data_files() -> tuple[Path, Path | None]:
     folder = _package_dir()
     xml = sorted(folder.glob("*tabular*.xml")) if folder and folder.is_dir() else []
     if not xml:
-        raise GlossaryImportError(_MISSING)
+        raise GlossaryImportError.of(
+            "The ICD-10-CM code set is not installed (it comes with the 'simple-icd-10-cm' package); "
+            "reinstall TermLens or ask your administrator to add that package."
+        )
     codes = sorted(folder.glob("code-list*.txt"))
     return xml[-1], (codes[-1] if codes else None)
 
@@ -227,7 +226,7 @@ def load(
     def stream() -> Iterator[Concept]:
         for c in iter_concepts(xml_path, seven_char=seven_char, on_progress=on_progress, limit=limit):
             if should_stop is not None and should_stop():
-                raise GlossaryImportError("Loading ICD-10-CM was cancelled; nothing was added.")
+                raise GlossaryImportError.of("Loading ICD-10-CM was cancelled; nothing was added.")
             yield c
 
     concepts = stream()
@@ -241,4 +240,5 @@ def load(
                     added += len(store.add_concepts(new))
         return added
     except ET.ParseError as exc:
-        raise GlossaryImportError(f"The ICD-10-CM data file is damaged ({exc}); reinstall TermLens.") from exc
+        raise GlossaryImportError.of("The ICD-10-CM data file is damaged ({detail}); reinstall TermLens.",
+                                     detail=str(exc)) from exc

@@ -46,16 +46,23 @@ class _Rollback(Exception):
     """Raised inside the transaction to undo an import that found problems."""
 
 
-CANCELLED = "The import was cancelled; nothing was added."
-
-
 def _check_stop(should_stop: Callable[[], bool] | None) -> None:
     if should_stop is not None and should_stop():
-        raise GlossaryImportError(CANCELLED)
+        raise GlossaryImportError.of("The import was cancelled; nothing was added.")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _unreadable(p: Path, exc: GlossaryError | OSError) -> GlossaryImportError:
+    """The import error for a file that cannot be opened (its sentence kept, template and all)."""
+    if isinstance(exc, GlossaryError):
+        err = GlossaryImportError(exc.args[0] if exc.args else str(exc))
+        err.template, err.params = exc.template, exc.params
+        return err
+    return GlossaryImportError.of("'{file}' cannot be read: {reason}.", file=p.name, reason=exc.strerror or str(exc))
+
+
+def _with_report(err: GlossaryImportError, problems: list[Problem]) -> GlossaryImportError:
+    err.report = list(problems)
+    return err
 
 
 def import_file(
@@ -76,12 +83,12 @@ def import_file(
     p = Path(path)
     try:
         if p.is_file() and p.stat().st_size == 0:
-            raise GlossaryImportError(f"The file '{p.name}' is empty: there is nothing to import.")
+            raise GlossaryImportError.of("The file '{file}' is empty: there is nothing to import.", file=p.name)
         items = read(p, format, on_progress)
     except GlossaryImportError:
         raise
     except (GlossaryError, OSError) as exc:
-        raise GlossaryImportError(str(exc) if isinstance(exc, GlossaryError) else f"'{p.name}' cannot be read: {exc.strerror or exc}.") from exc
+        raise _unreadable(p, exc) from exc
 
     result = ImportResult()
     extra = 0
@@ -112,21 +119,26 @@ def import_file(
             if result.problems and not skip_bad:
                 raise _Rollback
             if result.added == 0 and not result.problems:
-                raise GlossaryImportError(f"The file '{p.name}' holds no glossary entries.")
+                raise GlossaryImportError.of("The file '{file}' holds no glossary entries.", file=p.name)
     except _Rollback:
-        raise GlossaryImportError(
-            f"Nothing was imported: '{p.name}' has {_plural(result.skipped, 'problem')} "
-            f"(the first: {result.problems[0]}). Fix them, or import again skipping the bad entries.",
-            report=result.problems,
-        ) from None
+        if result.skipped == 1:
+            err = GlossaryImportError.of(
+                "Nothing was imported: '{file}' has 1 problem (the first: {problem}). "
+                "Fix them, or import again skipping the bad entries.",
+                file=p.name, problem=str(result.problems[0]))
+        else:
+            err = GlossaryImportError.of(
+                "Nothing was imported: '{file}' has {n} problems (the first: {problem}). "
+                "Fix them, or import again skipping the bad entries.",
+                file=p.name, n=result.skipped, problem=str(result.problems[0]))
+        raise _with_report(err, result.problems) from None
     except OSError as exc:
-        raise GlossaryImportError(f"Nothing was imported: reading '{p.name}' failed ({exc.strerror or exc}).") from exc
+        raise GlossaryImportError.of("Nothing was imported: reading '{file}' failed ({reason}).", file=p.name,
+                                     reason=exc.strerror or str(exc)) from exc
     if result.added == 0:
-        raise GlossaryImportError(
-            f"Nothing was imported: none of the entries in '{p.name}' could be read "
-            f"(the first problem: {result.problems[0]}).",
-            report=result.problems,
-        )
+        raise _with_report(GlossaryImportError.of(
+            "Nothing was imported: none of the entries in '{file}' could be read (the first problem: {problem}).",
+            file=p.name, problem=str(result.problems[0])), result.problems)
     return result
 
 
@@ -156,15 +168,19 @@ def load_starter(
     chosen = list(available if names is None else names)
     unknown = [n for n in chosen if n not in available]
     if unknown:
-        raise GlossaryError(
-            f"There is no starter glossary called '{unknown[0]}'; the starters are {', '.join(available) or 'missing'}."
-        )
+        if not available:
+            raise GlossaryError.of("There is no starter glossary called '{name}'; the starters are missing.",
+                                   name=unknown[0])
+        raise GlossaryError.of("There is no starter glossary called '{name}'; the starters are {starters}.",
+                               name=unknown[0], starters=", ".join(available))
     concepts: list[Concept] = []
     for name in chosen:
         path = STARTER_DIR / f"{name}.jsonl"
         for item in read(path, "jsonl"):
             if isinstance(item, Problem):  # a broken shipped file is a packaging bug
-                raise GlossaryImportError(f"The starter glossary '{name}' is damaged ({item}); reinstall TermLens.", [item])
+                raise _with_report(GlossaryImportError.of(
+                    "The starter glossary '{name}' is damaged ({problem}); reinstall TermLens.", name=name,
+                    problem=str(item)), [item])
             concepts.append(item)
     present = store.external_ids(c.external_id for c in concepts)
     todo = [c for c in concepts if not c.external_id or c.external_id not in present]

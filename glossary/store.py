@@ -51,7 +51,7 @@ def applied_migrations(db: sqlite3.Connection) -> list[str]:
 
 def migrate(db: sqlite3.Connection, upto: int | None = None) -> list[str]:
     """Apply the migrations not yet applied (the first ``upto`` only, if given); return their names."""
-    return run_migrations(db, MIGRATIONS, table="schema_migrations", upto=upto, newer=GlossaryError(
+    return run_migrations(db, MIGRATIONS, table="schema_migrations", upto=upto, newer=GlossaryError.of(
         "This glossary was written by a newer version of TermLens; update TermLens to open it."))
 
 
@@ -62,16 +62,29 @@ def _like_escape(s: str) -> str:
     return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _storage_sentence(exc: BaseException, what: str) -> str:
-    """One sentence for a database error (``what`` names what failed)."""
+def _storage_error(exc: BaseException, path: str | None = None) -> GlossaryError:
+    """One sentence for a database error met opening the glossary at ``path``, or (None) changing it."""
     text = str(exc).lower()
     if "full" in text:
-        return f"{what}: the disk is full. Free some space and try again."
+        if path is None:
+            return GlossaryError.of("The glossary was not changed: the disk is full. Free some space and try again.")
+        return GlossaryError.of("The glossary at {path} cannot be opened: the disk is full. "
+                                "Free some space and try again.", path=path)
     if "locked" in text or "busy" in text:
-        return f"{what}: the glossary is in use by another TermLens window or program. Close it and try again."
+        if path is None:
+            return GlossaryError.of("The glossary was not changed: the glossary is in use by another TermLens window "
+                                    "or program. Close it and try again.")
+        return GlossaryError.of("The glossary at {path} cannot be opened: the glossary is in use by another TermLens "
+                                "window or program. Close it and try again.", path=path)
     if "not a database" in text or "malformed" in text or "corrupt" in text or "encrypted" in text:
-        return f"{what}: the glossary file is damaged or is not a TermLens glossary. Restore a backup."
-    return f"{what} ({exc})."
+        if path is None:
+            return GlossaryError.of("The glossary was not changed: the glossary file is damaged or is not a TermLens "
+                                    "glossary. Restore a backup.")
+        return GlossaryError.of("The glossary at {path} cannot be opened: the glossary file is damaged or is not a "
+                                "TermLens glossary. Restore a backup.", path=path)
+    if path is None:
+        return GlossaryError.of("The glossary was not changed ({detail}).", detail=str(exc))
+    return GlossaryError.of("The glossary at {path} cannot be opened ({detail}).", path=path, detail=str(exc))
 
 
 # --- the store --------------------------------------------------------------------
@@ -91,7 +104,8 @@ class GlossaryStore:
             try:
                 self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10.0)
             except sqlite3.Error as exc:
-                raise GlossaryError(f"The glossary at {self.path} cannot be opened ({exc}).") from exc
+                raise GlossaryError.of("The glossary at {path} cannot be opened ({detail}).", path=self.path,
+                                       detail=str(exc)) from exc
         # An encrypted connection raises its own module's errors, not sqlite3.Error: catch both.
         module = sys.modules.get(type(self._db).__module__)
         own = getattr(module, "Error", None)
@@ -107,7 +121,7 @@ class GlossaryStore:
             migrate(self._db)
         except self._errors as exc:
             self._db.close()
-            raise GlossaryError(_storage_sentence(exc, f"The glossary at {self.path} cannot be opened")) from exc
+            raise _storage_error(exc, self.path) from exc
         except BaseException:
             self._db.close()
             raise
@@ -132,7 +146,7 @@ class GlossaryStore:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except self._errors as exc:
-                raise GlossaryError(_storage_sentence(exc, "The glossary was not changed")) from exc
+                raise _storage_error(exc) from exc
             self._op_id, self._touched, self._recorded = None, set(), set()
         self._depth += 1
         try:
@@ -143,7 +157,7 @@ class GlossaryStore:
                 raise
             self._rollback()
             if isinstance(exc, self._errors):
-                raise GlossaryError(_storage_sentence(exc, "The glossary was not changed")) from exc
+                raise _storage_error(exc) from exc
             raise
         self._depth -= 1
         if not outer:
@@ -155,7 +169,7 @@ class GlossaryStore:
             self._db.execute("COMMIT")
         except self._errors as exc:
             self._rollback()
-            raise GlossaryError(_storage_sentence(exc, "The glossary was not changed")) from exc
+            raise _storage_error(exc) from exc
         except BaseException:
             self._rollback()
             raise
@@ -188,14 +202,14 @@ class GlossaryStore:
 
     def _check(self, c: Concept) -> None:
         if not any(t.text.strip() for t in c.terms):
-            raise GlossaryError("A concept needs at least one term.")
+            raise GlossaryError.of("A concept needs at least one term.")
         if c.related:
             ids = sorted({r for r in c.related if r != c.id})
             marks = ",".join("?" * len(ids))
             found = {r[0] for r in self._db.execute(f"SELECT id FROM concepts WHERE id IN ({marks})", ids)}
             missing = [r for r in ids if r not in found]
             if missing:
-                raise GlossaryError(f"Related concept {missing[0]} does not exist.")
+                raise GlossaryError.of("Related concept {id} does not exist.", id=missing[0])
 
     def _write(self, c: Concept, *, relations: bool = True) -> None:
         """Replace the rows of concept ``c.id`` (which must exist) with ``c``."""
@@ -275,7 +289,7 @@ class GlossaryStore:
         db = self._db
         for c in batch:
             if not any(t.text.strip() for t in c.terms):
-                raise GlossaryError("A concept needs at least one term.")
+                raise GlossaryError.of("A concept needs at least one term.")
         next_id, next_term = self._next_ids()
         stamp = now_iso()
         concepts, terms, definitions, fields, relations, fts = [], [], [], [], [], []
@@ -309,7 +323,7 @@ class GlossaryStore:
             found = self._existing(wanted)
             missing = [r for r in wanted if r not in found]
             if missing:
-                raise GlossaryError(f"Related concept {missing[0]} does not exist.")
+                raise GlossaryError.of("Related concept {id} does not exist.", id=missing[0])
             db.executemany("INSERT INTO relations(concept_id, related_id) VALUES (?,?)", relations)
         db.executemany("INSERT INTO concepts_fts(rowid, terms, definitions, note) VALUES (?, ?, ?, ?)", fts)
         self._record_new([c.id for c in batch])  # type: ignore[misc]
@@ -400,7 +414,7 @@ class GlossaryStore:
     def get_concept(self, concept_id: int | None) -> Concept:
         found = load_concepts(self._db, [concept_id]) if concept_id is not None else []
         if not found:
-            raise GlossaryError(f"Concept {concept_id} is not in the glossary.")
+            raise GlossaryError.of("Concept {id} is not in the glossary.", id=str(concept_id))
         return found[0]
 
     def get_many(self, ids: Iterable[int]) -> list[Concept]:

@@ -113,60 +113,71 @@ class TestItem:
         return d
 
 
-def _str_list(obj: dict, key: str, where: str) -> list[str]:
+def _str_list(obj: dict, key: str, source: str, line: int) -> list[str]:
     value = obj.get(key)
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise TestSetError(f"{where}: '{key}' must be a list of non-empty strings.")
+        raise TestSetError.of("{source}, line {line}: '{key}' must be a list of non-empty strings.",
+                              source=source, line=line, key=key)
     return [v.strip() for v in value]
 
 
-def parse_item(obj: object, where: str = "item") -> TestItem:
-    """One item from its JSON object; ``where`` ("line 7") starts any error message."""
+def parse_item(obj: object, source: str = "test set", line: int = 1) -> TestItem:
+    """One item from its JSON object, read from line ``line`` of ``source``; any error message
+    starts with them ("set.jsonl, line 7: ...")."""
     if not isinstance(obj, dict):
-        raise TestSetError(f"{where}: expected a JSON object, found {type(obj).__name__}.")
+        raise TestSetError.of("{source}, line {line}: expected a JSON object, found {type}.",
+                              source=source, line=line, type=type(obj).__name__)
     for key in ("id", "subject_field", "lang", "level", "question"):
         v = obj.get(key)
         if not isinstance(v, str) or not v.strip():
-            raise TestSetError(f"{where}: '{key}' is missing or empty.")
+            raise TestSetError.of("{source}, line {line}: '{key}' is missing or empty.", source=source, line=line,
+                                  key=key)
     if obj["lang"] not in LANGS:
-        raise TestSetError(f"{where}: 'lang' must be one of {', '.join(LANGS)}, not '{obj['lang']}'.")
+        raise TestSetError.of("{source}, line {line}: 'lang' must be one of {langs}, not '{lang}'.",
+                              source=source, line=line, langs=", ".join(LANGS), lang=obj["lang"])
     if obj["level"] not in LEVELS:
-        raise TestSetError(f"{where}: 'level' must be L1 or L2, not '{obj['level']}'.")
+        raise TestSetError.of("{source}, line {line}: 'level' must be L1 or L2, not '{level}'.",
+                              source=source, line=line, level=obj["level"])
     item = TestItem(id=obj["id"].strip(), subject_field=obj["subject_field"].strip(), lang=obj["lang"],
                     level=obj["level"], question=obj["question"].strip(), note=str(obj.get("note", "")))
     has_mc = "choices" in obj or "answer" in obj
     has_free = "reference" in obj or "key_points" in obj
     if has_mc == has_free:
-        raise TestSetError(f"{where}: give either 'choices' and 'answer' (multiple choice) "
-                           "or 'reference' and 'key_points' (free text).")
+        raise TestSetError.of("{source}, line {line}: give either 'choices' and 'answer' (multiple choice) "
+                              "or 'reference' and 'key_points' (free text).", source=source, line=line)
     if has_mc:
-        item.choices = _str_list(obj, "choices", where)
+        item.choices = _str_list(obj, "choices", source, line)
         if len(item.choices) < 2:
-            raise TestSetError(f"{where}: 'choices' needs at least two options.")
+            raise TestSetError.of("{source}, line {line}: 'choices' needs at least two options.",
+                                  source=source, line=line)
         if len(item.choices) > len(LETTERS):
-            raise TestSetError(f"{where}: 'choices' has more than {len(LETTERS)} options.")
+            raise TestSetError.of("{source}, line {line}: 'choices' has more than {n} options.",
+                                  source=source, line=line, n=len(LETTERS))
         if len(set(item.choices)) != len(item.choices):
-            raise TestSetError(f"{where}: two of the 'choices' are the same.")
-        item.answer = _answer_index(obj.get("answer"), len(item.choices), where)
+            raise TestSetError.of("{source}, line {line}: two of the 'choices' are the same.",
+                                  source=source, line=line)
+        item.answer = _answer_index(obj.get("answer"), len(item.choices), source, line)
     else:
         ref = obj.get("reference")
         if not isinstance(ref, str) or not ref.strip():
-            raise TestSetError(f"{where}: 'reference' is missing or empty.")
+            raise TestSetError.of("{source}, line {line}: 'reference' is missing or empty.",
+                                  source=source, line=line)
         item.reference = ref.strip()
-        item.key_points = _str_list(obj, "key_points", where)
+        item.key_points = _str_list(obj, "key_points", source, line)
         if not item.key_points:
-            raise TestSetError(f"{where}: 'key_points' is empty.")
+            raise TestSetError.of("{source}, line {line}: 'key_points' is empty.", source=source, line=line)
     if "concepts" in obj:
-        item.concepts = _str_list(obj, "concepts", where)
+        item.concepts = _str_list(obj, "concepts", source, line)
     if "concept_ids" in obj:
         ids = obj["concept_ids"]
         if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-            raise TestSetError(f"{where}: 'concept_ids' must be a list of whole numbers.")
+            raise TestSetError.of("{source}, line {line}: 'concept_ids' must be a list of whole numbers.",
+                                  source=source, line=line)
         item.concept_ids = list(ids)
     return item
 
 
-def _answer_index(answer: object, n: int, where: str) -> int:
+def _answer_index(answer: object, n: int, source: str, line: int) -> int:
     if isinstance(answer, bool):
         answer = None
     if isinstance(answer, str) and len(answer.strip()) == 1 and answer.strip().upper() in LETTERS:
@@ -174,9 +185,11 @@ def _answer_index(answer: object, n: int, where: str) -> int:
     elif isinstance(answer, int):
         idx = answer
     else:
-        raise TestSetError(f"{where}: 'answer' must be an option's index (0-based) or letter, not {answer!r}.")
+        raise TestSetError.of("{source}, line {line}: 'answer' must be an option's index (0-based) or letter, "
+                              "not {answer}.", source=source, line=line, answer=repr(answer))
     if not 0 <= idx < n:
-        raise TestSetError(f"{where}: 'answer' {answer!r} does not name one of the {n} choices.")
+        raise TestSetError.of("{source}, line {line}: 'answer' {answer} does not name one of the {n} choices.",
+                              source=source, line=line, answer=repr(answer), n=n)
     return idx
 
 
@@ -188,18 +201,19 @@ def parse_lines(lines: Iterable[str], *, source: str = "test set") -> list[TestI
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        where = f"{source}, line {n}"
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise TestSetError(f"{where}: not valid JSON ({exc.msg}, column {exc.colno}).") from None
-        item = parse_item(obj, where)
+            raise TestSetError.of("{source}, line {line}: not valid JSON ({detail}, column {column}).",
+                                  source=source, line=n, detail=exc.msg, column=exc.colno) from None
+        item = parse_item(obj, source, n)
         if item.id in seen:
-            raise TestSetError(f"{where}: the id '{item.id}' was already used on line {seen[item.id]}.")
+            raise TestSetError.of("{source}, line {line}: the id '{id}' was already used on line {first}.",
+                                  source=source, line=n, id=item.id, first=seen[item.id])
         seen[item.id] = n
         items.append(item)
     if not items:
-        raise TestSetError(f"{source} holds no test items.")
+        raise TestSetError.of("{source} holds no test items.", source=source)
     return items
 
 
@@ -209,11 +223,12 @@ def read_testset(path: str | PathLike[str]) -> list[TestItem]:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise TestSetError(f"The test set '{p}' does not exist.") from None
+        raise TestSetError.of("The test set '{path}' does not exist.", path=str(p)) from None
     except UnicodeDecodeError:
-        raise TestSetError(f"The test set '{p.name}' is not UTF-8 text.") from None
+        raise TestSetError.of("The test set '{name}' is not UTF-8 text.", name=p.name) from None
     except OSError as exc:
-        raise TestSetError(f"The test set '{p.name}' cannot be read ({exc.strerror or exc}).") from None
+        raise TestSetError.of("The test set '{name}' cannot be read ({reason}).", name=p.name,
+                              reason=exc.strerror or str(exc)) from None
     return parse_lines(text.splitlines(), source=p.name)
 
 

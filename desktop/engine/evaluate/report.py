@@ -220,7 +220,8 @@ class EvalReport:
         except OSError as exc:
             from desktop.errors import StorageError
 
-            raise StorageError(f"The report folder {out} cannot be created ({exc.strerror or exc}).") from exc
+            raise StorageError.of("The report folder {folder} cannot be created ({reason}).", folder=str(out),
+                                  reason=exc.strerror or str(exc)) from exc
         put = _private_writer() if private else _plain_writer
         paths = {k: out / name for k, name in FILES.items()}
         for key, data in (contents or self.files()).items():
@@ -241,7 +242,7 @@ class EvalReport:
                                                     extra_memory_bytes=s.get("extra_memory_bytes"),
                                                     memory_note=s.get("memory_note", ""))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise EvaluationError(f"This is not a TermLens evaluation report ({type(exc).__name__}).") from exc
+            raise EvaluationError.of("This is not a TermLens evaluation report ({error}).", error=type(exc).__name__) from exc
         return report.summarise()
 
 
@@ -273,21 +274,24 @@ def load_report(folder: str | Path) -> EvalReport:
     """The report saved in ``folder`` (its report.json, encrypted or not)."""
     path = Path(folder) / FILES["json"]
     if not path.is_file():
-        raise EvaluationError(f"There is no evaluation report in {folder} (no {FILES['json']}).")
+        raise EvaluationError.of("There is no evaluation report in {folder} (no {file}).", folder=str(folder),
+                                 file=FILES["json"])
     from desktop import appdata, security
 
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise EvaluationError(f"The report in {folder} cannot be read ({exc.strerror or exc}).") from exc
+        raise EvaluationError.of("The report in {folder} cannot be read ({reason}).", folder=str(folder),
+                                 reason=exc.strerror or str(exc)) from exc
     if security.is_encrypted_blob(raw):
         raw = appdata.read_private(path)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EvaluationError(f"The report in {folder} is damaged ({type(exc).__name__}).") from exc
+        raise EvaluationError.of("The report in {folder} is damaged ({error}).", folder=str(folder),
+                                 error=type(exc).__name__) from exc
     if not isinstance(data, dict):
-        raise EvaluationError(f"The report in {folder} is not a TermLens evaluation report.")
+        raise EvaluationError.of("The report in {folder} is not a TermLens evaluation report.", folder=str(folder))
     return EvalReport.from_dict(data)
 
 

@@ -85,9 +85,12 @@ def collect_items(request: EvalRequest, concepts: list[Concept]) -> tuple[list[T
             new = new[: max(0, request.limit)]
         taken = {it.id for it in items}
         clash = next((it.id for it in new if it.id in taken), None)
+        if clash and name == GLOSSARY_SET:
+            raise EvaluationError.of("The item id '{id}' of glossary is also in another chosen test set; "
+                                     "choose one of them or rename the ids.", id=clash)
         if clash:
-            raise EvaluationError(f"The item id '{clash}' of {name} is also in another chosen test set; "
-                                  "choose one of them or rename the ids.")
+            raise EvaluationError.of("The item id '{id}' of {name} is also in another chosen test set; "
+                                     "choose one of them or rename the ids.", id=clash, name=name)
         items.extend(new)
         names.append(name)
 
@@ -101,7 +104,7 @@ def collect_items(request: EvalRequest, concepts: list[Concept]) -> tuple[list[T
             and all(Path(p).resolve() != general for p in request.testsets)):
         take(read_testset(GENERAL_TESTSET), GENERAL_TESTSET.name)
     if not items:
-        raise EvaluationError("Choose a test set: none was given.")
+        raise EvaluationError.of("Choose a test set: none was given.")
     return items, names
 
 
@@ -115,8 +118,11 @@ def glossary_items(concepts: list[Concept], *, n: int | None, domain: str | None
     if domain:
         fields = {f for c in concepts for f in c.subject_fields}
         if domain not in fields:
-            raise EvaluationError(f"No concept has the subject field '{domain}'; "
-                                  f"the fields are {', '.join(sorted(fields)) or 'none'}.")
+            if not fields:
+                raise EvaluationError.of("No concept has the subject field '{field}'; the fields are none.",
+                                         field=domain)
+            raise EvaluationError.of("No concept has the subject field '{field}'; the fields are {fields}.",
+                                     field=domain, fields=", ".join(sorted(fields)))
     items = make_l1_items(concepts, seed=seed)
     if domain:
         items = [it for it in items if it.subject_field == domain]
@@ -124,8 +130,8 @@ def glossary_items(concepts: list[Concept], *, n: int | None, domain: str | None
         keep = sorted(random.Random(seed).sample(range(len(items)), n))
         items = [items[i] for i in keep]
     if not items:
-        raise EvaluationError("No test items could be made from the glossary: it needs at least four concepts "
-                              "with definitions (or abbreviations).")
+        raise EvaluationError.of("No test items could be made from the glossary: it needs at least four concepts "
+                                 "with definitions (or abbreviations).")
     return items
 
 

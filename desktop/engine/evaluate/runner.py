@@ -71,9 +71,10 @@ def parse_methods(text: str | Iterable[str]) -> list[str]:
     names = [m.strip() for m in (text.split(",") if isinstance(text, str) else text) if m.strip()]
     unknown = [m for m in names if m not in METHODS]
     if unknown:
-        raise EvaluationError(f"'{unknown[0]}' is not an evaluation method; choose from {', '.join(METHODS)}.")
+        raise EvaluationError.of("'{method}' is not an evaluation method; choose from {methods}.", method=unknown[0],
+                                 methods=", ".join(METHODS))
     if not names:
-        raise EvaluationError(f"No evaluation method was chosen; choose from {', '.join(METHODS)}.")
+        raise EvaluationError.of("No evaluation method was chosen; choose from {methods}.", methods=", ".join(METHODS))
     return [m for m in METHODS if m in names]
 
 
@@ -166,11 +167,11 @@ def run_eval(
     progress = on_progress or (lambda _d, _t, _m: None)
     wanted = parse_methods(methods)
     if not items:
-        raise EvaluationError("The test set holds no items.")
+        raise EvaluationError.of("The test set holds no items.")
     ids = [it.id for it in items]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
-        raise EvaluationError(f"The item id '{dup}' occurs twice in the test items; ids must be unique.")
+        raise EvaluationError.of("The item id '{id}' occurs twice in the test items; ids must be unique.", id=dup)
 
     concepts = _concepts(glossary_concepts, store)
     by_id = {c.id: c for c in concepts}

@@ -124,26 +124,36 @@ ProgressFn = Callable[[TrainProgress], None]
 
 def check_config(config: TrainConfig) -> None:
     """``TrainingError`` naming the first setting out of range; nothing is loaded or changed."""
-    problems = (
-        (config.rank < 1, "the LoRA rank must be at least 1"),
-        (config.alpha <= 0, "LoRA alpha must be above 0"),
-        (not 0 <= config.dropout < 1, "dropout must be from 0 up to (not including) 1"),
-        (not [m for m in config.target_modules if str(m).strip()], "name at least one target layer"),
-        (not 0 < config.lr <= 1, "the learning rate must be above 0 and at most 1"),
-        (config.weight_decay < 0, "weight decay cannot be negative"),
-        (not 0 <= config.warmup_ratio < 1, "the warm-up share must be from 0 up to 1"),
-        (config.batch_size < 1, "the batch size must be at least 1"),
-        (config.epochs < 0, "the number of epochs cannot be negative"),
-        (config.max_steps is not None and config.max_steps < 0, "the step limit cannot be negative"),
-        (not config.epochs and not config.max_steps, "set at least one epoch or a step limit"),
-        (config.max_seq_len < 8, "the sequence length must be at least 8 tokens"),
-        (not 0 <= config.val_fraction <= 0.5, "the held-out share must be from 0 to 0.5"),
-        (config.grad_clip < 0, "the gradient clip cannot be negative"),
-        (config.save_every_steps < 0, "the checkpoint interval cannot be negative"),
-    )
-    for bad, what in problems:
-        if bad:
-            raise TrainingError(f"The training settings cannot be used: {what}.")
+    if config.rank < 1:
+        raise TrainingError.of("The training settings cannot be used: the LoRA rank must be at least 1.")
+    if config.alpha <= 0:
+        raise TrainingError.of("The training settings cannot be used: LoRA alpha must be above 0.")
+    if not 0 <= config.dropout < 1:
+        raise TrainingError.of("The training settings cannot be used: dropout must be from 0 up to (not including) 1.")
+    if not [m for m in config.target_modules if str(m).strip()]:
+        raise TrainingError.of("The training settings cannot be used: name at least one target layer.")
+    if not 0 < config.lr <= 1:
+        raise TrainingError.of("The training settings cannot be used: the learning rate must be above 0 and at most 1.")
+    if config.weight_decay < 0:
+        raise TrainingError.of("The training settings cannot be used: weight decay cannot be negative.")
+    if not 0 <= config.warmup_ratio < 1:
+        raise TrainingError.of("The training settings cannot be used: the warm-up share must be from 0 up to 1.")
+    if config.batch_size < 1:
+        raise TrainingError.of("The training settings cannot be used: the batch size must be at least 1.")
+    if config.epochs < 0:
+        raise TrainingError.of("The training settings cannot be used: the number of epochs cannot be negative.")
+    if config.max_steps is not None and config.max_steps < 0:
+        raise TrainingError.of("The training settings cannot be used: the step limit cannot be negative.")
+    if not config.epochs and not config.max_steps:
+        raise TrainingError.of("The training settings cannot be used: set at least one epoch or a step limit.")
+    if config.max_seq_len < 8:
+        raise TrainingError.of("The training settings cannot be used: the sequence length must be at least 8 tokens.")
+    if not 0 <= config.val_fraction <= 0.5:
+        raise TrainingError.of("The training settings cannot be used: the held-out share must be from 0 to 0.5.")
+    if config.grad_clip < 0:
+        raise TrainingError.of("The training settings cannot be used: the gradient clip cannot be negative.")
+    if config.save_every_steps < 0:
+        raise TrainingError.of("The training settings cannot be used: the checkpoint interval cannot be negative.")
 
 
 @dataclass
@@ -329,8 +339,8 @@ def _plan(lm: LoadedModel, train_pairs: list[dict], val_pairs: list[dict], confi
     examples, skipped = encode_pairs(lm.tokenizer, train_pairs, max_seq_len=max_len)
     val_examples, skipped_val = encode_pairs(lm.tokenizer, val_pairs, max_seq_len=max_len)
     if not examples:
-        raise TrainingError("None of the training pairs has an answer that fits the sequence length; "
-                            "raise 'max sequence length'.")
+        raise TrainingError.of("None of the training pairs has an answer that fits the sequence length; "
+                               "raise 'max sequence length'.")
     rows = pack(examples, max_seq_len=max_len, packing=config.packing)
     val_rows = pack(val_examples, max_seq_len=max_len, packing=config.packing)
     steps_per_epoch = max(1, math.ceil(len(rows) / (config.batch_size * world)))
@@ -369,12 +379,12 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
     config = config or TrainConfig()
     name = adapters.check_name(out_name)
     if getattr(lm, "weights", "full") != "full":
-        raise TrainingError("Training needs the model's full-precision weights, and this model is loaded with 8-bit "
-                            "weights; load it with full-precision weights in the Model manager to train. The adapter "
-                            "then works with 8-bit weights too.")
+        raise TrainingError.of("Training needs the model's full-precision weights, and this model is loaded with "
+                               "8-bit weights; load it with full-precision weights in the Model manager to train. "
+                               "The adapter then works with 8-bit weights too.")
     pairs = select_pairs(pairs)
     if not pairs:
-        raise TrainingError("There are no training pairs; accept some pairs in the review first.")
+        raise TrainingError.of("There are no training pairs; accept some pairs in the review first.")
     check_config(config)
     stop = should_stop or (lambda: False)
     report = on_progress or (lambda _p: None)
@@ -406,9 +416,10 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
                 warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
                 peft_model = get_peft_model(model, _lora_config(config))
         except ValueError as exc:  # PEFT names the target layers it did not find
-            raise TrainingError(
-                f"The model has no layers named {', '.join(config.target_modules)} to train; "
-                f"choose target layers this model has (for most chat models: q_proj, k_proj, v_proj, o_proj)."
+            raise TrainingError.of(
+                "The model has no layers named {layers} to train; "
+                "choose target layers this model has (for most chat models: q_proj, k_proj, v_proj, o_proj).",
+                layers=", ".join(config.target_modules)
             ) from exc
         if config.gradient_checkpointing:
             peft_model.get_base_model().gradient_checkpointing_enable(
@@ -532,8 +543,8 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
             except Exception as exc:  # noqa: BLE001 - the training result matters more than re-merging
                 _log.warning("could not re-apply adapter after training (%s)", type(exc).__name__)
     if out_of_memory:
-        raise OutOfGpuMemory(
+        raise OutOfGpuMemory.of(
             "The GPU ran out of memory while training; training stopped and its memory was released. "
             "Lower the batch size or the maximum sequence length, or turn on gradient checkpointing."
         )
-    raise TrainingError("Training ended without a result.")  # not reached: the try block returns or raises
+    raise TrainingError.of("Training ended without a result.")  # not reached: the try block returns or raises

@@ -89,7 +89,8 @@ def save(name: str, *, trainable: dict[str, Any], optimizer, meta: dict[str, Any
             shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise TrainingError(f"The training checkpoint could not be written ({exc.strerror or exc}).") from exc
+        raise TrainingError.of("The training checkpoint could not be written ({reason}).",
+                               reason=exc.strerror or str(exc)) from exc
     return final
 
 
@@ -123,7 +124,7 @@ def load(name: str, *, optimizer, device: str) -> tuple[dict[str, Any], dict[str
     folder = checkpoint_dir(name)
     meta = read_meta(name)
     if meta is None:
-        raise TrainingError(f"The checkpoint of '{name}' is missing or damaged; start the training again.")
+        raise TrainingError.of("The checkpoint of '{name}' is missing or damaged; start the training again.", name=name)
     tensors = load_file(str(folder / STATE_FILE), device="cpu")
     weights = {k[2:]: v for k, v in tensors.items() if k.startswith("w.")}
     state: dict[int, dict[str, Any]] = {}

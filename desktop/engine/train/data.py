@@ -52,7 +52,7 @@ def _render(tokenizer, messages: list[dict], *, add_generation_prompt: bool) -> 
 def encode_pair(tokenizer, messages: list[dict], *, max_seq_len: int, pair_id: str = "") -> Example | None:
     """Token ids and shifted labels for one conversation; None if no answer token fits in ``max_seq_len``."""
     if not messages or messages[-1].get("role") != "assistant":
-        raise TrainingError("A training pair must end with the assistant's answer.")
+        raise TrainingError.of("A training pair must end with the assistant's answer.")
     answer = str(messages[-1].get("content", ""))
     full = _render(tokenizer, messages, add_generation_prompt=False)
     prompt = _render(tokenizer, messages[:-1], add_generation_prompt=True)
@@ -61,7 +61,7 @@ def encode_pair(tokenizer, messages: list[dict], *, max_seq_len: int, pair_id: s
     else:  # a template that rewrites earlier turns: find the answer itself
         start = full.rfind(answer) if answer else -1
         if start < 0:
-            raise TrainingError("The model's chat template does not reproduce the answer text; it cannot be trained on.")
+            raise TrainingError.of("The model's chat template does not reproduce the answer text; it cannot be trained on.")
     enc = tokenizer(full, add_special_tokens=False, return_offsets_mapping=True)
     ids: list[int] = list(enc["input_ids"])
     offsets = enc["offset_mapping"]
