@@ -22,7 +22,7 @@ from pathlib import Path
 
 from desktop import log
 from desktop.atomic import fsync_dir, storage_error
-from desktop.errors import StorageError
+from desktop.errors import StorageError, phrase
 
 _log = log.get("backup")
 
@@ -73,7 +73,7 @@ def make_backup(*, key: bytes, home: str | os.PathLike[str] | None = None, keep:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise storage_error(exc, "The backup") from exc
+        raise storage_error(exc, phrase("The backup")) from exc
     stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime(_STAMP)
     out = db.snapshot(src, folder / f"{_PREFIX}{stamp}{_SUFFIX}", key=key)
     for old in list_backups(root)[max(keep, 1) :]:
@@ -126,7 +126,7 @@ def check_and_recover(path: str | os.PathLike[str] | None = None, *, key: bytes,
         try:
             shutil.copyfile(wal, wal_copy)
         except OSError as exc:
-            raise storage_error(exc, "The check of the database") from exc
+            raise storage_error(exc, phrase("The check of the database")) from exc
     try:
         return _recover(target, key, wal_copy, now)
     finally:
@@ -174,7 +174,7 @@ def _recover(target: Path, key: bytes, wal_copy: Path, now: datetime | None) -> 
         fsync_dir(target.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise storage_error(exc, "The restored database") from exc
+        raise storage_error(exc, phrase("The restored database")) from exc
     when = _when(good)
     taken = when.strftime("%Y-%m-%d %H:%M UTC") if when else good.name
     _log.warning("database restored from backup %s; damaged file kept as %s", good.name, aside.name)

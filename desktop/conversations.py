@@ -29,7 +29,7 @@ from typing import Any
 
 from desktop import log
 from desktop.db import storage_errors
-from desktop.errors import StorageError
+from desktop.errors import StorageError, phrase
 from glossary.migrations import recorded_migrations, run_migrations
 
 _log = log.get("conversations")
@@ -99,7 +99,7 @@ def applied_migrations(db: Any) -> list[str]:
 
 def migrate(db: Any, upto: int | None = None) -> list[str]:
     """Apply the conversation migrations not yet applied; return their names."""
-    with storage_errors("The conversation history"):
+    with storage_errors(phrase("The conversation history")):
         return run_migrations(db, MIGRATIONS, table="conv_migrations", upto=upto, newer=StorageError.of(
             "Your conversations were saved by a newer version of TermLens; update TermLens to open them."))
 
@@ -185,7 +185,7 @@ class ConversationStore:
             finally:
                 self._depth -= 1
             return
-        with storage_errors("Your conversation"):
+        with storage_errors(phrase("Your conversation")):
             own = not self._db.in_transaction
             self._db.execute("BEGIN IMMEDIATE" if own else "SAVEPOINT conversations")
             self._depth = 1
@@ -211,7 +211,7 @@ class ConversationStore:
 
     def private_setting(self, name: str) -> str | None:
         """A setting kept in the encrypted database (see ``desktop.config.PRIVATE``), or None."""
-        with storage_errors("Your settings"):
+        with storage_errors(phrase("Your settings")):
             row = self._db.execute("SELECT value FROM private_settings WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
@@ -258,7 +258,7 @@ class ConversationStore:
         _log.info("conversation %d deleted", conv_id)
 
     def get(self, conv_id: int) -> Conversation:
-        with storage_errors("Your conversation"):
+        with storage_errors(phrase("Your conversation")):
             row = self._db.execute(f"SELECT {_CONV_COLUMNS} FROM conversations c WHERE c.id = ?", (conv_id,)).fetchone()
         if row is None:
             raise StorageError.of("That conversation no longer exists.")
@@ -280,20 +280,20 @@ class ConversationStore:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(int(limit))
-        with storage_errors("Your conversations"):
+        with storage_errors(phrase("Your conversations")):
             return [Conversation(*row) for row in self._db.execute(sql, args)]
 
     # -- messages --
 
     def messages(self, conv_id: int) -> list[Message]:
-        with storage_errors("Your conversation"):
+        with storage_errors(phrase("Your conversation")):
             rows = self._db.execute(
                 f"SELECT {_MSG_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY id", (conv_id,)
             ).fetchall()
         return [_message(r) for r in rows]
 
     def message(self, message_id: int) -> Message:
-        with storage_errors("Your conversation"):
+        with storage_errors(phrase("Your conversation")):
             row = self._db.execute(f"SELECT {_MSG_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
         if row is None:
             raise StorageError.of("That message no longer exists.")

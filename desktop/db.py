@@ -31,7 +31,7 @@ from sqlcipher3 import dbapi2
 
 from desktop import log
 from desktop.atomic import fsync_dir
-from desktop.errors import StorageError
+from desktop.errors import StorageError, phrase
 
 _log = log.get("db")
 
@@ -113,7 +113,7 @@ def connect(
             conn.execute("PRAGMA synchronous = FULL")
     except _ERRORS as exc:
         conn.close()
-        raise as_storage_error(exc, "The database") from exc
+        raise as_storage_error(exc, phrase("The database")) from exc
     if fresh and os.name == "posix":
         _owner_only(target)
     return conn
@@ -217,7 +217,7 @@ def encrypt_plaintext_database(path: str | os.PathLike[str], key: bytes) -> bool
     tmp.unlink(missing_ok=True)
     conn = sqlcipher3.connect(str(src), isolation_level=None)
     try:
-        with storage_errors("The encrypted copy of the database"):
+        with storage_errors(phrase("The encrypted copy of the database")):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             conn.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{bytes(key).hex()}'\"", (str(tmp),))
@@ -236,7 +236,7 @@ def encrypt_plaintext_database(path: str | os.PathLike[str], key: bytes) -> bool
     return True
 
 
-def as_storage_error(exc: BaseException, what: str = "Your change") -> StorageError:
+def as_storage_error(exc: BaseException, what: str = phrase("Your change")) -> StorageError:
     """The sentence for a database error met while saving ``what``."""
     text = str(exc).lower()
     if "full" in text:
@@ -253,7 +253,7 @@ def as_storage_error(exc: BaseException, what: str = "Your change") -> StorageEr
 
 
 @contextmanager
-def storage_errors(what: str = "Your change") -> Iterator[None]:
+def storage_errors(what: str = phrase("Your change")) -> Iterator[None]:
     """Turn database errors (SQLCipher's or the standard library's) into ``StorageError``."""
     try:
         yield

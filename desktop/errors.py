@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from glossary.errors import GlossaryError, GlossaryImportError, TermLensError, set_translator
+from glossary.errors import GlossaryError, GlossaryImportError, TermLensError, phrase, set_translator
 
 __all__ = [
     "TermLensError",
@@ -16,6 +16,7 @@ __all__ = [
     "TrainingError",
     "EvaluationError",
     "StorageError",
+    "phrase",
     "set_translator",
 ]
 

@@ -61,7 +61,7 @@ from desktop.crypto import (
     unwrap_key,
     wrap_key,
 )
-from desktop.errors import StorageError
+from desktop.errors import StorageError, phrase
 from desktop.keyrings import (
     KeyStore,
     MemoryKeyring,
@@ -324,7 +324,7 @@ class KeyManager:
             os.replace(work, out)
         except OSError as exc:
             shutil.rmtree(work, ignore_errors=True)
-            raise storage_error(exc, "The bundle") from exc
+            raise storage_error(exc, phrase("The bundle")) from exc
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
@@ -370,7 +370,7 @@ class KeyManager:
                 shutil.copy2(data / rel, tmp)
                 os.replace(tmp, target)
         except OSError as exc:
-            raise storage_error(exc, "The imported data") from exc
+            raise storage_error(exc, phrase("The imported data")) from exc
         if self.db_file.exists():
             from desktop import db
 

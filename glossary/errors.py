@@ -20,6 +20,16 @@ def set_translator(fn: Callable[[str], str] | None) -> None:
     _translate = fn
 
 
+class Phrase(str):
+    """A value put into an error sentence that is itself English words ("Your conversation"):
+    it is translated along with the sentence. Made with ``phrase("...")``, so that the
+    translation script finds it."""
+
+
+def phrase(text: str) -> Phrase:
+    return Phrase(text)
+
+
 class TermLensError(Exception):
     """An error whose message is written for the person using the app.
 
@@ -42,7 +52,8 @@ class TermLensError(Exception):
         if self.template is None or _translate is None:
             return english
         try:
-            return _translate(self.template).format(**self.params)
+            params = {k: _translate(v) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+            return _translate(self.template).format(**params)
         except Exception:  # noqa: BLE001 - a faulty translation must not hide the error itself
             return english
 

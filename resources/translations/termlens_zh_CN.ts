@@ -1012,7 +1012,12 @@
         <translation>请为数据包选择 TermLens 数据目录之外的文件夹。</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+27"/>
+        <source>The bundle</source>
+        <translation>数据包</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>{folder} is not a TermLens bundle (its {manifest} is missing or unreadable).</source>
         <translation>{folder} 不是 TermLens 数据包（其中的 {manifest} 缺失或无法读取）。</translation>
     </message>
@@ -1042,7 +1047,12 @@
         <translation>{home} 中已有 TermLens 数据；请导入到空的数据目录，或先将现有数据移走。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+14"/>
+        <source>The imported data</source>
+        <translation>导入的数据</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>The database in the bundle is damaged; it was copied but should not be trusted.</source>
         <translation>数据包中的数据库已损坏；它已被复制，但不应信任其内容。</translation>
     </message>
@@ -1072,7 +1082,17 @@
         <translation>尚无可备份的数据库。</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+5"/>
+        <source>The backup</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>The check of the database</source>
+        <translation>数据库检查</translation>
+    </message>
+    <message>
+        <location line="+21"/>
         <source>TermLens&apos;s database is damaged or its key does not fit, and there is no backup to restore. Nothing was changed; the file is still at {path}.</source>
         <translation>TermLens 的数据库已损坏或密钥不匹配，且没有可恢复的备份。没有任何更改；该文件仍位于 {path}。</translation>
     </message>
@@ -1082,12 +1102,35 @@
         <translation>无法打开 TermLens 的数据库，也无法打开任何备份：密钥与它们不匹配。没有任何更改。如果数据是从另一台电脑移过来的，请导入您导出的数据包。</translation>
     </message>
     <message>
-        <location filename="../../desktop/conversations.py" line="+103"/>
+        <location line="+23"/>
+        <source>The restored database</source>
+        <translation>恢复的数据库</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/conversations.py" line="+101"/>
+        <source>The conversation history</source>
+        <translation>对话历史</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Your conversations were saved by a newer version of TermLens; update TermLens to open them.</source>
         <translation>您的对话由更新版本的 TermLens 保存；请更新 TermLens 后再打开。</translation>
     </message>
     <message>
-        <location line="+125"/>
+        <location line="+84"/>
+        <location line="+73"/>
+        <location line="+28"/>
+        <location line="+7"/>
+        <source>Your conversation</source>
+        <translation>您的对话</translation>
+    </message>
+    <message>
+        <location line="-82"/>
+        <source>Your settings</source>
+        <translation>您的设置</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <location line="+17"/>
         <location line="+6"/>
         <location line="+12"/>
@@ -1095,7 +1138,12 @@
         <translation>该对话已不存在。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+19"/>
+        <source>Your conversations</source>
+        <translation>您的全部对话</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <location line="+49"/>
         <source>That message no longer exists.</source>
         <translation>该消息已不存在。</translation>
@@ -1121,29 +1169,45 @@
         <translation>数据库正被另一个程序占用；请关闭该程序后重试。</translation>
     </message>
     <message>
-        <location line="+138"/>
+        <location line="+11"/>
+        <source>The database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <location line="+104"/>
+        <source>The encrypted copy of the database</source>
+        <translation>数据库的加密副本</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+17"/>
+        <source>Your change</source>
+        <translation>您的更改</translation>
+    </message>
+    <message>
+        <location line="-13"/>
         <source>The disk is full; {what} was not saved and nothing was changed. Free some space and try again.</source>
-        <translation>磁盘已满；{what} 未保存，没有任何更改。请释放一些空间后重试。</translation>
+        <translation>磁盘已满；{what}未保存，没有任何更改。请释放一些空间后重试。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The database is busy; {what} was not saved. Try again in a moment.</source>
-        <translation>数据库繁忙；{what} 未保存。请稍后重试。</translation>
+        <translation>数据库繁忙；{what}未保存。请稍后重试。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The database is damaged; {what} was not saved. Restart TermLens to restore the last backup.</source>
-        <translation>数据库已损坏；{what} 未保存。请重新启动 TermLens 以恢复最近一次备份。</translation>
+        <translation>数据库已损坏；{what}未保存。请重新启动 TermLens 以恢复最近一次备份。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The database cannot be written (read-only); {what} was not saved.</source>
-        <translation>数据库无法写入（只读）；{what} 未保存。</translation>
+        <translation>数据库无法写入（只读）；{what}未保存。</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>{what} could not be saved ({detail}); nothing was changed.</source>
-        <translation>{what} 无法保存（{detail}）；没有任何更改。</translation>
+        <translation>{what}无法保存（{detail}）；没有任何更改。</translation>
     </message>
     <message>
         <location filename="../../desktop/engine/adapters.py" line="+63"/>

@@ -15,7 +15,8 @@ looked up by the settings dialog in context ``SettingsHelp``; they are handed to
 lupdate as a generated file whose lines match ``config.py``, so they sit in the
 ``.ts`` like any other message. The same is done, in context ``Errors``, for the
 error sentences the engine and the glossary make with ``SomeError.of("template",
-...)`` (``glossary/errors.py``): the window shows them translated. It then reports how many messages still need a
+...)`` and the words put into them with ``phrase("...")`` (``glossary/errors.py``): the
+window shows them translated. It then reports how many messages still need a
 translation. With ``--release`` it also runs ``pyside6-lrelease`` to produce
 ``termlens_zh_CN.qm``, and refuses (exit status 1, listing them) while any message
 lacks a translation.
@@ -66,11 +67,14 @@ def settings_help_source() -> str:
 
 
 def error_templates(path: Path) -> list[tuple[int, str]]:
-    """(line, template) of every ``X.of("template", ...)`` in one source file."""
+    """(line, text) of every ``X.of("template", ...)`` and ``phrase("words")`` in one source file."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "of" \
-                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if (name == "of" and isinstance(node.func, ast.Attribute)) or name == "phrase":
             found.append((node.args[0].lineno, node.args[0].value))
     return found
 

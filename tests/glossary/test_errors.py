@@ -39,3 +39,15 @@ def test_a_broken_translation_falls_back_to_english_instead_of_hiding_the_error(
 def test_subclasses_with_their_own_arguments_still_take_a_template():
     err = GlossaryImportError.of("{file} is empty.", file="a.csv")
     assert isinstance(err, GlossaryImportError) and err.report == [] and str(err) == "a.csv is empty."
+
+
+def test_words_put_into_a_sentence_with_phrase_are_translated_with_it():
+    from glossary.errors import phrase
+
+    zh = {"The disk is full; {what} was not saved.": "磁盘已满；{what}未保存。", "Your conversation": "您的对话"}
+    err = TermLensError.of("The disk is full; {what} was not saved.", what=phrase("Your conversation"))
+    assert str(err) == "The disk is full; Your conversation was not saved."
+    set_translator(zh.get)
+    assert str(err) == "磁盘已满；您的对话未保存。"
+    plain = TermLensError.of("The disk is full; {what} was not saved.", what="notes.db")  # a file name stays
+    assert str(plain) == "磁盘已满；notes.db未保存。"

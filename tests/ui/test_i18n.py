@@ -93,3 +93,15 @@ def test_every_error_template_in_the_code_is_in_the_translation_file():
              for m in c.iter("message")}
     assert len(in_code) >= 40
     assert in_code - in_ts == set()
+
+
+def test_a_storage_error_names_what_was_not_saved_in_chinese_too():
+    from desktop.db import as_storage_error
+
+    try:
+        i18n.set_language("zh_CN")
+        err = as_storage_error(OSError("database or disk is full"))
+        assert str(err) == "磁盘已满；您的更改未保存，没有任何更改。请释放一些空间后重试。"
+    finally:
+        i18n.set_language("en")
+    assert str(err) == "The disk is full; Your change was not saved and nothing was changed. Free some space and try again."
