@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from glossary.errors import GlossaryError, GlossaryImportError, TermLensError, phrase, set_translator
+from glossary.errors import GlossaryError, GlossaryImportError, TermLensError, phrase, set_translator, translated
 
 __all__ = [
     "TermLensError",
@@ -18,6 +18,7 @@ __all__ = [
     "StorageError",
     "phrase",
     "set_translator",
+    "translated",
 ]
 
 

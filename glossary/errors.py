@@ -21,13 +21,34 @@ def set_translator(fn: Callable[[str], str] | None) -> None:
 
 
 class Phrase(str):
-    """A value put into an error sentence that is itself English words ("Your conversation"):
-    it is translated along with the sentence. Made with ``phrase("...")``, so that the
-    translation script finds it."""
+    """English words a person will read that are not an error: a value put into an error
+    sentence ("Your conversation") or a progress message ("Loading the tokenizer"). It is the
+    English text itself; ``translated()`` gives it in the interface's language. Made with
+    ``phrase("template", **values)``, so that the translation script finds it."""
+
+    template: str = ""
+    params: dict = {}
 
 
-def phrase(text: str) -> Phrase:
-    return Phrase(text)
+def phrase(template: str, /, **params) -> Phrase:
+    p = Phrase(template.format(**params) if params else template)
+    p.template, p.params = template, params
+    return p
+
+
+def translated(text: str) -> str:
+    """``text`` in the interface's language when it is a ``Phrase`` and a translator is set;
+    otherwise as it is."""
+    if not isinstance(text, Phrase) or _translate is None:
+        return str(text)
+    try:
+        return _translate(text.template).format(**_translated_values(text.params))
+    except Exception:  # noqa: BLE001 - a faulty translation must not hide the text
+        return str(text)
+
+
+def _translated_values(params: dict) -> dict:
+    return {k: translated(v) if isinstance(v, Phrase) else v for k, v in params.items()}
 
 
 class TermLensError(Exception):
@@ -52,8 +73,7 @@ class TermLensError(Exception):
         if self.template is None or _translate is None:
             return english
         try:
-            params = {k: _translate(v) if isinstance(v, Phrase) else v for k, v in self.params.items()}
-            return _translate(self.template).format(**params)
+            return _translate(self.template).format(**_translated_values(self.params))
         except Exception:  # noqa: BLE001 - a faulty translation must not hide the error itself
             return english
 

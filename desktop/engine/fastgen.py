@@ -55,6 +55,7 @@ from desktop.engine.fast_step import Shape, make_head, make_layer
 from desktop.engine.fast_weights import (  # noqa: F401 (check_supported is part of this module's API)
     GATE_UP, PROJECTIONS, QKV, FastPathUnavailable, check_supported, fuse, is_view_of, point, ptr, text_config,
 )
+from desktop.errors import phrase
 
 _log = log.get("fastgen")
 
@@ -186,14 +187,14 @@ class FastDecoder:
             self.warm_phases = {}
             known = {id(m) for m in step_tuning.compiled_modules()}
             for i, (w, greedy) in enumerate(todo):
-                report(i / len(todo), f"Preparing fast generation ({i + 1}/{len(todo)})")
+                report(i / len(todo), phrase("Preparing fast generation ({i}/{n})", i=i + 1, n=len(todo)))
                 t1 = time.perf_counter()
                 self._capture(w, greedy)
                 torch.cuda.synchronize(self.device)
                 self.warm_phases[f"{'greedy' if greedy else 'sampled'}-{w}"] = round(time.perf_counter() - t1, 2)
             # the compiler tuned each kernel alone; on a cold start, re-rank its near-best
             # settings of the matrix products by timing the whole step (step_tuning)
-            report(1.0, "Preparing fast generation (timing the step)")
+            report(1.0, phrase("Preparing fast generation (timing the step)"))
             t1 = time.perf_counter()
             self.step_choice = self._tune_by_step([m for m in step_tuning.compiled_modules() if id(m) not in known])
             self.warm_phases["step tuning"] = round(time.perf_counter() - t1, 2)
@@ -212,7 +213,7 @@ class FastDecoder:
                 for greedy in (True, False):
                     list(self.decode([0, 1], settings=_Settings(2, 0.0 if greedy else 1.0, 1.0, 0), eos_ids=set(),
                                      should_stop=lambda: False))
-        report(1.0, "Fast generation ready")
+        report(1.0, phrase("Fast generation ready"))
         self.warm_s = time.perf_counter() - t0
         _log.info("fast decode path ready in %.1f s (cache %d positions, windows %s)", self.warm_s, self.max_len,
                   self.windows)

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from desktop import heap, paths
 from desktop.engine import offline as _offline  # noqa: F401
-from desktop.errors import ModelLoadError, OutOfGpuMemory
+from desktop.errors import ModelLoadError, OutOfGpuMemory, phrase
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json", "spiece.model")
@@ -280,7 +280,7 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
 
     hf_logging.disable_progress_bar()  # progress goes to on_progress, not to a terminal bar
     report = on_progress or (lambda _f, _s: None)
-    report(0.05, "Checking the model folder")
+    report(0.05, phrase("Checking the model folder"))
     from desktop.engine import quant
 
     weights = quant.check_mode(weights)
@@ -295,7 +295,7 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
             "Close other programs or choose a smaller model.",
             name=info.name, needed=est.needed_bytes / 1e9, device=device, free=(est.free_bytes or 0) / 1e9)
     t0 = time.perf_counter()
-    report(0.15, "Loading the tokenizer")
+    report(0.15, phrase("Loading the tokenizer"))
     try:
         tokenizer = AutoTokenizer.from_pretrained(info.path, local_files_only=True, trust_remote_code=False)
     except Exception as exc:  # noqa: BLE001
@@ -304,8 +304,9 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
     if getattr(tokenizer, "chat_template", None) is None:
         raise ModelLoadError.of("{name} has no chat template, so TermLens cannot format a conversation for it.",
                                   name=info.name)
-    report(0.3, f"Loading {info.n_params / 1e6:,.0f}M parameters onto {device}"
-                + (" as 8-bit weights" if weights == "int8" else ""))
+    millions = info.n_params / 1e6
+    report(0.3, phrase("Loading {n:,.0f}M parameters onto {device} as 8-bit weights", n=millions, device=device)
+           if weights == "int8" else phrase("Loading {n:,.0f}M parameters onto {device}", n=millions, device=device))
     try:
         model = AutoModelForCausalLM.from_pretrained(
             info.path,
@@ -341,7 +342,7 @@ def load_model(path: str | os.PathLike, *, device: str | None = None, dtype: str
 
         attach(lm, on_progress=lambda f, s: report(0.9 + 0.1 * f, s))
         lm.load_s = time.perf_counter() - t0
-    report(1.0, "Model ready")
+    report(1.0, phrase("Model ready"))
     return lm
 
 

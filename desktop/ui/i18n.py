@@ -21,7 +21,7 @@ _log = log.get("ui")
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "resources" / "translations"
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
-ERRORS_CONTEXT = "Errors"  # where resources/translations/update.py puts the error templates
+ENGINE_CONTEXT = "Engine"  # where resources/translations/update.py puts the engine's sentences and phrases
 
 
 def normalize(lang: str | None) -> str:
@@ -42,9 +42,9 @@ def set_language(lang: str | None, app: QCoreApplication | None = None) -> bool:
         errors.set_translator(None)
         QLocale.setDefault(QLocale(QLocale.English, QLocale.UnitedStates))
         return True
-    # error sentences from the engine and the glossary (``SomeError.of``), in any thread:
+    # sentences from the engine and the glossary (``SomeError.of``, ``phrase``), in any thread:
     # translate() is thread-safe, so the model thread's sentences arrive translated too
-    errors.set_translator(lambda template: QCoreApplication.translate(ERRORS_CONTEXT, template))
+    errors.set_translator(lambda template: QCoreApplication.translate(ENGINE_CONTEXT, template))
     ok = False
     ours = QTranslator(app)
     if ours.load(str(TRANSLATIONS / f"termlens_{lang}.qm")):

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop import log
 from desktop.workers.thread_state import keep_thread_state
-from glossary.errors import TermLensError
+from glossary.errors import TermLensError, translated
 
 _log = log.get("worker")
 
@@ -149,7 +149,7 @@ class ModelWorker(QObject):
             from desktop.engine import models
 
             load = self._load_fn or models.load_model  # on CUDA it also prepares the fast path
-            lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, s),
+            lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, translated(s)),
                       weights=weights or "full")
             previous, self.lm = self.lm, lm
             if previous is not None:

@@ -748,7 +748,7 @@
     </message>
 </context>
 <context>
-    <name>Errors</name>
+    <name>Engine</name>
     <message>
         <location filename="../../desktop/atomic.py" line="+27"/>
         <source>The disk is full; {name} was not saved and nothing was changed. Free some space and try again.</source>
@@ -912,12 +912,22 @@
         <translation>{name} 中的 tokenizer_config.json 不是有效的 JSON。</translation>
     </message>
     <message>
-        <location line="+136"/>
+        <location line="+125"/>
+        <source>Checking the model folder</source>
+        <translation>正在检查模型文件夹</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>{name} needs about {needed:.1f} GB on {device}, but only {free:.1f} GB is free. Close other programs or choose a smaller model.</source>
         <translation>{name} 在 {device} 上约需 {needed:.1f} GB，但只有 {free:.1f} GB 可用。请关闭其他程序或选择更小的模型。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+4"/>
+        <source>Loading the tokenizer</source>
+        <translation>正在加载分词器</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>The tokenizer in {name} could not be read ({detail}).</source>
         <translation>无法读取 {name} 中的分词器（{detail}）。</translation>
     </message>
@@ -927,7 +937,17 @@
         <translation>{name} 没有对话模板，TermLens 无法为它组织对话格式。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+3"/>
+        <source>Loading {n:,.0f}M parameters onto {device} as 8-bit weights</source>
+        <translation>正在将 {n:,.0f}M 个参数以 8 位权重加载到 {device}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Loading {n:,.0f}M parameters onto {device}</source>
+        <translation>正在将 {n:,.0f}M 个参数加载到 {device}</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>The GPU ran out of memory while loading {name}; the previous model stays in use. Choose a smaller model.</source>
         <translation>加载 {name} 时 GPU 内存不足；继续使用之前的模型。请选择更小的模型。</translation>
     </message>
@@ -935,6 +955,11 @@
         <location line="+4"/>
         <source>{name} could not be loaded: {detail}</source>
         <translation>无法加载 {name}：{detail}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Model ready</source>
+        <translation>模型已就绪</translation>
     </message>
     <message>
         <location filename="../../desktop/security.py" line="+141"/>
@@ -1885,6 +1910,21 @@
         <location line="+2"/>
         <source>The test set &apos;{name}&apos; cannot be read ({reason}).</source>
         <translation>无法读取测试集“{name}”（{reason}）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/fastgen.py" line="+189"/>
+        <source>Preparing fast generation ({i}/{n})</source>
+        <translation>正在准备快速生成（{i}/{n}）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Preparing fast generation (timing the step)</source>
+        <translation>正在准备快速生成（测定单步用时）</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Fast generation ready</source>
+        <translation>快速生成已就绪</translation>
     </message>
 </context>
 <context>

@@ -13,10 +13,11 @@ the code are dropped (``-no-obsolete``). The help texts of the settings (the
 ``metadata={"help": ...}`` of ``desktop/config.py``, which knows nothing of Qt) are
 looked up by the settings dialog in context ``SettingsHelp``; they are handed to
 lupdate as a generated file whose lines match ``config.py``, so they sit in the
-``.ts`` like any other message. The same is done, in context ``Errors``, for the
+``.ts`` like any other message. The same is done, in context ``Engine``, for the
 error sentences the engine and the glossary make with ``SomeError.of("template",
-...)`` and the words put into them with ``phrase("...")`` (``glossary/errors.py``): the
-window shows them translated. It then reports how many messages still need a
+...)`` and the words they show otherwise (values put into those sentences, progress
+messages) made with ``phrase("template", ...)`` (``glossary/errors.py``): the window
+shows them translated. It then reports how many messages still need a
 translation. With ``--release`` it also runs ``pyside6-lrelease`` to produce
 ``termlens_zh_CN.qm``, and refuses (exit status 1, listing them) while any message
 lacks a translation.
@@ -42,7 +43,7 @@ TS = HERE / f"termlens_{LANG}.ts"
 QM = HERE / f"termlens_{LANG}.qm"
 CONFIG = ROOT / "desktop" / "config.py"
 HELP_CONTEXT = "SettingsHelp"  # as in desktop/ui/settings_dialog.py
-ERRORS_CONTEXT = "Errors"  # as in desktop/ui/i18n.py
+ENGINE_CONTEXT = "Engine"  # as in desktop/ui/i18n.py
 ERROR_SOURCES = [ROOT / "desktop", ROOT / "glossary"]  # outside desktop/ui: code that knows nothing of Qt
 
 
@@ -92,7 +93,7 @@ def error_sources(tmp: Path) -> dict[Path, Path]:
                 continue
             lines = [""] * len(path.read_text(encoding="utf-8").splitlines())
             for lineno, template in found:
-                lines[lineno - 1] += f"QCoreApplication.translate({ERRORS_CONTEXT!r}, {template!r}); "
+                lines[lineno - 1] += f"QCoreApplication.translate({ENGINE_CONTEXT!r}, {template!r}); "
             gen = tmp / "errors" / path.relative_to(ROOT)
             gen.parent.mkdir(parents=True, exist_ok=True)
             gen.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -51,3 +51,13 @@ def test_words_put_into_a_sentence_with_phrase_are_translated_with_it():
     assert str(err) == "磁盘已满；您的对话未保存。"
     plain = TermLensError.of("The disk is full; {what} was not saved.", what="notes.db")  # a file name stays
     assert str(plain) == "磁盘已满；notes.db未保存。"
+
+
+def test_a_progress_phrase_with_values_is_translated_and_keeps_its_number_format():
+    from glossary.errors import phrase, translated
+
+    p = phrase("Loading {n:,.0f}M parameters onto {device}", n=7615.6, device="cuda")
+    assert p == "Loading 7,616M parameters onto cuda" and translated(p) == p
+    set_translator({"Loading {n:,.0f}M parameters onto {device}": "正在将 {n:,.0f}M 个参数加载到 {device}"}.get)
+    assert translated(p) == "正在将 7,616M 个参数加载到 cuda"
+    assert translated("plain text") == "plain text"  # not a phrase: as it is

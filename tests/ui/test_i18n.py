@@ -89,7 +89,7 @@ def test_every_error_template_in_the_code_is_in_the_translation_file():
     in_code = {t for top in update.ERROR_SOURCES for p in top.rglob("*.py") if update.SOURCES not in p.parents
                for _line, t in update.error_templates(p)}
     root = ET.parse(i18n.TRANSLATIONS / "termlens_zh_CN.ts").getroot()
-    in_ts = {m.findtext("source") for c in root.iter("context") if c.findtext("name") == i18n.ERRORS_CONTEXT
+    in_ts = {m.findtext("source") for c in root.iter("context") if c.findtext("name") == i18n.ENGINE_CONTEXT
              for m in c.iter("message")}
     assert len(in_code) >= 40
     assert in_code - in_ts == set()
@@ -105,3 +105,21 @@ def test_a_storage_error_names_what_was_not_saved_in_chinese_too():
     finally:
         i18n.set_language("en")
     assert str(err) == "The disk is full; Your change was not saved and nothing was changed. Free some space and try again."
+
+
+def test_load_progress_from_the_model_thread_reads_in_chinese(qtbot, tiny_model_dir):
+    from desktop.workers.model_worker import ModelThread
+
+    mt = ModelThread()
+    seen: list[str] = []
+    mt.worker.loading.connect(lambda _f, what: seen.append(what))
+    try:
+        i18n.set_language("zh_CN")
+        with qtbot.waitSignal(mt.worker.loaded, timeout=120_000):
+            mt.worker.request_load(str(tiny_model_dir))
+        qtbot.waitUntil(lambda: "模型已就绪" in seen, timeout=5_000)
+        assert "正在检查模型文件夹" in seen and "正在加载分词器" in seen
+        assert any(s.startswith("正在将 ") and s.endswith("个参数加载到 cpu") for s in seen), seen
+    finally:
+        i18n.set_language("en")
+        mt.shutdown()
