@@ -1,5 +1,5 @@
 """Error sentences made from a template can be shown in the interface's language, and never
-lose the English sentence (the log and the command line keep it)."""
+lose the English sentence (``args[0]`` keeps it)."""
 
 from __future__ import annotations
 
