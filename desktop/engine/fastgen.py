@@ -246,8 +246,8 @@ class FastDecoder:
             _log.warning("timing the decode step to choose kernel settings failed: %s", exc, exc_info=True)
             choice = step_tuning.Choice(failed=str(exc) or type(exc).__name__)
         if choice.changed or choice.failed:
-            # after a change the timed graph already holds the final settings; after a failure
-            # it may not, so it is captured again with the rest
+            # the timed graph was captured last with the settings kept (choose_by_step ends so);
+            # after a failure it may not be, so it is captured again with the rest
             for graph_key in list(self._graphs):
                 if choice.failed or graph_key != key:
                     self._capture(*graph_key)

@@ -155,7 +155,8 @@ def choose_by_step(kernels: Iterable[Any], time_step: Callable[[], float], *, li
     """Try the compiler's near-best settings of each large kernel inside the step; keep the fastest.
 
     ``time_step()`` must run the step with the kernels' current launchers (capturing it
-    again if it is a graph) and return seconds per step. Kernels are visited largest
+    again if it is a graph) and return seconds per step; its last call is with the settings
+    kept. Kernels are visited largest
     first; each keeps its new setting only if the step got at least ``min_gain`` faster.
     """
     t0 = time.perf_counter()
@@ -195,7 +196,9 @@ def choose_by_step(kernels: Iterable[Any], time_step: Callable[[], float], *, li
             _save(kernel, best.config, time.perf_counter() - t0)
             choice.changed.append(_name(kernel))
             base = best_s
-    choice.after_s = time_step() if choice.changed else base
+    # the last run was with the last setting tried: run (and so capture) the step once more
+    # with the settings kept, whether or not any changed
+    choice.after_s = time_step() if choice.tried else base
     choice.seconds = time.perf_counter() - t0
     _log.info("step tuning: %s", choice.summary())
     return choice

@@ -164,3 +164,19 @@ def test_each_reduction_block_size_gets_a_try_even_when_one_size_fills_the_top_o
 
     assert (8, 512) in tried and len(tried) == 5
     assert tried[0] == (8, 256)  # still best (alone) first
+
+
+def test_the_step_is_run_last_with_the_settings_kept_even_when_none_changed():
+    """The step is a captured graph: left as the last setting tried, it would run a rejected one."""
+    cur, alt = _Config(XBLOCK=1, R0_BLOCK=2048), _Config(XBLOCK=2, R0_BLOCK=2048)
+    down = _Kernel("down", {"x": 4096, "r0_": 32768}, cur, {step_tuning._key(cur): 0.05, step_tuning._key(alt): 0.051})
+    ran_with = []
+
+    def time_step():
+        ran_with.append(down.launchers[0].config)
+        return 4.2e-3
+
+    choice = step_tuning.choose_by_step([down], time_step)
+
+    assert choice.changed == [] and choice.tried == 1
+    assert ran_with[-1] is cur
