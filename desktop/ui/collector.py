@@ -2,8 +2,10 @@
 
 Why: ``desktop.heap``. ``GuiCollector.install(app)`` turns the automatic collector off and
 checks the collector's counts from a timer in the GUI thread, collecting the generations
-whose thresholds were crossed (the same rule Python applies on allocation, so memory is
-reclaimed about as often as before, only in the right thread). Other threads that must
+whose thresholds were crossed (Python's thresholds, so memory is reclaimed about as often
+as before, only in the right thread; full passes can come more often than Python's own,
+which also waits for a quarter of the long-lived objects to be new, but the objects alive
+once a model has loaded are frozen out of them: ``models.settle_heap``). Other threads that must
 free memory now call ``desktop.heap.collect()``, which runs here and waits.
 """
 

@@ -55,16 +55,24 @@ def tool(name: str) -> str:
     sys.exit(f"{name} not found: install PySide6 in this environment (pip install PySide6)")
 
 
+def mirror_source(path: Path, context: str, found: list[tuple[int, str]]) -> str:
+    """Python that lupdate reads: one translate() per (line, text) of ``path``, on that line."""
+    lines = [""] * len(path.read_text(encoding="utf-8").splitlines())
+    for lineno, text in found:
+        lines[lineno - 1] += f"QCoreApplication.translate({context!r}, {text!r}); "
+    return "\n".join(lines) + "\n"
+
+
 def settings_help_source() -> str:
-    """Python that lupdate reads: one translate() per help text, on the line it has in config.py."""
-    lines = [""] * len(CONFIG.read_text(encoding="utf-8").splitlines())
+    """The help texts of config.py, for lupdate, each on the line it has there."""
+    found = []
     for node in ast.walk(ast.parse(CONFIG.read_text(encoding="utf-8"), str(CONFIG))):
         if isinstance(node, ast.Dict):
             for k, v in zip(node.keys, node.values):
                 if isinstance(k, ast.Constant) and k.value == "help" and isinstance(v, ast.Constant) \
                         and isinstance(v.value, str) and v.value:
-                    lines[v.lineno - 1] += f"QCoreApplication.translate({HELP_CONTEXT!r}, {v.value!r}); "
-    return "\n".join(lines) + "\n"
+                    found.append((v.lineno, v.value))
+    return mirror_source(CONFIG, HELP_CONTEXT, found)
 
 
 def error_templates(path: Path) -> list[tuple[int, str]]:
@@ -91,12 +99,9 @@ def error_sources(tmp: Path) -> dict[Path, Path]:
             found = error_templates(path)
             if not found:
                 continue
-            lines = [""] * len(path.read_text(encoding="utf-8").splitlines())
-            for lineno, template in found:
-                lines[lineno - 1] += f"QCoreApplication.translate({ENGINE_CONTEXT!r}, {template!r}); "
             gen = tmp / "errors" / path.relative_to(ROOT)
             gen.parent.mkdir(parents=True, exist_ok=True)
-            gen.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            gen.write_text(mirror_source(path, ENGINE_CONTEXT, found), encoding="utf-8")
             out[gen] = path
     return out
 
