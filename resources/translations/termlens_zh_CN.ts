@@ -1465,78 +1465,83 @@
     </message>
     <message>
         <location filename="../../desktop/engine/train/__init__.py" line="+127"/>
-        <source>The training settings cannot be used: the LoRA rank must be at least 1.</source>
-        <translation>训练设置无法使用：LoRA 秩必须至少为 1。</translation>
+        <source>the LoRA rank must be at least 1</source>
+        <translation>LoRA 秩必须至少为 1</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: LoRA alpha must be above 0.</source>
-        <translation>训练设置无法使用：LoRA alpha 必须大于 0。</translation>
+        <location line="+1"/>
+        <source>LoRA alpha must be above 0</source>
+        <translation>LoRA alpha 必须大于 0</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: dropout must be from 0 up to (not including) 1.</source>
-        <translation>训练设置无法使用：Dropout 必须大于等于 0 且小于 1。</translation>
+        <location line="+1"/>
+        <source>dropout must be from 0 up to (not including) 1</source>
+        <translation>Dropout 必须大于等于 0 且小于 1</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: name at least one target layer.</source>
-        <translation>训练设置无法使用：请至少指定一个目标层。</translation>
+        <location line="+1"/>
+        <source>name at least one target layer</source>
+        <translation>请至少指定一个目标层</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: the learning rate must be above 0 and at most 1.</source>
-        <translation>训练设置无法使用：学习率必须大于 0 且不超过 1。</translation>
+        <location line="+1"/>
+        <source>the learning rate must be above 0 and at most 1</source>
+        <translation>学习率必须大于 0 且不超过 1</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: weight decay cannot be negative.</source>
-        <translation>训练设置无法使用：权重衰减不能为负数。</translation>
+        <location line="+1"/>
+        <source>weight decay cannot be negative</source>
+        <translation>权重衰减不能为负数</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: the warm-up share must be from 0 up to 1.</source>
-        <translation>训练设置无法使用：预热比例必须大于等于 0 且小于 1。</translation>
+        <location line="+1"/>
+        <source>the warm-up share must be from 0 up to 1</source>
+        <translation>预热比例必须大于等于 0 且小于 1</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: the batch size must be at least 1.</source>
-        <translation>训练设置无法使用：批大小必须至少为 1。</translation>
+        <location line="+1"/>
+        <source>the batch size must be at least 1</source>
+        <translation>批大小必须至少为 1</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: the number of epochs cannot be negative.</source>
-        <translation>训练设置无法使用：轮数不能为负数。</translation>
+        <location line="+1"/>
+        <source>the number of epochs cannot be negative</source>
+        <translation>轮数不能为负数</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: the step limit cannot be negative.</source>
-        <translation>训练设置无法使用：最大步数不能为负数。</translation>
+        <location line="+1"/>
+        <source>the step limit cannot be negative</source>
+        <translation>最大步数不能为负数</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: set at least one epoch or a step limit.</source>
-        <translation>训练设置无法使用：请至少设置 1 个轮次，或设置最大步数。</translation>
+        <location line="+1"/>
+        <source>set at least one epoch or a step limit</source>
+        <translation>请至少设置 1 个轮次，或设置最大步数</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: the sequence length must be at least 8 tokens.</source>
-        <translation>训练设置无法使用：序列长度必须至少为 8 个词元。</translation>
+        <location line="+1"/>
+        <source>the sequence length must be at least 8 tokens</source>
+        <translation>序列长度必须至少为 8 个词元</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: the held-out share must be from 0 to 0.5.</source>
-        <translation>训练设置无法使用：留出比例必须在 0 到 0.5 之间。</translation>
+        <location line="+1"/>
+        <source>the held-out share must be from 0 to 0.5</source>
+        <translation>留出比例必须在 0 到 0.5 之间</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: the gradient clip cannot be negative.</source>
-        <translation>训练设置无法使用：梯度裁剪不能为负数。</translation>
+        <location line="+1"/>
+        <source>the gradient clip cannot be negative</source>
+        <translation>梯度裁剪不能为负数</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The training settings cannot be used: the checkpoint interval cannot be negative.</source>
-        <translation>训练设置无法使用：检查点间隔不能为负数。</translation>
+        <location line="+1"/>
+        <source>the checkpoint interval cannot be negative</source>
+        <translation>检查点间隔不能为负数</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The training settings cannot be used: {what}.</source>
+        <translation>训练设置无法使用：{what}。</translation>
     </message>
     <message>
         <location line="+186"/>

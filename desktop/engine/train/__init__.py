@@ -37,7 +37,7 @@ from desktop.engine.models import LoadedModel
 from desktop.engine.train import checkpoint
 from desktop.engine.train.data import IGNORE, Row, collate, encode_pairs, epoch_order, pack, select_pairs, split
 from desktop.engine.train.loss import liger_available, liger_kernels, token_loss
-from desktop.errors import OutOfGpuMemory, TrainingError
+from desktop.errors import OutOfGpuMemory, TrainingError, phrase
 
 _log = log.get("train")
 
@@ -124,36 +124,26 @@ ProgressFn = Callable[[TrainProgress], None]
 
 def check_config(config: TrainConfig) -> None:
     """``TrainingError`` naming the first setting out of range; nothing is loaded or changed."""
-    if config.rank < 1:
-        raise TrainingError.of("The training settings cannot be used: the LoRA rank must be at least 1.")
-    if config.alpha <= 0:
-        raise TrainingError.of("The training settings cannot be used: LoRA alpha must be above 0.")
-    if not 0 <= config.dropout < 1:
-        raise TrainingError.of("The training settings cannot be used: dropout must be from 0 up to (not including) 1.")
-    if not [m for m in config.target_modules if str(m).strip()]:
-        raise TrainingError.of("The training settings cannot be used: name at least one target layer.")
-    if not 0 < config.lr <= 1:
-        raise TrainingError.of("The training settings cannot be used: the learning rate must be above 0 and at most 1.")
-    if config.weight_decay < 0:
-        raise TrainingError.of("The training settings cannot be used: weight decay cannot be negative.")
-    if not 0 <= config.warmup_ratio < 1:
-        raise TrainingError.of("The training settings cannot be used: the warm-up share must be from 0 up to 1.")
-    if config.batch_size < 1:
-        raise TrainingError.of("The training settings cannot be used: the batch size must be at least 1.")
-    if config.epochs < 0:
-        raise TrainingError.of("The training settings cannot be used: the number of epochs cannot be negative.")
-    if config.max_steps is not None and config.max_steps < 0:
-        raise TrainingError.of("The training settings cannot be used: the step limit cannot be negative.")
-    if not config.epochs and not config.max_steps:
-        raise TrainingError.of("The training settings cannot be used: set at least one epoch or a step limit.")
-    if config.max_seq_len < 8:
-        raise TrainingError.of("The training settings cannot be used: the sequence length must be at least 8 tokens.")
-    if not 0 <= config.val_fraction <= 0.5:
-        raise TrainingError.of("The training settings cannot be used: the held-out share must be from 0 to 0.5.")
-    if config.grad_clip < 0:
-        raise TrainingError.of("The training settings cannot be used: the gradient clip cannot be negative.")
-    if config.save_every_steps < 0:
-        raise TrainingError.of("The training settings cannot be used: the checkpoint interval cannot be negative.")
+    problems = (
+        (config.rank < 1, phrase("the LoRA rank must be at least 1")),
+        (config.alpha <= 0, phrase("LoRA alpha must be above 0")),
+        (not 0 <= config.dropout < 1, phrase("dropout must be from 0 up to (not including) 1")),
+        (not [m for m in config.target_modules if str(m).strip()], phrase("name at least one target layer")),
+        (not 0 < config.lr <= 1, phrase("the learning rate must be above 0 and at most 1")),
+        (config.weight_decay < 0, phrase("weight decay cannot be negative")),
+        (not 0 <= config.warmup_ratio < 1, phrase("the warm-up share must be from 0 up to 1")),
+        (config.batch_size < 1, phrase("the batch size must be at least 1")),
+        (config.epochs < 0, phrase("the number of epochs cannot be negative")),
+        (config.max_steps is not None and config.max_steps < 0, phrase("the step limit cannot be negative")),
+        (not config.epochs and not config.max_steps, phrase("set at least one epoch or a step limit")),
+        (config.max_seq_len < 8, phrase("the sequence length must be at least 8 tokens")),
+        (not 0 <= config.val_fraction <= 0.5, phrase("the held-out share must be from 0 to 0.5")),
+        (config.grad_clip < 0, phrase("the gradient clip cannot be negative")),
+        (config.save_every_steps < 0, phrase("the checkpoint interval cannot be negative")),
+    )
+    for bad, what in problems:
+        if bad:
+            raise TrainingError.of("The training settings cannot be used: {what}.", what=what)
 
 
 @dataclass
