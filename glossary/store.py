@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from glossary.errors import GlossaryError
+from glossary.errors import GlossaryError, phrase
 from glossary.migrations import MIGRATIONS, recorded_migrations, run_migrations
 from glossary.model import Concept, Status, now_iso
 from glossary.normalize import norm
@@ -64,27 +64,21 @@ def _like_escape(s: str) -> str:
 
 def _storage_error(exc: BaseException, path: str | None = None) -> GlossaryError:
     """One sentence for a database error met opening the glossary at ``path``, or (None) changing it."""
+    what = _opening(path) if path is not None else phrase("The glossary was not changed")
     text = str(exc).lower()
     if "full" in text:
-        if path is None:
-            return GlossaryError.of("The glossary was not changed: the disk is full. Free some space and try again.")
-        return GlossaryError.of("The glossary at {path} cannot be opened: the disk is full. "
-                                "Free some space and try again.", path=path)
+        return GlossaryError.of("{what}: the disk is full. Free some space and try again.", what=what)
     if "locked" in text or "busy" in text:
-        if path is None:
-            return GlossaryError.of("The glossary was not changed: the glossary is in use by another TermLens window "
-                                    "or program. Close it and try again.")
-        return GlossaryError.of("The glossary at {path} cannot be opened: the glossary is in use by another TermLens "
-                                "window or program. Close it and try again.", path=path)
+        return GlossaryError.of("{what}: the glossary is in use by another TermLens window or program. "
+                                "Close it and try again.", what=what)
     if "not a database" in text or "malformed" in text or "corrupt" in text or "encrypted" in text:
-        if path is None:
-            return GlossaryError.of("The glossary was not changed: the glossary file is damaged or is not a TermLens "
-                                    "glossary. Restore a backup.")
-        return GlossaryError.of("The glossary at {path} cannot be opened: the glossary file is damaged or is not a "
-                                "TermLens glossary. Restore a backup.", path=path)
-    if path is None:
-        return GlossaryError.of("The glossary was not changed ({detail}).", detail=str(exc))
-    return GlossaryError.of("The glossary at {path} cannot be opened ({detail}).", path=path, detail=str(exc))
+        return GlossaryError.of("{what}: the glossary file is damaged or is not a TermLens glossary. "
+                                "Restore a backup.", what=what)
+    return GlossaryError.of("{what} ({detail}).", what=what, detail=str(exc))
+
+
+def _opening(path: str):
+    return phrase("The glossary at {path} cannot be opened", path=path)
 
 
 # --- the store --------------------------------------------------------------------
@@ -104,8 +98,7 @@ class GlossaryStore:
             try:
                 self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10.0)
             except sqlite3.Error as exc:
-                raise GlossaryError.of("The glossary at {path} cannot be opened ({detail}).", path=self.path,
-                                       detail=str(exc)) from exc
+                raise GlossaryError.of("{what} ({detail}).", what=_opening(self.path), detail=str(exc)) from exc
         # An encrypted connection raises its own module's errors, not sqlite3.Error: catch both.
         module = sys.modules.get(type(self._db).__module__)
         own = getattr(module, "Error", None)

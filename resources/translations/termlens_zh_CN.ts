@@ -1759,48 +1759,38 @@
         <translation>此术语表由更新版本的 TermLens 写入；请更新 TermLens 后再打开。</translation>
     </message>
     <message>
-        <location line="+15"/>
-        <source>The glossary was not changed: the disk is full. Free some space and try again.</source>
-        <translation>术语表未作更改：磁盘已满。请释放一些空间后重试。</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>The glossary at {path} cannot be opened: the disk is full. Free some space and try again.</source>
-        <translation>无法打开位于 {path} 的术语表：磁盘已满。请释放一些空间后重试。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The glossary was not changed: the glossary is in use by another TermLens window or program. Close it and try again.</source>
-        <translation>术语表未作更改：术语表正被另一个 TermLens 窗口或程序使用。请将其关闭后重试。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The glossary at {path} cannot be opened: the glossary is in use by another TermLens window or program. Close it and try again.</source>
-        <translation>无法打开位于 {path} 的术语表：术语表正被另一个 TermLens 窗口或程序使用。请将其关闭后重试。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>The glossary was not changed: the glossary file is damaged or is not a TermLens glossary. Restore a backup.</source>
-        <translation>术语表未作更改：术语表文件已损坏，或不是 TermLens 术语表。请恢复备份。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The glossary at {path} cannot be opened: the glossary file is damaged or is not a TermLens glossary. Restore a backup.</source>
-        <translation>无法打开位于 {path} 的术语表：术语表文件已损坏，或不是 TermLens 术语表。请恢复备份。</translation>
+        <location line="+12"/>
+        <source>The glossary was not changed</source>
+        <translation>术语表未作更改</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>The glossary was not changed ({detail}).</source>
-        <translation>术语表未作更改（{detail}）。</translation>
+        <source>{what}: the disk is full. Free some space and try again.</source>
+        <translation>{what}：磁盘已满。请释放一些空间后重试。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+20"/>
-        <source>The glossary at {path} cannot be opened ({detail}).</source>
-        <translation>无法打开位于 {path} 的术语表（{detail}）。</translation>
+        <location line="+2"/>
+        <source>{what}: the glossary is in use by another TermLens window or program. Close it and try again.</source>
+        <translation>{what}：术语表正被另一个 TermLens 窗口或程序使用。请将其关闭后重试。</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+3"/>
+        <source>{what}: the glossary file is damaged or is not a TermLens glossary. Restore a backup.</source>
+        <translation>{what}：术语表文件已损坏，或不是 TermLens 术语表。请恢复备份。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+24"/>
+        <source>{what} ({detail}).</source>
+        <translation>{what}（{detail}）。</translation>
+    </message>
+    <message>
+        <location line="-20"/>
+        <source>The glossary at {path} cannot be opened</source>
+        <translation>无法打开位于 {path} 的术语表</translation>
+    </message>
+    <message>
+        <location line="+117"/>
         <location line="+87"/>
         <source>A concept needs at least one term.</source>
         <translation>一个概念至少需要一个术语。</translation>
