@@ -40,7 +40,8 @@ _DEFAULT_MODEL = _find_default_model()
 
 
 def _forget_keys() -> None:
-    from desktop import appdata, errors, security
+    from desktop import errors
+    from desktop.storage import appdata, security
 
     appdata.forget_keys()
     security.reset_memory_keyring()

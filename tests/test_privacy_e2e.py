@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop import appdata, backup, log, paths
+from desktop import log, paths
+from desktop.storage import appdata, backup
 from tests.ui.conftest import ask, open_window  # noqa: F401 (open_window is a fixture)
 from tests.ui.fakes import FakeWorker
 

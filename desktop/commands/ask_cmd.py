@@ -26,8 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop import config, paths
-    from desktop.appdata import open_conversations, open_glossary
+    from desktop import paths
+    from desktop.storage import config
+    from desktop.storage.appdata import open_conversations, open_glossary
     from desktop.engine import generate, models
     from desktop.errors import ModelLoadError
     from desktop.prompting import prepare_turn

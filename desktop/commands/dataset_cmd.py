@@ -36,7 +36,7 @@ def _guarded(work: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Na
 
 
 def _build(args: argparse.Namespace) -> int:
-    from desktop.appdata import open_glossary
+    from desktop.storage.appdata import open_glossary
     from glossary import candidates, dataset
 
     if args.per_concept < 1:
@@ -65,7 +65,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _candidates(args: argparse.Namespace) -> int:
-    from desktop.appdata import open_glossary
+    from desktop.storage.appdata import open_glossary
     from glossary import candidates
 
     with open_glossary() as store:

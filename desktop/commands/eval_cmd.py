@@ -10,7 +10,7 @@
 ``make-testset`` and ``show`` are optional first words of ``eval`` (``eval run`` is
 the same as plain ``eval``), so every spelling parses with one parser.
 
-The glossary is the user's (``desktop.appdata.open_glossary``, read only). When there
+The glossary is the user's (``desktop.storage.appdata.open_glossary``, read only). When there
 is none yet, or it holds no concepts, the starter glossaries shipped in
 ``resources/glossaries`` are used instead, in memory, and a line on stderr says so:
 the sample test set is written against them, so ``eval`` works on a fresh install.
@@ -44,7 +44,7 @@ def _concepts() -> tuple[list, str]:
 
     own: list = []
     if paths.db_path().exists():
-        from desktop.appdata import open_glossary
+        from desktop.storage.appdata import open_glossary
 
         with open_glossary(seed_starters=False) as store:
             own = list(store.iter_concepts())

@@ -1,6 +1,6 @@
 """``main.py glossary ...``: the glossary from a terminal (import, export, list, search, detect).
 
-Each subcommand opens the user's glossary through ``desktop.appdata`` (the encrypted
+Each subcommand opens the user's glossary through ``desktop.storage.appdata`` (the encrypted
 ``termlens.db``; the passphrase, when the data has one, comes from
 ``TERMLENS_PASSPHRASE`` or is asked at the terminal), does one thing and returns an
 exit code: 0 on success, 2 on an error of the ``TermLensError`` family
@@ -23,7 +23,7 @@ from glossary.store import GlossaryStore
 
 
 def _open() -> GlossaryStore:
-    from desktop.appdata import open_glossary
+    from desktop.storage.appdata import open_glossary
 
     return open_glossary(seed_starters=False)
 

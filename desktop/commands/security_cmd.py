@@ -36,17 +36,17 @@ def _ask(prompt: str, env: tuple[str, ...], *, confirm: bool = False) -> str:
 
 
 def _key_manager():  # noqa: ANN202 - a KeyManager, imported lazily
-    from desktop.security import KeyManager
+    from desktop.storage.security import KeyManager
 
     return KeyManager()
 
 
 def _unlocked(*, prepare: bool = True):  # noqa: ANN202 - the unlocked KeyManager of the data directory
-    """Through ``desktop.appdata`` (keyring, ``TERMLENS_PASSPHRASE`` or a terminal prompt);
+    """Through ``desktop.storage.appdata`` (keyring, ``TERMLENS_PASSPHRASE`` or a terminal prompt);
     refuses a data directory that holds nothing yet rather than creating a key for it.
     With ``prepare``, the database gets the app's start-of-day care first (encrypted if an
     older TermLens left it in the clear, checked, restored if damaged)."""
-    from desktop import appdata
+    from desktop.storage import appdata
 
     km = _key_manager()
     if not km.db_file.exists():
@@ -59,8 +59,8 @@ def _unlocked(*, prepare: bool = True):  # noqa: ANN202 - the unlocked KeyManage
 
 
 def _status(args: argparse.Namespace) -> int:
-    from desktop import backup
-    from desktop.security import backend_name
+    from desktop.storage import backup
+    from desktop.storage.security import backend_name
 
     km = _key_manager()
     state = km.status()
@@ -100,7 +100,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from desktop.instance import SingleInstance
+    from desktop.storage.instance import SingleInstance
 
     with SingleInstance():
         km = _key_manager()
@@ -112,7 +112,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from desktop import backup
+    from desktop.storage import backup
 
     km = _unlocked()
     out = backup.make_backup(key=km.unlock(), home=km.home)
@@ -121,14 +121,14 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from desktop import backup
-    from desktop.instance import SingleInstance
+    from desktop.storage import backup
+    from desktop.storage.instance import SingleInstance
 
     with SingleInstance():
         if not _key_manager().db_file.exists():
             print("There is no database yet.")
             return 0
-        from desktop import db
+        from desktop.storage import db
 
         km = _unlocked(prepare=False)
         db.encrypt_plaintext_database(km.db_file, km.unlock())  # we hold the directory: safe to convert

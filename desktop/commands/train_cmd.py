@@ -98,8 +98,8 @@ def _config(args: argparse.Namespace, base: dict | None = None):
 def _pairs(args: argparse.Namespace) -> tuple[list[dict], int | None, str]:
     """(pairs, glossary version, where they came from)."""
     if args.from_review:
-        from desktop import trainingset
-        from desktop.appdata import open_glossary
+        from desktop.storage import trainingset
+        from desktop.storage.appdata import open_glossary
 
         pairs = trainingset.accepted()
         if not pairs:
@@ -147,7 +147,7 @@ def _printer(talk: bool, *, resuming: bool):
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop import config as app_config
+    from desktop.storage import config as app_config
     from desktop import paths
     from desktop.engine import adapters, train
     from desktop.engine.train import checkpoint

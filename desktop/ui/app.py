@@ -80,7 +80,7 @@ def run_app(*, screenshot: str | None = None, lang: str | None = None, model: st
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop import config
+    from desktop.storage import config
     from desktop.errors import StorageError
     from desktop.ui import i18n
     from desktop.ui.context import open_context
@@ -95,7 +95,7 @@ def run_app(*, screenshot: str | None = None, lang: str | None = None, model: st
             ctx.settings.language = i18n.normalize(lang)
         return render_screenshot(ctx, Path(screenshot))
 
-    from desktop.instance import SingleInstance
+    from desktop.storage.instance import SingleInstance
     from desktop.ui.collector import GuiCollector
     from desktop.ui.passphrase_dialog import obtain_key
 

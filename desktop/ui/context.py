@@ -4,7 +4,7 @@ matcher, conversations, the token counter and the model thread.
 No global state: ``open_context`` builds one ``AppContext`` that ``run_app`` hands to
 ``MainWindow``; ``close`` stops the model thread and closes the stores. The glossary
 and the conversations live in the encrypted ``termlens.db``, opened through
-``desktop.appdata`` with the data key (which checks the database and restores a
+``desktop.storage.appdata`` with the data key (which checks the database and restores a
 damaged one from its backup first); ``notes`` holds what the person should be told
 about that. The screenshot's context (``sample``) keeps everything in memory and
 writes nothing: no key, no database, no settings. Runs on the GUI thread.
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop import config, log, paths
+from desktop import log, paths
+from desktop.storage import config
 from desktop.tokens import TokenCounter
 from desktop.ui.conversation_source import open_conversations
 from desktop.workers.model_worker import ModelThread, ModelWorker
@@ -65,13 +66,13 @@ class AppContext:
         """Whether the data is protected by a passphrase (then unlocking the window asks for it)."""
         if self.key is None:
             return False
-        from desktop import security
+        from desktop.storage import security
 
         return security.KeyManager(self.home, backend=None).status() == "passphrase-needed"
 
     def check_passphrase(self, passphrase: str) -> bool:
         """Whether ``passphrase`` is the one that protects this data (Argon2id: takes a moment)."""
-        from desktop import security
+        from desktop.storage import security
         from desktop.errors import StorageError
 
         if self.key is None or not passphrase:
@@ -114,7 +115,7 @@ def open_context(*, model: str | None = None, sample: bool = False, worker: Mode
     if sample:
         store, conversations, notes, home = _sample_store(), open_conversations(in_memory=True), [], ""
     else:
-        from desktop import appdata
+        from desktop.storage import appdata
 
         data = appdata.open_user_data(key=key, exclusive=exclusive)
         store, conversations, notes, key = data.glossary, open_conversations(store=data.conversations), data.notes, data.key

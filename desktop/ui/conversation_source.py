@@ -1,5 +1,5 @@
 """Where the window keeps its conversations: the encrypted ``termlens.db``
-(``desktop.conversations.ConversationStore``, opened through ``desktop.appdata``), or,
+(``desktop.storage.conversations.ConversationStore``, opened through ``desktop.storage.appdata``), or,
 for the screenshot, a throwaway set in memory that is never written anywhere.
 
 ``open_conversations`` picks one. Both speak the same small API (``create``,
@@ -7,7 +7,7 @@ for the screenshot, a throwaway set in memory that is never written anywhere.
 ``delete_messages_after``, ``export_markdown``, ``close``) and hand back plain dicts, so
 the widgets do not care which one is in use. A ``conversations.json`` written in the
 clear by an older TermLens is moved into the encrypted database once and deleted
-(``desktop.appdata.move_in_legacy_conversations``). Runs on the GUI thread; knows
+(``desktop.storage.appdata.move_in_legacy_conversations``). Runs on the GUI thread; knows
 nothing of widgets.
 """
 
@@ -132,7 +132,7 @@ class MemoryConversations:
 
 
 class StoreConversations:
-    """``desktop.conversations.ConversationStore`` behind the same dict-returning API."""
+    """``desktop.storage.conversations.ConversationStore`` behind the same dict-returning API."""
 
     def __init__(self, store: Any) -> None:
         self._store = store
@@ -177,12 +177,12 @@ class StoreConversations:
 def open_conversations(*, in_memory: bool = False, store: Any = None,
                        key: bytes | None = None) -> MemoryConversations | StoreConversations:
     """The conversations of this data directory, encrypted at rest: ``store`` (an open
-    ``ConversationStore``) or one opened with ``key`` through ``desktop.appdata``.
+    ``ConversationStore``) or one opened with ``key`` through ``desktop.storage.appdata``.
     ``in_memory``: a throwaway set for the screenshot, never written."""
     if in_memory:
         return MemoryConversations()
     if store is None:
-        from desktop import appdata
+        from desktop.storage import appdata
 
         store = appdata.open_conversations(key=key)
     return StoreConversations(store)

@@ -5,7 +5,7 @@ has one; ``mode="create"`` asks for a new one (typed twice) where this computer 
 secure keyring to keep the key: TermLens never stores the data unencrypted instead.
 ``obtain_key(parent)`` runs the whole exchange (keyring first, then the dialog, again
 after a wrong passphrase) and returns the data key, or None when the person cancels.
-The passphrase is never shown, logged or kept: it goes to ``desktop.appdata.data_key``.
+The passphrase is never shown, logged or kept: it goes to ``desktop.storage.appdata.data_key``.
 GUI thread.
 """
 
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QApplication, QDialog, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget,
 )
 
-from desktop import appdata, security
+from desktop.storage import appdata, security
 from desktop.errors import StorageError
 
 

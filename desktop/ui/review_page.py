@@ -5,7 +5,7 @@ Pairs: choose a subject field, a seed and how many phrasings per concept, and pr
 Generate; a rebuild keeps what was already reviewed (``glossary.dataset.merge``). The
 table shows every pair or those of one status; accept, reject, send back to pending
 (the selection or everything shown) and edit one pair. Only accepted pairs train
-(``desktop.trainingset.accepted``). The set is saved encrypted after every change;
+(``desktop.storage.trainingset.accepted``). The set is saved encrypted after every change;
 export and import go through JSONL files.
 
 Candidate terms from documents: ``desktop.ui.candidates_box``, below the pairs, sharing
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
-from desktop import trainingset
+from desktop.storage import trainingset
 from desktop.ui.candidates_box import CandidatesBox
 from desktop.ui.table_model import rows_table
 from desktop.ui.review_tables import PairDialog, PairTableModel

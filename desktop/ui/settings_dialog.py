@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from desktop.config import Settings
+from desktop.storage.config import Settings
 from desktop.ui.i18n import LANGUAGES, normalize
 
 

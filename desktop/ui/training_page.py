@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QProgressBar, QPushButton, QRadioButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
 )
 
-from desktop import paths, trainingset
+from desktop import paths
+from desktop.storage import trainingset
 from desktop.ui import train_form
 from desktop.ui.loss_chart import LossChart
 from desktop.ui.train_form import ADVANCED_FIELDS, MAIN_FIELDS

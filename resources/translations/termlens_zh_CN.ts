@@ -750,7 +750,7 @@
 <context>
     <name>Engine</name>
     <message>
-        <location filename="../../desktop/atomic.py" line="+27"/>
+        <location filename="../../desktop/storage/atomic.py" line="+27"/>
         <source>The disk is full; {name} was not saved and nothing was changed. Free some space and try again.</source>
         <translation>磁盘已满；{name} 未保存，没有任何更改。请释放一些空间后重试。</translation>
     </message>
@@ -765,7 +765,7 @@
         <translation>{name} 无法保存（{reason}）；没有任何更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/crypto.py" line="+60"/>
+        <location filename="../../desktop/storage/crypto.py" line="+60"/>
         <source>The key file has unusable settings; it may be damaged.</source>
         <translation>密钥文件的设置无法使用，文件可能已损坏。</translation>
     </message>
@@ -962,7 +962,7 @@
         <translation>模型已就绪</translation>
     </message>
     <message>
-        <location filename="../../desktop/security.py" line="+141"/>
+        <location filename="../../desktop/storage/security.py" line="+141"/>
         <source>The system keyring could not be read; unlock it and try again.</source>
         <translation>无法读取系统密钥环；请解锁后重试。</translation>
     </message>
@@ -1082,7 +1082,7 @@
         <translation>数据包中的数据库已损坏；它已被复制，但不应信任其内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop/appdata.py" line="+106"/>
+        <location filename="../../desktop/storage/appdata.py" line="+106"/>
         <source>Your TermLens data is protected by a passphrase: run the command in a terminal to type it, or set TERMLENS_PASSPHRASE.</source>
         <translation>您的 TermLens 数据受口令保护：请在终端中运行该命令以输入口令，或设置 TERMLENS_PASSPHRASE。</translation>
     </message>
@@ -1102,7 +1102,7 @@
         <translation>未输入口令，您的 TermLens 数据保持锁定。</translation>
     </message>
     <message>
-        <location filename="../../desktop/backup.py" line="+70"/>
+        <location filename="../../desktop/storage/backup.py" line="+70"/>
         <source>There is no database to back up yet.</source>
         <translation>尚无可备份的数据库。</translation>
     </message>
@@ -1132,7 +1132,7 @@
         <translation>恢复的数据库</translation>
     </message>
     <message>
-        <location filename="../../desktop/conversations.py" line="+101"/>
+        <location filename="../../desktop/storage/conversations.py" line="+101"/>
         <source>The conversation history</source>
         <translation>对话历史</translation>
     </message>
@@ -1179,7 +1179,7 @@
         <translation>旧的对话文件格式与预期不符；已保持原样，未作改动。</translation>
     </message>
     <message>
-        <location filename="../../desktop/db.py" line="+66"/>
+        <location filename="../../desktop/storage/db.py" line="+66"/>
         <source>TermLens could not open its database ({name}): the key does not fit it or the file is damaged. If you moved your data from another computer, import it with the bundle you exported; otherwise TermLens can restore the last backup.</source>
         <translation>TermLens 无法打开其数据库（{name}）：密钥不匹配或文件已损坏。如果数据是从另一台电脑移过来的，请用您导出的数据包导入；否则 TermLens 可以恢复最近一次备份。</translation>
     </message>
@@ -1594,7 +1594,7 @@
         <translation>模型的对话模板无法还原回答文本；无法用它进行训练。</translation>
     </message>
     <message>
-        <location filename="../../desktop/instance.py" line="+50"/>
+        <location filename="../../desktop/storage/instance.py" line="+50"/>
         <source>TermLens is already open on this data directory ({home}). Switch to the open window, or close it before starting TermLens again.</source>
         <translation>TermLens 已在此数据目录（{home}）上打开。请切换到已打开的窗口，或将其关闭后再启动 TermLens。</translation>
     </message>
@@ -1604,7 +1604,7 @@
         <translation>TermLens 无法锁定其数据目录（{reason}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/trainingset.py" line="+53"/>
+        <location filename="../../desktop/storage/trainingset.py" line="+53"/>
         <source>The saved training set is damaged at line {n}; import an exported copy or generate the pairs again.</source>
         <translation>已保存的训练集在第 {n} 行损坏；请导入之前导出的副本，或重新生成问答对。</translation>
     </message>
@@ -3568,7 +3568,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>SettingsHelp</name>
     <message>
-        <location filename="../../desktop/config.py" line="+27"/>
+        <location filename="../../desktop/storage/config.py" line="+27"/>
         <source>Model folder to load at start (empty: the default model).</source>
         <translation>启动时加载的模型文件夹（留空：默认模型）。</translation>
     </message>

@@ -10,7 +10,7 @@ application loads (``desktop/ui/i18n.py``).
 The first step runs ``pyside6-lupdate`` over every ``desktop/ui/*.py``: new strings
 are added as unfinished, existing translations are kept, and strings no longer in
 the code are dropped (``-no-obsolete``). The help texts of the settings (the
-``metadata={"help": ...}`` of ``desktop/config.py``, which knows nothing of Qt) are
+``metadata={"help": ...}`` of ``desktop/storage/config.py``, which knows nothing of Qt) are
 looked up by the settings dialog in context ``SettingsHelp``; they are handed to
 lupdate as a generated file whose lines match ``config.py``, so they sit in the
 ``.ts`` like any other message. The same is done, in context ``Engine``, for the

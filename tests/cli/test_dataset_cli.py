@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from desktop.appdata import open_glossary
+from desktop.storage.appdata import open_glossary
 from desktop.commands import dataset_cmd
 from glossary import dataset
 

@@ -85,7 +85,7 @@ def test_bad_input_is_one_sentence_and_nothing_is_written(termlens_home, tiny_mo
 
 
 def test_from_review_trains_only_the_accepted_pairs(termlens_home, tiny_model_dir, capsys):
-    trainingset = pytest.importorskip("desktop.trainingset")
+    trainingset = pytest.importorskip("desktop.storage.trainingset")
     pairs = [json.loads(line) for line in write_pairs(termlens_home / "p.jsonl", n=16).read_text().splitlines()]
     for i, p in enumerate(pairs):
         p["status"] = "accepted" if i < 12 else "pending"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop import security
+from desktop.storage import security
 
 PASSPHRASES = ("TERMLENS_PASSPHRASE", "TERMLENS_NEW_PASSPHRASE", "TERMLENS_BUNDLE_PASSPHRASE")
 
@@ -40,7 +40,7 @@ def key(home: Path) -> bytes:
 
 @pytest.fixture
 def conn(home: Path, key: bytes):  # noqa: ANN201 - an sqlcipher3 connection
-    from desktop import db
+    from desktop.storage import db
 
     c = db.connect(home / "termlens.db", key)
     yield c

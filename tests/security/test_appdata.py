@@ -1,4 +1,4 @@
-"""Opening the user's data through ``desktop.appdata``: always encrypted, checked at the
+"""Opening the user's data through ``desktop.storage.appdata``: always encrypted, checked at the
 start, restored from a backup when damaged, old plaintext files moved in, and a clear
 sentence when a passphrase is needed and cannot be asked."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop import appdata, backup, security
+from desktop.storage import appdata, backup, security
 from desktop.errors import StorageError
-from desktop.instance import SingleInstance
+from desktop.storage.instance import SingleInstance
 
 PLAIN_HEADER = b"SQLite format 3\x00"
 SECRET = "Mr Hallvard Ekberg-Trane admitted to the assault"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop import atomic, backup, db, security
-from desktop.conversations import ConversationStore
+from desktop.storage import atomic, backup, db, security
+from desktop.storage.conversations import ConversationStore
 from desktop.errors import StorageError
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop import conversations, security
-from desktop.conversations import ConversationStore
+from desktop.storage import conversations, security
+from desktop.storage.conversations import ConversationStore
 from desktop.errors import StorageError
 
 PROMPT = {

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop import db
+from desktop.storage import db
 from desktop.errors import StorageError
-from desktop.security import KeyManager, PassphraseRequired
+from desktop.storage.security import KeyManager, PassphraseRequired
 
 SECRET = "Patient Halvorsen reports suicidal ideation since the divorce"
 

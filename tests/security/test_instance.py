@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import StorageError
-from desktop.instance import SingleInstance
+from desktop.storage.instance import SingleInstance
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ def test_another_directory_is_not_blocked(tmp_path: Path, home: Path) -> None:
 def test_another_process_holds_it_until_it_dies(home: Path) -> None:
     code = (
         "import sys, time\n"
-        "from desktop.instance import SingleInstance\n"
+        "from desktop.storage.instance import SingleInstance\n"
         "lock = SingleInstance(sys.argv[1]).acquire()  # kept alive: a collected lock is released\n"
         "print('held', flush=True)\n"
         "time.sleep(60)\n"

@@ -20,17 +20,17 @@ from pathlib import Path
 
 import pytest
 
-from desktop import db
-from desktop.conversations import ConversationStore
+from desktop.storage import db
+from desktop.storage.conversations import ConversationStore
 
 REPO = Path(__file__).resolve().parents[2]
 RUNS = 20
 
 CHILD = r"""
 import sys
-from desktop import db
-from desktop.atomic import write_text_atomic
-from desktop.conversations import ConversationStore
+from desktop.storage import db
+from desktop.storage.atomic import write_text_atomic
+from desktop.storage.conversations import ConversationStore
 
 path, key, out, run = sys.argv[1], bytes.fromhex(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 store = ConversationStore(db.connect(path, key))
@@ -93,7 +93,7 @@ def test_sigkill_never_leaves_half_a_conversation(tmp_path: Path, home: Path, ke
 
 IMPORT_CHILD = r"""
 import sys
-from desktop import db
+from desktop.storage import db
 from glossary.importer import import_file
 from glossary.store import GlossaryStore
 
@@ -121,7 +121,7 @@ def _glossary_file(path: Path) -> Path:
 
 @pytest.mark.slow
 def test_sigkill_during_glossary_imports_leaves_only_whole_imports(tmp_path: Path, home: Path, key: bytes) -> None:
-    from desktop import appdata
+    from desktop.storage import appdata
     from glossary.store import GlossaryStore
 
     path, src = home / "termlens.db", _glossary_file(tmp_path / "terms.csv")

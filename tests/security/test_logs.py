@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop import backup, db, log, paths, security
-from desktop.conversations import ConversationStore
+from desktop import log, paths
+from desktop.storage import backup, db, security
+from desktop.storage.conversations import ConversationStore
 from desktop.errors import StorageError
 
 SENTENCE = "Ms Adaeze Nwosu, 34, disclosed heroin use during her second pregnancy"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop import db, security
-from desktop.conversations import ConversationStore
+from desktop.storage import db, security
+from desktop.storage.conversations import ConversationStore
 from desktop.errors import StorageError
-from desktop.security import KeyManager, PassphraseRequired, WrongPassphrase
+from desktop.storage.security import KeyManager, PassphraseRequired, WrongPassphrase
 
 SECRET = "Mrs Okafor, 62, disclosed a fall at home on 3 March"
 PASS = "correct horse battery"
@@ -298,7 +298,7 @@ def test_command_status_change_export_import_backup_check(
 def test_security_modules_import_neither_qt_nor_torch() -> None:
     code = (
         "import sys\n"
-        "import desktop.security, desktop.db, desktop.conversations, desktop.backup, desktop.instance, desktop.atomic\n"
+        "import desktop.storage.security, desktop.storage.db, desktop.storage.conversations, desktop.storage.backup, desktop.storage.instance, desktop.storage.atomic\n"
         "import desktop.commands.security_cmd\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'torch', 'transformers')]\n"
         "assert not bad, bad\n"

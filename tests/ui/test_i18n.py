@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from desktop import config
+from desktop.storage import config
 from desktop.ui import i18n
 from tests.ui.fakes import FakeWorker
 
@@ -96,7 +96,7 @@ def test_every_error_template_in_the_code_is_in_the_translation_file():
 
 
 def test_a_storage_error_names_what_was_not_saved_in_chinese_too():
-    from desktop.db import as_storage_error
+    from desktop.storage.db import as_storage_error
 
     try:
         i18n.set_language("zh_CN")

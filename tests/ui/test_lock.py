@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop import security
+from desktop.storage import security
 from tests.ui.conftest import ask
 from tests.ui.fakes import FakeWorker
 
@@ -58,7 +58,7 @@ def test_input_starts_the_countdown_again_and_zero_turns_it_off(open_window, qtb
     assert not win.lock.timer.isActive()
     win.apply_settings(replace(win.ctx.settings, lock_minutes=3))
     assert win.lock.timer.isActive() and win.lock.timer.interval() == 3 * 60_000
-    from desktop import config
+    from desktop.storage import config
 
     assert config.load().lock_minutes == 3
 
@@ -106,7 +106,7 @@ def test_an_open_dialog_is_covered_too_and_stays_open(open_window, qtbot):
 
 @pytest.mark.parametrize("minutes", [0, 15])
 def test_the_settings_dialog_offers_the_lock_minutes_with_their_help(qtbot, minutes):
-    from desktop.config import Settings
+    from desktop.storage.config import Settings
     from desktop.ui.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(Settings(lock_minutes=minutes))

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from desktop import appdata, security
+from desktop.storage import appdata, security
 from desktop.ui.passphrase_dialog import PassphraseDialog, obtain_key
 
 GOOD = "correct horse battery staple"

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import QItemSelectionModel
 
-from desktop import config, trainingset
+from desktop.storage import config, trainingset
 from glossary import dataset
-from desktop.appdata import open_glossary
+from desktop.storage.appdata import open_glossary
 from desktop.ui.review_page import ReviewPage
 from glossary.model import Status, TermType
 from tests.ui.fakes import FakeWorker

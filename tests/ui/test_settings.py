@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from desktop import config
+from desktop.storage import config
 from desktop.ui.settings_dialog import SettingsDialog
 from tests.ui.fakes import FakeWorker
 

@@ -179,7 +179,7 @@ def test_a_model_with_8_bit_weights_is_asked_to_load_in_full_precision_first(qtb
 
 
 def test_reviewed_pairs_are_the_default_source(qtbot, page):
-    trainingset = pytest.importorskip("desktop.trainingset")
+    trainingset = pytest.importorskip("desktop.storage.trainingset")
     pairs = make_pairs(12)
     for p in pairs[:2]:
         p["status"] = "rejected"

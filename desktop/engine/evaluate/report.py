@@ -9,7 +9,7 @@ against base on the same items; time and extra memory. ``write(folder)`` exports
 ``report.md``, ``groups.csv``, ``items.csv``, ``report.json`` and ``accuracy.png``
 (matplotlib, Agg canvas; no window). A report kept inside the data directory may
 quote the user's questions and the model's answers, so there every file is written
-encrypted (``desktop.appdata.write_private``); a folder the person chose elsewhere
+encrypted (``desktop.storage.appdata.write_private``); a folder the person chose elsewhere
 gets plain files. ``load_report(folder)`` reads either kind back. Knows nothing of Qt
 or of the model.
 """
@@ -258,13 +258,13 @@ def inside_data_dir(path: str | Path) -> bool:
 
 
 def _plain_writer(path: Path, data: bytes) -> None:
-    from desktop.atomic import write_bytes_atomic
+    from desktop.storage.atomic import write_bytes_atomic
 
     write_bytes_atomic(path, data)
 
 
 def _private_writer() -> Callable[[Path, bytes], None]:
-    from desktop import appdata
+    from desktop.storage import appdata
 
     appdata.data_key()  # unlock (or refuse) before the first file, so a refusal leaves no partial report
     return appdata.write_private
@@ -276,7 +276,7 @@ def load_report(folder: str | Path) -> EvalReport:
     if not path.is_file():
         raise EvaluationError.of("There is no evaluation report in {folder} (no {file}).", folder=str(folder),
                                  file=FILES["json"])
-    from desktop import appdata, security
+    from desktop.storage import appdata, security
 
     try:
         raw = path.read_bytes()

@@ -11,7 +11,7 @@
   the two uses never share a key.
 
 Keys come in and go out as bytes: where the data key is kept is the business of
-``desktop.security`` and ``desktop.keyrings``. This module knows nothing of the
+``desktop.storage.security`` and ``desktop.storage.keyrings``. This module knows nothing of the
 database or of Qt.
 """
 
@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from desktop.atomic import write_bytes_atomic
+from desktop.storage.atomic import write_bytes_atomic
 from desktop.errors import StorageError
 
 KEY_BYTES = 32

@@ -6,7 +6,7 @@ received for that answer (system prompt with its term block, history, question),
 generation (tokens per second, tokens, time to first token). They are stored as JSON
 and come back as Python values.
 
-``ConversationStore(conn)`` takes an open connection (``desktop.db.connect``) in
+``ConversationStore(conn)`` takes an open connection (``desktop.storage.db.connect``) in
 autocommit mode and owns its schema through numbered migrations recorded in
 ``conv_migrations``, a namespace apart from the glossary's ``schema_migrations``.
 Every change that touches more than one row runs in one transaction; ``transaction()``
@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from desktop import log
-from desktop.db import storage_errors
+from desktop.storage.db import storage_errors
 from desktop.errors import StorageError, phrase
 from glossary.migrations import recorded_migrations, run_migrations
 
@@ -210,7 +210,7 @@ class ConversationStore:
     # -- private settings --
 
     def private_setting(self, name: str) -> str | None:
-        """A setting kept in the encrypted database (see ``desktop.config.PRIVATE``), or None."""
+        """A setting kept in the encrypted database (see ``desktop.storage.config.PRIVATE``), or None."""
         with storage_errors(phrase("Your settings")):
             row = self._db.execute("SELECT value FROM private_settings WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
@@ -419,11 +419,11 @@ class ConversationStore:
         when ``key`` is given."""
         data = self.export_markdown(conv_id).encode("utf-8")
         if key is not None:
-            from desktop.security import encrypt_file
+            from desktop.storage.security import encrypt_file
 
             encrypt_file(data, path, key=key)
         else:
-            from desktop.atomic import write_bytes_atomic
+            from desktop.storage.atomic import write_bytes_atomic
 
             write_bytes_atomic(path, data)
         _log.info("conversation %d exported (%s)", conv_id, "encrypted" if key is not None else "plain")

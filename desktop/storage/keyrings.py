@@ -4,7 +4,7 @@ The key goes into the operating system's keyring only when that keyring is secur
 failing and null backends, backends that keyring itself marks "not recommended" and
 every keyrings.alt backend (secrets in a plain or home-made file) are refused, and a
 chain counts only if each of its members does. Where none is secure,
-``default_backend`` returns None and ``KeyManager`` (``desktop.security``) needs a
+``default_backend`` returns None and ``KeyManager`` (``desktop.storage.security``) needs a
 passphrase instead; there is no silent fallback to storing the key in the clear.
 
 Tests select a keyring with ``TERMLENS_KEYRING``: ``memory`` (an in-process store) or

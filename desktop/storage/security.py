@@ -3,30 +3,30 @@
 What is encrypted:
 
 * ``termlens.db`` (glossary, conversations, prompts, training-review state) is one
-  SQLCipher database encrypted as a whole (see ``desktop.db``). Whole-database
+  SQLCipher database encrypted as a whole (see ``desktop.storage.db``). Whole-database
   encryption was chosen over encrypting columns because search keeps working (FTS5
   trigram indexes live inside the encrypted pages) and nothing is ever written in
   the clear: not the tables, not the indexes, not the WAL, not temporary pages.
 * Files the app writes that can hold client text (training data, evaluation
   reports, conversation exports the user wants encrypted) are sealed with
   AES-256-GCM by ``encrypt_file`` under a key derived from the data key (see
-  ``desktop.crypto``).
+  ``desktop.storage.crypto``).
 
 Where the data key lives (``KeyManager``):
 
 * By default, a random 256-bit key in the operating system's keyring (service
   ``TermLens``, one entry per data directory, named by its resolved path); which
-  keyrings count as secure is ``desktop.keyrings``'s call.
+  keyrings count as secure is ``desktop.storage.keyrings``'s call.
 * Where no secure keyring exists, or where the person chooses to, the key is wrapped
-  with a passphrase (``desktop.crypto``) and ``keyfile.json`` beside the database
+  with a passphrase (``desktop.storage.crypto``) and ``keyfile.json`` beside the database
   keeps it. There is no silent fallback to storing the key in the clear.
 
 Changing the passphrase rewraps the data key; nothing is re-encrypted. A bundle
 (``export_bundle``/``import_bundle``) moves a data directory to another machine with
 its key wrapped by a passphrase.
 
-The names of ``desktop.keyrings`` and ``desktop.crypto`` are imported here too, so
-callers keep importing from ``desktop.security``. This module knows nothing of Qt.
+The names of ``desktop.storage.keyrings`` and ``desktop.storage.crypto`` are imported here too, so
+callers keep importing from ``desktop.storage.security``. This module knows nothing of Qt.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from desktop import log
-from desktop.atomic import storage_error, write_text_atomic
-from desktop.crypto import (
+from desktop.storage.atomic import storage_error, write_text_atomic
+from desktop.storage.crypto import (
     DEFAULT_KDF,
     FILE_MAGIC,
     FILE_VERSION,
@@ -62,7 +62,7 @@ from desktop.crypto import (
     wrap_key,
 )
 from desktop.errors import StorageError, phrase
-from desktop.keyrings import (
+from desktop.storage.keyrings import (
     KeyStore,
     MemoryKeyring,
     backend_name,
@@ -304,7 +304,7 @@ class KeyManager:
             data = work / "data"
             data.mkdir(parents=True)
             if self.db_file.exists():
-                from desktop import db
+                from desktop.storage import db
 
                 db.snapshot(self.db_file, data / DB_NAME, key=key)
             for rel in _bundle_files(self.home, include_models=include_models):
@@ -372,7 +372,7 @@ class KeyManager:
         except OSError as exc:
             raise storage_error(exc, phrase("The imported data")) from exc
         if self.db_file.exists():
-            from desktop import db
+            from desktop.storage import db
 
             conn = db.connect(self.db_file, key=key)
             try:

@@ -1,7 +1,7 @@
 """Opening the user's data, encrypted: the one way in for the window and the commands.
 
 Everything that can hold patient or client text lives in ``termlens.db``, one SQLCipher
-database keyed with the data key (see ``desktop.db`` and ``desktop.security``), or in
+database keyed with the data key (see ``desktop.storage.db`` and ``desktop.storage.security``), or in
 files sealed with AES-GCM (``write_private``). Nothing here ever opens the database in
 the clear, and nothing falls back to plaintext when the key cannot be had.
 
@@ -52,7 +52,7 @@ _prepared: dict[str, bool] = {}  # data directory -> "the database was new at th
 
 def key_manager(passphrase: str | None = None, *, ask: bool = True) -> Any:
     """The unlocked ``security.KeyManager`` of the current data directory (see ``data_key``)."""
-    from desktop import security
+    from desktop.storage import security
 
     home = _home_id()
     km = _managers.get(home)
@@ -100,7 +100,7 @@ def _in_terminal() -> bool:
 
 
 def _passphrase_needed(km: Any) -> StorageError:
-    from desktop import security
+    from desktop.storage import security
 
     if km.status() == "passphrase-needed":
         return security.PassphraseRequired.of(
@@ -117,7 +117,7 @@ def _unlock_in_terminal(km: Any) -> None:
     """Unlock (or create) the key with a passphrase typed at the terminal, never echoed:
     three tries at the one that protects the data, or a new one, typed twice, for a data
     directory that has none yet."""
-    from desktop import security
+    from desktop.storage import security
 
     try:
         if km.status() == "passphrase-needed":
@@ -162,9 +162,9 @@ def prepare(*, key: bytes, exclusive: bool | None = None, backup: bool = True) -
     if exclusive is False:
         _prepared[home] = False
         return []
-    from desktop import backup as backups
-    from desktop import db
-    from desktop.instance import SingleInstance
+    from desktop.storage import backup as backups
+    from desktop.storage import db
+    from desktop.storage.instance import SingleInstance
 
     guard = None
     if exclusive is None:
@@ -209,7 +209,7 @@ def _take_fresh() -> bool:
 def open_glossary(*, seed_starters: bool = True, key: bytes | None = None) -> GlossaryStore:
     """The user's glossary on an encrypted connection; on first use, loaded with the
     starter glossaries (unless ``seed_starters`` is False)."""
-    from desktop import db
+    from desktop.storage import db
 
     key = key or data_key()
     prepare(key=key)
@@ -227,11 +227,11 @@ def open_glossary(*, seed_starters: bool = True, key: bytes | None = None) -> Gl
 
 
 def open_conversations(*, key: bytes | None = None, notes: list[str] | None = None) -> Any:
-    """The user's conversations (a ``desktop.conversations.ConversationStore`` that owns its
+    """The user's conversations (a ``desktop.storage.conversations.ConversationStore`` that owns its
     encrypted connection: ``close()`` it). A ``conversations.json`` left by an older
     TermLens is moved in once, then deleted; a sentence about it goes to ``notes``."""
-    from desktop import db
-    from desktop.conversations import ConversationStore
+    from desktop.storage import db
+    from desktop.storage.conversations import ConversationStore
 
     key = key or data_key()
     prepare(key=key)
@@ -276,7 +276,7 @@ class UserData:
 
     key: bytes
     glossary: GlossaryStore
-    conversations: Any  # desktop.conversations.ConversationStore
+    conversations: Any  # desktop.storage.conversations.ConversationStore
     notes: list[str] = field(default_factory=list)  # sentences for the person (restored, migrated)
 
     def close(self) -> None:
@@ -307,13 +307,13 @@ def open_user_data(
 
 def write_private(path, data: bytes) -> None:
     """Write a file that may hold patient or client text: AES-256-GCM, atomically."""
-    from desktop import security
+    from desktop.storage import security
 
     security.encrypt_file(data, path, key=data_key())
 
 
 def read_private(path) -> bytes:
     """The plaintext of a file written by ``write_private``."""
-    from desktop import security
+    from desktop.storage import security
 
     return security.decrypt_file(path, key=data_key())

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from desktop import log
-from desktop.atomic import fsync_dir, storage_error
+from desktop.storage.atomic import fsync_dir, storage_error
 from desktop.errors import StorageError, phrase
 
 _log = log.get("backup")
@@ -63,7 +63,7 @@ def list_backups(home: str | os.PathLike[str] | None = None) -> list[Path]:
 
 def make_backup(*, key: bytes, home: str | os.PathLike[str] | None = None, keep: int = KEEP, now: datetime | None = None) -> Path:
     """Snapshot the database into ``backups/`` now and keep the newest ``keep``; return the file."""
-    from desktop import db
+    from desktop.storage import db
 
     root = _home(home)
     src = root / "termlens.db"
@@ -134,7 +134,7 @@ def check_and_recover(path: str | os.PathLike[str] | None = None, *, key: bytes,
 
 
 def _recover(target: Path, key: bytes, wal_copy: Path, now: datetime | None) -> str | None:
-    from desktop import db
+    from desktop.storage import db
 
     if db.is_sound(target, key):
         return None

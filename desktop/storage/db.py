@@ -30,7 +30,7 @@ import sqlcipher3
 from sqlcipher3 import dbapi2
 
 from desktop import log
-from desktop.atomic import fsync_dir
+from desktop.storage.atomic import fsync_dir
 from desktop.errors import StorageError, phrase
 
 _log = log.get("db")
@@ -56,7 +56,7 @@ def _resolve(path: str | os.PathLike[str] | None) -> str:
 
 
 def _default_key(path: str) -> bytes:
-    from desktop.security import KeyManager
+    from desktop.storage.security import KeyManager
 
     home = Path(path).parent if path != ":memory:" else None
     return KeyManager(home).unlock()
@@ -186,7 +186,7 @@ def snapshot(src: str | os.PathLike[str], dest: str | os.PathLike[str], *, key: 
             os.fsync(f.fileno())
         os.replace(tmp, out)
     except OSError as exc:
-        from desktop.atomic import storage_error
+        from desktop.storage.atomic import storage_error
 
         raise storage_error(exc, f"The copy of the database ({out.name})") from exc
     finally:

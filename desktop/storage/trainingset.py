@@ -3,7 +3,7 @@ LoRA training, kept encrypted in the data directory.
 
 Pairs can hold patient or client text (documents supplied for context, edits), so the
 set lives only in ``training/pairs.jsonl.enc`` under the data directory, written with
-``desktop.appdata.write_private`` (AES-256-GCM, atomic). ``export_jsonl`` writes a
+``desktop.storage.appdata.write_private`` (AES-256-GCM, atomic). ``export_jsonl`` writes a
 plain JSONL copy where the person chooses; ``import_jsonl`` reads one back.
 
 Each pair is ``{"id", "messages": [{"role": "user", ...}, {"role": "assistant", ...}],
@@ -19,7 +19,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from desktop import appdata, paths
+from desktop import paths
+from desktop.storage import appdata
 from desktop.errors import StorageError
 from glossary import dataset
 from glossary.errors import GlossaryImportError
