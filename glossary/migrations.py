@@ -5,7 +5,7 @@ runs inside the transaction opened for it. ``run_migrations`` applies the ones n
 recorded in a table of names (``schema_migrations`` for the glossary), each in its own
 transaction, so a failing one leaves the file as it was; a database that records a
 migration this version does not know is refused. The runner and ``recorded_migrations``
-serve ``desktop.conversations`` as well, with its own list and table;
+serve ``desktop.storage.conversations`` as well, with its own list and table;
 ``glossary.store.migrate`` applies this list when a store opens.
 
 This module knows nothing of the store's undo, of Qt or of file formats.
@@ -17,8 +17,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from glossary.model import now_iso
-from glossary.rows import index_concept, load_concepts
+from glossary.model import Concept, Term, now_iso
+from glossary.rows import index_concept
 
 
 def _script(db: sqlite3.Connection, sql: str) -> None:
@@ -97,8 +97,15 @@ def m002_changelog(db: sqlite3.Connection) -> None:
 
 def m003_search(db: sqlite3.Connection) -> None:
     db.execute("CREATE VIRTUAL TABLE concepts_fts USING fts5(terms, definitions, note, tokenize='trigram')")
-    ids = [r[0] for r in db.execute("SELECT id FROM concepts")]
-    for c in load_concepts(db, ids):
+    # Reads only the columns this migration's schema has (``load_concepts`` reads later ones too).
+    concepts = {cid: Concept(id=cid, note=note) for cid, note in db.execute("SELECT id, note FROM concepts")}
+    for cid, text in db.execute("SELECT concept_id, text FROM terms ORDER BY concept_id, position, id"):
+        if cid in concepts:
+            concepts[cid].terms.append(Term(text))
+    for cid, lang, text in db.execute("SELECT concept_id, lang, text FROM definitions ORDER BY concept_id, rowid"):
+        if cid in concepts:
+            concepts[cid].definitions[lang] = text
+    for c in concepts.values():
         index_concept(db, c)
 
 
@@ -108,7 +115,16 @@ def m004_field_index(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX concept_fields_field ON concept_fields(field, concept_id)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [m001_initial, m002_changelog, m003_search, m004_field_index]
+def m005_term_status_mode(db: sqlite3.Connection) -> None:
+    # A term's usage status (TBX administrativeStatus, plus forbidden) and match mode
+    # (exact / inflected). NULL in both: derived from the type and the script, as before.
+    db.execute("ALTER TABLE terms ADD COLUMN status TEXT")
+    db.execute("ALTER TABLE terms ADD COLUMN match_mode TEXT")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial, m002_changelog, m003_search, m004_field_index, m005_term_status_mode,
+]
 
 
 def recorded_migrations(db: Any, table: str) -> list[str]:

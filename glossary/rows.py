@@ -17,12 +17,24 @@ import json
 import sqlite3
 from dataclasses import asdict
 
-from glossary.model import Concept, Status, Term, TermType
+from glossary.model import Concept, MatchMode, Status, Term, TermStatus, TermType
 from glossary.normalize import norm
 
 
 _STATUS = {s.value: s for s in Status}
 _TERM_TYPE = {t.value: t for t in TermType}
+_TERM_STATUS = {t.value: t for t in TermStatus}
+_MATCH_MODE = {m.value: m for m in MatchMode}
+
+# The columns of a term row as the store writes them (after id and concept_id).
+TERM_COLUMNS = "id, concept_id, position, text, lang, type, case_sensitive, status, match_mode"
+
+
+def term_row(t: Term, concept_id: int | None, pos: int, tid: int | None) -> tuple:
+    """The values of ``TERM_COLUMNS`` for term ``t``."""
+    return (tid, concept_id, pos, t.text, t.lang, t.type.value, int(t.case_sensitive),
+            t.status.value if t.status is not None else None,
+            t.match_mode.value if t.match_mode is not None else None)
 
 
 def load_concepts(db: sqlite3.Connection, ids: list[int]) -> list[Concept]:
@@ -40,12 +52,13 @@ def load_concepts(db: sqlite3.Connection, ids: list[int]) -> list[Concept]:
                 id=row[0], external_id=row[1], note=row[2], source=row[3], status=_STATUS[row[4]],
                 created_at=row[5], updated_at=row[6],
             )
-        for cid, tid, text, lang, typ, cs in db.execute(
-            f"SELECT concept_id, id, text, lang, type, case_sensitive FROM terms WHERE concept_id IN ({marks})"
-            " ORDER BY concept_id, position, id",
+        for cid, tid, text, lang, typ, cs, st, mode in db.execute(
+            "SELECT concept_id, id, text, lang, type, case_sensitive, status, match_mode"
+            f" FROM terms WHERE concept_id IN ({marks}) ORDER BY concept_id, position, id",
             chunk,
         ):
-            by_id[cid].terms.append(Term(text, lang, _TERM_TYPE[typ], bool(cs), tid))
+            by_id[cid].terms.append(Term(text, lang, _TERM_TYPE[typ], bool(cs), tid,
+                                         _TERM_STATUS.get(st or ""), _MATCH_MODE.get(mode or "")))
         for cid, lang, text in db.execute(
             f"SELECT concept_id, lang, text FROM definitions WHERE concept_id IN ({marks}) ORDER BY concept_id, rowid",
             chunk,

@@ -36,7 +36,7 @@ from glossary.errors import GlossaryError, phrase
 from glossary.migrations import MIGRATIONS, recorded_migrations, run_migrations
 from glossary.model import Concept, Status, now_iso
 from glossary.normalize import norm
-from glossary.rows import fts_texts, from_json, index_concept, load_concepts, to_json
+from glossary.rows import TERM_COLUMNS, fts_texts, from_json, index_concept, load_concepts, term_row, to_json
 
 # --- migrations -------------------------------------------------------------------
 
@@ -89,7 +89,7 @@ class GlossaryStore:
 
     def __init__(self, path: str | Path, *, connect: Callable[[str], Any] | None = None) -> None:
         """``connect``: a factory that opens ``path`` already configured (the app passes an
-        encrypted connection, see ``desktop.db.opener``); without it a plain SQLite file."""
+        encrypted connection, see ``desktop.storage.db.opener``); without it a plain SQLite file."""
         self.path = str(path)
         self.connect = connect  # kept so that a worker thread can open its own connection alike
         if connect is not None:
@@ -219,8 +219,7 @@ class GlossaryStore:
             free = t.id is not None and db.execute("SELECT 1 FROM terms WHERE id=?", (t.id,)).fetchone() is None
             tid = t.id if free else None
             t.id = db.execute(
-                "INSERT INTO terms(id, concept_id, position, text, lang, type, case_sensitive) VALUES (?,?,?,?,?,?,?)",
-                (tid, c.id, pos, t.text, t.lang, t.type.value, int(t.case_sensitive)),
+                f"INSERT INTO terms({TERM_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", term_row(t, c.id, pos, tid)
             ).lastrowid
         db.executemany(
             "INSERT INTO definitions(concept_id, lang, text) VALUES (?,?,?)",
@@ -296,7 +295,7 @@ class GlossaryStore:
                     t.id = None
                     continue
                 t.id, next_term = next_term, next_term + 1
-                terms.append((t.id, c.id, pos, t.text, t.lang, t.type.value, int(t.case_sensitive)))
+                terms.append(term_row(t, c.id, pos, t.id))
             definitions += [(c.id, lang, text) for lang, text in c.definitions.items()]
             kept = list(dict.fromkeys(f.strip() for f in c.subject_fields if f.strip()))
             fields += [(c.id, i, f) for i, f in enumerate(kept)]
@@ -306,9 +305,7 @@ class GlossaryStore:
             "INSERT INTO concepts(id, external_id, note, source, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
             concepts,
         )
-        db.executemany(
-            "INSERT INTO terms(id, concept_id, position, text, lang, type, case_sensitive) VALUES (?,?,?,?,?,?,?)", terms
-        )
+        db.executemany(f"INSERT INTO terms({TERM_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)", terms)
         db.executemany("INSERT INTO definitions(concept_id, lang, text) VALUES (?,?,?)", definitions)
         db.executemany("INSERT INTO concept_fields(concept_id, position, field) VALUES (?,?,?)", fields)
         if relations:

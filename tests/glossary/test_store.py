@@ -76,6 +76,8 @@ def test_data_survives_migration_from_every_earlier_version(tmp_path, k):
         assert applied_migrations(s._db) == [m.__name__ for m in MIGRATIONS]
         c = s.get_concept(7)
         assert c.label() == "高血压" and c.status is Status.APPROVED and c.note == "old note"
+        assert c.terms[0].status is None and c.terms[0].match_mode is None  # unset: derived as before
+        assert c.terms[0].effective_status.value == "preferred"
         assert [x.id for x in s.search("高血压")] == [7]
         assert [x.id for x in s.search("血压持续")] == [7]
         assert [x.id for x in s.concepts(domain="cardiology")] == [7]
