@@ -41,10 +41,10 @@ _DEFAULT_MODEL = _find_default_model()
 
 def _forget_keys() -> None:
     from desktop import errors
-    from desktop.storage import appdata, security
+    from desktop.storage import appdata, keyrings
 
     appdata.forget_keys()
-    security.reset_memory_keyring()
+    keyrings.reset_memory_keyring()
     errors.set_translator(None)  # error sentences in English unless a test switches the language
 
 

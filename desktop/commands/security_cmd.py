@@ -60,7 +60,7 @@ def _unlocked(*, prepare: bool = True):  # noqa: ANN202 - the unlocked KeyManage
 
 def _status(args: argparse.Namespace) -> int:
     from desktop.storage import backup
-    from desktop.storage.security import backend_name
+    from desktop.storage.keyrings import backend_name
 
     km = _key_manager()
     state = km.status()
@@ -92,20 +92,23 @@ def _change_passphrase(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from desktop.storage.bundle import export_bundle
+
     km = _unlocked()
     secret = _ask("Passphrase for the bundle: ", ("TERMLENS_BUNDLE_PASSPHRASE", "TERMLENS_PASSPHRASE"), confirm=True)
-    out = km.export_bundle(args.out, secret, include_models=args.include_models)
+    out = export_bundle(km, args.out, secret, include_models=args.include_models)
     print(f"Exported to {out}. Keep its passphrase: the bundle cannot be opened without it.")
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
+    from desktop.storage.bundle import import_bundle
     from desktop.storage.instance import SingleInstance
 
     with SingleInstance():
         km = _key_manager()
         secret = _ask("Passphrase of the bundle: ", ("TERMLENS_BUNDLE_PASSPHRASE", "TERMLENS_PASSPHRASE"))
-        km.import_bundle(args.source, secret)
+        import_bundle(km, args.source, secret)
         where = "the system keyring" if km.status() == "keyring" else "a key file protected by the bundle's passphrase"
     print(f"Imported into {km.home}; its key is kept in {where}.")
     return 0
@@ -122,6 +125,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from desktop.storage import backup
+    from desktop.storage.bundle import import_bundle
     from desktop.storage.instance import SingleInstance
 
     with SingleInstance():

@@ -415,11 +415,11 @@ class ConversationStore:
         return "\n".join(lines).rstrip() + "\n"
 
     def write_export(self, conv_id: int, path: str | os.PathLike[str], *, key: bytes | None = None) -> None:
-        """Save ``export_markdown`` to ``path`` atomically; encrypted (``security.encrypt_file``)
+        """Save ``export_markdown`` to ``path`` atomically; encrypted (``crypto.encrypt_file``)
         when ``key`` is given."""
         data = self.export_markdown(conv_id).encode("utf-8")
         if key is not None:
-            from desktop.storage.security import encrypt_file
+            from desktop.storage.crypto import encrypt_file
 
             encrypt_file(data, path, key=key)
         else:

@@ -22,62 +22,37 @@ Where the data key lives (``KeyManager``):
   keeps it. There is no silent fallback to storing the key in the clear.
 
 Changing the passphrase rewraps the data key; nothing is re-encrypted. A bundle
-(``export_bundle``/``import_bundle``) moves a data directory to another machine with
-its key wrapped by a passphrase.
-
-The names of ``desktop.storage.keyrings`` and ``desktop.storage.crypto`` are imported here too, so
-callers keep importing from ``desktop.storage.security``. This module knows nothing of Qt.
+(``desktop.storage.bundle``) moves a data directory to another machine with its key wrapped
+by a passphrase. The cipher and the key derivation are ``desktop.storage.crypto``'s; import
+them from there. This module knows nothing of Qt, and nothing of the database beyond its
+file name (``desktop.storage.db`` asks it for the key, never the other way round).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
 from desktop import log
-from desktop.storage.atomic import storage_error, write_text_atomic
+from desktop.storage.atomic import write_text_atomic
 from desktop.storage.crypto import (
     DEFAULT_KDF,
-    FILE_MAGIC,
-    FILE_VERSION,
     KEY_BYTES,
-    MIN_PASSPHRASE,
     KdfParams,
-    WrongPassphrase,
-    _b64,  # for tests, which check the key file never holds the key in base64
     check_new_passphrase,
-    decrypt_bytes,
-    decrypt_file,
-    encrypt_bytes,
-    encrypt_file,
-    file_key,
-    is_encrypted_blob,
-    is_encrypted_file,
     unwrap_key,
     wrap_key,
 )
-from desktop.errors import StorageError, phrase
-from desktop.storage.keyrings import (
-    KeyStore,
-    MemoryKeyring,
-    backend_name,
-    default_backend,
-    is_secure_backend,
-    memory_keyring,
-    reset_memory_keyring,
-)
+from desktop.errors import StorageError
+from desktop.storage.keyrings import KeyStore, backend_name, default_backend
 
 _log = log.get("security")
 
 SERVICE = "TermLens"
 KEYFILE_NAME = "keyfile.json"
 DB_NAME = "termlens.db"
-BUNDLE_MANIFEST = "termlens-bundle.json"
 
 Status = Literal["keyring", "passphrase-needed", "new", "key-missing"]
 
@@ -281,141 +256,14 @@ class KeyManager:
         self._key = key
         _log.info("data key moved from a passphrase to the keyring")
 
-    # -- moving to another machine --
-
-    def export_bundle(self, dest: str | os.PathLike[str], passphrase: str, *, include_models: bool = False) -> Path:
-        """Write a folder that carries this data directory to another computer.
-
-        The database is copied as a consistent snapshot (still encrypted with the
-        data key) with the other user files; the data key travels wrapped with
-        ``passphrase``. Models, logs, caches and backups stay behind unless
-        ``include_models``. Needs the key unlocked (or in the keyring).
-        """
-        check_new_passphrase(passphrase)
-        key = self.unlock()
-        out = Path(dest).expanduser().resolve()
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise StorageError.of("{folder} is not empty; choose a new or empty folder for the bundle.", folder=str(out))
-        if out == self.home or self.home in out.parents:
-            raise StorageError.of("Choose a folder outside the TermLens data directory for the bundle.")
-        work = out.with_name(out.name + ".partial")
-        shutil.rmtree(work, ignore_errors=True)
-        try:
-            data = work / "data"
-            data.mkdir(parents=True)
-            if self.db_file.exists():
-                from desktop.storage import db
-
-                db.snapshot(self.db_file, data / DB_NAME, key=key)
-            for rel in _bundle_files(self.home, include_models=include_models):
-                target = data / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(self.home / rel, target)
-            manifest = {
-                "format": "termlens-bundle",
-                "version": 1,
-                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "key": wrap_key(key, passphrase, self.kdf),
-                "files": {p.relative_to(data).as_posix(): _sha256(p) for p in sorted(data.rglob("*")) if p.is_file()},
-            }
-            write_text_atomic(work / BUNDLE_MANIFEST, json.dumps(manifest, indent=2) + "\n")
-            if out.exists():
-                out.rmdir()
-            os.replace(work, out)
-        except OSError as exc:
-            shutil.rmtree(work, ignore_errors=True)
-            raise storage_error(exc, phrase("The bundle")) from exc
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
-        _log.info("bundle exported (%d files)", len(manifest["files"]))
-        return out
-
-    def import_bundle(self, src: str | os.PathLike[str], passphrase: str) -> bytes:
-        """Fill this (empty) data directory from a bundle; keep its key in the keyring, or
-        wrapped with the same passphrase when no secure keyring exists. Returns the key."""
-        source = Path(src).expanduser().resolve()
-        try:
-            manifest = json.loads((source / BUNDLE_MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StorageError.of("{folder} is not a TermLens bundle (its {manifest} is missing or unreadable).",
-                                  folder=str(source), manifest=BUNDLE_MANIFEST) from exc
-        if not isinstance(manifest, dict) or manifest.get("format") != "termlens-bundle":
-            raise StorageError.of("{folder} is not a TermLens bundle.", folder=str(source))
-        if manifest.get("version") != 1:
-            raise StorageError.of("This bundle was written by a newer TermLens; update TermLens to import it.")
-        key = unwrap_key(manifest.get("key") or {}, passphrase, what="this bundle")
-        files: dict[str, str] = manifest.get("files") or {}
-        data = source / "data"
-        for rel, digest in files.items():
-            p = (data / rel).resolve()
-            if data.resolve() not in p.parents:
-                raise StorageError.of("This bundle names files outside itself; it was not imported.")
-            if not p.is_file() or _sha256(p) != digest:
-                raise StorageError.of("The bundle is incomplete or damaged ({file} does not match); nothing was imported.",
-                                      file=rel)
-        if self.db_file.exists() or self.keyfile.exists():
-            raise StorageError.of(
-                "{home} already holds TermLens data; import into an empty data directory, or move it away first.",
-                home=str(self.home)
-            )
-        self.home.mkdir(parents=True, exist_ok=True)
-        # The database goes last: its presence marks a finished import.
-        ordered = sorted(files, key=lambda r: r == DB_NAME)
-        try:
-            for rel in ordered:
-                target = self.home / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(f".{target.name}.import")
-                shutil.copy2(data / rel, tmp)
-                os.replace(tmp, target)
-        except OSError as exc:
-            raise storage_error(exc, phrase("The imported data")) from exc
-        if self.db_file.exists():
-            from desktop.storage import db
-
-            conn = db.connect(self.db_file, key=key)
-            try:
-                if not db.integrity_check(conn):
-                    raise StorageError.of("The database in the bundle is damaged; it was copied but should not be trusted.")
-            finally:
-                conn.close()
+    def keep(self, key: bytes, passphrase: str) -> None:
+        """Keep ``key`` (one brought from elsewhere, e.g. a bundle) for this data directory:
+        in the secure keyring, or wrapped with ``passphrase`` in the key file when none."""
         if self.backend is not None:
             self._store_in_keyring(key)
         else:
             self._write_keyfile(key, passphrase)
         self._key = key
-        _log.info("bundle imported (%d files)", len(files))
-        return key
-
-
-def import_bundle(
-    src: str | os.PathLike[str], passphrase: str, home: str | os.PathLike[str] | None = None, *, backend: KeyStore | None = _AUTO
-) -> KeyManager:
-    """Import a bundle into ``home`` (default: ``paths.home()``); return its unlocked ``KeyManager``."""
-    km = KeyManager(home, backend=backend)
-    km.import_bundle(src, passphrase)
-    return km
-
-
-_NOT_CARRIED = {"logs", "cache", "backups", "models"}
-
-
-def _bundle_files(home: Path, *, include_models: bool) -> list[Path]:
-    """The files of a data directory that a bundle carries (relative paths), besides the database."""
-    out: list[Path] = []
-    for p in sorted(home.rglob("*")):
-        rel = p.relative_to(home)
-        top = rel.parts[0]
-        if not p.is_file() or p.is_symlink():
-            continue
-        if top in _NOT_CARRIED and not (include_models and top == "models"):
-            continue
-        name = rel.name
-        if rel == Path(KEYFILE_NAME) or name.startswith(".") or name.startswith(DB_NAME) or name == "termlens.lock":
-            continue
-        out.append(rel)
-    return out
 
 
 def _is_plaintext_db(path: Path) -> bool:
@@ -426,11 +274,3 @@ def _is_plaintext_db(path: Path) -> bool:
             return f.read(16) in (b"SQLite format 3\x00", b"")
     except OSError:
         return False
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

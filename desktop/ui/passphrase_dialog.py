@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QApplication, QDialog, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget,
 )
 
-from desktop.storage import appdata, security
+from desktop.storage import appdata, crypto, security
 from desktop.errors import StorageError
 
 
@@ -66,7 +66,7 @@ class PassphraseDialog(QDialog):
                 "This computer has no secure keyring to keep TermLens's encryption key, so your data needs a "
                 "passphrase. Choose one of at least {n} characters. Keep it safe: without it your glossary and "
                 "conversations cannot be opened, and TermLens never stores them unencrypted instead."
-            ).format(n=security.MIN_PASSPHRASE))
+            ).format(n=crypto.MIN_PASSPHRASE))
         self.passphrase.setPlaceholderText(self.tr("Passphrase"))
         self.passphrase.setAccessibleName(self.tr("Passphrase"))
         self.again.setPlaceholderText(self.tr("The same passphrase again"))
@@ -86,8 +86,8 @@ class PassphraseDialog(QDialog):
     def accept(self) -> None:
         text = self.passphrase.text()
         if self.mode == "create":
-            if len(text) < security.MIN_PASSPHRASE:
-                self.show_error(self.tr("Choose a passphrase of at least {n} characters.").format(n=security.MIN_PASSPHRASE))
+            if len(text) < crypto.MIN_PASSPHRASE:
+                self.show_error(self.tr("Choose a passphrase of at least {n} characters.").format(n=crypto.MIN_PASSPHRASE))
                 return
             if self.again.text() != text:
                 self.show_error(self.tr("The two passphrases differ; type the same one twice."))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.storage import security
+from desktop.storage import crypto, keyrings, security
 
 PASSPHRASES = ("TERMLENS_PASSPHRASE", "TERMLENS_NEW_PASSPHRASE", "TERMLENS_BUNDLE_PASSPHRASE")
 
@@ -22,10 +22,10 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("TERMLENS_KEYRING", "memory")
     for name in PASSPHRASES:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(security, "DEFAULT_KDF", security.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))
-    security.reset_memory_keyring()
+    monkeypatch.setattr(security, "DEFAULT_KDF", crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))
+    keyrings.reset_memory_keyring()
     yield home
-    security.reset_memory_keyring()
+    keyrings.reset_memory_keyring()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.storage import appdata, backup, security
+from desktop.storage import appdata, backup, crypto, security
 from desktop.errors import StorageError
 from desktop.storage.instance import SingleInstance
 
@@ -153,7 +153,7 @@ def test_in_a_terminal_a_new_passphrase_is_typed_twice_then_asked_for(home: Path
     appdata.forget_keys()
 
     _terminal(monkeypatch, ["no", "nope", "never"])
-    with pytest.raises(security.WrongPassphrase):
+    with pytest.raises(crypto.WrongPassphrase):
         appdata.data_key()
 
 

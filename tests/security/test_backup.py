@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.storage import atomic, backup, db, security
+from desktop.storage import atomic, backup, crypto, db
 from desktop.storage.conversations import ConversationStore
 from desktop.errors import StorageError
 
@@ -46,12 +46,12 @@ def test_full_disk_raises_a_sentence_and_keeps_the_old_file(tmp_path: Path, monk
 
 def test_full_disk_while_encrypting_keeps_the_old_file(tmp_path: Path, key: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "report.enc"
-    security.encrypt_file(b"first report", target, key=key)
+    crypto.encrypt_file(b"first report", target, key=key)
     monkeypatch.setattr(atomic.os, "replace", _full)
     with pytest.raises(StorageError, match="disk is full"):
-        security.encrypt_file(b"second report", target, key=key)
+        crypto.encrypt_file(b"second report", target, key=key)
     monkeypatch.undo()
-    assert security.decrypt_file(target, key=key) == b"first report"
+    assert crypto.decrypt_file(target, key=key) == b"first report"
 
 
 def test_other_write_errors_are_sentences_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

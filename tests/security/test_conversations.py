@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.storage import conversations, security
+from desktop.storage import conversations, crypto
 from desktop.storage.conversations import ConversationStore
 from desktop.errors import StorageError
 
@@ -127,7 +127,7 @@ def test_export_markdown_plain_and_encrypted(tmp_path: Path, store: Conversation
     assert (tmp_path / "c.md").read_text(encoding="utf-8") == text
     store.write_export(cid, tmp_path / "c.md.enc", key=key)
     assert b"HbA1c" not in (tmp_path / "c.md.enc").read_bytes()
-    assert security.decrypt_file(tmp_path / "c.md.enc", key=key).decode() == text
+    assert crypto.decrypt_file(tmp_path / "c.md.enc", key=key).decode() == text
 
 
 def test_from_the_first_version_the_private_settings_arrive_and_nothing_is_lost(conn) -> None:  # noqa: ANN001

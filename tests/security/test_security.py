@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import subprocess
 import sys
@@ -10,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.storage import db, security
+from desktop.storage import crypto, db, keyrings, security
+from desktop.storage.bundle import export_bundle, import_bundle
 from desktop.storage.conversations import ConversationStore
 from desktop.errors import StorageError
-from desktop.storage.security import KeyManager, PassphraseRequired, WrongPassphrase
+from desktop.storage.crypto import WrongPassphrase
+from desktop.storage.security import KeyManager, PassphraseRequired
 
 SECRET = "Mrs Okafor, 62, disclosed a fall at home on 3 March"
 PASS = "correct horse battery"
@@ -31,7 +34,7 @@ def test_new_key_goes_to_the_keyring_and_unlocks_again(home: Path) -> None:
     assert km.status() == "keyring"
     assert not km.keyfile.exists()
     assert KeyManager(home).unlock() == key
-    entry = security.memory_keyring().get_password(security.SERVICE, km.entry)
+    entry = keyrings.memory_keyring().get_password(security.SERVICE, km.entry)
     assert entry == key.hex() and str(home.resolve()) in km.entry
 
 
@@ -50,7 +53,7 @@ def test_without_a_keyring_a_passphrase_is_needed_never_plaintext(home: Path, mo
     assert sorted(p.name for p in home.iterdir()) == []  # nothing written, least of all the key
     key = km.create(PASS)
     doc = km.keyfile.read_text()
-    assert key.hex() not in doc and security._b64(key) not in doc
+    assert key.hex() not in doc and base64.b64encode(key).decode() not in doc
     assert json.loads(doc)["kdf"]["name"] == "argon2id"
     fresh = KeyManager(home)
     assert fresh.status() == "passphrase-needed"
@@ -67,20 +70,20 @@ def test_plaintext_and_failing_keyrings_are_not_secure(monkeypatch: pytest.Monke
     class OsKeyring:
         priority = 5
 
-    assert not security.is_secure_backend(PlaintextKeyring())
-    assert not security.is_secure_backend(fail.Keyring())
-    assert not security.is_secure_backend(null.Keyring())
-    assert not security.is_secure_backend(None)
-    assert security.is_secure_backend(OsKeyring())
-    assert security.is_secure_backend(security.MemoryKeyring())
+    assert not keyrings.is_secure_backend(PlaintextKeyring())
+    assert not keyrings.is_secure_backend(fail.Keyring())
+    assert not keyrings.is_secure_backend(null.Keyring())
+    assert not keyrings.is_secure_backend(None)
+    assert keyrings.is_secure_backend(OsKeyring())
+    assert keyrings.is_secure_backend(keyrings.MemoryKeyring())
     chain = chainer.ChainerBackend.__new__(chainer.ChainerBackend)
     monkeypatch.setattr(chainer.ChainerBackend, "backends", [OsKeyring(), PlaintextKeyring()], raising=False)
-    assert not security.is_secure_backend(chain)
+    assert not keyrings.is_secure_backend(chain)
     monkeypatch.delenv("TERMLENS_KEYRING")
     monkeypatch.setattr(keyring, "get_keyring", lambda: PlaintextKeyring())
-    assert security.default_backend() is None
+    assert keyrings.default_backend() is None
     monkeypatch.setattr(keyring, "get_keyring", lambda: OsKeyring())
-    assert isinstance(security.default_backend(), OsKeyring)
+    assert isinstance(keyrings.default_backend(), OsKeyring)
 
 
 def test_wrong_passphrase_is_refused_with_a_sentence(home: Path) -> None:
@@ -110,7 +113,7 @@ def test_passphrase_can_replace_the_keyring_and_back(home: Path) -> None:
     key = km.create()
     km.change_passphrase(None, PASS)
     assert km.status() == "passphrase-needed"
-    assert security.memory_keyring().get_password(security.SERVICE, km.entry) is None
+    assert keyrings.memory_keyring().get_password(security.SERVICE, km.entry) is None
     assert KeyManager(home).unlock(PASS) == key
     km.remove_passphrase(PASS)
     assert km.status() == "keyring" and not km.keyfile.exists()
@@ -135,7 +138,7 @@ def test_existing_key_is_never_replaced_and_a_lost_key_is_named(home: Path) -> N
     with pytest.raises(StorageError, match="already has a key"):
         km.create()
     db.connect(home / "termlens.db", key).close()
-    security.memory_keyring().entries.clear()
+    keyrings.memory_keyring().entries.clear()
     lost = KeyManager(home)
     assert lost.status() == "key-missing"
     with pytest.raises(StorageError, match="key .* is missing"):
@@ -145,9 +148,9 @@ def test_existing_key_is_never_replaced_and_a_lost_key_is_named(home: Path) -> N
 
 
 def test_stored_kdf_settings_are_used_and_the_default_is_strong(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    strong = security.KdfParams()
+    strong = crypto.KdfParams()
     assert strong.memory_cost >= 64 * 1024 and strong.time_cost >= 3
-    km = KeyManager(home, backend=None, kdf=security.KdfParams(time_cost=2, memory_cost=2048, parallelism=1))
+    km = KeyManager(home, backend=None, kdf=crypto.KdfParams(time_cost=2, memory_cost=2048, parallelism=1))
     key = km.create(PASS)
     assert json.loads(km.keyfile.read_text())["kdf"]["memory_cost"] == 2048
     assert KeyManager(home, backend=None).unlock(PASS) == key
@@ -169,27 +172,27 @@ def test_a_key_file_with_absurd_costs_is_refused_quickly(home: Path) -> None:
 def test_encrypted_file_round_trip_has_no_plaintext(tmp_path: Path, key: bytes) -> None:
     path = tmp_path / "train.jsonl.enc"
     data = (json.dumps({"q": SECRET, "a": "noted"}) + "\n").encode() * 50
-    security.encrypt_file(data, path, key=key)
+    crypto.encrypt_file(data, path, key=key)
     raw = path.read_bytes()
-    assert raw.startswith(security.FILE_MAGIC) and SECRET.encode() not in raw
-    assert security.is_encrypted_file(path)
-    assert security.decrypt_file(path, key=key) == data
+    assert raw.startswith(crypto.FILE_MAGIC) and SECRET.encode() not in raw
+    assert crypto.is_encrypted_file(path)
+    assert crypto.decrypt_file(path, key=key) == data
 
 
 def test_changed_or_foreign_encrypted_file_is_refused(tmp_path: Path, key: bytes) -> None:
     path = tmp_path / "report.enc"
-    security.encrypt_file(b"evaluation of " + SECRET.encode(), path, key=key)
+    crypto.encrypt_file(b"evaluation of " + SECRET.encode(), path, key=key)
     with pytest.raises(StorageError, match="cannot be decrypted"):
-        security.decrypt_file(path, key=bytes(32))
+        crypto.decrypt_file(path, key=bytes(32))
     raw = bytearray(path.read_bytes())
     raw[-5] ^= 1
     path.write_bytes(bytes(raw))
     with pytest.raises(StorageError, match="changed or damaged"):
-        security.decrypt_file(path, key=key)
+        crypto.decrypt_file(path, key=key)
     plain = tmp_path / "plain.txt"
     plain.write_text("hello")
     with pytest.raises(StorageError, match="not a TermLens encrypted file"):
-        security.decrypt_file(plain, key=key)
+        crypto.decrypt_file(plain, key=key)
 
 
 # --- bundles ----------------------------------------------------------------------------
@@ -202,7 +205,7 @@ def _fill(home: Path, key: bytes) -> None:
     store.add_message(cid, "user", SECRET)
     conn.close()
     (home / "reports").mkdir()
-    security.encrypt_file(SECRET.encode(), home / "reports" / "eval.json.enc", key=key)
+    crypto.encrypt_file(SECRET.encode(), home / "reports" / "eval.json.enc", key=key)
     (home / "config.toml").write_text('language = "en"\n')
     (home / "logs").mkdir()
     (home / "logs" / "termlens.log").write_text("events only\n")
@@ -210,7 +213,7 @@ def _fill(home: Path, key: bytes) -> None:
 
 def test_export_import_round_trip(tmp_path: Path, home: Path, key: bytes) -> None:
     _fill(home, key)
-    bundle = KeyManager(home).export_bundle(tmp_path / "bundle", "bundle passphrase")
+    bundle = export_bundle(KeyManager(home), tmp_path / "bundle", "bundle passphrase")
     files = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
     assert files == ["data/config.toml", "data/reports/eval.json.enc", "data/termlens.db", "termlens-bundle.json"]
     for p in bundle.rglob("*"):
@@ -220,10 +223,11 @@ def test_export_import_round_trip(tmp_path: Path, home: Path, key: bytes) -> Non
 
     other = tmp_path / "other machine"
     with pytest.raises(WrongPassphrase):
-        security.import_bundle(bundle, "wrong passphrase", other, backend=None)
+        import_bundle(KeyManager(other, backend=None), bundle, "wrong passphrase")
     assert not (other / "termlens.db").exists()
 
-    km = security.import_bundle(bundle, "bundle passphrase", other, backend=None)
+    km = KeyManager(other, backend=None)
+    import_bundle(km, bundle, "bundle passphrase")
     assert km.status() == "passphrase-needed"
     new_key = KeyManager(other, backend=None).unlock("bundle passphrase")
     assert new_key == key
@@ -231,28 +235,29 @@ def test_export_import_round_trip(tmp_path: Path, home: Path, key: bytes) -> Non
     msgs = ConversationStore(conn).messages(1)
     assert [m.content for m in msgs] == [SECRET]
     conn.close()
-    assert security.decrypt_file(other / "reports" / "eval.json.enc", key=new_key) == SECRET.encode()
+    assert crypto.decrypt_file(other / "reports" / "eval.json.enc", key=new_key) == SECRET.encode()
 
     third = tmp_path / "third"
-    km3 = security.import_bundle(bundle, "bundle passphrase", third)  # the memory keyring
+    km3 = KeyManager(third)  # the memory keyring
+    import_bundle(km3, bundle, "bundle passphrase")
     assert km3.status() == "keyring" and KeyManager(third).unlock() == key
 
 
 def test_import_refuses_a_damaged_bundle_and_a_full_directory(tmp_path: Path, home: Path, key: bytes) -> None:
     _fill(home, key)
-    bundle = KeyManager(home).export_bundle(tmp_path / "bundle", "bundle passphrase")
+    bundle = export_bundle(KeyManager(home), tmp_path / "bundle", "bundle passphrase")
     with pytest.raises(StorageError, match="already holds"):
-        security.import_bundle(bundle, "bundle passphrase", home)
+        import_bundle(KeyManager(home), bundle, "bundle passphrase")
     with pytest.raises(StorageError, match="not empty"):
-        KeyManager(home).export_bundle(bundle, "bundle passphrase")
+        export_bundle(KeyManager(home), bundle, "bundle passphrase")
     cfg = bundle / "data" / "config.toml"
     cfg.write_text("changed\n")
     target = tmp_path / "fresh"
     with pytest.raises(StorageError, match="damaged"):
-        security.import_bundle(bundle, "bundle passphrase", target)
+        import_bundle(KeyManager(target), bundle, "bundle passphrase")
     assert not (target / "termlens.db").exists()
     with pytest.raises(StorageError, match="not a TermLens bundle"):
-        security.import_bundle(tmp_path, "bundle passphrase", target)
+        import_bundle(KeyManager(target), tmp_path, "bundle passphrase")
 
 
 # --- the command ------------------------------------------------------------------------

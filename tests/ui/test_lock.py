@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.storage import security
+from desktop.storage import crypto, security
 from tests.ui.conftest import ask
 from tests.ui.fakes import FakeWorker
 
@@ -66,7 +66,7 @@ def test_input_starts_the_countdown_again_and_zero_turns_it_off(open_window, qtb
 def test_with_a_passphrase_only_the_passphrase_unlocks(open_window, qtbot, monkeypatch):
     monkeypatch.setenv("TERMLENS_KEYRING", "none")
     monkeypatch.setenv("TERMLENS_PASSPHRASE", "correct horse battery staple")
-    monkeypatch.setattr(security, "DEFAULT_KDF", security.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(security, "DEFAULT_KDF", crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))
     win = open_window(worker=FakeWorker(rate=2000), max_new_tokens=5)
     ask(qtbot, win, PATIENT)
     assert win.ctx.passphrase_set()

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
-from desktop.storage import appdata, security
+from desktop.storage import appdata, crypto, security
 from desktop.ui.passphrase_dialog import PassphraseDialog, obtain_key
 
 GOOD = "correct horse battery staple"
@@ -16,7 +16,7 @@ GOOD = "correct horse battery staple"
 @pytest.fixture
 def no_keyring(monkeypatch):
     monkeypatch.setenv("TERMLENS_KEYRING", "none")
-    monkeypatch.setattr(security, "DEFAULT_KDF", security.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(security, "DEFAULT_KDF", crypto.KdfParams(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def _ok(dialog: PassphraseDialog):

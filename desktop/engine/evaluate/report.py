@@ -276,14 +276,14 @@ def load_report(folder: str | Path) -> EvalReport:
     if not path.is_file():
         raise EvaluationError.of("There is no evaluation report in {folder} (no {file}).", folder=str(folder),
                                  file=FILES["json"])
-    from desktop.storage import appdata, security
+    from desktop.storage import appdata, crypto
 
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise EvaluationError.of("The report in {folder} cannot be read ({reason}).", folder=str(folder),
                                  reason=exc.strerror or str(exc)) from exc
-    if security.is_encrypted_blob(raw):
+    if crypto.is_encrypted_blob(raw):
         raw = appdata.read_private(path)
     try:
         data = json.loads(raw.decode("utf-8"))
