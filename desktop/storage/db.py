@@ -166,9 +166,12 @@ def is_sound(path: str | os.PathLike[str], key: bytes) -> bool:
         conn.close()
 
 
-def snapshot(src: str | os.PathLike[str], dest: str | os.PathLike[str], *, key: bytes) -> Path:
+def snapshot(src: str | os.PathLike[str], dest: str | os.PathLike[str], *, key: bytes,
+             on_progress: Callable[[int, int], None] | None = None) -> Path:
     """Copy the database at ``src`` to ``dest`` with the online backup API (consistent even
-    while others write), as one self-contained encrypted file, written atomically."""
+    while others write), as one self-contained encrypted file, written atomically.
+    ``on_progress(pages_done, pages_total)`` is called every 1024 pages; an exception it
+    raises stops the copy (nothing is left behind)."""
     out = Path(dest)
     tmp = out.with_name(f".{out.name}.partial")
     for leftover in (tmp, Path(f"{tmp}-journal")):
@@ -178,7 +181,10 @@ def snapshot(src: str | os.PathLike[str], dest: str | os.PathLike[str], *, key: 
         with storage_errors(f"The copy of the database ({out.name})"):
             target = connect(tmp, key, wal=False, convert_plaintext=False)
             try:
-                source.backup(target)
+                if on_progress is None:
+                    source.backup(target)
+                else:
+                    source.backup(target, pages=1024, progress=lambda _s, left, total: on_progress(total - left, total))
                 target.execute("PRAGMA journal_mode = DELETE").fetchone()  # one file, no -wal beside it
             finally:
                 target.close()

@@ -84,7 +84,8 @@ def test_backup_is_a_consistent_encrypted_single_file(home: Path, key: bytes) ->
     out = backup.make_backup(key=key, home=home)
     conn.close()
     assert out.parent == home / "backups"
-    assert [p.name for p in out.parent.iterdir()] == [out.name]  # no -wal beside it
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name, f"{out.name}.ok"]  # no -wal beside it
+    assert backup.is_known_good(out)  # checked in full when written, and it holds a conversation
     assert b"Quist" not in out.read_bytes()
     assert _titles(out, key) == ["Mr Quist, CABG"]
 
