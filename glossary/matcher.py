@@ -51,7 +51,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick_rs
 
-from glossary.model import Concept, Status, Term, TermType, is_cjk_char
+from glossary.inflect import cjk_only, fold, same_word, stem_prefix, word_end
+from glossary.model import (
+    MAX_TERM_CHARS, NON_PREFERRED_STATUSES, Concept, MatchMode, Status, Term, TermStatus, TermType,
+    is_cjk_char, is_latin_letter,
+)
 from glossary.normalize import WORD_CHAR, norm, normalize
 
 if TYPE_CHECKING:
@@ -64,10 +68,22 @@ _STOP = frozenset(
 )
 
 
+_INFLECTED, _EXACT = 0, 1
+
+
 class _Entry(NamedTuple):
     concept_id: int
     term: Term
-    exact: str | None  # NFKC form without case folding, for case-sensitive terms only
+    exact: str | None  # NFKC form without case folding (traditional characters folded), case-sensitive terms only
+    kind: int = _EXACT  # _EXACT: the form itself; _INFLECTED: the form ends in the last word's stem prefix
+    literal: str | None = None  # exact mode: the normalised text the match must be (separators as written)
+    word: str | None = None  # inflected mode: the term's last word, which the text's word must be a form of
+    plen: int = 0  # inflected mode: the length of that word's stem prefix (the end of the form)
+    plural: bool = False  # an abbreviation: "AFs", "AF's" are found as well (lower-case s only)
+
+    @property
+    def plain(self) -> bool:
+        return self.kind == _EXACT and self.exact is None and self.literal is None and not self.plural
 
 
 @dataclass(slots=True)
@@ -83,8 +99,23 @@ class Hit:
     concept: Concept | None = field(default=None, repr=False, compare=False)
 
     @property
+    def status(self) -> TermStatus:
+        return self.term.effective_status
+
+    @property
     def deprecated(self) -> bool:
-        return self.term.type is TermType.DEPRECATED
+        """The term is deprecated, superseded or forbidden: another term should be used."""
+        return self.term.effective_status in NON_PREFERRED_STATUSES
+
+    @property
+    def matched(self) -> str:
+        """The form found in the text (``text``): "atrial fibrillations" for "atrial fibrillation"."""
+        return self.text
+
+    @property
+    def inflected(self) -> bool:
+        """The text holds another form of the term than the term itself."""
+        return norm(self.text) != norm(self.term.text)
 
     @property
     def ambiguous(self) -> bool:
@@ -114,7 +145,7 @@ class _Automaton:
     def __init__(self, by_form: dict[str, list[_Entry]]) -> None:
         self.forms = list(by_form)
         self.entries = [by_form[f] for f in self.forms]
-        self.exact = [any(x.exact is not None for x in xs) for xs in self.entries]
+        self.exact = [not all(x.plain for x in xs) for xs in self.entries]  # True: entries need _accept
         self.ac = ahocorasick_rs.AhoCorasick(self.forms, matchkind=ahocorasick_rs.MatchKind.Standard) if self.forms else None
         self._of: dict[int, list[int]] | None = None
 
@@ -144,11 +175,34 @@ class _Chain:
         return self.a[k] if k < self.n else self.b[k - self.n]
 
 
+_LAST_WORD = re.compile(r"(?<![\w'])[^\W\d_]+$")
+
+
+def term_forms(c: Concept, t: Term) -> tuple[str, _Entry] | None:
+    """The automaton's form for term ``t`` of ``c`` and its entry; None for an empty or over-long term."""
+    if len(t.text) > MAX_TERM_CHARS:
+        return None  # kept out of the index (the store refuses such terms; old data may hold them)
+    nf = norm(t.text)
+    if not nf:
+        return None
+    ff = fold(nf)
+    exact = cjk_only(norm(t.text, fold=False)) if t.case_sensitive else None
+    if t.effective_match_mode is MatchMode.INFLECTED:
+        m = _LAST_WORD.search(ff)
+        if m is not None and all(is_latin_letter(ch) for ch in m.group()):
+            prefix = stem_prefix(m.group())
+            return ff[: m.start()] + prefix, _Entry(c.id, t, exact, _INFLECTED, None, m.group(), len(prefix))  # type: ignore[arg-type]
+    plural = (t.match_mode is None and (t.type is TermType.ABBREVIATION or t.case_sensitive)
+              and is_latin_letter(t.text[-1]) and any(ch.isupper() for ch in t.text))
+    literal = cjk_only(nf)
+    return ff, _Entry(c.id, t, exact, _EXACT, literal if literal != ff else None, None, 0, plural)  # type: ignore[arg-type]
+
+
 def _add_entries(by_form: dict[str, list[_Entry]], c: Concept) -> None:
     for t in c.terms:
-        form = norm(t.text)
-        if form:
-            by_form.setdefault(form, []).append(_Entry(c.id, t, norm(t.text, fold=False) if t.case_sensitive else None))
+        got = term_forms(c, t)
+        if got is not None:
+            by_form.setdefault(got[0], []).append(got[1])
 
 
 class Matcher:
@@ -179,9 +233,19 @@ class Matcher:
         """A matcher over every concept of ``store``; with ``follow`` it tracks the store's changes."""
         m = cls(store.iter_concepts(), **kwargs)  # type: ignore[arg-type]
         if follow:
-            m._store = store
-            store.changed.append(m._on_store_changed)
+            m.follow(store)
         return m
+
+    def follow(self, store: GlossaryStore, *, changed: Iterable[int] = ()) -> None:
+        """Track ``store``'s changes from now on, after applying ``changed``: the ids of concepts
+        changed since this matcher read its concepts (it may have been built on another thread,
+        from another connection, while the person edited the glossary)."""
+        self.detach()
+        self._store = store
+        store.changed.append(self._on_store_changed)
+        ids = list(dict.fromkeys(changed))
+        if ids:
+            self._on_store_changed(ids)
 
     def detach(self) -> None:
         """Stop following the store."""
@@ -315,7 +379,7 @@ class Matcher:
         merged += [(s, -e, base + j) for j, (s, e) in enumerate(changed)]
         merged.sort()
         extra = list(changed.values())
-        return merged, _Chain(main.entries, extra), _Chain(main.exact, [any(x.exact is not None for x in xs) for xs in extra])
+        return merged, _Chain(main.entries, extra), _Chain(main.exact, [not all(x.plain for x in xs) for xs in extra])
 
     def detect(self, text: str) -> list[Hit]:
         """The terms in ``text``, left to right, leftmost-longest and non-overlapping."""
@@ -325,19 +389,25 @@ class Matcher:
             return []
         n = normalize(text)
         nt, starts, ends = n.text, n.starts, n.ends
-        size = len(nt)
+        ft = fold(nt)
+        size = len(ft)
         word = WORD_CHAR
         concepts = self._concepts
         hits: list[Hit] = []
         pos = 0
-        order, entries_of, exact_of = self._candidates(nt)
+        order, entries_of, check_of = self._candidates(ft)
         for s, e, k in order:
             e = -e
             if s < pos:
                 continue
-            if s and word[nt[s]] and word[nt[s - 1]]:
+            if s and word[ft[s]] and word[ft[s - 1]]:
                 continue
-            if e < size and word[nt[e - 1]] and word[nt[e]]:
+            entries = entries_of[k]
+            if check_of[k]:
+                e, entries = self._accept(text, n, ft, s, e, entries)
+                if not entries:
+                    continue
+            elif e < size and word[ft[e - 1]] and word[ft[e]]:
                 continue
             if starts is not None and ends is not None:
                 # The match may not start or end inside what one original character became.
@@ -346,12 +416,6 @@ class Matcher:
                 os_, oe = starts[s], ends[e - 1]
             else:
                 os_, oe = s, e
-            entries = entries_of[k]
-            if exact_of[k]:
-                original = norm(text[os_:oe], fold=False)
-                entries = [x for x in entries if x.exact is None or x.exact == original]
-                if not entries:
-                    continue
             pos = e
             if len(entries) == 1:
                 x = entries[0]
@@ -359,6 +423,49 @@ class Matcher:
             else:
                 hits.append(self._resolve(text, nt, s, e, os_, oe, entries))
         return hits
+
+    @staticmethod
+    def _accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[_Entry]) -> tuple[int, list[_Entry]]:
+        """Where the match at ``s`` ends for each entry of a form that needs more than the
+        word-boundary rule (inflected, abbreviation plural, separators or case as written),
+        and the entries that end furthest."""
+        word = WORD_CHAR
+        size = len(ft)
+        best, kept = -1, []
+        for x in entries:
+            end = e
+            if x.kind == _INFLECTED:
+                end = word_end(ft, e)
+                if end < size and word[ft[end]] and word[ft[end - 1]]:
+                    continue
+                ws = e - x.plen
+                if ft[ws:end] != x.word and not same_word(x.word, ft[ws:end]):  # type: ignore[arg-type]
+                    continue
+            else:
+                base = e
+                if e < size and word[ft[e - 1]] and word[ft[e]]:
+                    if not x.plural:
+                        continue
+                    end = e + 1 if ft[e] == "s" else e + 2 if ft.startswith("'s", e) else e
+                    if end == e or (end < size and word[ft[end]]):
+                        continue
+                    if text[n.span(end - 1, end)[0]] != "s":  # "AFs", never "AFS"
+                        continue
+                if x.literal is not None and cjk_only(n.text[s:base]) != x.literal:
+                    continue
+                if x.exact is not None:
+                    os_, oe = n.span(s, base)
+                    if cjk_only(norm(text[os_:oe], fold=False)) != x.exact:
+                        continue
+            if x.kind == _INFLECTED and x.exact is not None:
+                os_, oe = n.span(s, e)
+                if not x.exact.startswith(cjk_only(norm(text[os_:oe], fold=False))):
+                    continue
+            if end > best:
+                best, kept = end, [x]
+            elif end == best:
+                kept.append(x)
+        return best, kept
 
     # -- ambiguity --
 

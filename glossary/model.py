@@ -19,6 +19,12 @@ from datetime import datetime, timezone
 from enum import Enum
 
 
+# Limits that keep every input's work bounded (the store refuses longer text; the matcher
+# leaves longer terms already stored out of its index).
+MAX_TERM_CHARS = 256
+MAX_DEFINITION_CHARS = 20_000
+
+
 class TermType(str, Enum):
     PREFERRED = "preferred"
     SYNONYM = "synonym"
