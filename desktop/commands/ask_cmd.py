@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask", help="answer one question in the terminal")
     p.add_argument("question")
     p.add_argument("--json", action="store_true",
-                   help="print one JSON object {answer, terms, prompt_tokens, new_tokens, ttft_s, tok_s, model}")
+                   help="print one JSON object {answer, terms, answer_terms, term_issues, prompt_tokens, new_tokens, "
+                        "ttft_s, tok_s, model}")
     p.add_argument("--model", metavar="DIR", help="model folder (default: the embedded default model)")
     p.add_argument("--adapter", metavar="NAME", help="apply this LoRA adapter")
     p.add_argument("--weights", choices=WEIGHT_MODES, default=None,
@@ -76,8 +77,11 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(delta)
             sys.stdout.flush()
     if args.json:
+        from glossary.answer_check import check_answer
+
+        check = check_answer(matcher, turn.hits, g.text, excluded=turn.excluded)
         print(json.dumps({
-            "answer": g.text, "terms": turn.terms_json(), "prompt_tokens": g.stats.prompt_tokens,
+            "answer": g.text, "terms": turn.terms_json(), **check.to_json(), "prompt_tokens": g.stats.prompt_tokens,
             "new_tokens": g.stats.new_tokens, "ttft_s": round(g.stats.ttft_s, 4), "tok_s": round(g.stats.tok_s, 2),
             "model": lm.info.name, "adapter": lm.adapter or None, "finish_reason": g.stats.finish_reason,
             "injected": turn.block.included, "dropped_for_budget": turn.block.dropped,
