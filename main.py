@@ -40,13 +40,16 @@ def main(argv: list[str] | None = None) -> int:
 
     log.setup(console=args.command is not None)
     if args.command is None:
-        from desktop.ui.app import run_app
+        from desktop.app import run
 
-        return run_app(screenshot=args.screenshot, lang=args.lang, model=args.window_model)
+        return run(screenshot=args.screenshot, lang=args.lang, model=args.window_model)
+    from desktop.storage import appdata
     from glossary.errors import GlossaryImportError, TermLensError
 
+    appdata.print_notes_to(lambda note: print(note, file=sys.stderr))  # a restore is said, not only logged
     try:
-        return int(args.func(args) or 0)
+        with _one_user(args):
+            return int(args.func(args) or 0)
     except GlossaryImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         for problem in exc.report[:50]:
@@ -58,6 +61,27 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130
+    finally:
+        appdata.print_notes_to(None)
+
+
+# Commands that only read may run beside the window. Every other command writes to the data
+# folder (glossary, training data, adapters, reports, keys, backups) and holds the same lock as
+# the window while it runs, so a second writer is refused with who holds the folder.
+READ_ONLY = {"models": None, "bench": None, "glossary": {"list", "search", "detect"}, "security": {"status"},
+             "eval": {"show"}}  # None: every subcommand
+
+
+def _one_user(args: argparse.Namespace):  # noqa: ANN202 - a context manager
+    import contextlib
+
+    from desktop.storage.instance import hold
+
+    sub = next((v for k, v in vars(args).items() if k.endswith("_command")), None) or getattr(args, "action", None)
+    readers = READ_ONLY.get(args.command, set())
+    if readers is None or sub in readers:
+        return contextlib.nullcontext()
+    return hold(what=f"the command '{args.command}{' ' + sub if sub else ''}'")
 
 
 if __name__ == "__main__":

@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             return _show(args)
         return _run(args)
     except TermLensError as e:
-        print(f"Error: {e}", file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
         return 2
 
 

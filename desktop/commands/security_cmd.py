@@ -53,8 +53,7 @@ def _unlocked(*, prepare: bool = True):  # noqa: ANN202 - the unlocked KeyManage
         raise StorageError(f"There is no TermLens data in {km.home} yet.")
     unlocked = appdata.key_manager()
     if prepare:
-        for note in appdata.prepare(key=unlocked.unlock(), backup=False):
-            print(note, file=sys.stderr)
+        appdata.prepare(key=unlocked.unlock(), backup=False)  # main.py prints its sentences
     return unlocked
 
 
@@ -103,9 +102,9 @@ def _export(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from desktop.storage.bundle import import_bundle
-    from desktop.storage.instance import SingleInstance
+    from desktop.storage.instance import hold
 
-    with SingleInstance():
+    with hold():  # main.py holds it already; taken here when called on its own
         km = _key_manager()
         secret = _ask("Passphrase of the bundle: ", ("TERMLENS_BUNDLE_PASSPHRASE", "TERMLENS_PASSPHRASE"))
         import_bundle(km, args.source, secret)
@@ -125,18 +124,18 @@ def _backup(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from desktop.storage import backup
-    from desktop.storage.bundle import import_bundle
-    from desktop.storage.instance import SingleInstance
+    from desktop.storage.instance import hold
 
-    with SingleInstance():
-        if not _key_manager().db_file.exists():
+    with hold():
+        if not _key_manager().db_file.exists() and not backup.list_backups():
             print("There is no database yet.")
             return 0
-        from desktop.storage import db
+        from desktop.storage import appdata, db
 
-        km = _unlocked(prepare=False)
-        db.encrypt_plaintext_database(km.db_file, km.unlock())  # we hold the directory: safe to convert
-        message = backup.check_and_recover(km.db_file, key=km.unlock())
+        km = appdata.key_manager()
+        if km.db_file.exists():
+            db.encrypt_plaintext_database(km.db_file, km.unlock())  # we hold the directory: safe to convert
+        message = backup.check_and_recover(km.db_file, key=km.unlock(), full=True)  # the full check
     print(message or "The database is sound.")
     return 0
 
@@ -146,7 +145,7 @@ def _guarded(work: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Na
         try:
             return work(args)
         except TermLensError as e:
-            print(f"Error: {e}", file=sys.stderr)
+            print(f"error: {e}", file=sys.stderr)
             return 2
         except (EOFError, KeyboardInterrupt):
             print("Cancelled; nothing was changed.", file=sys.stderr)

@@ -36,6 +36,12 @@ SWITCHES = {  # option -> (field, value it sets)
     "--no-packing": ("packing", False),
     "--no-fused-kernels": ("fused_kernels", False),
 }
+SWITCH_HELP = {  # a switch that turns a setting off says what it does, not what the setting does
+    "--no-packing": "Train one pair a row instead of packing several short pairs into one (much slower on short "
+                    "Q&A pairs; the default packs them).",
+    "--no-fused-kernels": "Do not use the Liger fused output layer and loss on a GPU (more memory, slower; the "
+                          "default uses them when installed).",
+}
 
 
 def _rank() -> tuple[int, int, int]:
@@ -74,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help=f"{f.metadata.get('help', '')} (default: {shown if shown is not None else 'none'})")
     for opt, (name, value) in SWITCHES.items():
         g.add_argument(opt, dest=name, action="store_const", const=value, default=None,
-                       help=by_name[name].metadata.get("help", ""))
+                       help=SWITCH_HELP.get(opt) or by_name[name].metadata.get("help", ""))
     p.set_defaults(func=run)
 
 

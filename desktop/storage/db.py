@@ -170,7 +170,7 @@ def snapshot(src: str | os.PathLike[str], dest: str | os.PathLike[str], *, key: 
              on_progress: Callable[[int, int], None] | None = None) -> Path:
     """Copy the database at ``src`` to ``dest`` with the online backup API (consistent even
     while others write), as one self-contained encrypted file, written atomically.
-    ``on_progress(pages_done, pages_total)`` is called every 1024 pages; an exception it
+    ``on_progress(pages_done, pages_total)`` is called every 256 pages (1 MB); an exception it
     raises stops the copy (nothing is left behind)."""
     out = Path(dest)
     tmp = out.with_name(f".{out.name}.partial")
@@ -184,7 +184,7 @@ def snapshot(src: str | os.PathLike[str], dest: str | os.PathLike[str], *, key: 
                 if on_progress is None:
                     source.backup(target)
                 else:
-                    source.backup(target, pages=1024, progress=lambda _s, left, total: on_progress(total - left, total))
+                    source.backup(target, pages=256, progress=lambda _s, left, total: on_progress(total - left, total))
                 target.execute("PRAGMA journal_mode = DELETE").fetchone()  # one file, no -wal beside it
             finally:
                 target.close()

@@ -98,7 +98,7 @@ def test_import_error_prints_report_and_exits_2(home, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "glossary.importer", types.SimpleNamespace(import_file=import_file))
     assert run("glossary", "import", "bad.csv") == 2
     err = capsys.readouterr().err.splitlines()
-    assert err == ["Error: The file has 2 bad rows.", "  line 2: empty term", "  line 5: unknown status"]
+    assert err == ["error: The file has 2 bad rows.", "  line 2: empty term", "  line 5: unknown status"]
 
 
 def test_export_and_loaders(home, capsys, monkeypatch):
@@ -138,7 +138,7 @@ def test_unknown_concept_error_is_one_line(home, capsys, monkeypatch):
         raise GlossaryError("Concept 9 is not in the glossary.")
 
     assert glossary_cmd._guarded(boom)(argparse.Namespace()) == 2
-    assert capsys.readouterr().err == "Error: Concept 9 is not in the glossary.\n"
+    assert capsys.readouterr().err == "error: Concept 9 is not in the glossary.\n"
 
 
 def test_import_export_and_detect_for_real(home, capsys, tmp_path):
@@ -150,7 +150,7 @@ def test_import_export_and_detect_for_real(home, capsys, tmp_path):
     bad.write_bytes(b"preferred_en\nfine\n\xff\xfe\x80 broken\n")
     assert run("glossary", "import", str(bad)) == 2
     err = capsys.readouterr().err
-    assert err.startswith("Error: Nothing was imported") and "line 3" in err
+    assert err.startswith("error: Nothing was imported") and "line 3" in err
     assert run("glossary", "list") == 0
     assert len(capsys.readouterr().out.splitlines()) == 4  # the three of the fixture and heart failure
     out = tmp_path / "all.tbx"
