@@ -25,7 +25,7 @@ from glossary.store import GlossaryStore
 def _open() -> GlossaryStore:
     from desktop.storage.appdata import open_glossary
 
-    return open_glossary(seed_starters=False)
+    return open_glossary()  # a new data folder gets the starter glossaries, as in the window
 
 
 def _progress(out: TextIO) -> Callable[..., None]:
@@ -44,12 +44,12 @@ def _guarded(work: Callable[[argparse.Namespace, GlossaryStore], int]) -> Callab
             with _open() as store:
                 return work(args, store)
         except GlossaryImportError as e:
-            print(f"Error: {e}", file=sys.stderr)
+            print(f"error: {e}", file=sys.stderr)
             for line in e.report:
                 print(f"  {line}", file=sys.stderr)
             return 2
         except TermLensError as e:
-            print(f"Error: {e}", file=sys.stderr)
+            print(f"error: {e}", file=sys.stderr)
             return 2
 
     run.__name__ = work.__name__
