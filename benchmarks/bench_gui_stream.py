@@ -234,11 +234,12 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     os.environ.setdefault("TERMLENS_HOME", tempfile.mkdtemp(prefix="termlens-bench-"))
+    os.environ.setdefault("TERMLENS_KEYRING", "memory")  # the throwaway folder's key never reaches the system keyring
     from desktop import log
 
     log.setup()  # the engine's log (warm-up phases, kernel tuning) goes to the data folder's logs/, as the app's does
     from desktop.ui.app import make_app
-    from desktop.ui.context import open_context
+    from desktop.app import open_context
     from desktop.ui.main_window import MainWindow
 
     app = make_app()
@@ -253,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     for rate in rates:
         from tests.ui.fakes import FakeWorker
 
-        ctx = open_context(model="fake-engine", sample=True, worker=FakeWorker(rate=rate, answer=args.answer))
+        ctx = open_context(model="fake-engine", worker=FakeWorker(rate=rate, answer=args.answer))
         ctx.settings.max_new_tokens = args.tokens
         win = MainWindow(ctx)
         win.resize(1280, 800)
@@ -278,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     if rates and (args.model or args.shape):
         print()
     if args.model:
-        if _stream_real(app, open_context(model=args.model, sample=True), args, start=lambda win: win.start()):
+        if _stream_real(app, open_context(model=args.model), args, start=lambda win: win.start()):
             return 1
     if args.shape:
         from desktop.engine.bench import SHAPES
@@ -288,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: unknown shape {args.shape!r}; choose one of {', '.join(sorted(SHAPES))}", file=sys.stderr)
             return 2
         worker = ModelWorker(load_fn=random_model_loader(args.shape, args.weights))
-        ctx = open_context(model=f"random-{args.shape}", sample=True, worker=worker)
+        ctx = open_context(model=f"random-{args.shape}", worker=worker)
 
         def start(win) -> None:
             win.session.open(0)

@@ -1,16 +1,10 @@
-"""Starting the window: the application object, style, language, the user's data, and
-either the event loop or a one-off screenshot.
+"""The Qt application object: its name, icon, style sheet and language, and whether a
+window can be opened here at all.
 
-``run_app`` is what ``main.py`` calls with no subcommand. In order: take the data
-directory (a second TermLens on it is refused with a sentence), get the data key (from
-the keyring, or a passphrase asked in a dialog; where no secure keyring exists the
-person is offered to choose one, never plaintext), check the database (restoring the
-last good backup when it is damaged, and saying so), open the encrypted stores, take
-the daily backup. The window shows at once; the model loads afterwards on the model
-thread behind the status bar's progress. The screenshot run writes nothing. Where Qt
-could not open a window at all (no display; on X11 without the xcb libraries Qt's
-plugin loads, such as ``libxcb-cursor0``, which desktops do not always have), one
-sentence says what to install, instead of Qt's abort.
+Where Qt could not open a window (no display; on X11 without the xcb libraries Qt's
+plugin loads, such as ``libxcb-cursor0``, which desktops do not always have),
+``display_problem`` gives one sentence saying what to install, instead of Qt's abort.
+What is opened and in which order at start is the composition root's (``desktop.app``).
 """
 
 from __future__ import annotations
@@ -68,66 +62,12 @@ def make_app():
     return app
 
 
-def run_app(*, screenshot: str | None = None, lang: str | None = None, model: str | None = None) -> int:
-    """Open the main window (or, with ``screenshot``, render it into a PNG and exit)."""
-    if screenshot:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    problem = display_problem()
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    app = make_app()
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
-
+def set_language(app, lang: str | None) -> str:
+    """Translate the interface into ``lang`` ("en", "zh", "zh_CN"; None: the saved setting);
+    returns the language used, as the settings spell it."""
     from desktop.storage import config
-    from desktop.errors import StorageError
     from desktop.ui import i18n
-    from desktop.ui.context import open_context
-    from desktop.ui.main_window import MainWindow
 
-    i18n.set_language(i18n.normalize(lang) if lang else config.load().language, app)
-    if screenshot:
-        from desktop.ui.screenshot import render_screenshot
-
-        ctx = open_context(model=model, sample=True)
-        if lang:
-            ctx.settings.language = i18n.normalize(lang)
-        return render_screenshot(ctx, Path(screenshot))
-
-    from desktop.storage.instance import SingleInstance
-    from desktop.ui.collector import GuiCollector
-    from desktop.ui.passphrase_dialog import obtain_key
-
-    GuiCollector.install(app)  # garbage is collected in this thread only (desktop.heap says why)
-
-    title = app.translate("PassphraseDialog", "TermLens")
-    guard = SingleInstance()
-    try:
-        guard.acquire()
-    except StorageError as exc:
-        QMessageBox.information(None, title, str(exc))
-        return 1
-    key = obtain_key()
-    if key is None:
-        return 1
-    from desktop.engine.fetch import remove_stale_work
-
-    remove_stale_work()  # a model conversion killed half-way leaves the previous model in place
-    try:
-        ctx = open_context(model=model, key=key, exclusive=True)
-    except StorageError as exc:
-        QMessageBox.critical(None, title, str(exc))
-        return 1
-    ctx.instance = guard  # held until the process ends
-    if lang:
-        ctx.settings.language = i18n.normalize(lang)
-    window = MainWindow(ctx)
-    window.show()
-    for note in ctx.notes:
-        QTimer.singleShot(0, lambda n=note: QMessageBox.information(window, title, n))
-    QTimer.singleShot(0, window.start)
-    code = int(app.exec())
-    ctx.close()  # done already when the window closed; a no-op then
-    ctx.model_thread.exit_if_still_running(code)
-    return code
+    language = i18n.normalize(lang) if lang else config.load().language
+    i18n.set_language(language, app)
+    return language

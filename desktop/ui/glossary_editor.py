@@ -344,8 +344,7 @@ class GlossaryEditor(QWidget):
             b.setEnabled(True)
 
     def _after_bulk(self) -> None:
-        if self.ctx.store.path != ":memory:":
-            self.glossary_replaced.emit()
+        self.glossary_replaced.emit()
         self._fill_fields()
         self.refresh()
 

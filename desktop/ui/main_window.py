@@ -246,7 +246,8 @@ class MainWindow(QMainWindow):
         old = self.ctx.settings
         self.ctx.settings = settings
         self.ctx.save_settings()
-        self.ctx.matcher.active_fields = set(settings.active_fields)
+        if self.ctx.matcher is not None:  # None while the index is built; it reads the settings then
+            self.ctx.matcher.active_fields = set(settings.active_fields)
         self.chat.set_font_size(settings.font_size)
         self.lock.set_minutes(settings.lock_minutes)
         if settings.language != old.language:

@@ -219,8 +219,6 @@ class ReviewPage(QWidget):
 
     # ---- the saved set ------------------------------------------------------------------------
     def _load(self) -> list[dict]:
-        if not self.ctx.persist:
-            return []
         try:
             return trainingset.load()
         except TermLensError as exc:
@@ -229,8 +227,6 @@ class ReviewPage(QWidget):
             return []
 
     def _save(self) -> bool:
-        if not self.ctx.persist:
-            return True
         try:
             if self._damaged:
                 kept = trainingset.set_aside()

@@ -1,19 +1,17 @@
-"""``main.py --screenshot FILE [--lang zh]``: the main window with a sample conversation,
-rendered offscreen at 1280x800 into a PNG.
+"""``main.py --screenshot FILE [--lang zh]``: the ordinary main window with a sample
+conversation, rendered offscreen at 1280x800 into a PNG.
 
-The sample uses a throwaway in-memory glossary (the starter glossaries, or a few
-sample concepts when those are not installed) and throwaway conversations, so a
-screenshot never writes to the person's data. The default model is loaded when it
-is installed, so the status bar is real; the answer is a fixed sample text.
+``desktop.app`` opens a temporary data folder (which, being new, gets the starter
+glossaries) and hands its context here; the window is shown and started as always
+(``desktop.ui.startup``), the sample question goes through the chat session's own
+detection and injection, and the question and a fixed sample answer are stored through
+the conversation store. The default model is loaded when it is installed, so the status
+bar is real.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-
-from desktop import log
-
-_log = log.get("ui")
 
 QUESTION = {
     "en": "What does CKD-EPI estimate for a patient with AF?",
@@ -39,50 +37,6 @@ ANSWER = {
     ),
 }
 
-_SAMPLES = [
-    {"terms": [("CKD-EPI", "en", "abbreviation"), ("CKD-EPI equation", "en", "preferred"),
-               ("CKD-EPI 公式", "zh", "preferred")],
-     "fields": ["medicine", "nephrology"],
-     "definitions": {"en": "An equation that estimates the glomerular filtration rate (eGFR) from serum "
-                           "creatinine, age and sex.",
-                     "zh": "根据血清肌酐、年龄和性别估算肾小球滤过率（eGFR）的公式。"},
-     "source": "KDIGO 2024 guideline"},
-    {"terms": [("atrial fibrillation", "en", "preferred"), ("AF", "en", "abbreviation"),
-               ("心房颤动", "zh", "preferred"), ("房颤", "zh", "synonym")],
-     "fields": ["medicine", "cardiology"],
-     "definitions": {"en": "An irregular, often rapid heart rhythm arising in the atria; it raises the risk "
-                           "of stroke.",
-                     "zh": "起源于心房的不规则、常为快速的心律，增加卒中风险。"},
-     "source": "ESC 2024 AF guideline"},
-    {"terms": [("estimated glomerular filtration rate", "en", "preferred"), ("eGFR", "en", "abbreviation"),
-               ("估算肾小球滤过率", "zh", "preferred")],
-     "fields": ["medicine", "nephrology"],
-     "definitions": {"en": "Kidney function estimated from a blood test, in mL/min/1.73 m².",
-                     "zh": "根据血液检查估算的肾功能，单位 mL/min/1.73 m²。"},
-     "source": "KDIGO 2024 guideline"},
-]
-
-
-def seed_sample_glossary(store) -> int:
-    """Fill an (empty, in-memory) store: the starter glossaries, else the sample concepts above."""
-    try:
-        from glossary.importer import load_starter
-
-        n = load_starter(store)
-        if n:
-            return n
-    except Exception as exc:  # noqa: BLE001 - the sample concepts still make a screenshot
-        _log.info("starter glossaries not available for the sample (%s)", type(exc).__name__)
-    from glossary.model import Concept, Status, Term
-
-    for s in _SAMPLES:
-        store.add_concept(Concept(terms=[Term(text=t, lang=lang, type=typ, case_sensitive=(t == "AF"))
-                                         for t, lang, typ in s["terms"]],
-                                  subject_fields=s["fields"], definitions=s["definitions"], source=s["source"],
-                                  status=Status.APPROVED))
-    return len(_SAMPLES)
-
-
 def _wait_for_model(window, timeout_ms: int) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -92,6 +46,9 @@ def _wait_for_model(window, timeout_ms: int) -> None:
     w.load_failed.connect(loop.quit)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
+    job = window.startup.backup_job  # a new data folder's first backup: let it end before the picture
+    if job is not None:
+        job.wait(30)
 
 
 def add_sample_conversation(window, lang: str) -> int:
@@ -115,15 +72,16 @@ def add_sample_conversation(window, lang: str) -> int:
 def render_screenshot(ctx, path: Path, *, model_timeout_ms: int = 90_000) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from desktop.ui.main_window import MainWindow
+    from desktop.ui.startup import show_window
 
-    window = MainWindow(ctx)
+    window = show_window(ctx, build_matcher=None)
     window.resize(1280, 800)
-    window.show()
     if (Path(ctx.model_dir) / "config.json").is_file():
-        window.load_model(ctx.model_dir)
         _wait_for_model(window, model_timeout_ms)
+    for _ in range(5):
+        QApplication.processEvents()
     add_sample_conversation(window, ctx.settings.language)
+    window.status.clearMessage()  # "Backup saved." is not part of the picture
     for _ in range(5):
         QApplication.processEvents()
     window.chat.scroll.verticalScrollBar().setValue(0)

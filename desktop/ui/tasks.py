@@ -83,9 +83,5 @@ class GlossaryTask(QThread):
             store.close()
 
     def begin(self) -> None:
-        """Start on a thread of its own (or here, for a glossary that lives in memory)."""
-        if self.store.path == ":memory:":
-            self._call(self.store)
-            self.finished.emit()
-        else:
-            self.start()
+        """Start on a thread of its own, with a connection of its own to the glossary."""
+        self.start()

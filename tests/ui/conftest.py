@@ -16,7 +16,7 @@ ANSWER_TIMEOUT_MS = 120_000
 @pytest.fixture
 def open_window(qtbot):
     from desktop.ui.app import make_app
-    from desktop.ui.context import open_context
+    from desktop.app import open_context
     from desktop.ui.main_window import MainWindow
 
     make_app()

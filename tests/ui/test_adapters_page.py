@@ -60,7 +60,7 @@ def adapters_home(termlens_home, trained_adapter) -> Path:
 @pytest.fixture
 def ctx(qtbot, tiny_model_dir, adapters_home):
     from desktop.ui.app import make_app
-    from desktop.ui.context import open_context
+    from desktop.app import open_context
 
     make_app()
     c = open_context(model=str(tiny_model_dir))

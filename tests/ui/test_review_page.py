@@ -26,7 +26,7 @@ He takes apixaban. Apixaban was held for two days before the procedure.
 @pytest.fixture
 def ctx():
     store = open_glossary()  # the user's glossary, encrypted, with the starter glossaries
-    yield SimpleNamespace(store=store, settings=config.Settings(), persist=True, closed=False)
+    yield SimpleNamespace(store=store, settings=config.Settings(), closed=False)
     store.close()
 
 

@@ -29,7 +29,7 @@ def write_pairs(path: Path, pairs: list[dict]) -> Path:
 def ctx(qtbot, tiny_model_dir):
     """The app's context with the tiny model loaded on the real model thread."""
     from desktop.ui.app import make_app
-    from desktop.ui.context import open_context
+    from desktop.app import open_context
 
     make_app()
     c = open_context(model=str(tiny_model_dir))

@@ -1,0 +1,76 @@
+"""The window first: it shows before the detection index exists; detection starts when the
+index is built (in the background), and a question asked before that is still answered."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.ui.conftest import ask
+from tests.ui.fakes import FakeWorker
+
+
+@pytest.fixture
+def start_window(qtbot):
+    from desktop.app import build_matcher_for, open_context
+    from desktop.ui.app import make_app
+    from desktop.ui.startup import show_window
+
+    make_app()
+    windows = []
+
+    def make(*, gate: threading.Event | None = None):
+        ctx = open_context(model="fake-model", worker=FakeWorker(rate=2000), build_matcher=False)
+        ctx.settings.max_new_tokens = 5
+
+        def build():
+            if gate is not None:
+                gate.wait(60)
+            return build_matcher_for(ctx.store, ctx.settings)
+
+        win = show_window(ctx, build_matcher=build)
+        qtbot.addWidget(win)
+        windows.append(win)
+        assert win.isVisible() and ctx.matcher is None  # shown before the index exists
+        qtbot.waitUntil(lambda: win.startup.indexer.thread is not None, timeout=5_000)  # started from the event loop
+        with qtbot.waitSignal(ctx.worker.loaded, timeout=10_000):
+            ctx.worker.request_load("fake-model")  # no model folder here: the fake engine stands in
+        return win
+
+    yield make
+    for w in windows:
+        if not w.ctx.closed:
+            w.close()
+
+
+def test_detection_becomes_available_when_the_index_is_built(start_window, qtbot):
+    win = start_window()
+    note = win.startup.index_note
+    with qtbot.waitSignal(win.startup.indexer.ready, timeout=60_000):
+        pass
+    assert win.ctx.matcher is not None and not note.isVisible()
+    ask(qtbot, win, "Is the eGFR reliable in atrial fibrillation?")
+    shown = [c.term["text"] for c in win.terms.cards]
+    assert "atrial fibrillation" in shown and "eGFR" in shown
+
+
+def test_a_question_before_the_index_is_answered_and_says_terms_were_not_looked_up(start_window, qtbot):
+    gate = threading.Event()
+    win = start_window(gate=gate)
+    note = win.startup.index_note
+    assert note.isVisible() and "Indexing" in note.text() and "concepts" in note.text()
+    answer = ask(qtbot, win, "Is the eGFR reliable in atrial fibrillation?")
+    assert answer["content"]  # answered without waiting for the index
+    assert win.terms.cards == [] and "not looked up" in note.text()
+    assert "arrhythmia" not in (answer.get("prompt") or "")  # no definition injected (AF: "…arrhythmia…")
+
+    egfr = next(c for c in win.ctx.store.search("eGFR") if any(t.text == "eGFR" for t in c.terms))
+    win.ctx.store.delete_concept(egfr.id)  # an edit made while the index is built is not lost
+    with qtbot.waitSignal(win.startup.indexer.ready, timeout=60_000):
+        gate.set()
+    assert not note.isVisible()
+    answer = ask(qtbot, win, "Is the eGFR reliable in atrial fibrillation?")
+    shown = [c.term["text"] for c in win.terms.cards]
+    assert "atrial fibrillation" in shown and "eGFR" not in shown
+    assert "arrhythmia" in answer["prompt"]  # now the definition reaches the model
