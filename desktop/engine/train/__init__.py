@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import random
 import time
 import warnings
@@ -35,6 +34,7 @@ from desktop import heap, log
 from desktop.engine import offline as _offline  # noqa: F401
 from desktop.engine.models import LoadedModel
 from desktop.engine.train import checkpoint
+from desktop.engine.train.group import ProcessGroup
 from desktop.engine.train.data import IGNORE, Row, collate, encode_pairs, epoch_order, pack, select_pairs, split
 from desktop.engine.train.loss import liger_available, liger_kernels, token_loss
 from desktop.errors import OutOfGpuMemory, TrainingError, phrase
@@ -42,9 +42,11 @@ from desktop.errors import OutOfGpuMemory, TrainingError, phrase
 _log = log.get("train")
 
 
-# what must match for a checkpoint to be resumed
+# what must match for a checkpoint to be resumed: every setting that changes the results or the
+# memory a run needs (a resume from the command line or the window takes them from the checkpoint)
 _RESUME_KEYS = ("rank", "alpha", "dropout", "target_modules", "lr", "batch_size", "epochs", "max_steps",
-                "max_seq_len", "val_fraction", "seed", "packing", "warmup_ratio", "weight_decay")
+                "max_seq_len", "val_fraction", "seed", "packing", "warmup_ratio", "weight_decay", "grad_clip",
+                "save_every_steps", "gradient_checkpointing", "fused_kernels")
 
 
 @dataclass
@@ -175,86 +177,6 @@ def pairs_hash(pairs: list[dict]) -> str:
     return h.hexdigest()[:16]
 
 
-class ProcessGroup:
-    """One process, or one of several started by ``accelerate launch`` (or ``torchrun``).
-
-    The launcher describes the group in the environment (``WORLD_SIZE``, ``RANK``,
-    ``MASTER_ADDR``...); the process group is joined here once per process, with NCCL
-    on GPUs and Gloo on CPUs, so rank and world size always come from the group itself.
-    """
-
-    def __init__(self, device: str) -> None:
-        self.world = int(os.environ.get("WORLD_SIZE", "1"))
-        self.rank = 0
-        self.device = device
-        if self.world > 1:
-            import torch
-            import torch.distributed as dist
-
-            if device.startswith("cuda"):
-                torch.cuda.set_device(torch.device(device))
-            if not dist.is_initialized():
-                dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
-            self.rank = dist.get_rank()
-            self.world = dist.get_world_size()
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-    def any(self, flag: bool, device: str) -> bool:
-        """True on every process when ``flag`` is true on any: a stop must be agreed, or the others
-        would wait forever for the one that left the loop."""
-        if self.world == 1:
-            return flag
-        import torch
-        import torch.distributed as dist
-
-        t = torch.tensor([1.0 if flag else 0.0], device=device)
-        dist.all_reduce(t, op=dist.ReduceOp.MAX)
-        return bool(t.item())
-
-    def all_sum(self, tensor):
-        if self.world > 1:
-            import torch.distributed as dist
-
-            dist.all_reduce(tensor)
-        return tensor
-
-    def average_grads(self, params) -> None:
-        if self.world == 1:
-            return
-        import torch
-        import torch.distributed as dist
-
-        grads = [p.grad for p in params if p.grad is not None]
-        flat = torch.cat([g.reshape(-1) for g in grads])
-        dist.all_reduce(flat)
-        flat /= self.world
-        offset = 0
-        for g in grads:
-            g.copy_(flat[offset:offset + g.numel()].view_as(g))
-            offset += g.numel()
-
-    def close(self) -> None:
-        """Leave the group (the launcher's processes end cleanly, without NCCL's warning)."""
-        if self.world > 1:
-            import torch.distributed as dist
-
-            if dist.is_initialized():
-                dist.destroy_process_group()
-
-    def barrier(self) -> None:
-        if self.world > 1:
-            import torch
-            import torch.distributed as dist
-
-            if self.device.startswith("cuda"):
-                dist.barrier(device_ids=[torch.cuda.current_device()])
-            else:
-                dist.barrier()
-
-
 class _Schedule:
     """Linear warm-up, then cosine decay to zero; its whole state is the step."""
 
@@ -358,6 +280,16 @@ def _evaluate(model, rows: list[Row], *, config: TrainConfig, pad_id: int, devic
     return float(total[0] / total[1].clamp(min=1))
 
 
+def _same_run(meta: dict[str, Any], identity: dict[str, Any]) -> bool:
+    """Whether a checkpoint's record is this run's; a setting an older checkpoint did not record
+    counts as its default (what that run used)."""
+    saved = dict(meta.get("config") or {})
+    defaults = TrainConfig().to_dict()
+    saved = {k: saved.get(k, defaults[k]) for k in _RESUME_KEYS}
+    return {k: meta.get(k) for k in identity if k != "config"} == {k: v for k, v in identity.items() if k != "config"} \
+        and saved == identity["config"]
+
+
 def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = None, out_name: str,
           on_progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None,
           resume: bool = True, glossary_version: int | None = None) -> TrainResult:
@@ -421,7 +353,7 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
 
         step, losses, val_losses, resumed_from = 0, [], [], 0
         meta = checkpoint.read_meta(name) if resume else None
-        if meta is not None and {k: meta.get(k) for k in identity} == identity:
+        if meta is not None and _same_run(meta, identity):
             weights, meta = checkpoint.load(name, optimizer=optimizer, device=device)
             set_peft_model_state_dict(peft_model, weights)
             step = resumed_from = int(meta["step"])
