@@ -44,6 +44,7 @@ module knows nothing of storage formats, Qt or the prompt.
 from __future__ import annotations
 
 import gc
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -68,7 +69,10 @@ _STOP = frozenset(
 )
 
 
+log = logging.getLogger(__name__)
+
 _INFLECTED, _EXACT = 0, 1
+_INDEXED = 24  # characters of a form the automaton holds
 
 
 class _Entry(NamedTuple):
@@ -80,10 +84,12 @@ class _Entry(NamedTuple):
     word: str | None = None  # inflected mode: the term's last word, which the text's word must be a form of
     plen: int = 0  # inflected mode: the length of that word's stem prefix (the end of the form)
     plural: bool = False  # an abbreviation: "AFs", "AF's" are found as well (lower-case s only)
+    full: str | None = None  # a form longer than _INDEXED: the whole of it (the automaton holds its start)
 
     @property
     def plain(self) -> bool:
-        return self.kind == _EXACT and self.exact is None and self.literal is None and not self.plural
+        return (self.kind == _EXACT and self.exact is None and self.literal is None and not self.plural
+                and self.full is None)
 
 
 @dataclass(slots=True)
@@ -143,8 +149,17 @@ class _Automaton:
     """Surface forms, their entries, and the automaton over them."""
 
     def __init__(self, by_form: dict[str, list[_Entry]]) -> None:
-        self.forms = list(by_form)
-        self.entries = [by_form[f] for f in self.forms]
+        # A form longer than _INDEXED characters is indexed by its start and compared whole
+        # where that start is found: the automaton's size (and build time) stays linear in
+        # the number of terms, whatever their length.
+        patterns: dict[str, list[_Entry]] = {}
+        for form, xs in by_form.items():
+            if len(form) > _INDEXED:
+                form, xs = form[:_INDEXED], [x._replace(full=form) for x in xs]
+            known = patterns.get(form)
+            patterns[form] = xs if known is None else known + xs
+        self.forms = list(patterns)
+        self.entries = [patterns[f] for f in self.forms]
         self.exact = [not all(x.plain for x in xs) for xs in self.entries]  # True: entries need _accept
         self.ac = ahocorasick_rs.AhoCorasick(self.forms, matchkind=ahocorasick_rs.MatchKind.Standard) if self.forms else None
         self._of: dict[int, list[int]] | None = None
@@ -175,7 +190,16 @@ class _Chain:
         return self.a[k] if k < self.n else self.b[k - self.n]
 
 
-_LAST_WORD = re.compile(r"(?<![\w'])[^\W\d_]+$")
+
+
+def _last_word(form: str) -> int:
+    """Where the Latin word that ends ``form`` starts, or -1 (the form ends otherwise)."""
+    i = len(form)
+    while i and (form[i - 1].isascii() and form[i - 1].isalpha() or is_latin_letter(form[i - 1])):
+        i -= 1
+    if i == len(form) or (i and (WORD_CHAR[form[i - 1]] or form[i - 1] == "'")):
+        return -1
+    return i
 
 
 def term_forms(c: Concept, t: Term) -> tuple[str, _Entry] | None:
@@ -188,21 +212,23 @@ def term_forms(c: Concept, t: Term) -> tuple[str, _Entry] | None:
     ff = fold(nf)
     exact = cjk_only(norm(t.text, fold=False)) if t.case_sensitive else None
     if t.effective_match_mode is MatchMode.INFLECTED:
-        m = _LAST_WORD.search(ff)
-        if m is not None and all(is_latin_letter(ch) for ch in m.group()):
-            prefix = stem_prefix(m.group())
-            return ff[: m.start()] + prefix, _Entry(c.id, t, exact, _INFLECTED, None, m.group(), len(prefix))  # type: ignore[arg-type]
+        i = _last_word(ff)
+        if i >= 0:
+            prefix = stem_prefix(ff[i:])
+            return ff[:i] + prefix, _Entry(c.id, t, exact, _INFLECTED, None, ff[i:], len(prefix))  # type: ignore[arg-type]
     plural = (t.match_mode is None and (t.type is TermType.ABBREVIATION or t.case_sensitive)
               and is_latin_letter(t.text[-1]) and any(ch.isupper() for ch in t.text))
     literal = cjk_only(nf)
     return ff, _Entry(c.id, t, exact, _EXACT, literal if literal != ff else None, None, 0, plural)  # type: ignore[arg-type]
 
 
-def _add_entries(by_form: dict[str, list[_Entry]], c: Concept) -> None:
+def _add_entries(by_form: dict[str, list[_Entry]], c: Concept, skipped: list[int]) -> None:
     for t in c.terms:
         got = term_forms(c, t)
         if got is not None:
             by_form.setdefault(got[0], []).append(got[1])
+        elif len(t.text) > MAX_TERM_CHARS and (not skipped or skipped[-1] != c.id):
+            skipped.append(c.id)  # type: ignore[arg-type]
 
 
 class Matcher:
@@ -261,9 +287,14 @@ class Matcher:
         collecting = gc.isenabled()
         gc.disable()  # no cyclic garbage is made here; collections would double the build time
         try:
+            skipped: list[int] = []
             for c in self._concepts.values():
-                _add_entries(by_form, c)
+                _add_entries(by_form, c, skipped)
             self._main = _Automaton(by_form)
+            self.skipped = skipped  # concepts with a term past MAX_TERM_CHARS, left out of detection
+            if skipped:
+                log.warning("%d concepts have a term longer than %d characters, left out of detection: %s",
+                            len(skipped), MAX_TERM_CHARS, ", ".join(map(str, skipped[:20])))
         finally:
             if collecting:
                 gc.enable()
@@ -291,7 +322,7 @@ class Matcher:
             return
         self._concepts[concept_id] = c
         mine: dict[str, list[_Entry]] = {}
-        _add_entries(mine, c)
+        _add_entries(mine, c, self.skipped)
         for form, entries in mine.items():  # new lists: the current overlay automaton keeps the old ones
             self._overlay_forms[form] = self._overlay_forms.get(form, []) + entries
         self._overlay_of[concept_id] = list(mine)
@@ -432,7 +463,13 @@ class Matcher:
         word = WORD_CHAR
         size = len(ft)
         best, kept = -1, []
+        e0 = e
         for x in entries:
+            e = e0
+            if x.full is not None:  # a long form: the automaton holds its start only
+                if not ft.startswith(x.full, s):
+                    continue
+                e = s + len(x.full)
             end = e
             if x.kind == _INFLECTED:
                 end = word_end(ft, e)

@@ -124,9 +124,14 @@ class Term:
             return self.match_mode
         if self.type is TermType.ABBREVIATION or self.case_sensitive:
             return MatchMode.EXACT
-        if any(is_cjk_char(ch) for ch in self.text) or not any(is_latin_letter(ch) for ch in self.text):
-            return MatchMode.EXACT
-        return MatchMode.INFLECTED
+        text = self.text
+        if text.isascii():
+            latin = not text.isdigit() and any(ch.isalpha() for ch in text)
+        else:
+            if any(is_cjk_char(ch) for ch in text):
+                return MatchMode.EXACT
+            latin = any(is_latin_letter(ch) for ch in text)
+        return MatchMode.INFLECTED if latin else MatchMode.EXACT
 
 
 @dataclass

@@ -206,7 +206,9 @@ def normalize_exact(text: str, *, fold: bool = True) -> Normalized:
 def norm(text: str, *, fold: bool = True) -> str:
     """The normalised string alone (for terms, which need no offset map)."""
     text = text.strip()
-    if text.isascii() and "  " not in text and text.isprintable():
+    if text.isascii():
+        if "  " in text or not text.isprintable():
+            text = " ".join(text.split())  # whitespace runs to one space, as normalize does
         return text.lower() if fold else text
     return normalize(text, fold=fold).text
 

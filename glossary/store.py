@@ -32,10 +32,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from glossary.errors import GlossaryError, phrase
+from glossary.errors import GlossaryError
 from glossary.migrations import MIGRATIONS, recorded_migrations, run_migrations
 from glossary.model import Concept, Status, now_iso
 from glossary.normalize import norm
+from glossary.store_checks import check_texts, like_escape as _like_escape, opening as _opening, oversized, \
+    storage_error as _storage_error
 from glossary.rows import TERM_COLUMNS, fts_texts, from_json, index_concept, load_concepts, term_row, to_json
 
 # --- migrations -------------------------------------------------------------------
@@ -53,32 +55,6 @@ def migrate(db: sqlite3.Connection, upto: int | None = None) -> list[str]:
     """Apply the migrations not yet applied (the first ``upto`` only, if given); return their names."""
     return run_migrations(db, MIGRATIONS, table="schema_migrations", upto=upto, newer=GlossaryError.of(
         "This glossary was written by a newer version of TermLens; update TermLens to open it."))
-
-
-# --- helpers of the store ---------------------------------------------------------
-
-
-def _like_escape(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _storage_error(exc: BaseException, path: str | None = None) -> GlossaryError:
-    """One sentence for a database error met opening the glossary at ``path``, or (None) changing it."""
-    what = _opening(path) if path is not None else phrase("The glossary was not changed")
-    text = str(exc).lower()
-    if "full" in text:
-        return GlossaryError.of("{what}: the disk is full. Free some space and try again.", what=what)
-    if "locked" in text or "busy" in text:
-        return GlossaryError.of("{what}: the glossary is in use by another TermLens window or program. "
-                                "Close it and try again.", what=what)
-    if "not a database" in text or "malformed" in text or "corrupt" in text or "encrypted" in text:
-        return GlossaryError.of("{what}: the glossary file is damaged or is not a TermLens glossary. "
-                                "Restore a backup.", what=what)
-    return GlossaryError.of("{what} ({detail}).", what=what, detail=str(exc))
-
-
-def _opening(path: str):
-    return phrase("The glossary at {path} cannot be opened", path=path)
 
 
 # --- the store --------------------------------------------------------------------
@@ -194,8 +170,7 @@ class GlossaryStore:
     # -- writing --
 
     def _check(self, c: Concept) -> None:
-        if not any(t.text.strip() for t in c.terms):
-            raise GlossaryError.of("A concept needs at least one term.")
+        check_texts(c)
         if c.related:
             ids = sorted({r for r in c.related if r != c.id})
             marks = ",".join("?" * len(ids))
@@ -280,8 +255,7 @@ class GlossaryStore:
         """Insert new concepts with a few ``executemany`` calls (inside a transaction)."""
         db = self._db
         for c in batch:
-            if not any(t.text.strip() for t in c.terms):
-                raise GlossaryError.of("A concept needs at least one term.")
+            check_texts(c)
         next_id, next_term = self._next_ids()
         stamp = now_iso()
         concepts, terms, definitions, fields, relations, fts = [], [], [], [], [], []
@@ -462,6 +436,11 @@ class GlossaryStore:
                 chunk = [*chunk, source]
             found.update(r[0] for r in self._db.execute(sql, chunk))
         return found
+
+    def oversized(self) -> list[tuple[int, str]]:
+        """Stored concepts whose terms or definitions exceed the limits (data from before them):
+        (concept id, what), for a report at start. The matcher leaves such terms out."""
+        return oversized(self._db)
 
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM concepts").fetchone()[0]
