@@ -1921,6 +1921,14 @@
         <source>Fast generation ready</source>
         <translation>快速生成已就绪</translation>
     </message>
+    <message>
+        <source>The term &quot;{term}&quot; has {n} characters; a term may have at most {limit}.</source>
+        <translation>术语“{term}”有 {n} 个字符；术语最多 {limit} 个字符。</translation>
+    </message>
+    <message>
+        <source>The {lang} definition of &quot;{term}&quot; has {n} characters; a definition may have at most {limit}.</source>
+        <translation>“{term}”的 {lang} 定义有 {n} 个字符；定义最多 {limit} 个字符。</translation>
+    </message>
 </context>
 <context>
     <name>EvaluationPage</name>
