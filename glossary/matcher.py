@@ -85,6 +85,7 @@ class _Entry(NamedTuple):
     plen: int = 0  # inflected mode: the length of that word's stem prefix (the end of the form)
     plural: bool = False  # an abbreviation: "AFs", "AF's" are found as well (lower-case s only)
     full: str | None = None  # a form longer than _INDEXED: the whole of it (the automaton holds its start)
+    rest: str | None = None  # inflected mode: what must follow the head word (" of contract")
 
     @property
     def plain(self) -> bool:
@@ -212,10 +213,14 @@ def term_forms(c: Concept, t: Term) -> tuple[str, _Entry] | None:
     ff = fold(nf)
     exact = cjk_only(norm(t.text, fold=False)) if t.case_sensitive else None
     if t.effective_match_mode is MatchMode.INFLECTED:
-        i = _last_word(ff)
+        # The head word is inflected: the last one, or in "X of Y" the last one before "of"
+        # ("breaches of contract", "statutes of limitations").
+        head, rest = ff.split(" of ", 1) if " of " in ff else (ff, "")
+        i = _last_word(head)
         if i >= 0:
-            prefix = stem_prefix(ff[i:])
-            return ff[:i] + prefix, _Entry(c.id, t, exact, _INFLECTED, None, ff[i:], len(prefix))  # type: ignore[arg-type]
+            prefix = stem_prefix(head[i:])
+            return head[:i] + prefix, _Entry(c.id, t, exact, _INFLECTED, None, head[i:], len(prefix),  # type: ignore[arg-type]
+                                             rest=" of " + rest if rest else None)
     plural = (t.match_mode is None and (t.type is TermType.ABBREVIATION or t.case_sensitive)
               and is_latin_letter(t.text[-1]) and any(ch.isupper() for ch in t.text))
     literal = cjk_only(nf)
@@ -478,6 +483,12 @@ class Matcher:
                 ws = e - x.plen
                 if ft[ws:end] != x.word and not same_word(x.word, ft[ws:end]):  # type: ignore[arg-type]
                     continue
+                if x.rest is not None:
+                    if not ft.startswith(x.rest, end):
+                        continue
+                    end += len(x.rest)
+                    if end < size and word[ft[end]] and word[ft[end - 1]]:
+                        continue
             else:
                 base = e
                 if e < size and word[ft[e - 1]] and word[ft[e]]:
