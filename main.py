@@ -13,6 +13,7 @@ import pkgutil
 import sys
 
 from desktop.engine import offline  # noqa: F401  (sets the offline environment before anything else)
+from glossary.errors import GlossaryImportError, TermLensError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,25 +45,23 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(screenshot=args.screenshot, lang=args.lang, model=args.window_model)
     from desktop.storage import appdata
-    from glossary.errors import GlossaryImportError, TermLensError
+    from installer.cli import run_command
 
     appdata.print_notes_to(lambda note: print(note, file=sys.stderr))  # a restore is said, not only logged
     try:
-        with _one_user(args):
-            return int(args.func(args) or 0)
-    except GlossaryImportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        for problem in exc.report[:50]:
-            print(f"  {problem}", file=sys.stderr)
-        return 2
-    except TermLensError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
-        return 130
+        return run_command(lambda: _in_turn(args), errors=(TermLensError,), details=_problems)
     finally:
         appdata.print_notes_to(None)
+
+
+def _in_turn(args: argparse.Namespace) -> int:
+    with _one_user(args):
+        return int(args.func(args) or 0)
+
+
+def _problems(exc: BaseException) -> list[str]:
+    """The file's problems under an import error's sentence (the first 50)."""
+    return [str(p) for p in exc.report[:50]] if isinstance(exc, GlossaryImportError) else []
 
 
 # Commands that only read may run beside the window. Every other command writes to the data

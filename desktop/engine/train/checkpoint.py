@@ -11,7 +11,6 @@ saving leaves the previous checkpoint whole.
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import tempfile
@@ -20,6 +19,7 @@ from typing import Any
 
 from desktop import paths
 from desktop.errors import TrainingError
+from desktop.storage.atomic import aside, fsync_tree, publish_folder, recover_folder
 
 STATE_FILE = "state.safetensors"
 META_FILE = "state.json"
@@ -70,23 +70,14 @@ def save(name: str, *, trainable: dict[str, Any], optimizer, meta: dict[str, Any
     final.parent.mkdir(parents=True, exist_ok=True)
     _recover(name)
     for stale in final.parent.glob(f".{name}.*"):  # temporary folders of a save that was killed
-        if stale.name != f".{name}.old":
+        if stale != aside(final):
             shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=final.parent))
     try:
         save_file(tensors, str(tmp / STATE_FILE), metadata={"format": "pt"})
         (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        for f in (tmp / STATE_FILE, tmp / META_FILE):  # durable before the rename publishes them
-            with f.open("rb") as fh:
-                os.fsync(fh.fileno())
-        old = None
-        if final.exists():
-            old = final.with_name(f".{name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            final.rename(old)
-        tmp.rename(final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        fsync_tree(tmp)  # durable before the rename publishes them
+        publish_folder(tmp, final)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise TrainingError.of("The training checkpoint could not be written ({reason}).",
@@ -96,13 +87,7 @@ def save(name: str, *, trainable: dict[str, Any], optimizer, meta: dict[str, Any
 
 def _recover(name: str) -> None:
     """A save killed between its two renames left only the previous checkpoint, aside: put it back."""
-    final = checkpoint_dir(name)
-    old = final.with_name(f".{name}.old")
-    if old.is_dir() and not final.exists():
-        try:
-            old.rename(final)
-        except OSError:
-            pass
+    recover_folder(checkpoint_dir(name))
 
 
 def read_meta(name: str) -> dict[str, Any] | None:
