@@ -14,6 +14,7 @@ from pathlib import Path
 
 from glossary.errors import GlossaryError
 from glossary.formats.base import Problem, ProgressFn, ReadItem, concept_from_dict, concept_to_dict
+from glossary.formats.clean import checked
 from glossary.formats.csv_format import read_csv, write_csv
 from glossary.formats.json_format import read_json, read_jsonl, write_json, write_jsonl
 from glossary.formats.tbx import read_tbx, write_tbx
@@ -66,32 +67,49 @@ def _format(path: Path, format: str | None) -> str:
 
 
 def read(
-    path: str | PathLike[str], format: str | None = None, on_progress: ProgressFn | None = None
+    path: str | PathLike[str],
+    format: str | None = None,
+    on_progress: ProgressFn | None = None,
+    *,
+    encoding: str | None = None,
 ) -> Iterator[Concept | Problem]:
     """Stream the concepts of a glossary file, with a ``Problem`` for each bad line or entry.
 
-    ``on_progress(done, total)`` is called with bytes read and the file size.
+    ``on_progress(done, total)`` is called with bytes read and the file size. ``encoding``
+    names a CSV file's text encoding (None: detected); JSON is UTF-8 by definition and XML
+    declares its own. Every text read is checked by ``glossary.formats.clean``.
     Raises GlossaryError only when the file cannot be opened or its format is unknown.
     """
     p = Path(path)
     name = _format(p, format)
     if not p.is_file():
         raise GlossaryError.of("The file '{path}' does not exist or is not a file.", path=str(p))
-    return _READERS[name](p, on_progress)
+    if name == "csv":
+        return checked(read_csv(p, on_progress, encoding=encoding))
+    return checked(_READERS[name](p, on_progress))
 
 
 def write(
-    concepts: Iterable[Concept], path: str | PathLike[str], format: str | None = None, *, encoding: str | None = None
+    concepts: Iterable[Concept],
+    path: str | PathLike[str],
+    format: str | None = None,
+    *,
+    encoding: str | None = None,
+    neutralise: bool = True,
 ) -> int:
     """Write ``concepts`` to ``path``; returns how many were written.
 
-    ``encoding`` applies to CSV only (default UTF-8 with a byte-order mark, which
-    Excel needs; ``"gb18030"`` for older Chinese spreadsheets).
+    The file is written under a temporary name and renamed at the end
+    (``glossary.formats.output``): an export that fails leaves any earlier file as it
+    was and raises ``ExportError`` with one sentence. ``encoding`` applies to CSV only
+    (default UTF-8 with a byte-order mark, which Excel needs; ``"gb18030"`` for older
+    Chinese spreadsheets); so does ``neutralise`` (cells that start like a spreadsheet
+    formula get a leading apostrophe).
     """
     p = Path(path)
     name = _format(p, format)
     if name == "csv":
-        return write_csv(concepts, p, encoding=encoding or "utf-8-sig")
+        return write_csv(concepts, p, encoding=encoding or "utf-8-sig", neutralise=neutralise)
     if name == "json":
         return write_json(concepts, p)
     if name == "jsonl":

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from glossary.model import Concept, Status, Term, TermType
+from glossary.model import Concept, MatchMode, Status, Term, TermStatus, TermType
 
 #: ``on_progress(done, total)``: bytes read so far and the file size in bytes.
 ProgressFn = Callable[[int, int], None]
@@ -75,6 +75,32 @@ def term_type(value: Any) -> TermType:
     return found
 
 
+def term_status(value: Any) -> TermStatus | None:
+    """A term's usage status from a file ('' or None: unset, derived from the type)."""
+    if value is None or isinstance(value, TermStatus):
+        return value
+    v = value.strip().lower() if isinstance(value, str) else None
+    if v == "":
+        return None
+    for s in TermStatus:
+        if v in (s.value, f"{s.value}term-admn-sts", f"{s.value}term"):
+            return s
+    raise ValueError(f"the term status {value!r} is not one of {', '.join(s.value for s in TermStatus)}")
+
+
+def match_mode(value: Any) -> MatchMode | None:
+    """A term's match mode from a file ('' or None: automatic)."""
+    if value is None or isinstance(value, MatchMode):
+        return value
+    v = value.strip().lower() if isinstance(value, str) else None
+    if v == "":
+        return None
+    for m in MatchMode:
+        if v == m.value:
+            return m
+    raise ValueError(f"the match mode {value!r} is not 'exact' or 'inflected'")
+
+
 def status(value: Any) -> Status:
     if isinstance(value, Status):
         return value
@@ -99,7 +125,7 @@ def check_concept(concept: Concept) -> str | None:
 
 _CONCEPT_KEYS = {"id", "external_id", "subject_fields", "status", "source", "note", "definitions", "terms"}
 _IGNORED_KEYS = {"related", "created_at", "updated_at", "$schema"}
-_TERM_KEYS = {"text", "lang", "type", "case_sensitive"}
+_TERM_KEYS = {"text", "lang", "type", "case_sensitive", "status", "match_mode"}
 
 
 def concept_to_dict(concept: Concept) -> dict[str, Any]:
@@ -117,6 +143,10 @@ def concept_to_dict(concept: Concept) -> dict[str, Any]:
         d: dict[str, Any] = {"text": t.text, "lang": t.lang, "type": t.type.value}
         if t.case_sensitive:
             d["case_sensitive"] = True
+        if t.status is not None:
+            d["status"] = t.status.value
+        if t.match_mode is not None:
+            d["match_mode"] = t.match_mode.value
         terms.append(d)
     out["terms"] = terms
     return out
@@ -171,7 +201,8 @@ def concept_from_dict(data: Any) -> Concept:
         if not isinstance(cs, bool):
             raise ValueError(f"term {i}: 'case_sensitive' must be true or false")
         terms.append(
-            Term(text=text, lang=check_lang(rt.get("lang", "en")), type=term_type(rt.get("type", "preferred")), case_sensitive=cs)
+            Term(text=text, lang=check_lang(rt.get("lang", "en")), type=term_type(rt.get("type", "preferred")), case_sensitive=cs,
+                 status=term_status(rt.get("status")), match_mode=match_mode(rt.get("match_mode")))
         )
     concept = Concept(
         terms=terms,

@@ -16,6 +16,13 @@ Column layout (the first row names the columns; case and order do not matter)::
   singular forms (``synonym_en``) are accepted too.
 - ``case_sensitive``: the terms, from any column, that only match with exactly
   this case (``AF; CKD-EPI``); all others match in any case.
+- ``term_status``: a usage status set on a term, as ``term=status`` pairs
+  (``Afib=forbidden; AF=admitted``); statuses are preferred, admitted,
+  deprecated, superseded, forbidden. A term not listed takes the status of its
+  role column (preferred -> preferred, synonyms/abbreviations -> admitted,
+  deprecated -> deprecated).
+- ``match_mode``: ``term=exact`` or ``term=inflected`` pairs for terms whose
+  match mode is set by hand; a term not listed is matched automatically.
 
 Inside a ``;`` list write ``\\;`` for a semicolon that belongs to a term and
 ``\\\\`` for a backslash. Example row (terms of atrial fibrillation)::
@@ -23,11 +30,19 @@ Inside a ``;`` list write ``\\;`` for a semicolon that belongs to a term and
     preferred_en=atrial fibrillation  abbreviations_en=AF  preferred_zh=心房颤动
     synonyms_zh=房颤  case_sensitive=AF
 
-Encoding: UTF-8 with or without a byte-order mark, GB18030 (what Excel on
-Chinese Windows saves), or UTF-16 with a byte-order mark (Excel's "Unicode
-text"). The delimiter may be a comma, a tab or a semicolon; it is taken from the
+Encoding: detected (see ``glossary.formats.encoding``: UTF-8, UTF-16 with a
+byte-order mark, GB18030, Windows-1252 and the others charset-normalizer
+recognises) or named by the person; bytes invalid in it are an error naming the
+line, and a file mixing two encodings is refused. The delimiter may be a comma, a tab or a semicolon; it is taken from the
 header row. Files are written as UTF-8 with a byte-order mark, comma-separated,
 so Excel opens them with the right characters.
+
+Spreadsheet formulas: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return is written with a leading apostrophe (``'=HYPERLINK(...)``), as
+OWASP recommends against CSV injection, so that a spreadsheet shows it as text
+instead of running it; ``neutralise=False`` turns this off. When reading, an
+apostrophe followed by one of those characters is removed again (and a cell that
+really starts so is written with one more apostrophe), so a round trip keeps the text.
 
 Reading streams row by row; a row with more cells than the header, a physical
 line over 1 MB, or a cell over the CSV module's field limit becomes a Problem.
@@ -35,7 +50,6 @@ line over 1 MB, or a cell over the CSV module's field limit becomes a Problem.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -52,12 +66,22 @@ from glossary.formats.base import (
     check_concept,
     check_lang,
     concept_to_dict,
+    match_mode as parse_match_mode,
     status as parse_status,
+    term_status as parse_term_status,
 )
+from glossary.formats.clean import set_where
+from glossary.formats.encoding import EncodingProblem, detect as detect_encoding
+from glossary.formats.output import atomic_text
 from glossary.model import Concept, Term, TermType
 
 MAX_LINE_CHARS = 1024 * 1024
-_PLAIN = {"id", "subject_fields", "status", "source", "note", "case_sensitive"}
+_PLAIN = {"id", "subject_fields", "status", "source", "note", "case_sensitive", "term_status", "match_mode"}
+#: First characters a spreadsheet reads as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell as written neutralised: apostrophes, then a formula character (one apostrophe is removed
+# on reading; a cell that already starts so gets one more on writing, so a round trip keeps it).
+_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
 _PLAIN_ALIASES = {"external_id": "id", "subject_field": "subject_fields", "subjects": "subject_fields", "domain": "subject_fields"}
 _ROLE_ALIASES = {
     "preferred": TermType.PREFERRED,
@@ -105,53 +129,6 @@ def split_list(cell: str) -> list[str]:
     return [i.strip() for i in out if i.strip()]
 
 
-# --- encoding ---
-
-
-def detect_encoding(path: Path) -> tuple[str | None, str]:
-    """(codec, "") for a readable file, or (None, reason) when no supported encoding fits."""
-    with open(path, "rb") as f:
-        head = f.read(4)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", ""
-    bad_at = _first_bad_byte(path, "utf-8-sig")
-    if bad_at is None:
-        return "utf-8-sig", ""
-    gb_bad_at = _first_bad_byte(path, "gb18030")
-    if gb_bad_at is None:
-        return "gb18030", ""
-    line = _line_of_byte(path, max(bad_at, gb_bad_at))
-    return None, f"The file is neither UTF-8 nor GB18030 text (first undecodable byte on line {line}); save it as 'CSV UTF-8'."
-
-
-def _first_bad_byte(path: Path, encoding: str) -> int | None:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    offset = 0
-    with open(path, "rb") as f:
-        while True:
-            chunk = f.read(1024 * 1024)
-            try:
-                decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                return offset + max(exc.start, 0)
-            if not chunk:
-                return None
-            offset += len(chunk)
-
-
-def _line_of_byte(path: Path, offset: int) -> int:
-    line = 1
-    done = 0
-    with open(path, "rb") as f:
-        while done < offset:
-            chunk = f.read(min(1024 * 1024, offset - done))
-            if not chunk:
-                break
-            line += chunk.count(b"\n")
-            done += len(chunk)
-    return line
-
-
 # --- header ---
 
 
@@ -188,10 +165,12 @@ def _pick_delimiter(first_line: str) -> str:
 # --- reading ---
 
 
-def read_csv(path: Path, on_progress: ProgressFn | None = None) -> Iterator[ReadItem]:
-    encoding, reason = detect_encoding(path)
-    if encoding is None:
-        yield Problem("file", reason)
+def read_csv(path: Path, on_progress: ProgressFn | None = None, *, encoding: str | None = None) -> Iterator[ReadItem]:
+    """Rows of ``path`` as concepts and problems; ``encoding`` None: detected (``glossary.formats.encoding``)."""
+    try:
+        encoding = detect_encoding(path, encoding)
+    except EncodingProblem as exc:
+        yield Problem(f"line {exc.line}" if exc.line else "file", _capital(str(exc)) + ".")
         return
     total = path.stat().st_size
     with open(path, "rb") as raw:
@@ -275,10 +254,13 @@ def _read_rows(text: io.TextIOWrapper) -> Iterator[ReadItem]:
 def _row_concept(row: list[str], columns: list[tuple[str, str] | None], location: str) -> ReadItem:
     concept = Concept()
     case_sensitive: set[str] = set()
+    per_term: dict[str, dict[str, str]] = {"term_status": {}, "match_mode": {}}
     try:
         for cell, col in zip(row, columns):
             if col is None or not cell.strip():
                 continue
+            if _NEUTRALISED.match(cell):
+                cell = cell[1:]  # a cell neutralised on export
             kind, key = col
             if kind == "plain":
                 if key == "id":
@@ -293,6 +275,8 @@ def _row_concept(row: list[str], columns: list[tuple[str, str] | None], location
                     concept.note = cell.strip()
                 elif key == "case_sensitive":
                     case_sensitive.update(split_list(cell))
+                else:
+                    per_term[key].update(_pairs(cell, key))
             elif kind == "definition":
                 concept.definitions[key] = cell.strip()
             else:
@@ -300,22 +284,48 @@ def _row_concept(row: list[str], columns: list[tuple[str, str] | None], location
                     concept.terms.append(Term(text=text, lang=key, type=TermType(kind)))
     except ValueError as exc:
         return Problem(location, str(exc)[:1].upper() + str(exc)[1:] + ".")
-    for t in concept.terms:
-        t.case_sensitive = t.text in case_sensitive
-    missing = case_sensitive - {t.text for t in concept.terms}
-    if missing:
-        return Problem(location, f"The case_sensitive column names '{sorted(missing)[0]}', which is not a term of this row.")
+    texts = {t.text for t in concept.terms}
+    try:
+        for t in concept.terms:
+            t.case_sensitive = t.text in case_sensitive
+            t.status = parse_term_status(per_term["term_status"].get(t.text))
+            t.match_mode = parse_match_mode(per_term["match_mode"].get(t.text))
+    except ValueError as exc:
+        return Problem(location, str(exc)[:1].upper() + str(exc)[1:] + ".")
+    for column, named in (("case_sensitive", case_sensitive), ("term_status", set(per_term["term_status"])),
+                          ("match_mode", set(per_term["match_mode"]))):
+        missing = named - texts
+        if missing:
+            return Problem(location, f"The {column} column names '{sorted(missing)[0]}', which is not a term of this row.")
     why = check_concept(concept)
     if why:
         return Problem(location, why[:1].upper() + why[1:] + ".")
-    return concept
+    return set_where(concept, location)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _pairs(cell: str, column: str) -> dict[str, str]:
+    """``term=value`` items of a ``term_status`` or ``match_mode`` cell."""
+    out = {}
+    for item in split_list(cell):
+        text, eq, value = item.rpartition("=")
+        if not eq or not text.strip():
+            raise ValueError(f"the {column} column holds '{item[:60]}'; write term=value, e.g. 'Afib=forbidden'")
+        out[text.strip()] = value.strip()
+    return out
 
 
 # --- writing ---
 
 
-def write_csv(concepts: Iterable[Concept], path: Path, *, encoding: str = "utf-8-sig") -> int:
-    """Write one row per concept. Languages are collected first (spooled to a temporary file)."""
+def write_csv(concepts: Iterable[Concept], path: Path, *, encoding: str = "utf-8-sig", neutralise: bool = True) -> int:
+    """Write one row per concept. Languages are collected first (spooled to a temporary file).
+
+    ``neutralise`` puts an apostrophe before cells a spreadsheet would run as a formula.
+    """
     langs: set[str] = {"en", "zh"}
     n = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
@@ -329,14 +339,20 @@ def write_csv(concepts: Iterable[Concept], path: Path, *, encoding: str = "utf-8
         header += [f"definition_{lang}" for lang in order]
         for lang in order:
             header += [f"{_ROLE_COLUMN[t]}_{lang}" for t in TermType]
-        header.append("case_sensitive")
+        header += ["case_sensitive", "term_status", "match_mode"]
         spool.seek(0)
-        with open(path, "w", encoding=encoding, newline="") as f:
+        with atomic_text(path, encoding=encoding, newline="") as f:
             writer = csv.writer(f)
             writer.writerow(header)
             for line in spool:
-                writer.writerow(_row(json.loads(line), order))
+                row = _row(json.loads(line), order)
+                writer.writerow([neutralised(cell) for cell in row] if neutralise else row)
     return n
+
+
+def neutralised(cell: str) -> str:
+    """``cell`` with an apostrophe in front when a spreadsheet would read it as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_START) or _NEUTRALISED.match(cell) else cell
 
 
 def _row(d: dict, order: list[str]) -> list[str]:
@@ -348,4 +364,6 @@ def _row(d: dict, order: list[str]) -> list[str]:
         for tt in TermType:
             row.append(join_list(t["text"] for t in terms if t["lang"] == lang and t["type"] == tt.value))
     row.append(join_list(dict.fromkeys(t["text"] for t in terms if t.get("case_sensitive"))))
+    for key in ("status", "match_mode"):
+        row.append(join_list(f"{t['text']}={t[key]}" for t in terms if t.get(key)))
     return row

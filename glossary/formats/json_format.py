@@ -36,6 +36,8 @@ from glossary.formats.base import (
     concept_to_dict,
     entry_label,
 )
+from glossary.formats.clean import set_where
+from glossary.formats.output import atomic_text
 from glossary.model import Concept
 
 MAX_ENTRY_CHARS = 4 * 1024 * 1024  # one entry larger than this is refused, not buffered
@@ -45,7 +47,7 @@ _WS = " \t\r\n"
 
 def _item(data: object, location: str) -> ReadItem:
     try:
-        return concept_from_dict(data)
+        return set_where(concept_from_dict(data), location)
     except ValueError as exc:
         return Problem(location, _sentence(str(exc)))
 
@@ -99,7 +101,7 @@ def _jsonl_lines(reader: io.BufferedReader, first_line: int = 1) -> Iterator[Rea
 
 def write_jsonl(concepts: Iterable[Concept], path: Path) -> int:
     n = 0
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
+    with atomic_text(path, encoding="utf-8", newline="\n") as f:
         for c in concepts:
             f.write(json.dumps(concept_to_dict(c), ensure_ascii=False) + "\n")
             n += 1
@@ -215,7 +217,7 @@ def _json_list(text: io.TextIOWrapper) -> Iterator[ReadItem]:
 
 def write_json(concepts: Iterable[Concept], path: Path) -> int:
     n = 0
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
+    with atomic_text(path, encoding="utf-8", newline="\n") as f:
         f.write("[")
         for c in concepts:
             f.write(",\n" if n else "\n")

@@ -147,7 +147,7 @@ def test_import_export_and_detect_for_real(home, capsys, tmp_path):
     assert run("glossary", "import", str(good)) == 0
     assert "Imported 1 concepts; skipped 0." in capsys.readouterr().out
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(b"preferred_en\nfine\n\xff\xfe\x80 broken\n")
+    bad.write_bytes(b"preferred_en\nM\xc3\xa9ni\xc3\xa8re\n\xff\xfe\x80 broken\n")  # UTF-8, then not: two encodings
     assert run("glossary", "import", str(bad)) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: Nothing was imported") and "line 3" in err

@@ -111,10 +111,10 @@ def test_unknown_format_and_missing_file(store: GlossaryStore, tmp_path: Path) -
 
 def test_progress_reported(store: GlossaryStore, tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
-    path.write_text("".join(_line(f"term {i} " + "x" * 400) + "\n" for i in range(600)), encoding="utf-8")
+    path.write_text("".join(_line(f"term {i} " + "x" * 200) + "\n" for i in range(1200)), encoding="utf-8")
     seen: list[tuple[int, int]] = []
     result = import_file(store, path, on_progress=lambda d, t: seen.append((d, t)))
-    assert result.added == 600
+    assert result.added == 1200
     assert len(seen) >= 3 and seen[-1] == (path.stat().st_size, path.stat().st_size)
 
 
