@@ -27,6 +27,7 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,15 +147,29 @@ def _unlock_in_terminal(km: Any) -> None:
 # --- start-of-process care -----------------------------------------------------------------
 
 
+_note_sinks: list[Callable[[str], None]] = []  # where the command line prints prepare's sentences
+
+
+def print_notes_to(sink: Callable[[str], None] | None) -> None:
+    """Have ``prepare`` also hand each of its sentences to ``sink`` (the command line prints them to
+    stderr, so a restore is never only logged); None: stop. The window shows the returned list."""
+    _note_sinks.clear()
+    if sink is not None:
+        _note_sinks.append(sink)
+
+
 def prepare(*, key: bytes, exclusive: bool | None = None, backup: bool = True) -> list[str]:
     """Care for the database once per data directory and process; returns sentences for the person.
 
-    Encrypts a plaintext ``termlens.db`` in place, runs ``backup.check_and_recover`` (which
-    raises ``StorageError`` when nothing could be restored) and, with ``backup``, takes the
-    daily backup (a failure there is a sentence, not an error). ``exclusive``: the caller
-    holds the data directory (``SingleInstance``), as the window does. ``None``: take it
-    for the duration if it is free; when another TermLens holds it, that one did this
-    care at its start and it is skipped here (as it is with ``False``).
+    Encrypts a plaintext ``termlens.db`` in place, runs ``backup.check_and_recover`` (a
+    damaged, empty or missing database with backups is restored; ``StorageError`` when
+    nothing could be restored) and, with ``backup``, takes the daily backup here and now (a
+    failure there is a sentence, not an error; the window passes False and runs
+    ``backup.start_backup`` in the background instead). ``exclusive``: the caller holds the
+    data directory (``SingleInstance``), as the window does. ``None``: take it for the
+    duration if it is free (or this process holds it already, as a writing command does);
+    when another TermLens holds it, that one did this care at its start and it is skipped
+    here (as it is with ``False``).
     """
     home = _home_id()
     if home in _prepared:
@@ -162,36 +177,40 @@ def prepare(*, key: bytes, exclusive: bool | None = None, backup: bool = True) -
     if exclusive is False:
         _prepared[home] = False
         return []
+    from desktop.storage import instance
+
+    try:
+        with instance.hold(home, what="TermLens (checking its data)"):
+            notes = _care(home, key, backup=backup)
+    except StorageError as exc:
+        if not isinstance(exc, instance.DirectoryInUse):
+            raise
+        _prepared[home] = False
+        return []
+    for note in notes:
+        for sink in _note_sinks:
+            sink(note)
+    return notes
+
+
+def _care(home: str, key: bytes, *, backup: bool) -> list[str]:
     from desktop.storage import backup as backups
     from desktop.storage import db
-    from desktop.storage.instance import SingleInstance
 
-    guard = None
-    if exclusive is None:
-        guard = SingleInstance(home)
-        try:
-            guard.acquire()
-        except StorageError:
-            _prepared[home] = False
-            return []
     notes: list[str] = []
-    try:
-        path = Path(home) / "termlens.db"
-        fresh = not path.exists() or path.stat().st_size == 0
-        if path.exists() and not fresh and db.encrypt_plaintext_database(path, key):
-            notes.append("Your TermLens data was stored unencrypted by an older version; it is now encrypted.")
-        restored = backups.check_and_recover(path, key=key)
-        if restored:
-            notes.append(restored)
-        if backup and not fresh:
-            try:
-                backups.auto_backup(key=key, home=home)
-            except StorageError as exc:
-                notes.append(f"Today's automatic backup was not made: {exc}")
-        _prepared[home] = fresh
-    finally:
-        if guard is not None:
-            guard.release()
+    path = Path(home) / "termlens.db"
+    if path.exists() and path.stat().st_size > 0 and db.encrypt_plaintext_database(path, key):
+        notes.append("Your TermLens data was stored unencrypted by an older version; it is now encrypted.")
+    restored = backups.check_and_recover(path, key=key)
+    if restored:
+        notes.append(restored)
+    fresh = not path.exists() or path.stat().st_size == 0
+    if backup and not fresh:
+        try:
+            backups.auto_backup(key=key, home=home)
+        except StorageError as exc:
+            notes.append(f"Today's automatic backup was not made: {exc}")
+    _prepared[home] = fresh
     return notes
 
 
@@ -287,12 +306,12 @@ class UserData:
 
 
 def open_user_data(
-    *, key: bytes | None = None, exclusive: bool | None = None, seed_starters: bool = True
+    *, key: bytes | None = None, exclusive: bool | None = None, seed_starters: bool = True, backup: bool = True
 ) -> UserData:
     """Unlock, check (restoring a damaged database from its backup), and open the glossary
-    and the conversations; see ``prepare`` for ``exclusive``."""
+    and the conversations; see ``prepare`` for ``exclusive`` and ``backup``."""
     key = key or data_key()
-    notes = prepare(key=key, exclusive=exclusive)
+    notes = prepare(key=key, exclusive=exclusive, backup=backup)
     glossary = open_glossary(seed_starters=seed_starters, key=key)
     try:
         conversations = open_conversations(key=key, notes=notes)
