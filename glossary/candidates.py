@@ -36,11 +36,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from glossary.errors import GlossaryImportError
+from glossary.documents import SUPPORTED, read_document  # noqa: F401 - callers read them from here too
 from glossary.model import Concept, Status, Term, TermType, is_cjk_char
 from glossary.normalize import norm
 
-SUPPORTED = (".txt", ".md", ".markdown", ".docx")
 BACKGROUND_EN = Path(__file__).resolve().parents[1] / "resources" / "background" / "en_common.txt"
 MAX_WORDS = 4
 MIN_TERMHOOD = 0.45  # above every everyday word of the background (at most 0.4): those are never proposed
@@ -101,66 +100,6 @@ class Candidate:
             terms=terms, subject_fields=[subject_field] if subject_field.strip() else [], status=Status.DRAFT,
             note=f"Example: {self.example}" if self.example else "", source=f"Documents: {src}" if src else "",
         )
-
-
-# --- reading documents --------------------------------------------------------------
-
-
-def _decode(raw: bytes, name: str) -> str:
-    if b"\x00" in raw[:4096]:
-        raise GlossaryImportError.of("{name} is not a text file; TermLens reads .txt, .md and .docx documents.", name=name)
-    for enc in ("utf-8-sig", "gb18030"):  # Chinese documents are often saved in GB18030 (GBK)
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise GlossaryImportError.of("{name} is neither UTF-8 nor GB18030 text, so it could not be read.", name=name)
-
-
-def _markdown_text(text: str) -> str:
-    text = re.sub(r"```.*?```", " ", text, flags=re.S)  # code blocks hold no prose
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links and images keep their text
-    text = re.sub(r"^\s{0,3}(#{1,6}|>+|[-*+]|\d+[.)])\s+", "", text, flags=re.M)
-    text = re.sub(r"`([^`]*)`", r"\1", text)
-    return re.sub(r"(\*\*|__|\*|_|~~)(\S.*?\S|\S)\1", r"\2", text)
-
-
-def _docx_text(path: Path) -> str:
-    from docx import Document  # python-docx
-
-    try:
-        doc = Document(str(path))
-    except OSError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - not a zip, no document part, broken XML: all the same to the person
-        raise GlossaryImportError.of("{name} is not a Word (.docx) document that can be read.", name=path.name) from exc
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
-
-
-def read_document(path: str | os.PathLike) -> str:
-    """The text of a .txt, .md or .docx file; ``GlossaryImportError`` says why one cannot be read."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        if not suffix:
-            raise GlossaryImportError.of("{name}: TermLens reads .txt, .md and .docx documents, not this kind of file.",
-                                         name=path.name)
-        raise GlossaryImportError.of("{name}: TermLens reads .txt, .md and .docx documents, not {suffix}.",
-                                     name=path.name, suffix=suffix)
-    if not path.is_file():
-        raise GlossaryImportError.of("{path} does not exist.", path=str(path))
-    try:
-        if suffix == ".docx":
-            return _docx_text(path)
-        text = _decode(path.read_bytes(), path.name)
-    except OSError as exc:
-        raise GlossaryImportError.of("{name} could not be read ({reason}).", name=path.name,
-                                     reason=exc.strerror or str(exc)) from exc
-    return _markdown_text(text) if suffix in (".md", ".markdown") else text
 
 
 # --- background ------------------------------------------------------------------------

@@ -3,8 +3,16 @@
 ``Matcher(concepts).detect(text)`` returns ``Hit``s whose offsets refer to the
 user's own text. How it decides:
 
-* Terms and text are compared after NFKC and case folding (``glossary.normalize``);
-  a case-sensitive term ("AF") is then checked against the original characters.
+* Terms and text are compared after NFKC and case folding (``glossary.normalize``),
+  then folded (``glossary.inflect.fold``: separators to spaces, traditional Chinese
+  to simplified, length kept); a case-sensitive term ("AF") is then checked against
+  the original characters.
+* Each term has a match mode (``Term.effective_match_mode``): ``exact`` finds the
+  term as written (abbreviations also with a lower-case plural s: "AFs");
+  ``inflected`` (Latin-script words by default) also finds plural and possessive
+  forms of its head word and hyphen, dash and slash variants ("force-majeure
+  clauses", "atrial fibrillations", "company's"). How forms are indexed and checked:
+  ``glossary.match_index``; how words are compared: ``glossary.inflect``.
 * Latin-script ends of a term match only on word boundaries ("AF" is not found in
   "AFTER", "cell" not in "cellular"); CJK ends match anywhere ("房颤" in "患者房颤").
 * Among the *valid* candidates the leftmost-longest win and hits never overlap
@@ -14,7 +22,10 @@ user's own text. How it decides:
 * A surface form shared by several concepts is resolved by the active subject
   fields and by words near the hit that also occur in a candidate's definition or
   terms; the others are returned as ``alternatives``.
-* Deprecated terms are still detected (people type them) and flagged.
+* Deprecated, superseded and forbidden terms are still detected (people type them)
+  and flagged (``Hit.status``, ``Hit.deprecated``); ``Hit.matched`` is the form found.
+* Terms longer than ``MAX_TERM_CHARS`` (stored before the limit existed) are left
+  out and listed in ``Matcher.skipped``.
 
 Library: ``ahocorasick_rs`` 1.0 (Python bindings of the Rust ``aho-corasick``
 crate), chosen over ``pyahocorasick`` 2.3 by measurement (``benchmarks/bench_matcher.py``,
@@ -48,15 +59,11 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-import ahocorasick_rs
-
-from glossary.inflect import cjk_only, fold, same_word, stem_prefix, word_end
-from glossary.model import (
-    MAX_TERM_CHARS, NON_PREFERRED_STATUSES, Concept, MatchMode, Status, Term, TermStatus, TermType,
-    is_cjk_char, is_latin_letter,
-)
+from glossary.inflect import fold
+from glossary.match_index import MAX_TERM_CHARS, Automaton, Chain, Entry, accept, add_entries
+from glossary.model import NON_PREFERRED_STATUSES, Concept, Status, Term, TermStatus, TermType, is_cjk_char
 from glossary.normalize import WORD_CHAR, norm, normalize
 
 if TYPE_CHECKING:
@@ -68,29 +75,7 @@ _STOP = frozenset(
     "per than then also any all can may will one two who what when which how why does did of".split()
 )
 
-
 log = logging.getLogger(__name__)
-
-_INFLECTED, _EXACT = 0, 1
-_INDEXED = 24  # characters of a form the automaton holds
-
-
-class _Entry(NamedTuple):
-    concept_id: int
-    term: Term
-    exact: str | None  # NFKC form without case folding (traditional characters folded), case-sensitive terms only
-    kind: int = _EXACT  # _EXACT: the form itself; _INFLECTED: the form ends in the last word's stem prefix
-    literal: str | None = None  # exact mode: the normalised text the match must be (separators as written)
-    word: str | None = None  # inflected mode: the term's last word, which the text's word must be a form of
-    plen: int = 0  # inflected mode: the length of that word's stem prefix (the end of the form)
-    plural: bool = False  # an abbreviation: "AFs", "AF's" are found as well (lower-case s only)
-    full: str | None = None  # a form longer than _INDEXED: the whole of it (the automaton holds its start)
-    rest: str | None = None  # inflected mode: what must follow the head word (" of contract")
-
-    @property
-    def plain(self) -> bool:
-        return (self.kind == _EXACT and self.exact is None and self.literal is None and not self.plural
-                and self.full is None)
 
 
 @dataclass(slots=True)
@@ -146,96 +131,6 @@ def context_words(text: str) -> set[str]:
     return words
 
 
-class _Automaton:
-    """Surface forms, their entries, and the automaton over them."""
-
-    def __init__(self, by_form: dict[str, list[_Entry]]) -> None:
-        # A form longer than _INDEXED characters is indexed by its start and compared whole
-        # where that start is found: the automaton's size (and build time) stays linear in
-        # the number of terms, whatever their length.
-        patterns: dict[str, list[_Entry]] = {}
-        for form, xs in by_form.items():
-            if len(form) > _INDEXED:
-                form, xs = form[:_INDEXED], [x._replace(full=form) for x in xs]
-            known = patterns.get(form)
-            patterns[form] = xs if known is None else known + xs
-        self.forms = list(patterns)
-        self.entries = [patterns[f] for f in self.forms]
-        self.exact = [not all(x.plain for x in xs) for xs in self.entries]  # True: entries need _accept
-        self.ac = ahocorasick_rs.AhoCorasick(self.forms, matchkind=ahocorasick_rs.MatchKind.Standard) if self.forms else None
-        self._of: dict[int, list[int]] | None = None
-
-    def find(self, text: str) -> list[tuple[int, int, int]]:
-        return self.ac.find_matches_as_indexes(text, overlapping=True) if self.ac is not None else []
-
-    def patterns_of(self, concept_id: int) -> list[int]:
-        """Indexes of the forms that carry an entry of ``concept_id`` (the map is built at the first call)."""
-        if self._of is None:
-            of: dict[int, list[int]] = {}
-            for i, xs in enumerate(self.entries):
-                for x in xs:
-                    of.setdefault(x.concept_id, []).append(i)
-            self._of = of
-        return self._of.get(concept_id, [])
-
-
-class _Chain:
-    """``a[k]`` for ``k < len(a)``, else ``b[k - len(a)]``: the main automaton's entries plus a few changed ones."""
-
-    __slots__ = ("a", "b", "n")
-
-    def __init__(self, a: list, b: list) -> None:
-        self.a, self.b, self.n = a, b, len(a)
-
-    def __getitem__(self, k: int):  # noqa: ANN204
-        return self.a[k] if k < self.n else self.b[k - self.n]
-
-
-
-
-def _last_word(form: str) -> int:
-    """Where the Latin word that ends ``form`` starts, or -1 (the form ends otherwise)."""
-    i = len(form)
-    while i and (form[i - 1].isascii() and form[i - 1].isalpha() or is_latin_letter(form[i - 1])):
-        i -= 1
-    if i == len(form) or (i and (WORD_CHAR[form[i - 1]] or form[i - 1] == "'")):
-        return -1
-    return i
-
-
-def term_forms(c: Concept, t: Term) -> tuple[str, _Entry] | None:
-    """The automaton's form for term ``t`` of ``c`` and its entry; None for an empty or over-long term."""
-    if len(t.text) > MAX_TERM_CHARS:
-        return None  # kept out of the index (the store refuses such terms; old data may hold them)
-    nf = norm(t.text)
-    if not nf:
-        return None
-    ff = fold(nf)
-    exact = cjk_only(norm(t.text, fold=False)) if t.case_sensitive else None
-    if t.effective_match_mode is MatchMode.INFLECTED:
-        # The head word is inflected: the last one, or in "X of Y" the last one before "of"
-        # ("breaches of contract", "statutes of limitations").
-        head, rest = ff.split(" of ", 1) if " of " in ff else (ff, "")
-        i = _last_word(head)
-        if i >= 0:
-            prefix = stem_prefix(head[i:])
-            return head[:i] + prefix, _Entry(c.id, t, exact, _INFLECTED, None, head[i:], len(prefix),  # type: ignore[arg-type]
-                                             rest=" of " + rest if rest else None)
-    plural = (t.match_mode is None and (t.type is TermType.ABBREVIATION or t.case_sensitive)
-              and is_latin_letter(t.text[-1]) and any(ch.isupper() for ch in t.text))
-    literal = cjk_only(nf)
-    return ff, _Entry(c.id, t, exact, _EXACT, literal if literal != ff else None, None, 0, plural)  # type: ignore[arg-type]
-
-
-def _add_entries(by_form: dict[str, list[_Entry]], c: Concept, skipped: list[int]) -> None:
-    for t in c.terms:
-        got = term_forms(c, t)
-        if got is not None:
-            by_form.setdefault(got[0], []).append(got[1])
-        elif len(t.text) > MAX_TERM_CHARS and (not skipped or skipped[-1] != c.id):
-            skipped.append(c.id)  # type: ignore[arg-type]
-
-
 class Matcher:
     """Detects terms of ``concepts`` in text. See the module docstring."""
 
@@ -288,14 +183,14 @@ class Matcher:
 
     def rebuild(self) -> None:
         """Build the main automaton from every concept and empty the overlay."""
-        by_form: dict[str, list[_Entry]] = {}
+        by_form: dict[str, list[Entry]] = {}
         collecting = gc.isenabled()
         gc.disable()  # no cyclic garbage is made here; collections would double the build time
         try:
             skipped: list[int] = []
             for c in self._concepts.values():
-                _add_entries(by_form, c, skipped)
-            self._main = _Automaton(by_form)
+                add_entries(by_form, c, skipped)
+            self._main = Automaton(by_form)
             self.skipped = skipped  # concepts with a term past MAX_TERM_CHARS, left out of detection
             if skipped:
                 log.warning("%d concepts have a term longer than %d characters, left out of detection: %s",
@@ -305,9 +200,9 @@ class Matcher:
                 gc.enable()
         self._tombs: set[int] = set()  # concepts whose entries in the main automaton are stale
         self._stale: set[int] = set()  # main automaton forms that carry an entry of a tombstoned concept
-        self._overlay_forms: dict[str, list[_Entry]] = {}  # current entries of edited concepts
+        self._overlay_forms: dict[str, list[Entry]] = {}  # current entries of edited concepts
         self._overlay_of: dict[int, list[str]] = {}  # concept id -> its forms in the overlay
-        self._overlay = _Automaton({})
+        self._overlay = Automaton({})
         self._dirty = False
 
     def _apply(self, concept_id: int, c: Concept | None) -> None:
@@ -326,8 +221,8 @@ class Matcher:
             self._concepts.pop(concept_id, None)
             return
         self._concepts[concept_id] = c
-        mine: dict[str, list[_Entry]] = {}
-        _add_entries(mine, c, self.skipped)
+        mine: dict[str, list[Entry]] = {}
+        add_entries(mine, c, self.skipped)
         for form, entries in mine.items():  # new lists: the current overlay automaton keeps the old ones
             self._overlay_forms[form] = self._overlay_forms.get(form, []) + entries
         self._overlay_of[concept_id] = list(mine)
@@ -336,7 +231,7 @@ class Matcher:
         if len(self._tombs) > self.rebuild_after:
             self._dirty = True  # the next detect() rebuilds everything
         elif not self._dirty:
-            self._overlay = _Automaton(self._overlay_forms)  # only the edited concepts' forms
+            self._overlay = Automaton(self._overlay_forms)  # only the edited concepts' forms
 
     def update(self, c: Concept) -> None:
         """Add or replace one concept; visible to the next ``detect`` at once, without a full rebuild."""
@@ -390,7 +285,7 @@ class Matcher:
         found = main.find(nt)
         stale = self._stale
         order = [(s, -e, i) for i, s, e in found if i not in stale] if stale else [(s, -e, i) for i, s, e in found]
-        changed: dict[tuple[int, int], list[_Entry]] = {}  # spans whose entries differ from the main automaton's
+        changed: dict[tuple[int, int], list[Entry]] = {}  # spans whose entries differ from the main automaton's
         if stale:
             tombs = self._tombs
             for i, s, e in found:
@@ -415,7 +310,7 @@ class Matcher:
         merged += [(s, -e, base + j) for j, (s, e) in enumerate(changed)]
         merged.sort()
         extra = list(changed.values())
-        return merged, _Chain(main.entries, extra), _Chain(main.exact, [not all(x.plain for x in xs) for xs in extra])
+        return merged, Chain(main.entries, extra), Chain(main.exact, [not all(x.plain for x in xs) for xs in extra])
 
     def detect(self, text: str) -> list[Hit]:
         """The terms in ``text``, left to right, leftmost-longest and non-overlapping."""
@@ -440,7 +335,7 @@ class Matcher:
                 continue
             entries = entries_of[k]
             if check_of[k]:
-                e, entries = self._accept(text, n, ft, s, e, entries)
+                e, entries = accept(text, n, ft, s, e, entries)
                 if not entries:
                     continue
             elif e < size and word[ft[e - 1]] and word[ft[e]]:
@@ -460,61 +355,6 @@ class Matcher:
                 hits.append(self._resolve(text, nt, s, e, os_, oe, entries))
         return hits
 
-    @staticmethod
-    def _accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[_Entry]) -> tuple[int, list[_Entry]]:
-        """Where the match at ``s`` ends for each entry of a form that needs more than the
-        word-boundary rule (inflected, abbreviation plural, separators or case as written),
-        and the entries that end furthest."""
-        word = WORD_CHAR
-        size = len(ft)
-        best, kept = -1, []
-        e0 = e
-        for x in entries:
-            e = e0
-            if x.full is not None:  # a long form: the automaton holds its start only
-                if not ft.startswith(x.full, s):
-                    continue
-                e = s + len(x.full)
-            end = e
-            if x.kind == _INFLECTED:
-                end = word_end(ft, e)
-                if end < size and word[ft[end]] and word[ft[end - 1]]:
-                    continue
-                ws = e - x.plen
-                if ft[ws:end] != x.word and not same_word(x.word, ft[ws:end]):  # type: ignore[arg-type]
-                    continue
-                if x.rest is not None:
-                    if not ft.startswith(x.rest, end):
-                        continue
-                    end += len(x.rest)
-                    if end < size and word[ft[end]] and word[ft[end - 1]]:
-                        continue
-            else:
-                base = e
-                if e < size and word[ft[e - 1]] and word[ft[e]]:
-                    if not x.plural:
-                        continue
-                    end = e + 1 if ft[e] == "s" else e + 2 if ft.startswith("'s", e) else e
-                    if end == e or (end < size and word[ft[end]]):
-                        continue
-                    if text[n.span(end - 1, end)[0]] != "s":  # "AFs", never "AFS"
-                        continue
-                if x.literal is not None and cjk_only(n.text[s:base]) != x.literal:
-                    continue
-                if x.exact is not None:
-                    os_, oe = n.span(s, base)
-                    if cjk_only(norm(text[os_:oe], fold=False)) != x.exact:
-                        continue
-            if x.kind == _INFLECTED and x.exact is not None:
-                os_, oe = n.span(s, e)
-                if not x.exact.startswith(cjk_only(norm(text[os_:oe], fold=False))):
-                    continue
-            if end > best:
-                best, kept = end, [x]
-            elif end == best:
-                kept.append(x)
-        return best, kept
-
     # -- ambiguity --
 
     def _concept_words(self, cid: int) -> set[str]:
@@ -525,7 +365,7 @@ class Matcher:
             words = self._words[cid] = context_words("\n".join(parts))
         return words
 
-    def _resolve(self, text: str, nt: str, s: int, e: int, os_: int, oe: int, entries: list[_Entry]) -> Hit:
+    def _resolve(self, text: str, nt: str, s: int, e: int, os_: int, oe: int, entries: list[Entry]) -> Hit:
         best_term: dict[int, Term] = {}
         for x in entries:
             t = best_term.get(x.concept_id)

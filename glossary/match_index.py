@@ -1,0 +1,201 @@
+"""What the matcher's automaton holds: one form per term, and the checks a match must pass.
+
+``term_forms`` turns a term into the string the automaton looks for in the folded
+question (``glossary.inflect.fold``) and an ``Entry`` saying how a match of it is
+accepted:
+
+* exact mode: the form itself, on word boundaries; with a *literal* when the term's
+  separators must be as written (exact "C-reactive protein" is not "C reactive
+  protein"), the case as written for case-sensitive terms, and for abbreviations the
+  plural and possessive with a lower-case s ("AFs", "AF's"; never "AFS" or "AFTER");
+* inflected mode: the term up to the stem prefix of its head word (the last word, or
+  the one before "of"); ``accept`` takes the text's whole word there and keeps the
+  match if that word is a form of the head (``glossary.inflect.same_word``).
+
+``Automaton`` indexes the forms with ``ahocorasick_rs``; a form longer than
+``INDEXED`` characters is indexed by its start and compared whole where it is found,
+so the automaton's size stays linear in the number of terms whatever their length.
+``Chain`` joins the main automaton's entries with an overlay's. This module knows
+nothing of storage, Qt or the prompt.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import ahocorasick_rs
+
+from glossary.inflect import cjk_only, fold, same_word, stem_prefix, word_end
+from glossary.model import MAX_TERM_CHARS, Concept, MatchMode, Term, TermType, is_latin_letter
+from glossary.normalize import WORD_CHAR, norm
+
+__all__ = ["MAX_TERM_CHARS", "Automaton", "Chain", "Entry", "accept", "add_entries", "term_forms"]
+
+_INFLECTED, _EXACT = 0, 1
+INDEXED = 24  # characters of a form the automaton holds
+
+
+class Entry(NamedTuple):
+    concept_id: int
+    term: Term
+    exact: str | None  # NFKC form without case folding (traditional characters folded), case-sensitive terms only
+    kind: int = _EXACT  # _EXACT: the form itself; _INFLECTED: the form ends in the last word's stem prefix
+    literal: str | None = None  # exact mode: the normalised text the match must be (separators as written)
+    word: str | None = None  # inflected mode: the term's last word, which the text's word must be a form of
+    plen: int = 0  # inflected mode: the length of that word's stem prefix (the end of the form)
+    plural: bool = False  # an abbreviation: "AFs", "AF's" are found as well (lower-case s only)
+    full: str | None = None  # a form longer than INDEXED: the whole of it (the automaton holds its start)
+    rest: str | None = None  # inflected mode: what must follow the head word (" of contract")
+
+    @property
+    def plain(self) -> bool:
+        return (self.kind == _EXACT and self.exact is None and self.literal is None and not self.plural
+                and self.full is None)
+
+
+
+
+class Automaton:
+    """Surface forms, their entries, and the automaton over them."""
+
+    def __init__(self, by_form: dict[str, list[Entry]]) -> None:
+        # A form longer than INDEXED characters is indexed by its start and compared whole
+        # where that start is found: the automaton's size (and build time) stays linear in
+        # the number of terms, whatever their length.
+        patterns: dict[str, list[Entry]] = {}
+        for form, xs in by_form.items():
+            if len(form) > INDEXED:
+                form, xs = form[:INDEXED], [x._replace(full=form) for x in xs]
+            known = patterns.get(form)
+            patterns[form] = xs if known is None else known + xs
+        self.forms = list(patterns)
+        self.entries = [patterns[f] for f in self.forms]
+        self.exact = [not all(x.plain for x in xs) for xs in self.entries]  # True: entries need _accept
+        self.ac = ahocorasick_rs.AhoCorasick(self.forms, matchkind=ahocorasick_rs.MatchKind.Standard) if self.forms else None
+        self._of: dict[int, list[int]] | None = None
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        return self.ac.find_matches_as_indexes(text, overlapping=True) if self.ac is not None else []
+
+    def patterns_of(self, concept_id: int) -> list[int]:
+        """Indexes of the forms that carry an entry of ``concept_id`` (the map is built at the first call)."""
+        if self._of is None:
+            of: dict[int, list[int]] = {}
+            for i, xs in enumerate(self.entries):
+                for x in xs:
+                    of.setdefault(x.concept_id, []).append(i)
+            self._of = of
+        return self._of.get(concept_id, [])
+
+
+class Chain:
+    """``a[k]`` for ``k < len(a)``, else ``b[k - len(a)]``: the main automaton's entries plus a few changed ones."""
+
+    __slots__ = ("a", "b", "n")
+
+    def __init__(self, a: list, b: list) -> None:
+        self.a, self.b, self.n = a, b, len(a)
+
+    def __getitem__(self, k: int):  # noqa: ANN204
+        return self.a[k] if k < self.n else self.b[k - self.n]
+
+
+
+
+def _last_word(form: str) -> int:
+    """Where the Latin word that ends ``form`` starts, or -1 (the form ends otherwise)."""
+    i = len(form)
+    while i and (form[i - 1].isascii() and form[i - 1].isalpha() or is_latin_letter(form[i - 1])):
+        i -= 1
+    if i == len(form) or (i and (WORD_CHAR[form[i - 1]] or form[i - 1] == "'")):
+        return -1
+    return i
+
+
+def term_forms(c: Concept, t: Term) -> tuple[str, Entry] | None:
+    """The automaton's form for term ``t`` of ``c`` and its entry; None for an empty or over-long term."""
+    if len(t.text) > MAX_TERM_CHARS:
+        return None  # kept out of the index (the store refuses such terms; old data may hold them)
+    nf = norm(t.text)
+    if not nf:
+        return None
+    ff = fold(nf)
+    exact = cjk_only(norm(t.text, fold=False)) if t.case_sensitive else None
+    if t.effective_match_mode is MatchMode.INFLECTED:
+        # The head word is inflected: the last one, or in "X of Y" the last one before "of"
+        # ("breaches of contract", "statutes of limitations").
+        head, rest = ff.split(" of ", 1) if " of " in ff else (ff, "")
+        i = _last_word(head)
+        if i >= 0:
+            prefix = stem_prefix(head[i:])
+            return head[:i] + prefix, Entry(c.id, t, exact, _INFLECTED, None, head[i:], len(prefix),  # type: ignore[arg-type]
+                                             rest=" of " + rest if rest else None)
+    plural = (t.match_mode is None and (t.type is TermType.ABBREVIATION or t.case_sensitive)
+              and is_latin_letter(t.text[-1]) and any(ch.isupper() for ch in t.text))
+    literal = cjk_only(nf)
+    return ff, Entry(c.id, t, exact, _EXACT, literal if literal != ff else None, None, 0, plural)  # type: ignore[arg-type]
+
+
+def add_entries(by_form: dict[str, list[Entry]], c: Concept, skipped: list[int]) -> None:
+    for t in c.terms:
+        got = term_forms(c, t)
+        if got is not None:
+            by_form.setdefault(got[0], []).append(got[1])
+        elif len(t.text) > MAX_TERM_CHARS and (not skipped or skipped[-1] != c.id):
+            skipped.append(c.id)  # type: ignore[arg-type]
+
+
+
+def accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[Entry]) -> tuple[int, list[Entry]]:
+    """Where the match at ``s`` ends for each entry of a form that needs more than the
+    word-boundary rule (inflected, abbreviation plural, separators or case as written),
+    and the entries that end furthest."""
+    word = WORD_CHAR
+    size = len(ft)
+    best, kept = -1, []
+    e0 = e
+    for x in entries:
+        e = e0
+        if x.full is not None:  # a long form: the automaton holds its start only
+            if not ft.startswith(x.full, s):
+                continue
+            e = s + len(x.full)
+        end = e
+        if x.kind == _INFLECTED:
+            end = word_end(ft, e)
+            if end < size and word[ft[end]] and word[ft[end - 1]]:
+                continue
+            ws = e - x.plen
+            if ft[ws:end] != x.word and not same_word(x.word, ft[ws:end]):  # type: ignore[arg-type]
+                continue
+            if x.rest is not None:
+                if not ft.startswith(x.rest, end):
+                    continue
+                end += len(x.rest)
+                if end < size and word[ft[end]] and word[ft[end - 1]]:
+                    continue
+        else:
+            base = e
+            if e < size and word[ft[e - 1]] and word[ft[e]]:
+                if not x.plural:
+                    continue
+                end = e + 1 if ft[e] == "s" else e + 2 if ft.startswith("'s", e) else e
+                if end == e or (end < size and word[ft[end]]):
+                    continue
+                if text[n.span(end - 1, end)[0]] != "s":  # "AFs", never "AFS"
+                    continue
+            if x.literal is not None and cjk_only(n.text[s:base]) != x.literal:
+                continue
+            if x.exact is not None:
+                os_, oe = n.span(s, base)
+                if cjk_only(norm(text[os_:oe], fold=False)) != x.exact:
+                    continue
+        if x.kind == _INFLECTED and x.exact is not None:
+            os_, oe = n.span(s, e)
+            if not x.exact.startswith(cjk_only(norm(text[os_:oe], fold=False))):
+                continue
+        if end > best:
+            best, kept = end, [x]
+        elif end == best:
+            kept.append(x)
+    return best, kept
