@@ -375,3 +375,18 @@ def test_a_cancelled_background_backup_leaves_nothing(home: Path, key: bytes) ->
     assert real.wait(60)
     assert real.cancelled and real.result is None and real.error is None
     assert list(backup.backup_dir(home).iterdir()) == []
+
+
+def test_the_window_is_given_the_restore_sentence_to_show(home: Path, key: bytes) -> None:
+    from desktop.storage import appdata
+
+    _two_backups_then(home, key)
+    (home / "termlens.db").unlink()
+    appdata.forget_keys()
+
+    data = appdata.open_user_data(key=key, exclusive=True, backup=False)  # as the window opens it
+    try:
+        assert any(n.startswith("Your database was missing, so TermLens restored the backup taken") for n in data.notes)
+        assert [c.title for c in data.conversations.list()] == ["kept safe"]
+    finally:
+        data.close()
