@@ -6,7 +6,7 @@ Run (headless): ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_ch
 The real chat view holds N earlier questions and answers of ``--words`` words each; a new
 answer then streams in, 15 words a frame, and each frame's event processing (layout and
 painting, where the window cannot answer the user) is timed. Printed per N: the median and
-longest frame with the view's labels (``chat_view.TextLabel``, which remember their height)
+longest frame with the view's labels (``chat_bubble.TextLabel``, which remember their height)
 and, as the baseline measured in the same run, with plain ``QLabel`` bodies. A script, not
 a test: it prints figures and asserts nothing.
 """
@@ -66,19 +66,19 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QLabel
 
-    from desktop.ui import chat_view
+    from desktop.ui import chat_bubble
     from desktop.ui.app import make_app
 
     app = make_app()
-    ours = chat_view.TextLabel
+    ours = chat_bubble.TextLabel
     print(f"{'earlier answers':>15}  {'QLabel median ms':>16}  {'max ms':>7}  {'TextLabel median ms':>19}  {'max ms':>7}  "
           f"{'median ratio':>12}", flush=True)
     for n in (int(x) for x in args.history.split(",") if x.strip()):
-        chat_view.TextLabel = QLabel  # the baseline: labels that lay their text out at every ask
+        chat_bubble.TextLabel = QLabel  # the baseline: labels that lay their text out at every ask
         try:
             base = frame_times(app, n, args.words, args.frames)
         finally:
-            chat_view.TextLabel = ours
+            chat_bubble.TextLabel = ours
         new = frame_times(app, n, args.words, args.frames)
         bm, nm = statistics.median(base), statistics.median(new)
         print(f"{n:>15}  {1e3 * bm:>16.1f}  {1e3 * max(base):>7.1f}  {1e3 * nm:>19.1f}  {1e3 * max(new):>7.1f}  "

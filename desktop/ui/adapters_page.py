@@ -12,25 +12,27 @@ and its sentence is shown here; the model keeps its weights.
 
 The adapter in use is remembered in the settings and applied again after the next
 model load. Listing reads metadata files on the GUI thread (never queued behind a
-training run); loading, unloading, deleting and merging are jobs on the model thread.
+training run); loading, unloading, deleting and merging are jobs on the model thread,
+and the page listens to the handles of its own jobs only.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from desktop import paths
+from desktop.ui.i18n import Retranslating
 from desktop.workers import jobs, lora_jobs
+from desktop.workers.handle import Job, JobHandle
 
-APPLY, REMOVE, DELETE = "apply adapter", "remove adapter", "delete adapter"
 _FOLDER = re.compile(r"[^\W_][\w.\- ]{0,99}", re.UNICODE)
 
 
@@ -43,7 +45,7 @@ def _created(stamp: str) -> str:
     return stamp[:16].replace("T", " ") if stamp else "—"
 
 
-class AdaptersPage(QWidget):
+class AdaptersPage(Retranslating, QWidget):
     adapters_changed = Signal()  # an adapter was loaded, unloaded, deleted or merged
 
     COLUMNS = 7
@@ -57,7 +59,7 @@ class AdaptersPage(QWidget):
         self._load_key: tuple | None = None
         self._auto = False  # the running apply job restores the remembered adapter
         self._t0 = 0.0
-        self._deleting = ""
+        self._jobs: list[JobHandle] = []  # this page's jobs not yet done
 
         lay = QVBoxLayout(self)
         self.current = QLabel()
@@ -102,8 +104,6 @@ class AdaptersPage(QWidget):
         w = self.worker
         w.loaded.connect(self._on_loaded)
         w.unloaded.connect(self._on_unloaded)
-        w.job_finished.connect(self._on_job_finished)
-        w.job_failed.connect(self._on_job_failed)
         self.retranslate()
 
     # ---- the list ----------------------------------------------------------------------
@@ -205,13 +205,13 @@ class AdaptersPage(QWidget):
     def _request_apply(self, name: str) -> None:
         self._t0 = time.perf_counter()
         self.message.setText(self.tr("Loading adapter {name}…").format(name=name))
-        self.worker.request_job(jobs.apply_adapter_job(name))
+        self._submit(jobs.apply_adapter_job(name), self._on_applied, self._on_apply_failed)
 
     def unload(self) -> None:
         if not self._in_use():
             return
         self.message.setText(self.tr("Taking the adapter off…"))
-        self.worker.request_job(jobs.remove_adapter_job())
+        self._submit(jobs.remove_adapter_job(), self._on_removed)
 
     def delete_selected(self) -> None:
         name = self.selected_name()
@@ -224,9 +224,8 @@ class AdaptersPage(QWidget):
         if answer != QMessageBox.Yes:
             return
         if name == self._in_use():
-            self.worker.request_job(jobs.remove_adapter_job())
-        self._deleting = name
-        self.worker.request_job(jobs.delete_adapter_job(name))
+            self._submit(jobs.remove_adapter_job(), self._on_removed)
+        self._submit(jobs.delete_adapter_job(name), self._on_deleted)
 
     def merge_selected(self) -> None:
         name = self.selected_name()
@@ -250,7 +249,22 @@ class AdaptersPage(QWidget):
                 name=folder))
             return
         self.message.setText(self.tr("Merging {adapter} into a new model {name}…").format(adapter=name, name=folder))
-        self.worker.request_job(lora_jobs.merge_adapter_job(name, str(target)))
+        self._submit(lora_jobs.merge_adapter_job(name, str(target)), self._on_merged)
+
+    def _submit(self, job: Job, on_finished: Callable[[Any], None],
+                on_failed: Callable[[str], None] | None = None) -> None:
+        """Queue ``job``; its outcome goes to ``on_finished`` or ``on_failed`` (by default the
+        sentence is shown), then the list is read again."""
+        handle = self.worker.submit(job)
+        self._jobs = [h for h in self._jobs if not h.done] + [handle]
+        handle.finished.connect(lambda result: self._job_ended(on_finished, result, changed=True))
+        handle.failed.connect(lambda sentence: self._job_ended(on_failed or self.message.setText, sentence))
+
+    def _job_ended(self, then: Callable[[Any], None], outcome: Any, *, changed: bool = False) -> None:
+        then(outcome)
+        self.refresh()
+        if changed:
+            self.adapters_changed.emit()
 
     # ---- from the worker -------------------------------------------------------------------
     def _on_loaded(self, info: dict) -> None:
@@ -274,42 +288,33 @@ class AdaptersPage(QWidget):
             self.ctx.settings.adapter = name
             self.ctx.save_settings()
 
-    def _on_job_finished(self, name: str, result: object) -> None:
-        if name == APPLY:
-            self.message.setText(self.tr("Adapter {name} is in use (switched in {s:.1f} s); answers now come "
-                                         "from the adapted model.").format(name=result,
-                                                                            s=time.perf_counter() - self._t0))
-            self._auto = False
-            self._remember(str(result))
-        elif name == REMOVE:
-            self.message.setText(self.tr("The adapter was taken off; the model answers with its own weights."))
-            self._remember("")
-        elif name == DELETE:
-            self.message.setText(self.tr("Adapter {name} was deleted.").format(name=result))
-            if self.ctx.settings.adapter == result:
-                self._remember("")
-            self._deleting = ""
-        elif name == lora_jobs.MERGE:
-            self.message.setText(self.tr("Merged into {path}. Load it from Model ▸ Model manager.").format(
-                path=result))
-        elif name != lora_jobs.TRAIN:
-            return
-        self.refresh()
-        if name != lora_jobs.TRAIN:
-            self.adapters_changed.emit()
+    def _on_applied(self, name: str) -> None:
+        self.message.setText(self.tr("Adapter {name} is in use (switched in {s:.1f} s); answers now come "
+                                     "from the adapted model.").format(name=name, s=time.perf_counter() - self._t0))
+        self._auto = False
+        self._remember(name)
 
-    def _on_job_failed(self, name: str, sentence: str) -> None:
-        if name == APPLY and self._auto:
-            self._auto = False
-            remembered = self.ctx.settings.adapter
-            self._remember("")
-            self.message.setText(self.tr("The adapter {name} used last time was not applied: {why}").format(
-                name=remembered, why=sentence))
-        elif name in (APPLY, REMOVE, DELETE, lora_jobs.MERGE):
+    def _on_apply_failed(self, sentence: str) -> None:
+        if not self._auto:
             self.message.setText(sentence)
-        else:
             return
-        self.refresh()
+        self._auto = False
+        remembered = self.ctx.settings.adapter
+        self._remember("")
+        self.message.setText(self.tr("The adapter {name} used last time was not applied: {why}").format(
+            name=remembered, why=sentence))
+
+    def _on_removed(self, _result: None) -> None:
+        self.message.setText(self.tr("The adapter was taken off; the model answers with its own weights."))
+        self._remember("")
+
+    def _on_deleted(self, name: str) -> None:
+        self.message.setText(self.tr("Adapter {name} was deleted.").format(name=name))
+        if self.ctx.settings.adapter == name:
+            self._remember("")
+
+    def _on_merged(self, path: str) -> None:
+        self.message.setText(self.tr("Merged into {path}. Load it from Model ▸ Model manager.").format(path=path))
 
     # ---- language and life -------------------------------------------------------------------
     def retranslate(self) -> None:
@@ -329,19 +334,13 @@ class AdaptersPage(QWidget):
             b.setAccessibleName(acc)
         self.refresh()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def showEvent(self, event) -> None:  # noqa: N802 (Qt)
         self.refresh()
         super().showEvent(event)
 
     def shutdown(self) -> None:
         w = self.worker
-        for sig, slot in ((w.loaded, self._on_loaded), (w.unloaded, self._on_unloaded),
-                          (w.job_finished, self._on_job_finished), (w.job_failed, self._on_job_failed)):
+        for sig, slot in ((w.loaded, self._on_loaded), (w.unloaded, self._on_unloaded)):
             try:
                 sig.disconnect(slot)
             except (RuntimeError, TypeError):

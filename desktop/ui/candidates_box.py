@@ -13,12 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
     QVBoxLayout, QWidget,
 )
 
+from desktop.ui.i18n import Retranslating
 from desktop.ui.table_model import rows_table
 from desktop.ui.review_tables import CandidateTableModel
 from glossary import candidates
@@ -27,7 +28,7 @@ from glossary.errors import TermLensError
 MAX_CANDIDATES = 100
 
 
-class CandidatesBox(QGroupBox):
+class CandidatesBox(Retranslating, QGroupBox):
     found = Signal(int)  # how many terms were proposed
 
     def __init__(self, ctx, *, run: Callable[..., Any], say: Callable[[str], None],
@@ -87,11 +88,6 @@ class CandidatesBox(QGroupBox):
                                    self.tr("Documents"), self.tr("Example")]
         self.cand_model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.cand_model.headers) - 1)
         self._show_files()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def fill_fields(self, fields: list[str]) -> None:
         """Offer the glossary's subject fields for new concepts, keeping what was typed."""

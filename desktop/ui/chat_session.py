@@ -2,25 +2,24 @@
 the answer back, and keep the messages in the conversation store.
 
 ``ChatSession`` is the operation behind the chat view, kept out of ``MainWindow``.
-It runs on the GUI thread, talks to the worker only through its ``request_*``
-methods and signals, and never touches widgets: the window connects its signals to
-the view and the term panel.
+It runs on the GUI thread, asks the worker for each answer and listens to that
+answer's own handle (its Stop stops that answer only), and never touches widgets: the
+window connects its signals to the view and the term panel.
 """
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop import log
 from desktop.prompting import Turn, prepare_turn
+from desktop.workers.handle import GenerationHandle
 from desktop.workers.model_worker import GenerateRequest
 from glossary.errors import TermLensError
 
 _log = log.get("chat")
-_tags = itertools.count(1)
 
 
 class ChatSession(QObject):
@@ -41,19 +40,12 @@ class ChatSession(QObject):
         self.ctx = ctx
         self.conv_id = 0
         self.messages: list[dict] = []
-        self.last_turn: Turn | None = None
-        self._tag: int | None = None
-        self._user_msg_id: int | None = None
-        w = ctx.worker
-        w.tokens.connect(self._on_tokens)
-        w.prompt_ready.connect(self._on_prompt)
-        w.finished.connect(self._on_finished)
-        w.failed.connect(self._on_failed)
+        self._answer: GenerationHandle | None = None  # the answer streaming now
 
     # ---- conversations ----------------------------------------------------------------
     @property
     def generating(self) -> bool:
-        return self._tag is not None
+        return self._answer is not None
 
     def open(self, conv_id: int) -> None:
         if self.generating:
@@ -113,7 +105,7 @@ class ChatSession(QObject):
         self.messages.append(msg)
         self.question_added.emit(msg)
         self.terms_shown.emit(terms, True)
-        self._send(turn, mid)
+        self._send(turn)
         return True
 
     def resend_last(self, *, question: str | None = None, excluded=None, choices=None) -> bool:
@@ -138,36 +130,32 @@ class ChatSession(QObject):
         self.messages = [m for m in self.messages if m["id"] <= last["id"]]
         self.messages_reset.emit(self.messages)
         self.terms_shown.emit(terms, True)
-        self._send(turn, last["id"])
+        self._send(turn)
         return True
 
-    def _send(self, turn: Turn, user_msg_id: int) -> None:
+    def _send(self, turn: Turn) -> None:
         s = self.ctx.settings
-        self.last_turn = turn
-        self._tag = next(_tags)
-        self._user_msg_id = user_msg_id
         self.generating_changed.emit(True)
         self.answer_started.emit()
-        self.ctx.worker.request_generate(GenerateRequest(
-            messages=turn.messages, max_new_tokens=s.max_new_tokens, temperature=s.temperature,
-            top_p=s.top_p, tag=self._tag))
+        answer = self.ctx.worker.request_generate(GenerateRequest(
+            messages=turn.messages, max_new_tokens=s.max_new_tokens, temperature=s.temperature, top_p=s.top_p))
+        self._answer = answer
+        answer.tokens.connect(self.answer_delta)
+        answer.prompt_ready.connect(self._on_prompt)
+        answer.finished.connect(self._on_finished)
+        answer.failed.connect(self._on_failed)
 
     def stop(self) -> None:
-        self.ctx.worker.stop()
+        """Stop the answer streaming now (none: nothing happens)."""
+        if self._answer is not None:
+            self._answer.cancel()
 
-    # ---- from the model thread ----------------------------------------------------------
-    def _on_tokens(self, text: str) -> None:
-        if self._tag is not None:
-            self.answer_delta.emit(text)
-
-    def _on_prompt(self, tag: object, prompt: str, _dropped: int) -> None:
-        if tag == self._tag:
-            self.prompt_ready.emit(prompt)
+    # ---- from this answer's handle ----------------------------------------------------------
+    def _on_prompt(self, prompt: str, _dropped: int) -> None:
+        self.prompt_ready.emit(prompt)
 
     def _on_finished(self, result: dict) -> None:
-        if result.get("tag") != self._tag or self._tag is None:
-            return
-        self._tag = None
+        self._answer = None
         stats = dict(result.get("stats") or {})
         stats["adapter"] = result.get("adapter", "")
         text = result.get("text", "")
@@ -182,8 +170,6 @@ class ChatSession(QObject):
         self.answer_finished.emit(msg)
 
     def _on_failed(self, sentence: str) -> None:
-        if self._tag is None:
-            return
-        self._tag = None
+        self._answer = None
         self.generating_changed.emit(False)
         self.answer_failed.emit(sentence)

@@ -6,16 +6,17 @@ conversation to open (``open_requested``); the chat itself is not its business.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QInputDialog, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
     QVBoxLayout, QWidget,
 )
 
+from desktop.ui.i18n import Retranslating
 from glossary.errors import TermLensError
 
 
-class ConversationList(QWidget):
+class ConversationList(Retranslating, QWidget):
     open_requested = Signal(int)
     new_requested = Signal()
 
@@ -64,11 +65,6 @@ class ConversationList(QWidget):
         self.delete_btn.setAccessibleName(self.tr("Delete the selected conversation"))
         self.export_btn.setText(self.tr("Export"))
         self.export_btn.setAccessibleName(self.tr("Export the selected conversation as Markdown"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def refresh(self) -> None:
         self.list.blockSignals(True)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox,
     QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
+from desktop.ui.i18n import Retranslating
 from desktop.ui.table_model import RowsModel, rows_table
 from desktop.ui import glossary_actions
 from desktop.ui.import_dialog import ImportDialog, export_glossary
@@ -88,7 +89,7 @@ class ConceptTableModel(RowsModel):
         return [self.rows[r].id for r in rows if 0 <= r < len(self.rows)]
 
 
-class GlossaryEditor(QWidget):
+class GlossaryEditor(Retranslating, QWidget):
     glossary_replaced = Signal()  # written through another connection: rebuild detection
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
@@ -185,11 +186,6 @@ class GlossaryEditor(QWidget):
         self.model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.model.headers) - 1)
         self._fill_fields()
         self._show_count()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _fill_fields(self) -> None:
         current = self.field.currentData()

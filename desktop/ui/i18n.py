@@ -1,7 +1,7 @@
 """Interface language: English (the source strings) or Simplified Chinese.
 
 Widgets write their strings with ``self.tr(...)`` and set them in ``retranslate()``,
-which they call again on ``QEvent.LanguageChange``; ``set_language`` installs the
+which ``Retranslating`` calls again on ``QEvent.LanguageChange``; ``set_language`` installs the
 compiled ``resources/translations/termlens_zh_CN.qm`` (made from the ``.ts`` file
 with ``pyside6-lrelease``) plus Qt's own ``qtbase`` translation for standard
 buttons, and Qt tells every widget. The translators hang off the application
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFontDatabase
 
 from desktop import errors, log
@@ -22,6 +22,19 @@ _log = log.get("ui")
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "resources" / "translations"
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 ENGINE_CONTEXT = "Engine"  # where resources/translations/update.py puts the engine's sentences and phrases
+
+
+class Retranslating:
+    """Mixin for a widget with a ``retranslate()`` method: it runs again whenever the
+    interface language changes. List it before the Qt class: ``class Page(Retranslating, QWidget)``."""
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
 
 def normalize(lang: str | None) -> str:

@@ -26,13 +26,15 @@ from PySide6.QtWidgets import (
     QApplication, QDialog, QLabel, QLineEdit, QMainWindow, QPushButton, QVBoxLayout, QWidget,
 )
 
+from desktop.ui.i18n import Retranslating
+
 _INPUT = {
     QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.MouseButtonDblClick, QEvent.MouseMove, QEvent.Wheel,
     QEvent.TouchBegin, QEvent.TabletPress,
 }
 
 
-class LockOverlay(QWidget):
+class LockOverlay(Retranslating, QWidget):
     """An opaque cover over ``parent`` with the unlock controls; follows its size."""
 
     unlock_requested = Signal(str)  # the passphrase typed ("" when none is asked)
@@ -99,11 +101,6 @@ class LockOverlay(QWidget):
         if watched is self.parentWidget() and event.type() == QEvent.Resize:
             self.setGeometry(self.parentWidget().rect())
         return False
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
 
 class AutoLock(QObject):

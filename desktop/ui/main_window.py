@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QWidget
 
@@ -24,6 +24,7 @@ from desktop.ui.context import AppContext
 from desktop.ui.conversation_list import ConversationList
 from desktop.ui.evaluation_page import EvaluationPage
 from desktop.ui.glossary_editor import GlossaryEditor
+from desktop.ui.i18n import Retranslating
 from desktop.ui.lock import AutoLock
 from desktop.ui.prompt_dialog import PromptDialog
 from desktop.ui.review_page import ReviewPage
@@ -34,7 +35,7 @@ from desktop.ui.training_page import TrainingPage
 _log = log.get("ui")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -153,11 +154,6 @@ class MainWindow(QMainWindow):
         self.icd_action.setText(self.tr("Load &ICD-10-CM"))
         self.settings_menu.setTitle(self.tr("&Settings"))
         self.settings_action.setText(self.tr("&Preferences…"))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # ---- start and stop ----------------------------------------------------------------
     def start(self) -> None:

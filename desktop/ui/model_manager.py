@@ -2,7 +2,7 @@
 memory free) before loading, load it with progress, or unload.
 
 The check runs as a job on the model thread (it needs the engine, which the window
-never imports). A failed load — a corrupt folder, pickle-only weights, not enough
+never imports); the dialog listens to that job's handle only. A failed load — a corrupt folder, pickle-only weights, not enough
 memory, CUDA out of memory — is shown here as a sentence; the worker keeps the
 previous model, so the chat goes on answering with it.
 """
@@ -92,9 +92,8 @@ class ModelManagerDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
+        self._check = None  # the handle of the running check
         w = self.worker
-        w.job_finished.connect(self._on_job_finished)
-        w.job_failed.connect(self._on_job_failed)
         w.loading.connect(self._on_loading)
         w.loaded.connect(self._on_loaded)
         w.load_failed.connect(self._on_load_failed)
@@ -105,8 +104,7 @@ class ModelManagerDialog(QDialog):
 
     def _disconnect(self) -> None:
         w = self.worker
-        for sig, slot in ((w.job_finished, self._on_job_finished), (w.job_failed, self._on_job_failed),
-                          (w.loading, self._on_loading), (w.loaded, self._on_loaded),
+        for sig, slot in ((w.loading, self._on_loading), (w.loaded, self._on_loaded),
                           (w.load_failed, self._on_load_failed), (w.unloaded, self._on_unloaded)):
             try:
                 sig.disconnect(slot)
@@ -146,7 +144,9 @@ class ModelManagerDialog(QDialog):
             return
         self.check_label.setText(self.tr("Checking {name}…").format(name=Path(path).name))
         self.message.clear()
-        self.worker.request_job(check_model_job(path, weights=self.weights.currentData()))
+        self._check = self.worker.submit(check_model_job(path, weights=self.weights.currentData()))
+        self._check.finished.connect(self._on_checked)
+        self._check.failed.connect(self.check_label.setText)
 
     def load(self) -> None:
         path = self.path.text().strip()
@@ -161,9 +161,7 @@ class ModelManagerDialog(QDialog):
         self.worker.request_load(path, weights=self.loading_weights)
 
     # ---- from the worker ------------------------------------------------------------------
-    def _on_job_finished(self, name: str, r: object) -> None:
-        if name != "check model" or not isinstance(r, dict):
-            return
+    def _on_checked(self, r: dict) -> None:
         free = human_bytes(r["free_bytes"]) if r.get("free_bytes") is not None else self.tr("unknown")
         verdict = self.tr("It fits.") if r.get("fits") else self.tr("Not enough free memory to load it.")
         if r.get("weights") == "int8" and r.get("device") == "cpu":
@@ -172,10 +170,6 @@ class ModelManagerDialog(QDialog):
         self.check_label.setText(self.tr("{summary}\nMemory needed on {device}: {need}; free: {free}. {verdict}").format(
             summary=r.get("summary", ""), device=r.get("device", "?"), need=human_bytes(r.get("needed_bytes")),
             free=free, verdict=verdict))
-
-    def _on_job_failed(self, name: str, sentence: str) -> None:
-        if name == "check model":
-            self.check_label.setText(sentence)
 
     def _on_loading(self, fraction: float, what: str) -> None:
         self.progress.setVisible(True)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
     QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop.storage import trainingset
 from desktop.ui.candidates_box import CandidatesBox
+from desktop.ui.i18n import Retranslating
 from desktop.ui.table_model import rows_table
 from desktop.ui.review_tables import PairDialog, PairTableModel
 from desktop.ui.tasks import BackgroundJob
@@ -40,7 +41,7 @@ from glossary.errors import TermLensError
 
 # ---- the page ------------------------------------------------------------------------------
 
-class ReviewPage(QWidget):
+class ReviewPage(Retranslating, QWidget):
     changed = Signal()  # the saved set changed (statuses, edits, new or imported pairs)
     generated = Signal(int)  # pairs added by a generation
     candidates_found = Signal(int)  # how many terms were proposed
@@ -191,11 +192,6 @@ class ReviewPage(QWidget):
                                       (self.tr("Chinese"), ("zh",))])
         self.fill_fields()
         self._show_counts()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     @staticmethod
     def _fill_combo(combo: QComboBox, items: list[tuple[str, Any]]) -> None:

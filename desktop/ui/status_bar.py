@@ -6,8 +6,9 @@ Shows what the worker reports (``loaded``, ``loading``); asks nothing itself.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from desktop.ui.i18n import Retranslating
 
 
 def human_bytes(n: int | None) -> str:
@@ -19,7 +20,7 @@ def human_bytes(n: int | None) -> str:
     return f"{n} B"
 
 
-class StatusBar(QStatusBar):
+class StatusBar(Retranslating, QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.info: dict = {}
@@ -41,11 +42,6 @@ class StatusBar(QStatusBar):
         for w in (self.model, self.device, self.memory, self.speed, self.adapter):
             self.addPermanentWidget(w)
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         i = self.info

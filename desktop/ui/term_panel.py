@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
+
+from desktop.ui.i18n import Retranslating
 
 
 class TermCard(QFrame):
@@ -89,7 +91,7 @@ class TermCard(QFrame):
         return int(self.choice.currentData())
 
 
-class TermPanel(QWidget):
+class TermPanel(Retranslating, QWidget):
     open_concept = Signal(int)
     resend_requested = Signal(object, object)  # excluded concept ids, {start: chosen concept id}
 
@@ -134,11 +136,6 @@ class TermPanel(QWidget):
         self.scroll.setAccessibleName(self.tr("Detected terms"))
         for c in self.cards:
             c.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def show_terms(self, terms: list[dict], *, editable: bool = False) -> None:
         for c in self.cards:

@@ -9,14 +9,15 @@ tokens per second and the time left. Cancel stops before the next step and keeps
 checkpoint; Resume continues a cancelled or crashed run from its last checkpoint,
 with the settings it was started with.
 
-GUI thread only; the engine is reached through ``desktop.workers.lora_jobs``.
+GUI thread only; the engine is reached through ``desktop.workers.lora_jobs``, and the
+page listens to the handle of its own training job only (its Cancel cancels that job).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
     QProgressBar, QPushButton, QRadioButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
@@ -25,9 +26,11 @@ from PySide6.QtWidgets import (
 from desktop import paths
 from desktop.storage import trainingset
 from desktop.ui import train_form
+from desktop.ui.i18n import Retranslating
 from desktop.ui.loss_chart import LossChart
 from desktop.ui.train_form import ADVANCED_FIELDS, MAIN_FIELDS
 from desktop.workers import lora_jobs
+from desktop.workers.handle import JobHandle
 from glossary import dataset
 from glossary.errors import TermLensError
 
@@ -43,7 +46,7 @@ def duration(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-class TrainingPage(QWidget):
+class TrainingPage(Retranslating, QWidget):
     adapter_trained = Signal(str)  # the name of an adapter that was just saved
     run_ended = Signal(object)  # the TrainResult (finished or stopped), or the sentence of a failure
 
@@ -56,6 +59,7 @@ class TrainingPage(QWidget):
         self.resuming = False
         self.first_report = False
         self.run_name = ""
+        self.job: JobHandle | None = None  # the training job of this page, while it runs
         self.losses: list[float] = []
         self.val_points: list[tuple[int, float]] = []
         self.editors: dict[str, QWidget] = {}
@@ -167,10 +171,6 @@ class TrainingPage(QWidget):
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         run.addWidget(self.message)
 
-        w = self.worker
-        w.job_progress.connect(self._on_progress)
-        w.job_finished.connect(self._on_finished)
-        w.job_failed.connect(self._on_failed)
         self.retranslate()
         self._update_buttons()
 
@@ -317,19 +317,20 @@ class TrainingPage(QWidget):
         self.message.clear()
         self.stopped_label.setVisible(False)
         self._update_buttons()
-        self.worker.request_job(lora_jobs.train_job(pairs, config=config, out_name=self.run_name, resume=resume,
-                                                    glossary_version=version))
+        self.job = self.worker.submit(lora_jobs.train_job(pairs, config=config, out_name=self.run_name,
+                                                          resume=resume, glossary_version=version))
+        self.job.progress.connect(self._on_progress)
+        self.job.finished.connect(self._on_finished)
+        self.job.failed.connect(self._on_failed)
 
     def cancel(self) -> None:
         if not self.running:
             return
-        self.worker.stop()
+        self.job.cancel()
         self.message.setText(self.tr("Stopping after the current step…"))
 
-    # ---- from the worker -------------------------------------------------------------------
-    def _on_progress(self, name: str, p: Any) -> None:
-        if name != lora_jobs.TRAIN or not self.running:
-            return
+    # ---- from this page's training job ----------------------------------------------------
+    def _on_progress(self, p: Any) -> None:
         if self.first_report:  # a resumed run brings the losses of the steps before it
             self.losses = list(p.history)
         self.losses.append(float(p.loss))
@@ -350,10 +351,8 @@ class TrainingPage(QWidget):
                                          "started afresh."))
         self.first_report = False
 
-    def _on_finished(self, name: str, result: Any) -> None:
-        if name != lora_jobs.TRAIN or not self.running:
-            return
-        self.running = False
+    def _on_finished(self, result: Any) -> None:
+        self.running, self.job = False, None
         self.progress.setRange(0, max(1, result.total_steps))
         self.progress.setValue(result.steps)
         if result.stopped:
@@ -371,10 +370,8 @@ class TrainingPage(QWidget):
         self._refresh_stopped_run()
         self.run_ended.emit(result)
 
-    def _on_failed(self, name: str, sentence: str) -> None:
-        if name != lora_jobs.TRAIN or not self.running:
-            return
-        self.running = False
+    def _on_failed(self, sentence: str) -> None:
+        self.running, self.job = False, None
         self._refresh_stopped_run()
         extra = self.tr(" Resume continues from the last checkpoint.") if self.resume_btn.isEnabled() else ""
         self.message.setText(sentence + extra)
@@ -451,11 +448,6 @@ class TrainingPage(QWidget):
         self.refresh_data()
         self._refresh_stopped_run()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def showEvent(self, event) -> None:  # noqa: N802 (Qt)
         if not self.running:
             self.refresh_data()
@@ -465,12 +457,5 @@ class TrainingPage(QWidget):
     def shutdown(self) -> None:
         """Stop a running training before the window closes (its checkpoint is kept)."""
         self.chart.stop()
-        if self.running:
-            self.worker.stop()
-        w = self.worker
-        for sig, slot in ((w.job_progress, self._on_progress), (w.job_finished, self._on_finished),
-                          (w.job_failed, self._on_failed)):
-            try:
-                sig.disconnect(slot)
-            except (RuntimeError, TypeError):
-                pass
+        if self.job is not None:
+            self.job.cancel()

@@ -1,11 +1,11 @@
 """What the Training and Adapters pages ask of the engine: model-thread jobs, and small
 reads that are safe on the GUI thread.
 
-Jobs (hand them to ``ModelWorker.request_job``; they run on the model thread):
+Jobs (hand them to ``ModelWorker.submit``; they run on the model thread):
 
-- ``train_job``: LoRA training of the loaded model; ``job_progress`` carries one
+- ``train_job``: LoRA training of the loaded model; the handle's ``progress`` carries one
   ``TrainProgress`` per step (step, total, loss, tokens/s, ETA, held-out losses),
-  ``job_finished`` the ``TrainResult``;
+  ``finished`` the ``TrainResult``, and its cancel stops before the next step;
 - ``merge_adapter_job``: a new model folder with an adapter merged in.
 
 Loading, removing and deleting an adapter are the jobs of ``desktop.workers.jobs``.
@@ -22,10 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from desktop.workers.model_worker import Job
-
-TRAIN = "train"
-MERGE = "merge adapter"
+from desktop.workers.handle import Job
 
 
 def train_defaults() -> dict[str, Any]:
@@ -46,7 +43,7 @@ def train_job(pairs: list[dict], *, config: dict[str, Any], out_name: str, resum
                            on_progress=on_progress, should_stop=should_stop, resume=resume,
                            glossary_version=glossary_version)
 
-    return Job(TRAIN, run)
+    return Job("training", run)
 
 
 def merge_adapter_job(name: str, out_dir: str) -> Job:
@@ -57,7 +54,7 @@ def merge_adapter_job(name: str, out_dir: str) -> Job:
 
         return str(adapters.merge_to_folder(lm, name, out_dir))
 
-    return Job(MERGE, run)
+    return Job("merging the adapter", run)
 
 
 def name_problem(name: str) -> str:

@@ -1,14 +1,22 @@
 """The model thread: one QObject that owns the model for the app's whole life.
 
-``ModelWorker`` lives on its own ``QThread``. Loading, generation and any other model
-job (training, evaluation) are queued to it as signals and run one at a time; results
-come back as signals. The GUI thread never waits on it. Stop is a ``threading.Event``
-the GUI sets directly; the engine checks it every token and every training step.
+``ModelWorker`` lives on its own ``QThread``. Loading, generation and every other model
+job (checking a folder, adapters, training, evaluation) are queued to it and run one at a
+time; the GUI thread never waits on it.
 
-Text deltas are batched: at most one ``tokens`` signal per frame (~16 ms), so a fast
-model cannot flood the GUI's event queue.
+- ``submit(job) -> JobHandle`` (``desktop.workers.handle``): the job's own ``progress``,
+  ``finished`` and ``failed`` signals and its own cancel. The job is queued when the
+  calling (GUI) thread next returns to its event loop, so the caller connects to the
+  handle first and can miss none of its signals, however quick the job;
+- ``request_generate(request) -> GenerationHandle``: one answer, whose text deltas come
+  batched to at most one ``tokens`` signal per frame (~16 ms) so a fast model cannot flood
+  the GUI's event queue; its cancel is checked every token;
+- ``request_load`` / ``request_unload``: the model in use is everyone's concern, so
+  ``loading``, ``loaded``, ``load_failed`` and ``unloaded`` are the worker's own signals
+  (``loaded`` also comes after every job that used the model: an adapter may have changed).
 
-Runs engine code on the model thread; never touches widgets. Imports QtCore only.
+``stop()`` cancels every job, running or queued (the window is closing). Runs engine code
+on the model thread; never touches widgets. Imports QtCore only.
 """
 
 from __future__ import annotations
@@ -16,20 +24,20 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from desktop import log
+from desktop.workers.handle import FrameBatcher, GenerationHandle, Job, JobHandle
 from desktop.workers.thread_state import keep_thread_state
 from glossary.errors import TermLensError, translated
 
 _log = log.get("worker")
 
-FRAME_S = 0.016
+NO_MODEL = "No model is loaded yet. Wait for the model to finish loading, or load one."
 
 
 @dataclass
@@ -39,17 +47,8 @@ class GenerateRequest:
     temperature: float = 0.0
     top_p: float = 0.9
     seed: int | None = None
-    tag: Any = None  # passed back in ``finished`` so the UI knows which answer ended
-
-
-@dataclass
-class Job:
-    """Any work that needs the model: ``fn(lm, on_progress, should_stop) -> result``."""
-
-    name: str
-    fn: Callable[..., Any]
-    needs_model: bool = True
-    kwargs: dict = field(default_factory=dict)
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
 
 
 def describe_error(exc: BaseException, doing: str) -> str:
@@ -64,17 +63,9 @@ def describe_error(exc: BaseException, doing: str) -> str:
 
 class ModelWorker(QObject):
     loading = Signal(float, str)  # fraction, what is happening
-    loaded = Signal(dict)  # name, path, device, dtype, params, load_s, memory_bytes, adapter, fast
+    loaded = Signal(dict)  # name, path, device, dtype, params, load_s, memory_bytes, adapter, fast, weights
     load_failed = Signal(str)  # sentence; the previous model (if any) stays loaded
     unloaded = Signal()
-    started = Signal(object)  # the request's tag, when its prompt is ready
-    prompt_ready = Signal(object, str, int)  # tag, rendered prompt, dropped turns
-    tokens = Signal(str)  # batched text deltas
-    finished = Signal(dict)  # text, stats, tag
-    failed = Signal(str)  # sentence
-    job_progress = Signal(str, object)  # job name, progress payload
-    job_finished = Signal(str, object)  # job name, result
-    job_failed = Signal(str, str)  # job name, sentence
     busy_changed = Signal(bool)
 
     _load_requested = Signal(str, str, str)
@@ -86,8 +77,11 @@ class ModelWorker(QObject):
         super().__init__()
         self.lm = None
         self.info: dict = {}  # what ``loaded`` last said of the model in use ({} when none)
-        self.stop_event = threading.Event()
         self._load_fn = load_fn
+        # handles not yet known to be done; pruned on the GUI thread only, so the model
+        # thread never drops the last reference to a QObject that lives on the GUI thread
+        self._handles: list[JobHandle] = []
+        self._handles_lock = threading.Lock()
         self._load_requested.connect(self._do_load)
         self._unload_requested.connect(self._do_unload)
         self._generate_requested.connect(self._do_generate)
@@ -101,20 +95,43 @@ class ModelWorker(QObject):
     def request_unload(self) -> None:
         self._unload_requested.emit()
 
-    def request_generate(self, request: GenerateRequest) -> None:
-        self.stop_event.clear()
-        self._generate_requested.emit(request)
+    def request_generate(self, request: GenerateRequest) -> GenerationHandle:
+        """Queue one answer; the handle streams it and can stop it."""
+        return self._queue(GenerationHandle(request), self._generate_requested)
 
-    def request_job(self, job: Job) -> None:
-        self.stop_event.clear()
-        self._job_requested.emit(job)
+    def submit(self, job: Job) -> JobHandle:
+        """Queue ``job``; the handle reports its progress and outcome and can cancel it."""
+        return self._queue(JobHandle(job), self._job_requested)
 
     def stop(self) -> None:
-        """Ask the running job to end; safe from any thread."""
-        self.stop_event.set()
+        """Cancel every job, the running one and those queued; safe from any thread."""
+        with self._handles_lock:
+            for handle in self._handles:
+                handle.cancel()
+
+    def _queue(self, handle: JobHandle, request: Signal) -> JobHandle:
+        with self._handles_lock:
+            self._handles = [h for h in self._handles if not h.done] + [handle]
+        QTimer.singleShot(0, lambda: request.emit(handle))  # once the caller has connected to the handle
+        return handle
 
     # ---- on the model thread ----------------------------------------------------------
+    def _load(self, path: str, device: str, weights: str) -> None:
+        """Load ``path`` and make it the model in use (the previous one is dropped after)."""
+        from desktop.engine import models
+
+        load = self._load_fn or models.load_model  # on CUDA it also prepares the fast path
+        lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, translated(s)),
+                  weights=weights)
+        previous, self.lm = self.lm, lm
+        if previous is not None:
+            models.unload(previous)
+        models.settle_heap()
+        _log.info("model loaded: %s on %s (%s, %s weights) in %.2f s", lm.info.name, lm.device, lm.dtype,
+                  getattr(lm, "weights", "full"), lm.load_s)
+
     def _info(self) -> dict:
+        """What ``loaded`` says of the model in use."""
         lm = self.lm
         from desktop.engine.models import free_memory
 
@@ -125,14 +142,12 @@ class ModelWorker(QObject):
 
                 mem = int(torch.cuda.memory_allocated())
             else:
-                import os
-
                 import psutil
 
                 mem = int(psutil.Process(os.getpid()).memory_info().rss)
         except Exception:  # noqa: BLE001 - memory is informative only
             mem = None
-        self.info = {
+        return {
             "name": lm.info.name, "path": str(lm.info.path), "device": lm.device, "dtype": lm.dtype,
             "params": lm.info.n_params, "load_s": lm.load_s, "memory_bytes": mem,
             "free_bytes": free_memory(lm.device), "adapter": lm.adapter or "",
@@ -140,24 +155,28 @@ class ModelWorker(QObject):
             "context_length": lm.context_length, "fingerprint": lm.fingerprint,
             "weights": getattr(lm, "weights", "full"),
         }
-        return dict(self.info)
+
+    def _emit_loaded(self) -> None:
+        self.info = self._info()
+        self.loaded.emit(dict(self.info))
+
+    def _open_stream(self, req: GenerateRequest, should_stop: Callable[[], bool]) -> Any:
+        """The engine's answer stream: ``prompt`` (text, dropped_turns, messages), text deltas
+        when iterated, then ``text`` and ``stats`` (a dataclass)."""
+        from desktop.engine import generate
+
+        settings = generate.GenerationSettings(
+            max_new_tokens=req.max_new_tokens, temperature=req.temperature, top_p=req.top_p, seed=req.seed,
+            repetition_penalty=req.repetition_penalty, no_repeat_ngram_size=req.no_repeat_ngram_size,
+        )
+        return generate.stream(self.lm, req.messages, settings=settings, should_stop=should_stop)
 
     @Slot(str, str, str)
     def _do_load(self, path: str, device: str, weights: str) -> None:
         self.busy_changed.emit(True)
         try:
-            from desktop.engine import models
-
-            load = self._load_fn or models.load_model  # on CUDA it also prepares the fast path
-            lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, translated(s)),
-                      weights=weights or "full")
-            previous, self.lm = self.lm, lm
-            if previous is not None:
-                models.unload(previous)
-            models.settle_heap()
-            _log.info("model loaded: %s on %s (%s, %s weights) in %.2f s", lm.info.name, lm.device, lm.dtype,
-                      getattr(lm, "weights", "full"), lm.load_s)
-            self.loaded.emit(self._info())
+            self._load(path, device, weights or "full")
+            self._emit_loaded()
         except BaseException as exc:  # noqa: BLE001 - the thread must survive any failure
             self.load_failed.emit(describe_error(exc, "loading the model"))
         finally:
@@ -173,63 +192,49 @@ class ModelWorker(QObject):
         self.unloaded.emit()
 
     @Slot(object)
-    def _do_generate(self, req: GenerateRequest) -> None:
+    def _do_generate(self, handle: GenerationHandle) -> None:
         if self.lm is None:
-            self.failed.emit("No model is loaded yet. Wait for the model to finish loading, or load one.")
+            handle.end(failed=NO_MODEL)
             return
         self.busy_changed.emit(True)
-        pending: list[str] = []
-        last = time.perf_counter()
+        batch = FrameBatcher(handle.tokens.emit)
         try:
-            from desktop.engine import generate
-
-            settings = generate.GenerationSettings(
-                max_new_tokens=req.max_new_tokens, temperature=req.temperature, top_p=req.top_p, seed=req.seed
-            )
-            gen = generate.stream(self.lm, req.messages, settings=settings, should_stop=self.stop_event.is_set)
-            self.prompt_ready.emit(req.tag, gen.prompt.text, gen.prompt.dropped_turns)
-            self.started.emit(req.tag)
+            gen = self._open_stream(handle.request, handle.should_stop)
+            handle.prompt_ready.emit(gen.prompt.text, gen.prompt.dropped_turns)
             for delta in gen:
-                pending.append(delta)
-                now = time.perf_counter()
-                if now - last >= FRAME_S:
-                    self.tokens.emit("".join(pending))
-                    pending.clear()
-                    last = now
-            if pending:
-                self.tokens.emit("".join(pending))
-            self.finished.emit({"text": gen.text, "stats": asdict(gen.stats), "tag": req.tag,
-                                "prompt": gen.prompt.text, "messages": gen.prompt.messages,
-                                "adapter": self.lm.adapter or ""})
+                batch.add(delta)
+            batch.flush()
             _log.info("answer: %d prompt tokens, %d new tokens, %.1f tok/s, %s", gen.stats.prompt_tokens,
                       gen.stats.new_tokens, gen.stats.tok_s, gen.stats.finish_reason)
+            handle.end(result={"text": gen.text, "stats": asdict(gen.stats), "prompt": gen.prompt.text,
+                                 "messages": gen.prompt.messages, "adapter": getattr(self.lm, "adapter", "") or ""})
         except BaseException as exc:  # noqa: BLE001
-            if pending:
-                self.tokens.emit("".join(pending))
-            self.failed.emit(describe_error(exc, "answering"))
+            batch.flush()
+            handle.end(failed=describe_error(exc, "answering"))
         finally:
             self.busy_changed.emit(False)
 
     @Slot(object)
-    def _do_job(self, job: Job) -> None:
+    def _do_job(self, handle: JobHandle) -> None:
+        job = handle.job
         if job.needs_model and self.lm is None:
-            self.job_failed.emit(job.name, "No model is loaded yet.")
+            handle.end(failed="No model is loaded yet.")
             return
         self.busy_changed.emit(True)
         try:
-            result = job.fn(self.lm, on_progress=lambda p: self.job_progress.emit(job.name, p),
-                            should_stop=self.stop_event.is_set, **job.kwargs)
-            self.job_finished.emit(job.name, result)
+            result = job.fn(self.lm, on_progress=handle.progress.emit, should_stop=handle.should_stop, **job.kwargs)
+        except BaseException as exc:  # noqa: BLE001 - the thread must survive any failure
+            handle.end(failed=describe_error(exc, job.doing))
+        else:
+            handle.end(result=result)
             if job.needs_model and self.lm is not None:
-                self.loaded.emit(self._info())  # an adapter may have changed
-        except BaseException as exc:  # noqa: BLE001
-            self.job_failed.emit(job.name, describe_error(exc, job.name))
+                self._emit_loaded()  # an adapter may have changed
         finally:
             self.busy_changed.emit(False)
 
 
 class ModelThread:
-    """Owns the QThread and the worker; ``shutdown()`` stops the job and joins the thread."""
+    """Owns the QThread and the worker; ``shutdown()`` cancels the jobs and joins the thread."""
 
     def __init__(self, worker: ModelWorker | None = None) -> None:
         self.thread = QThread()

@@ -1,22 +1,62 @@
 """A fast fake model for window tests: a ``ModelWorker`` whose load and generation
-need no engine. It streams a fixed answer at ``rate`` tokens a second, honours the
-stop flag, batches per frame like the real worker, and reports as prompt the
-messages it was given (so tests can read what reached the model).
+need no engine. Only the engine's part is replaced (``_load``, ``_info``,
+``_open_stream``): handles, per-frame batching, the stop check and error sentences are
+the real worker's. It streams a fixed answer at ``rate`` tokens a second, paced by the
+clock, and reports as prompt the messages it was given (so tests can read what reached
+the model).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Callable
 
-from PySide6.QtCore import Slot
-
-from desktop.workers.model_worker import FRAME_S, ModelWorker
+from desktop.workers.model_worker import ModelWorker
+from glossary.errors import TermLensError
 
 ANSWER = "CKD-EPI estimates the **glomerular filtration rate** from serum creatinine. " * 40
 
 
 def render(messages: list[dict]) -> str:
     return "".join(f"<|{m['role']}|>\n{m['content']}\n" for m in messages) + "<|assistant|>\n"
+
+
+@dataclass
+class FakeStats:
+    new_tokens: int = 0
+    tok_s: float = 0.0
+    total_s: float = 0.0
+    finish_reason: str = "length"
+    prompt_tokens: int = 0
+
+
+class FakeStream:
+    """What ``desktop.engine.generate.stream`` returns, for a fixed answer at a fixed rate."""
+
+    def __init__(self, req, *, answer: str, rate: float, should_stop: Callable[[], bool]) -> None:
+        text = render(req.messages)
+        self.prompt = SimpleNamespace(text=text, dropped_turns=0, messages=list(req.messages))
+        self.text = ""
+        self.stats = FakeStats(prompt_tokens=len(text) // 4)
+        self._req, self._words, self._rate, self._should_stop = req, answer.split(" "), rate, should_stop
+
+    def __iter__(self):
+        t0 = time.perf_counter()
+        for i in range(self._req.max_new_tokens):
+            if self._should_stop():
+                self.stats.finish_reason = "stopped"
+                break
+            due = t0 + (i + 1) / self._rate  # paced by the clock, so the rate holds at 1,000 tokens/s too
+            while (now := time.perf_counter()) < due:
+                time.sleep(min(0.001, due - now))
+            piece = (" " if i else "") + self._words[i % len(self._words)]
+            self.text += piece
+            self.stats.new_tokens += 1
+            yield piece
+        self.stats.total_s = time.perf_counter() - t0
+        self.stats.tok_s = self.stats.new_tokens / max(self.stats.total_s, 1e-6)
 
 
 class FakeWorker(ModelWorker):
@@ -29,47 +69,18 @@ class FakeWorker(ModelWorker):
         self.fail_load = fail_load
         self.requests: list = []
 
-    @Slot(str, str)
-    def _do_load(self, path: str, device: str) -> None:
+    def _load(self, path: str, device: str, weights: str) -> None:
         if self.fail_load:
-            self.load_failed.emit(self.fail_load)
-            return
-        self.lm = object()
-        self.loaded.emit({"name": "fake-model", "path": path, "device": "cpu", "dtype": "float32",
-                          "memory_bytes": 123_000_000, "adapter": ""})
+            raise TermLensError(self.fail_load)
+        self.lm = SimpleNamespace(path=path, device=device or "cpu", weights=weights, adapter="")
 
-    @Slot(object)
-    def _do_generate(self, req) -> None:
+    def _info(self) -> dict:
+        lm = self.lm
+        return {"name": "fake-model", "path": lm.path, "device": lm.device, "dtype": "float32",
+                "memory_bytes": 123_000_000, "adapter": lm.adapter, "weights": lm.weights}
+
+    def _open_stream(self, req, should_stop):
         self.requests.append(req)
         if self.fail_generate:
-            self.failed.emit(self.fail_generate)
-            return
-        self.busy_changed.emit(True)
-        prompt = render(req.messages)
-        self.prompt_ready.emit(req.tag, prompt, 0)
-        words = self.answer.split(" ")
-        out: list[str] = []
-        pending: list[str] = []
-        last = t0 = time.perf_counter()
-        reason = "length"
-        for i in range(req.max_new_tokens):
-            if self.stop_event.is_set():
-                reason = "stopped"
-                break
-            due = t0 + (i + 1) / self.rate  # paced by the clock, so the rate holds at 1,000 tokens/s too
-            while (now := time.perf_counter()) < due:
-                time.sleep(min(0.001, due - now))
-            piece = (" " if i else "") + words[i % len(words)]
-            out.append(piece)
-            pending.append(piece)
-            if now - last >= FRAME_S:
-                self.tokens.emit("".join(pending))
-                pending.clear()
-                last = now
-        if pending:
-            self.tokens.emit("".join(pending))
-        total = time.perf_counter() - t0
-        self.finished.emit({"text": "".join(out), "tag": req.tag, "prompt": prompt, "adapter": "",
-                            "stats": {"new_tokens": len(out), "tok_s": len(out) / max(total, 1e-6),
-                                      "total_s": total, "finish_reason": reason, "prompt_tokens": len(prompt) // 4}})
-        self.busy_changed.emit(False)
+            raise TermLensError(self.fail_generate)
+        return FakeStream(req, answer=self.answer, rate=self.rate, should_stop=should_stop)

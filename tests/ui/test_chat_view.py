@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel
 from shiboken6 import getCppPointer
 
-from desktop.ui.chat_view import ChatView, TextLabel
+from desktop.ui.chat_bubble import TextLabel
+from desktop.ui.chat_view import ChatView
 
 LONG = " ".join(f"word{i}" for i in range(600))
 

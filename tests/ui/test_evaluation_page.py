@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop.workers.handle import JobHandle
 from tests.ui.fakes import FakeWorker
 
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "testsets" / "sample.jsonl"
@@ -51,7 +52,7 @@ def test_the_chosen_set_methods_and_adapter_reach_the_job(open_window, qtbot, mo
     _adapter_folders(termlens_home)
     win, page = _page(open_window)
     jobs = []
-    qtbot.waitUntil(lambda: page.adapter.count() == 3, timeout=30_000)  # listed on the model thread
+    page.refresh_adapters()  # the folders were made after the page read them
     assert [page.adapter.itemText(i) for i in range(page.adapter.count())][1:] == ["broken", "cardio"]
     assert not page.adapter.model().item(1).isEnabled()
     assert "no weights" in page.adapter.itemData(1, Qt.ToolTipRole)
@@ -60,7 +61,7 @@ def test_the_chosen_set_methods_and_adapter_reach_the_job(open_window, qtbot, mo
     assert page.method_boxes["lora"].isEnabled() and page.forgetting.isEnabled() is False
     page.method_boxes["lora"].setChecked(True)
     assert page.forgetting.isEnabled() and page.forgetting.isChecked()
-    monkeypatch.setattr(win.ctx.worker, "request_job", jobs.append)
+    monkeypatch.setattr(win.ctx.worker, "submit", lambda job: jobs.append(job) or JobHandle(job))
     qtbot.mouseClick(page.run_btn, Qt.LeftButton)
     (job,) = jobs
     spec = job.kwargs["spec"]
@@ -69,7 +70,7 @@ def test_the_chosen_set_methods_and_adapter_reach_the_job(open_window, qtbot, mo
     assert spec["settings"]["system_prompt"] == win.ctx.settings.system_prompt
     assert len(job.kwargs["concepts"]) > 100  # the starter glossaries of a new data directory
     assert page.running and page.cancel_btn.isEnabled() and not page.run_btn.isEnabled()
-    win.ctx.worker.job_failed.emit("evaluate", "The adapter 'cardio' was made for another model.")
+    page.job.failed.emit("The adapter 'cardio' was made for another model.")  # as the model thread would
     assert page.status.text() == "The adapter 'cardio' was made for another model."
     assert page.run_btn.isEnabled() and not page.running
     assert page.adapter.currentText() == "cardio" and page.method_boxes["lora"].isChecked()  # nothing lost
@@ -113,10 +114,10 @@ def test_the_default_model_is_evaluated_from_the_window(open_window, qtbot, defa
     page.set_testset("file", str(_few(tmp_path, ["med-01", "law-11", "fin-19"])))
     page.set_methods(["base", "inject", "oracle"])
     seen: list[int] = []
-    win.ctx.worker.job_progress.connect(lambda name, p: seen.append(p[0]) if name == "evaluate" else None)
     with qtbot.waitSignal(page.evaluation_finished, timeout=RUN_TIMEOUT_MS) as done:
         qtbot.mouseClick(page.run_btn, Qt.LeftButton)
         assert page.cancel_btn.isEnabled()
+        page.job.progress.connect(lambda p: seen.append(p[0]))
     outcome = done.args[0]
     assert seen == list(range(1, 10))  # three questions under three methods, one step each
     assert page.progress.maximum() == 9 and page.progress.value() == 9

@@ -80,10 +80,10 @@ def test_a_short_training_shows_progress_and_the_loss_curve_and_saves_the_adapte
     quick(page, write_pairs(tmp_path / "pairs.jsonl", make_pairs()))
     assert "24 pairs will train, from 6 concepts" in page.data_summary.text()
     reports = []
-    page.ctx.worker.job_progress.connect(lambda name, p: reports.append(p))
     with qtbot.waitSignal(page.adapter_trained, timeout=TRAIN_TIMEOUT_MS) as done:
         qtbot.mouseClick(page.start_btn, _left())
         assert not page.start_btn.isEnabled() and page.cancel_btn.isEnabled()
+        page.job.progress.connect(reports.append)
     assert done.args == ["fox"]
     total = reports[-1].total
     assert page.progress.maximum() == total and page.progress.value() == total
@@ -101,9 +101,9 @@ def test_a_short_training_shows_progress_and_the_loss_curve_and_saves_the_adapte
 
 def test_cancel_keeps_a_checkpoint_and_resume_finishes_the_run(qtbot, page, tmp_path):
     quick(page, write_pairs(tmp_path / "pairs.jsonl", make_pairs()), name="long", epochs=12)
-    w = page.ctx.worker
-    with qtbot.waitSignal(w.job_progress, timeout=TRAIN_TIMEOUT_MS):
-        page.start()
+    page.start()
+    with qtbot.waitSignal(page.job.progress, timeout=TRAIN_TIMEOUT_MS):
+        pass
     with qtbot.waitSignal(page.run_ended, timeout=TRAIN_TIMEOUT_MS) as ended:
         qtbot.mouseClick(page.cancel_btn, _left())
     stopped = ended.args[0]
@@ -136,13 +136,11 @@ def test_a_bad_pairs_file_is_one_sentence_and_the_settings_stay(qtbot, page, tmp
     bad.write_text('{"messages": "not a list"}\n', encoding="utf-8")
     quick(page, bad)
     page.set_config({"rank": 8})
-    jobs = []
-    page.ctx.worker.job_progress.connect(lambda *a: jobs.append(a))
     page.start()
     assert "line 1" in page.message.text() or "bad.jsonl" in page.message.text()
     assert "Traceback" not in page.message.text()
     assert page.config()["rank"] == 8 and page.file_path.text() == str(bad)
-    assert page.start_btn.isEnabled() and not page.running and not jobs
+    assert page.start_btn.isEnabled() and not page.running and page.job is None
     page.editors["target_modules"].setText("q_proj; ???")
     page.file_path.setText(str(write_pairs(tmp_path / "ok.jsonl", make_pairs())))
     page.start()
@@ -166,11 +164,9 @@ def test_a_model_with_8_bit_weights_is_asked_to_load_in_full_precision_first(qtb
     with qtbot.waitSignal(page.ctx.worker.loaded, timeout=LOAD_TIMEOUT_MS):
         page.ctx.worker.request_load(str(tiny_model_dir), weights="int8")
     quick(page, write_pairs(tmp_path / "pairs.jsonl", make_pairs()))
-    jobs = []
-    page.ctx.worker.job_progress.connect(lambda *a: jobs.append(a))
     page.start()
     assert "full-precision weights" in page.message.text() and "Model manager" in page.message.text()
-    assert not page.running and page.start_btn.isEnabled() and not jobs
+    assert not page.running and page.start_btn.isEnabled() and page.job is None
     with qtbot.waitSignal(page.ctx.worker.loaded, timeout=LOAD_TIMEOUT_MS):
         page.ctx.worker.request_load(str(tiny_model_dir))  # full precision again: training may start
     with qtbot.waitSignal(page.run_ended, timeout=TRAIN_TIMEOUT_MS):

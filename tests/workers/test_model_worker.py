@@ -1,4 +1,5 @@
-"""The model thread: loading behind signals, streaming before `finished`, Stop, failures."""
+"""The model thread: loading behind signals, streaming before `finished`, Stop, failures, and
+jobs that report to their own handle and stop on their own cancel only."""
 
 from __future__ import annotations
 
@@ -57,12 +58,12 @@ def test_a_loaded_model_is_exempt_from_full_collections_until_replaced(qtbot, mo
 def test_tokens_stream_before_finished(qtbot, model_thread, tiny_model_dir) -> None:
     _load(qtbot, model_thread, tiny_model_dir)
     events: list[str] = []
-    model_thread.worker.tokens.connect(lambda t: events.append("tokens"))
-    model_thread.worker.finished.connect(lambda d: events.append("finished"))
-    req = GenerateRequest(messages=[{"role": "user", "content": "What is AF?"}], max_new_tokens=40, tag="a1")
-    with qtbot.waitSignal(model_thread.worker.finished, timeout=30_000,
-                          check_params_cb=lambda d: d["tag"] == "a1") as blocker:
-        model_thread.worker.request_generate(req)
+    req = GenerateRequest(messages=[{"role": "user", "content": "What is AF?"}], max_new_tokens=40)
+    answer = model_thread.worker.request_generate(req)
+    answer.tokens.connect(lambda t: events.append("tokens"))
+    answer.finished.connect(lambda d: events.append("finished"))
+    with qtbot.waitSignal(answer.finished, timeout=30_000) as blocker:
+        pass
     assert events[0] == "tokens" and events[-1] == "finished"
     assert blocker.args[0]["stats"]["new_tokens"] == 40
 
@@ -71,11 +72,12 @@ def test_stop_ends_generation_quickly(qtbot, model_thread, default_model_dir) ->
     _load(qtbot, model_thread, default_model_dir)
     req = GenerateRequest(messages=[{"role": "user", "content": "Write a long essay about kidneys."}],
                           max_new_tokens=2000)
-    with qtbot.waitSignal(model_thread.worker.tokens, timeout=30_000):
-        model_thread.worker.request_generate(req)
+    answer = model_thread.worker.request_generate(req)
+    with qtbot.waitSignal(answer.tokens, timeout=30_000):
+        pass
     t0 = time.perf_counter()
-    with qtbot.waitSignal(model_thread.worker.finished, timeout=5_000) as blocker:
-        model_thread.worker.stop()
+    with qtbot.waitSignal(answer.finished, timeout=5_000) as blocker:
+        answer.cancel()
     assert time.perf_counter() - t0 < 0.5
     assert blocker.args[0]["stats"]["finish_reason"] == "stopped"
 
@@ -89,14 +91,16 @@ def test_failed_load_keeps_the_previous_model(qtbot, model_thread, tiny_model_di
     with qtbot.waitSignal(model_thread.worker.load_failed, timeout=30_000) as blocker:
         model_thread.worker.request_load(str(bad))
     assert "pickle" in blocker.args[0]
-    with qtbot.waitSignal(model_thread.worker.finished, timeout=30_000):
-        model_thread.worker.request_generate(GenerateRequest(messages=[{"role": "user", "content": "hi"}],
-                                                             max_new_tokens=3))
+    answer = model_thread.worker.request_generate(GenerateRequest(messages=[{"role": "user", "content": "hi"}],
+                                                                  max_new_tokens=3))
+    with qtbot.waitSignal(answer.finished, timeout=30_000):
+        pass
 
 
 def test_generate_without_a_model_is_a_message(qtbot, model_thread) -> None:
-    with qtbot.waitSignal(model_thread.worker.failed, timeout=5_000) as blocker:
-        model_thread.worker.request_generate(GenerateRequest(messages=[{"role": "user", "content": "hi"}]))
+    answer = model_thread.worker.request_generate(GenerateRequest(messages=[{"role": "user", "content": "hi"}]))
+    with qtbot.waitSignal(answer.failed, timeout=5_000) as blocker:
+        pass
     assert "No model is loaded" in blocker.args[0]
 
 
@@ -104,10 +108,44 @@ def test_unexpected_job_error_is_a_short_message_and_logged(qtbot, model_thread)
     def boom(lm, *, on_progress, should_stop):
         raise RuntimeError("internal detail")
 
-    with qtbot.waitSignal(model_thread.worker.job_failed, timeout=5_000) as blocker:
-        model_thread.worker.request_job(Job("checking", boom, needs_model=False))
-    name, message = blocker.args
-    assert name == "checking" and "RuntimeError" in message and "log" in message
+    handle = model_thread.worker.submit(Job("checking", boom, needs_model=False))
+    with qtbot.waitSignal(handle.failed, timeout=5_000) as blocker:
+        pass
+    (message,) = blocker.args
+    assert "while checking" in message and "RuntimeError" in message and "log" in message and handle.done
+
+
+def test_each_job_reports_to_its_own_handle_and_cancel_stops_that_job_only(qtbot, model_thread) -> None:
+    """Two pages' jobs queued one behind the other: cancelling the second (still waiting) does
+    not stop the first, and each handle hears only its own progress and result."""
+    import threading
+
+    release = threading.Event()
+
+    def steps(lm, *, on_progress, should_stop, n):
+        done = 0
+        for done in range(1, n + 1):
+            if should_stop():
+                break
+            on_progress(done)
+            if done == 1:
+                release.wait(5)  # the first job holds the thread until the second is cancelled
+        return {"steps": done, "stopped": should_stop()}
+
+    worker = model_thread.worker
+    first = worker.submit(Job("counting", steps, needs_model=False, kwargs={"n": 3}))
+    second = worker.submit(Job("counting", steps, needs_model=False, kwargs={"n": 3}))
+    seen: dict[str, list] = {"first": [], "second": []}
+    first.progress.connect(lambda p: seen["first"].append(p))
+    second.progress.connect(lambda p: seen["second"].append(p))
+    with qtbot.waitSignal(first.progress, timeout=5_000):
+        pass
+    second.cancel()
+    with qtbot.waitSignals([first.finished, second.finished], timeout=5_000, order="strict") as both:
+        release.set()
+    first_result, second_result = (s.args[0] for s in both.all_signals_and_args)
+    assert first_result == {"steps": 3, "stopped": False} and seen["first"] == [1, 2, 3]
+    assert second_result["stopped"] and seen["second"] == []
 
 
 CLOSE_DURING_LOAD = """

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from desktop.engine.evaluate.stats import McNemar, mcnemar, paired_counts, wilson
 from desktop.errors import EvaluationError
+from desktop.evaluation_format import accuracy_cell, method_cells, p_value
 from glossary.testset import NO_CONCEPTS
 
 FOUND = "found"  # the matcher detected every concept of the item
@@ -321,24 +322,6 @@ def _groups(method: str, rows: list[ItemResult]) -> list[GroupScore]:
 # --- Markdown ---
 
 
-def _cell(g: GroupScore | None, *, with_n: bool = True) -> str:
-    if g is None or g.n == 0:
-        return "–"
-    lo, hi = g.ci
-    return f"{g.accuracy:.2f} [{lo:.2f}, {hi:.2f}]" + (f" n={g.n}" if with_n else "")
-
-
-def _mem(nbytes: int | None) -> str:
-    if nbytes is None:
-        return "?"
-    return f"{nbytes / 2**20:,.0f} MiB" if abs(nbytes) >= 2**20 else f"{nbytes / 1024:,.0f} KiB"
-
-
-def _p(p: float) -> str:
-    """"p=0.012", or "p<0.001" for the smallest values."""
-    return f"p={p:.3f}" if p >= 0.001 else "p<0.001"
-
-
 def _table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -347,18 +330,7 @@ def _table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
 
 def main_table(report: EvalReport) -> str:
     """The headline table: one row per method (what the README shows)."""
-    rows = []
-    for m in report.methods:
-        s = report.summaries[m]
-        lo, hi = s.ci
-        vs = s.vs_base
-        test = "–" if vs is None else f"b={vs.b} c={vs.c}, {_p(vs.p_value)} ({vs.test.split(' (')[0]})"
-        rows.append([
-            m, str(s.n), f"{s.accuracy:.3f} [{lo:.3f}, {hi:.3f}]",
-            _cell(report.group(m, "level:L1")), _cell(report.group(m, "level:L2")),
-            "–" if s.acc_raw is None else f"{s.acc_raw:.3f}", test,
-            f"{s.seconds:.1f} s", _mem(s.extra_memory_bytes),
-        ])
+    rows = [[m] + method_cells(report, m, test_name=True) for m in report.methods]
     return "\n".join(_table(["method", "n", "accuracy [95% CI]", "L1", "L2", "acc (MC, unnormalised)",
                              "vs base (McNemar)", "time", "extra memory"], rows))
 
@@ -367,7 +339,7 @@ def _grouped(report: EvalReport, prefix: str) -> list[str]:
     names = [g for g in report.group_names() if g.startswith(prefix)]
     if not names:
         return []
-    rows = [[m] + [_cell(report.group(m, g)) for g in names] for m in report.methods]
+    rows = [[m] + [accuracy_cell(report.group(m, g)) for g in names] for m in report.methods]
     return _table(["method"] + [g.split(":", 1)[1] for g in names], rows)
 
 
@@ -413,7 +385,7 @@ def _markdown(r: EvalReport) -> str:
         mc = f["mcnemar"]
         lines += ["## Forgetting check (general knowledge)", "",
                   f"base {f['base']:.3f}, lora {f['lora']:.3f}, delta {f['delta']:+.3f} on {f['n']} items "
-                  f"(McNemar b={mc['b']} c={mc['c']}, {_p(mc['p_value'])}, {mc['test']}).", ""]
+                  f"(McNemar b={mc['b']} c={mc['c']}, {p_value(mc['p_value'])}, {mc['test']}).", ""]
     if r.skipped:
         lines += ["## Not run", ""] + [f"- {m}: {why}" for m, why in r.skipped.items()] + [""]
     mem_notes = sorted({s.memory_note for s in r.summaries.values() if s.memory_note})

@@ -1,0 +1,115 @@
+"""What a page gets back when it hands work to the model thread: a ``JobHandle``.
+
+``ModelWorker.submit(job)`` returns one handle per job (``ModelWorker.generate(request)``
+a ``GenerationHandle``). The handle carries that job's own signals, ``progress``,
+``finished`` and ``failed``, and its own cancel flag, so a page connects to the jobs it
+started and no other, and its Stop button stops its own job only, whether the job runs
+now or still waits in the queue (a cancelled job that has not started yet runs with its
+stop flag already set: it ends at its first check, as the engine's functions do when
+stopped). In the spirit of Anki's ``QueryOp`` and napari's ``thread_worker``.
+
+A handle is made on the GUI thread and lives there; the model thread emits its signals,
+which Qt queues to the GUI thread for every slot of a widget. ``cancel()`` is safe from
+any thread. QtCore only; never touches widgets.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+
+FRAME_S = 0.016  # at most one text signal per frame: a fast model must not flood the GUI's event queue
+
+
+@dataclass
+class Job:
+    """Work for the model thread: ``fn(lm, *, on_progress, should_stop, **kwargs) -> result``.
+
+    ``doing`` says what the job does, for the log and for the sentence of an unexpected
+    failure ("Something went wrong while <doing>"); nothing dispatches on it.
+    """
+
+    doing: str
+    fn: Callable[..., Any]
+    needs_model: bool = True
+    kwargs: dict = field(default_factory=dict)
+
+
+class JobHandle(QObject):
+    """One submitted job: its signals and its cancel. Emits exactly one of ``finished``/``failed``."""
+
+    progress = Signal(object)  # whatever the job reports (a TrainProgress, (done, total, message), ...)
+    finished = Signal(object)  # the job's result
+    failed = Signal(str)  # a sentence a person can act on
+
+    def __init__(self, job: Job | None = None) -> None:
+        super().__init__()
+        self.job = job
+        self._stop = threading.Event()
+        self._done = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask this job, and only this one, to end at its next check; safe from any thread."""
+        self._stop.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def should_stop(self) -> bool:
+        """The job's stop check (every token, every training step, every scored question)."""
+        return self._stop.is_set()
+
+    @property
+    def done(self) -> bool:
+        """True once ``finished`` or ``failed`` was emitted."""
+        return self._done.is_set()
+
+    def end(self, *, result: Any = None, failed: str | None = None) -> None:
+        """Report the job's one outcome (the worker calls this once, on the model thread); the
+        handle counts as done before the signal goes out, so a slot that asks sees it done."""
+        self._done.set()
+        if failed is None:
+            self.finished.emit(result)
+        else:
+            self.failed.emit(failed)
+
+
+class GenerationHandle(JobHandle):
+    """One answer: ``prompt_ready`` once the prompt is rendered, then ``tokens`` (text deltas,
+    batched per frame), then ``finished`` (text, stats, prompt, messages, adapter) or ``failed``."""
+
+    prompt_ready = Signal(str, int)  # the rendered prompt, how many old turns were left out
+    tokens = Signal(str)
+
+    def __init__(self, request: Any) -> None:
+        super().__init__()
+        self.request = request  # a GenerateRequest
+
+
+class FrameBatcher:
+    """Text deltas gathered into at most one ``emit`` per frame (``FRAME_S``): what the worker
+    does with every answer, and what the tests' fake engine reuses."""
+
+    def __init__(self, emit: Callable[[str], None], *, frame_s: float = FRAME_S) -> None:
+        self._emit = emit
+        self._frame_s = frame_s
+        self._pending: list[str] = []
+        self._last = time.perf_counter()
+
+    def add(self, delta: str) -> None:
+        self._pending.append(delta)
+        now = time.perf_counter()
+        if now - self._last >= self._frame_s:
+            self.flush()
+            self._last = now
+
+    def flush(self) -> None:
+        """Send what is pending (at the end of an answer, and before its failure is reported)."""
+        if self._pending:
+            self._emit("".join(self._pending))
+            self._pending.clear()
