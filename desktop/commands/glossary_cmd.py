@@ -111,8 +111,13 @@ def _detect(args: argparse.Namespace, store: GlossaryStore) -> int:
                 "start": h.start,
                 "end": h.end,
                 "text": h.text,
+                "matched": h.matched,  # the form found ("atrial fibrillations"), and the term it is a form of
+                "term": h.term.text,
+                "inflected": h.inflected,
+                "match_mode": h.term.effective_match_mode.value,
                 **about(h.concept_id),
                 "term_type": h.term.type.value,
+                "status": h.status.value,
                 "deprecated": h.deprecated,
                 "alternatives": [about(a) for a in h.alternatives],
             }
@@ -123,7 +128,8 @@ def _detect(args: argparse.Namespace, store: GlossaryStore) -> int:
     for h in hits:
         label = h.concept.label() if h.concept else ""
         extra = f"\talso: {', '.join(map(str, h.alternatives))}" if h.alternatives else ""
-        flag = "\t(deprecated term)" if h.deprecated else ""
+        flag = f"\t({h.status.value} term)" if h.deprecated else ""
+        flag += f"\t(matched '{h.matched}' for '{h.term.text}')" if h.inflected else ""
         print(f"{h.start}-{h.end}\t{h.text}\t{h.concept_id}\t{label}{flag}{extra}")
     if not hits:
         print("No glossary terms found.", file=sys.stderr)
