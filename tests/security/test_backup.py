@@ -390,3 +390,18 @@ def test_the_window_is_given_the_restore_sentence_to_show(home: Path, key: bytes
         assert [c.title for c in data.conversations.list()] == ["kept safe"]
     finally:
         data.close()
+
+
+def test_security_check_restores_a_missing_database_and_says_so(home: Path, key: bytes,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import main
+    from desktop.storage import appdata
+
+    _two_backups_then(home, key)
+    (home / "termlens.db").unlink()
+    appdata.forget_keys()
+
+    assert main.main(["security", "check"]) == 0
+
+    assert "Your database was missing, so TermLens restored the backup taken 2026-03-02 08:00 UTC" in capsys.readouterr().out
+    assert _titles(home / "termlens.db", key) == ["kept safe"]
