@@ -61,6 +61,7 @@ _SUFFIX = ".db"
 _GOOD = ".ok"
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _CONTENT_TABLES = ("concepts", "conversations")  # what makes a backup worth keeping
+_FULL_WORDS = ("disk is full", "no space left", "disk full")  # SQLITE_FULL, ENOSPC (not a folder named "full")
 
 Progress = Callable[[int, int], None]
 
@@ -124,7 +125,7 @@ def _disk_full(folder: Path) -> StorageError:
 def _not_damage(exc: BaseException, folder: Path) -> None:
     """Raise the right sentence when ``exc`` (or its cause) is a full disk or a busy file."""
     text = f"{exc} {exc.__cause__ or ''}".lower()
-    if "full" in text or "no space" in text:
+    if any(words in text for words in _FULL_WORDS):
         raise _disk_full(folder) from exc
     if isinstance(exc, StorageError) and "busy" in text:
         raise exc
@@ -173,7 +174,7 @@ def _checks_pass(conn, *, full: bool) -> bool:  # noqa: ANN001 - an sqlcipher3 c
         bad_pages = conn.execute("PRAGMA cipher_integrity_check").fetchall()
         cipher = True
     except db.DatabaseError as exc:
-        if any(word in str(exc).lower() for word in ("full", "locked", "busy")):
+        if any(word in str(exc).lower() for word in (*_FULL_WORDS, "locked", "busy")):
             raise
         bad_pages, cipher = [], False  # a plain SQLite connection has no such pragma
     if bad_pages and bad_pages != [("database file is undefined",)]:
