@@ -178,5 +178,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q = sub.add_parser("backup", help="back up the database now")
     q.set_defaults(func=_guarded(_backup))
 
-    q = sub.add_parser("check", help="check the database in full; restore the last good backup if it is damaged, empty or missing")
+    q = sub.add_parser("check", help="check the database in full; restore the last good backup if it is damaged, "
+                                     "empty or missing")
     q.set_defaults(func=_guarded(_check))
