@@ -66,18 +66,45 @@ def _line(c) -> str:  # noqa: ANN001 - a Concept
 def _import(args: argparse.Namespace, store: GlossaryStore) -> int:
     from glossary.importer import import_file
 
-    result = import_file(store, args.file, format=args.format, skip_bad=args.skip_bad, on_progress=_progress(sys.stderr))
+    result = import_file(store, args.file, format=args.format, skip_bad=args.skip_bad, existing=args.existing,
+                         encoding=args.encoding, on_progress=_progress(sys.stderr))
     print(f"Imported {result.added} concepts; skipped {result.skipped}.")
+    already = [(result.merged, "merged into the concepts already there"), (result.replaced, "replaced"),
+               (result.kept, "already in the glossary, left as they were")]
+    for n, what in already:
+        if n:
+            print(f"{n} entries {what}.")
     for problem in result.problems:
         print(f"  {problem}", file=sys.stderr)
     return 0
 
 
 def _export(args: argparse.Namespace, store: GlossaryStore) -> int:
+    from desktop.storage.config import load
     from glossary import formats
 
-    n = formats.write(store.iter_concepts(domain=args.domain), args.file, format=args.format)
+    neutralise = load().csv_neutralise_formulas if args.keep_formulas is None else not args.keep_formulas
+    n = formats.write(store.iter_concepts(domain=args.domain), args.file, format=args.format, neutralise=neutralise)
     print(f"Exported {n} concepts to {args.file}.")
+    return 0
+
+
+def _delete(args: argparse.Namespace, store: GlossaryStore) -> int:
+    for cid in args.ids:
+        label = store.get_concept(cid).label()  # an unknown id is a sentence before anything is deleted
+        print(f"Deleting {cid}\t{label}")
+    with store.transaction():  # one undo step for all of them
+        for cid in args.ids:
+            store.delete_concept(cid)
+    print(f"Deleted {len(args.ids)} concept{'s' if len(args.ids) != 1 else ''}; 'glossary undo' brings them back.")
+    return 0
+
+
+def _undo(args: argparse.Namespace, store: GlossaryStore) -> int:
+    if not store.undo():
+        print("There is nothing to undo.")
+        return 0
+    print("Undid the last change to the glossary.")
     return 0
 
 
@@ -161,13 +188,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("file")
     q.add_argument("--format", help="csv, json, jsonl or tbx (default: from the file name)")
     q.add_argument("--skip-bad", action="store_true", help="import the good entries and report the bad ones")
+    q.add_argument("--existing", choices=("ask", "merge", "skip", "replace"), default="ask",
+                   help="entries already in the glossary (same id, or same preferred term and subject fields): "
+                        "ask (import nothing and say so; the default), merge (add their new terms and definitions), "
+                        "skip (leave them) or replace (overwrite them)")
+    q.add_argument("--encoding", help="a CSV file's text encoding, e.g. utf-8, cp1252, gb18030 (default: detected)")
     q.set_defaults(func=_guarded(_import))
 
     q = sub.add_parser("export", help="write the glossary to a file")
     q.add_argument("file")
     q.add_argument("--format", help="csv, json, jsonl or tbx (default: from the file name)")
     q.add_argument("--domain", help="only concepts of this subject field")
+    q.add_argument("--keep-formulas", action="store_true", default=None,
+                   help="CSV: write cells that start with = + - @ as they are, without the apostrophe that stops a "
+                        "spreadsheet from running them as formulas (default: the csv_neutralise_formulas setting, on)")
     q.set_defaults(func=_guarded(_export))
+
+    q = sub.add_parser("delete", help="delete concepts by id (one undo step)")
+    q.add_argument("ids", nargs="+", type=int, metavar="ID", help="concept ids, as 'glossary list' prints them")
+    q.set_defaults(func=_guarded(_delete))
+
+    q = sub.add_parser("undo", help="undo the last change to the glossary (an import, an edit, a delete)")
+    q.set_defaults(func=_guarded(_undo))
 
     q = sub.add_parser("list", help="print the concepts")
     q.add_argument("--domain", help="only concepts of this subject field")

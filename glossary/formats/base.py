@@ -49,6 +49,11 @@ _TYPE_ALIASES = {
 }
 
 
+class HugeNumber(str):
+    """A number in a JSON file with more digits than Python turns into an int: kept as its
+    digits so that only the entry that holds it is refused, with a sentence."""
+
+
 def normalise_lang(value: str) -> str:
     """A language code reduced to its lower-case primary subtag: 'zh-CN' -> 'zh', 'EN_us' -> 'en'."""
     return re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
@@ -169,6 +174,9 @@ def concept_from_dict(data: Any) -> Concept:
     if unknown:
         raise ValueError(f"unknown field '{unknown[0]}' (expected: {', '.join(sorted(_CONCEPT_KEYS))})")
     ext = data.get("id", data.get("external_id", ""))
+    huge = next((v for v in (ext, *data.values()) if isinstance(v, HugeNumber)), None)
+    if huge is not None:
+        raise ValueError(f"a number in the entry has {len(huge):,} digits; write an id as text")
     if isinstance(ext, int) and not isinstance(ext, bool):
         ext = str(ext)
     if ext is None:
@@ -183,7 +191,16 @@ def concept_from_dict(data: Any) -> Concept:
     defs = data.get("definitions", {}) or {}
     if not isinstance(defs, dict) or not all(isinstance(v, str) for v in defs.values()):
         raise ValueError("'definitions' must map a language code to text")
-    definitions = {check_lang(k): v for k, v in defs.items() if v.strip()}
+    definitions: dict[str, str] = {}
+    raw_key: dict[str, str] = {}
+    for k, v in defs.items():
+        lang = check_lang(k)
+        if lang in raw_key:  # 'en-US' and 'EN': TermLens keeps one definition per language
+            raise ValueError(f"the definitions '{raw_key[lang]}' and '{k}' are both language '{lang}' to TermLens, "
+                             "which keeps one definition per language; keep one of them")
+        raw_key[lang] = k
+        if v.strip():
+            definitions[lang] = v
     raw_terms = data.get("terms")
     if not isinstance(raw_terms, list) or not raw_terms:
         raise ValueError("the entry has no 'terms' list")
@@ -264,7 +281,9 @@ class CountingReader(io.RawIOBase):
 
 
 def entry_label(index: int, ext_id: Any = None) -> str:
-    if isinstance(ext_id, str) and ext_id.strip():
-        return f"entry {index} ('{ext_id.strip()[:60]}')"
+    if isinstance(ext_id, str) and type(ext_id) is str and ext_id.strip():
+        shown = "".join(ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else f"<U+{ord(ch):04X}>"
+                        for ch in ext_id.strip()[:60])
+        return f"entry {index} ('{shown}')"
     return f"entry {index}"
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from glossary.formats.base import (
     CountingReader,
+    HugeNumber,
     ProgressFn,
     Problem,
     ReadItem,
@@ -41,6 +42,14 @@ from glossary.formats.output import atomic_text
 from glossary.model import Concept
 
 MAX_ENTRY_CHARS = 4 * 1024 * 1024  # one entry larger than this is refused, not buffered
+
+
+def _parse_int(digits: str) -> int | HugeNumber:
+    return int(digits) if len(digits) <= 1000 else HugeNumber(digits)
+
+
+# parse_int keeps a 5,000-digit id from raising ValueError in the middle of the list
+_DECODER = json.JSONDecoder(parse_int=_parse_int)
 _CHUNK = 64 * 1024
 _WS = " \t\r\n"
 
@@ -91,9 +100,12 @@ def _jsonl_lines(reader: io.BufferedReader, first_line: int = 1) -> Iterator[Rea
         if not text.strip():
             continue
         try:
-            data = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            data = _DECODER.decode(text)
+        except RecursionError:
+            yield Problem(f"line {number}", "The line is not valid JSON (nested too deeply).")
+            continue
+        except ValueError as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "it cannot be read"
             yield Problem(f"line {number}", f"The line is not valid JSON ({reason}).")
             continue
         yield _item(data, f"line {number}")
@@ -129,7 +141,7 @@ def read_json(path: Path, on_progress: ProgressFn | None = None) -> Iterator[Rea
 
 
 def _json_list(text: io.TextIOWrapper) -> Iterator[ReadItem]:
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     buf = ""
     pos = 0
     lines_before = 0  # newlines in text already dropped from buf

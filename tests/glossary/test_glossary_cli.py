@@ -74,20 +74,24 @@ class FakeResult:
     added: int
     skipped: int
     problems: list[str] = field(default_factory=list)
+    merged: int = 0
+    replaced: int = 0
+    kept: int = 0
 
 
 def test_import_calls_the_importer(home, capsys, monkeypatch, tmp_path):
     calls = []
 
-    def import_file(store, path, *, format=None, skip_bad=False, on_progress=None):
-        calls.append((path, format, skip_bad))
+    def import_file(store, path, *, format=None, skip_bad=False, existing="ask", encoding=None, on_progress=None):
+        calls.append((path, format, skip_bad, existing, encoding))
         on_progress(1, 1)
         return FakeResult(added=4, skipped=1, problems=["line 3: no term"])
 
     monkeypatch.setitem(sys.modules, "glossary.importer", types.SimpleNamespace(import_file=import_file))
-    assert run("glossary", "import", str(tmp_path / "x.csv"), "--format", "csv", "--skip-bad") == 0
+    assert run("glossary", "import", str(tmp_path / "x.csv"), "--format", "csv", "--skip-bad", "--existing", "merge",
+               "--encoding", "cp1252") == 0
     out, err = capsys.readouterr()
-    assert calls == [(str(tmp_path / "x.csv"), "csv", True)]
+    assert calls == [(str(tmp_path / "x.csv"), "csv", True, "merge", "cp1252")]
     assert "Imported 4 concepts; skipped 1." in out and "line 3: no term" in err
 
 
@@ -104,7 +108,8 @@ def test_import_error_prints_report_and_exits_2(home, capsys, monkeypatch):
 def test_export_and_loaders(home, capsys, monkeypatch):
     written = {}
 
-    def write(concepts, path, format=None):
+    def write(concepts, path, format=None, neutralise=True):
+        written["neutralise"] = neutralise
         written["labels"] = [c.label() for c in concepts]
         return len(written["labels"])
 

@@ -92,7 +92,7 @@ def test_sigkill_never_leaves_half_a_conversation(tmp_path: Path, home: Path, ke
 # --- a glossary import ------------------------------------------------------------------
 
 IMPORT_CHILD = r"""
-import sys
+import os, sys
 from desktop.storage import db
 from glossary.importer import import_file
 from glossary.store import GlossaryStore
@@ -100,8 +100,14 @@ from glossary.store import GlossaryStore
 path, key, src = sys.argv[1], bytes.fromhex(sys.argv[2]), sys.argv[3]
 store = GlossaryStore(path, connect=db.opener(key))
 print("ready", flush=True)
-while True:
-    result = import_file(store, src)
+text = open(src, encoding="utf-8").read()
+k = 0
+while True:  # each round a new copy (another subject field): importing the same file twice is refused
+    k += 1
+    copy = f"{src}.{k}.csv"
+    with open(copy, "w", encoding="utf-8") as f:
+        f.write(text.replace(",law\n", f",law {os.getpid()}-{k}\n"))
+    result = import_file(store, copy)
     print(f"imported {result.added}", flush=True)
 """
 
