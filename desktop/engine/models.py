@@ -87,6 +87,27 @@ class LoadedModel:
         return self.info.context_length
 
 
+def _valid_header(header: Any) -> bool:
+    """True when ``header`` has the safetensors layout: tensor name -> {dtype: text, shape: list of
+    non-negative ints, data_offsets: [begin, end]}, plus an optional ``__metadata__`` of text."""
+    if not isinstance(header, dict):
+        return False
+    for name, meta in header.items():
+        if name == "__metadata__":
+            if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
+                return False
+            continue
+        if not isinstance(meta, dict) or not isinstance(meta.get("dtype"), str):
+            return False
+        shape, offsets = meta.get("shape"), meta.get("data_offsets")
+        if not isinstance(shape, list) or not all(type(d) is int and d >= 0 for d in shape):
+            return False
+        if not (isinstance(offsets, list) and len(offsets) == 2 and all(type(o) is int for o in offsets)
+                and 0 <= offsets[0] <= offsets[1]):
+            return False
+    return True
+
+
 def read_safetensors_header(path: Path) -> dict[str, Any]:
     """The JSON header of a safetensors file; checks that the file is not truncated."""
     size = path.stat().st_size
@@ -99,8 +120,10 @@ def read_safetensors_header(path: Path) -> dict[str, Any]:
             raise ModelLoadError.of("The weights file {file} is not a valid safetensors file.", file=path.name)
         try:
             header = json.loads(f.read(n))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, a 5,000-digit number, nested too deep
             raise ModelLoadError.of("The weights file {file} has a damaged header.", file=path.name) from exc
+    if not _valid_header(header):
+        raise ModelLoadError.of("The weights file {file} has a damaged header.", file=path.name)
     end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
     if 8 + n + end > size:
         raise ModelLoadError.of(

@@ -47,6 +47,11 @@ class Settings:
         default=15,
         metadata={"help": "Minutes without use after which the window hides your conversations until you unlock it (0: never)."},
     )
+    csv_neutralise_formulas: bool = field(
+        default=True,
+        metadata={"help": "In CSV exports, put an apostrophe before cells that start with = + - @ (a spreadsheet "
+                          "would run them as formulas); TermLens removes it again on import."},
+    )
 
     def help(self, name: str) -> str:
         for f in fields(self):
