@@ -87,10 +87,23 @@ def word_key(word: str) -> str:
     return _KEYS[word][0]
 
 
+_SAME: dict[tuple[str, str], bool] = {}
+
+
 def same_word(a: str, b: str) -> bool:
     """Whether lower-case words ``a`` and ``b`` are forms of one word (see the module docstring)."""
     if a == b:
         return True
+    pair = (a, b)
+    got = _SAME.get(pair)
+    if got is None:
+        if len(_SAME) >= _CACHE_LIMIT:
+            _SAME.clear()
+        got = _SAME[pair] = _same_word(a, b)
+    return got
+
+
+def _same_word(a: str, b: str) -> bool:
     ka, known_a = _KEYS[a]
     kb, known_b = _KEYS[b]
     if ka == kb:

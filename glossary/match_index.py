@@ -29,7 +29,8 @@ from glossary.inflect import cjk_only, fold, same_word, stem_prefix, word_end
 from glossary.model import MAX_TERM_CHARS, Concept, MatchMode, Term, TermType, is_latin_letter
 from glossary.normalize import WORD_CHAR, norm
 
-__all__ = ["MAX_TERM_CHARS", "Automaton", "Chain", "Entry", "accept", "add_entries", "term_forms"]
+__all__ = ["CHECK", "MAX_TERM_CHARS", "PLAIN", "WHOLE_WORD", "Automaton", "Chain", "Entry", "accept", "add_entries",
+           "pattern_check", "term_forms"]
 
 _INFLECTED, _EXACT = 0, 1
 INDEXED = 24  # characters of a form the automaton holds
@@ -46,6 +47,13 @@ class Entry(NamedTuple):
     plural: bool = False  # an abbreviation: "AFs", "AF's" are found as well (lower-case s only)
     full: str | None = None  # a form longer than INDEXED: the whole of it (the automaton holds its start)
     rest: str | None = None  # inflected mode: what must follow the head word (" of contract")
+
+    @property
+    def whole_word(self) -> bool:
+        """Inflected mode, the form ends with the whole head word: a match that ends on a
+        word boundary is the term as written."""
+        return (self.kind == _INFLECTED and self.plen == len(self.word or "") and self.rest is None
+                and self.full is None and self.exact is None)
 
     @property
     def plain(self) -> bool:
@@ -70,7 +78,7 @@ class Automaton:
             patterns[form] = xs if known is None else known + xs
         self.forms = list(patterns)
         self.entries = [patterns[f] for f in self.forms]
-        self.exact = [not all(x.plain for x in xs) for xs in self.entries]  # True: entries need _accept
+        self.check = [pattern_check(xs) for xs in self.entries]
         self.ac = ahocorasick_rs.AhoCorasick(self.forms, matchkind=ahocorasick_rs.MatchKind.Standard) if self.forms else None
         self._of: dict[int, list[int]] | None = None
 
@@ -112,13 +120,13 @@ def _last_word(form: str) -> int:
     return i
 
 
-def term_forms(c: Concept, t: Term) -> tuple[str, Entry] | None:
-    """The automaton's form for term ``t`` of ``c`` and its entry; None for an empty or over-long term."""
+def term_forms(c: Concept, t: Term) -> list[tuple[str, Entry]]:
+    """The automaton's forms for term ``t`` of ``c`` with their entries; none for an empty or over-long term."""
     if len(t.text) > MAX_TERM_CHARS:
-        return None  # kept out of the index (the store refuses such terms; old data may hold them)
+        return []  # kept out of the index (the store refuses such terms; old data may hold them)
     nf = norm(t.text)
     if not nf:
-        return None
+        return []
     ff = fold(nf)
     exact = cjk_only(norm(t.text, fold=False)) if t.case_sensitive else None
     if t.effective_match_mode is MatchMode.INFLECTED:
@@ -127,23 +135,40 @@ def term_forms(c: Concept, t: Term) -> tuple[str, Entry] | None:
         head, rest = ff.split(" of ", 1) if " of " in ff else (ff, "")
         i = _last_word(head)
         if i >= 0:
-            prefix = stem_prefix(head[i:])
-            return head[:i] + prefix, Entry(c.id, t, exact, _INFLECTED, None, head[i:], len(prefix),  # type: ignore[arg-type]
-                                             rest=" of " + rest if rest else None)
+            word = head[i:]
+            prefix = stem_prefix(word)
+            x = Entry(c.id, t, exact, _INFLECTED, None, word, len(prefix), rest=" of " + rest if rest else None)  # type: ignore[arg-type]
+            if len(prefix) == len(word) or rest:
+                return [(head[:i] + prefix, x)]
+            # The term as written too: where the text holds it as a whole word, no check is needed.
+            return [(head[:i] + prefix, x), (ff, x._replace(plen=len(word)))]
     plural = (t.match_mode is None and (t.type is TermType.ABBREVIATION or t.case_sensitive)
               and is_latin_letter(t.text[-1]) and any(ch.isupper() for ch in t.text))
     literal = cjk_only(nf)
-    return ff, Entry(c.id, t, exact, _EXACT, literal if literal != ff else None, None, 0, plural)  # type: ignore[arg-type]
+    return [(ff, Entry(c.id, t, exact, _EXACT, literal if literal != ff else None, None, 0, plural))]  # type: ignore[arg-type]
 
 
 def add_entries(by_form: dict[str, list[Entry]], c: Concept, skipped: list[int]) -> None:
     for t in c.terms:
         got = term_forms(c, t)
-        if got is not None:
-            by_form.setdefault(got[0], []).append(got[1])
-        elif len(t.text) > MAX_TERM_CHARS and (not skipped or skipped[-1] != c.id):
+        for form, x in got:
+            by_form.setdefault(form, []).append(x)
+        if not got and len(t.text) > MAX_TERM_CHARS and (not skipped or skipped[-1] != c.id):
             skipped.append(c.id)  # type: ignore[arg-type]
 
+
+PLAIN, CHECK, WHOLE_WORD = 0, 1, 2
+
+
+def pattern_check(entries: list[Entry]) -> int:
+    """How ``detect`` treats a match of a pattern with ``entries``: PLAIN (the word-boundary
+    rule is all), WHOLE_WORD (that rule, unless the text's word runs on or a possessive
+    follows: then ``accept``), CHECK (always ``accept``)."""
+    if all(x.plain for x in entries):
+        return PLAIN
+    if all(x.plain or x.whole_word for x in entries):
+        return WHOLE_WORD
+    return CHECK
 
 
 def accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[Entry]) -> tuple[int, list[Entry]]:
@@ -162,12 +187,14 @@ def accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[Entry]) -> 
             e = s + len(x.full)
         end = e
         if x.kind == _INFLECTED:
-            end = word_end(ft, e)
-            if end < size and word[ft[end]] and word[ft[end - 1]]:
-                continue
             ws = e - x.plen
-            if ft[ws:end] != x.word and not same_word(x.word, ft[ws:end]):  # type: ignore[arg-type]
-                continue
+            end = ws + len(x.word)  # type: ignore[arg-type]
+            if not (ft.startswith(x.word, ws) and (end == size or not (word[ft[end]] or ft[end] == "'"))):  # type: ignore[arg-type]
+                end = word_end(ft, e)  # the text's word is another form (or runs on): take all of it
+                if end < size and word[ft[end]] and word[ft[end - 1]]:
+                    continue
+                if not same_word(x.word, ft[ws:end]):  # type: ignore[arg-type]
+                    continue
             if x.rest is not None:
                 if not ft.startswith(x.rest, end):
                     continue

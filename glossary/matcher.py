@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from glossary.inflect import fold
-from glossary.match_index import MAX_TERM_CHARS, Automaton, Chain, Entry, accept, add_entries
+from glossary.match_index import MAX_TERM_CHARS, WHOLE_WORD, Automaton, Chain, Entry, accept, add_entries, pattern_check
 from glossary.model import NON_PREFERRED_STATUSES, Concept, Status, Term, TermStatus, TermType, is_cjk_char
 from glossary.normalize import WORD_CHAR, norm, normalize
 
@@ -298,7 +298,7 @@ class Matcher:
                 changed[(s, e)] = changed.get((s, e), []) + self._overlay.entries[i]
         if not changed:
             order.sort()
-            return order, main.entries, main.exact
+            return order, main.entries, main.check
         merged = []
         for o in order:  # a span found by both automata carries the entries of both
             span = (o[0], -o[1])
@@ -310,7 +310,7 @@ class Matcher:
         merged += [(s, -e, base + j) for j, (s, e) in enumerate(changed)]
         merged.sort()
         extra = list(changed.values())
-        return merged, Chain(main.entries, extra), Chain(main.exact, [not all(x.plain for x in xs) for xs in extra])
+        return merged, Chain(main.entries, extra), Chain(main.check, [pattern_check(xs) for xs in extra])
 
     def detect(self, text: str) -> list[Hit]:
         """The terms in ``text``, left to right, leftmost-longest and non-overlapping."""
@@ -334,10 +334,12 @@ class Matcher:
             if s and word[ft[s]] and word[ft[s - 1]]:
                 continue
             entries = entries_of[k]
-            if check_of[k]:
-                e, entries = accept(text, n, ft, s, e, entries)
-                if not entries:
-                    continue
+            check = check_of[k]
+            if check:
+                if check != WHOLE_WORD or (e < size and (word[ft[e]] or ft[e] == "'")):
+                    e, entries = accept(text, n, ft, s, e, entries)
+                    if not entries:
+                        continue
             elif e < size and word[ft[e - 1]] and word[ft[e]]:
                 continue
             if starts is not None and ends is not None:
