@@ -16,6 +16,7 @@ __all__ = [
     "TrainingError",
     "EvaluationError",
     "StorageError",
+    "ServerError",
     "phrase",
     "set_translator",
     "translated",
@@ -52,3 +53,7 @@ class EvaluationError(TermLensError):
 
 class StorageError(TermLensError):
     """Data could not be written or read (full disk, damaged database, locked directory)."""
+
+
+class ServerError(TermLensError):
+    """A model server on the user's network could not be used (down, refused the key, no such model)."""

@@ -81,6 +81,8 @@ class LoadedModel:
     adapter: str | None = None
     fast: Any = None  # a fast decoder (desktop.engine.fastgen) when one is active
     weights: str = "full"  # "full" or "int8" (desktop.engine.quant)
+    engine: str = "transformers"  # or "llama.cpp" (desktop.engine.llama_engine), "server" (server_backend)
+    engine_reason: str = ""  # why this engine runs the model, for the model manager
 
     @property
     def context_length(self) -> int:
@@ -377,6 +379,9 @@ def unload(lm: LoadedModel | None) -> None:
 
     import torch
 
+    close = getattr(lm.model, "close", None) if getattr(lm, "engine", "transformers") != "transformers" else None
+    if close is not None:
+        close()  # llama.cpp's memory, a server's connections
     lm.model = None
     lm.fast = None
     gc.unfreeze()  # the model's objects were exempted from collection when it loaded (settle_heap)
