@@ -58,10 +58,8 @@ _HEAD = """<?xml version="1.0" encoding="UTF-8"?>
     </fileDesc>
   </tbxHeader>
   <text>
-    <body>
 """
-_TAIL = """    </body>
-  </text>
+_TAIL = """  </text>
 </tbx>
 """
 
@@ -101,8 +99,8 @@ def write_tbx(concepts: Iterable[Concept], path: Path) -> int:
         f.write(_HEAD)
         for c in concepts:
             n += 1
-            f.write(_entry_xml(c, n, used))
-        f.write(_TAIL)
+            f.write(("    <body>\n" if n == 1 else "") + _entry_xml(c, n, used))
+        f.write(("    </body>\n" if n else "") + _TAIL)  # TBX has no empty <body>: none without concepts
     return n
 
 
