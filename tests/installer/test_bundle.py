@@ -12,6 +12,7 @@ window, an upgrade over the installed copy, and the uninstall.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
@@ -145,6 +146,8 @@ def test_bundle_installs_and_runs_on_a_workstation_without_network(tmp_path: Pat
     assert not [w for w in wheels if w.startswith("nvidia_")], "a CPU bundle must not carry CUDA libraries"
     assert any(w.startswith("termlens-") for w in wheels) and any(w.startswith("pip-") for w in wheels)
     assert (bundle / "INSTALL.txt").read_text(encoding="utf-8").startswith("TermLens ")
+    manifest_sha256 = hashlib.sha256((bundle / "manifest.json").read_bytes()).hexdigest()
+    assert f"Manifest SHA-256: {manifest_sha256}" in proc.stdout  # for the administrator to compare
 
     # The folder is carried to the workstation (hard links: the same bytes, no time spent copying).
     shutil.copytree(bundle, workstation / "termlens-bundle", copy_function=os.link)
@@ -157,6 +160,7 @@ def test_bundle_installs_and_runs_on_a_workstation_without_network(tmp_path: Pat
     out = proc.stdout
     install_summary = re.search(r"is installed in .* \((\d+ s)\)", out)
     assert "Checking" in out and f"TermLens {manifest['version']} is installed in {prefix}" in out, out[-2000:]
+    assert f"Manifest SHA-256: {manifest_sha256}" in out  # the same value, shown on the workstation
     answer = out.split("run it:", 1)[1].split("\n", 1)[1].split("screenshot saved", 1)[0]
     assert re.search(r"[A-Za-z]{2,}", answer), f"ask printed no answer:\n{out[-2000:]}"
     shot = workstation / "termlens-window.png"
