@@ -3,6 +3,7 @@
 #   powershell -ExecutionPolicy Bypass -File install.ps1 [-Prefix DIR] [-DataDir DIR] [-NoShortcut]
 #   powershell -ExecutionPolicy Bypass -File install.ps1 -Uninstall [-Prefix DIR] [-RemoveData]
 #   powershell -ExecutionPolicy Bypass -File install.ps1 -Verify
+#   (install and -Verify also take -ManifestSha256 HEX and -PublicKey FILE: see INSTALL.txt)
 #
 # Every file is checked against manifest.json before anything is written. The work is done by
 # install.py with the Python the bundle was built for (the "py" launcher, else python.exe on
@@ -14,7 +15,9 @@ param(
     [switch]$NoShortcut,
     [switch]$Uninstall,
     [switch]$RemoveData,
-    [switch]$Verify
+    [switch]$Verify,
+    [string]$ManifestSha256 = "",
+    [string]$PublicKey = ""
 )
 $ErrorActionPreference = "Stop"
 $here = Split-Path -Parent $MyInvocation.MyCommand.Path
@@ -36,9 +39,12 @@ $pre = @()
 if ($py.Count -gt 1) { $pre = $py[1..($py.Count - 1)] }
 $installer = Join-Path $here "install.py"
 $shortcut = Join-Path ([Environment]::GetFolderPath("Programs")) "TermLens.lnk"
+$trust = @()
+if ($ManifestSha256) { $trust += @("--manifest-sha256", $ManifestSha256) }
+if ($PublicKey) { $trust += @("--public-key", $PublicKey) }
 
 if ($Verify) {
-    & $exe @pre $installer verify
+    & $exe @pre $installer verify @trust
     exit $LASTEXITCODE
 }
 
@@ -51,7 +57,7 @@ if ($Uninstall) {
     exit $code
 }
 
-$iargs = @($installer, "install", "--prefix", $Prefix)
+$iargs = @($installer, "install", "--prefix", $Prefix) + $trust
 if ($DataDir) { $iargs += @("--data-dir", $DataDir) }
 & $exe @pre @iargs
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
