@@ -227,8 +227,6 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds an answer may take before the script gives up and prints every thread's stack")
     ap.add_argument("--one-paragraph", dest="answer", action="store_const", const=ONE_PARAGRAPH, default=ANSWER,
                     help="stream one long paragraph (the worst case: it is rendered again whole each frame)")
-    ap.add_argument("--python-gc", action="store_true",
-                    help="leave garbage collection to Python in every thread (the app pins it to the GUI thread)")
     args = ap.parse_args(argv)
 
     import tempfile
@@ -243,10 +241,6 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.ui.main_window import MainWindow
 
     app = make_app()
-    from desktop.ui.collector import GuiCollector
-
-    if not args.python_gc:
-        GuiCollector.install(app)  # as the app's window does
     question = "What does CKD-EPI estimate?"
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
     if rates:

@@ -98,13 +98,11 @@ def _window(*, lang: str | None, model: str | None) -> int:
     from desktop.engine.fetch import remove_stale_work
     from desktop.storage.instance import SingleInstance
     from desktop.ui.app import make_app, set_language
-    from desktop.ui.collector import GuiCollector
     from desktop.ui.passphrase_dialog import obtain_key
     from desktop.ui.startup import show_window
 
     app = make_app()
     language = set_language(app, lang)
-    GuiCollector.install(app)  # garbage is collected in this thread only (desktop.heap says why)
     title = app.translate("PassphraseDialog", "TermLens")
     guard = SingleInstance()
     try:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from desktop import heap, paths
+from desktop import paths
 from desktop.engine import offline as _offline  # noqa: F401
 from desktop.errors import ModelLoadError, OutOfGpuMemory, phrase
 
@@ -385,7 +385,7 @@ def unload(lm: LoadedModel | None) -> None:
     lm.model = None
     lm.fast = None
     gc.unfreeze()  # the model's objects were exempted from collection when it loaded (settle_heap)
-    heap.collect()  # in the GUI thread when the window runs
+    gc.collect()
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
 
@@ -401,7 +401,7 @@ def settle_heap() -> None:
     """
     import gc
 
-    heap.collect()  # in the GUI thread when the window runs
+    gc.collect()
     gc.freeze()
 
 

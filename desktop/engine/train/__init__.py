@@ -21,6 +21,7 @@ the app) and knows nothing of Qt.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
@@ -30,7 +31,7 @@ import warnings
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable
 
-from desktop import heap, log
+from desktop import log
 from desktop.engine import offline as _offline  # noqa: F401
 from desktop.engine.models import LoadedModel
 from desktop.engine.train import checkpoint
@@ -456,7 +457,7 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
             lm.model = peft_model.unload()
             peft_model = None
         lm.model.eval()
-        heap.collect()  # in the GUI thread when the window runs
+        gc.collect()  # the peft wrappers and optimizer state hold cycles: free them before empty_cache
         if device.startswith("cuda"):
             torch.cuda.empty_cache()
         if previous_adapter:
