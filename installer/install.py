@@ -199,6 +199,9 @@ def _copy_model(src: Path, dest: Path, files: dict, rel_prefix: str, log) -> Non
         if same:
             log(f"  {dest.name}: already in place")
             return
+    # The same .old swap as desktop.storage.atomic.publish_folder, written out here: this file
+    # runs from the bundle with the standard library only, before TermLens (and its desktop
+    # package) is installed, so it cannot import it.
     staged = dest.with_name(f".{dest.name}.installing")
     shutil.rmtree(staged, ignore_errors=True)
     shutil.copytree(src, staged)
@@ -361,7 +364,8 @@ def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launche
         _copy_model(bundle.joinpath(*rel.split("/")), models_dir / rel.rsplit("/", 1)[-1],
                     manifest["files"], rel + "/", log)
 
-    shutil.copyfile(Path(__file__), prefix / "install.py")  # so `python3 PREFIX/install.py uninstall` works
+    for name in ("install.py", "cli.py"):  # so `python3 PREFIX/install.py uninstall` works
+        shutil.copyfile(Path(__file__).with_name(name), prefix / name)
     created = _beside("launchers").write_launchers(
         prefix, termlens=venv_script(venv, "termlens"), data_dir=data_dir, pin_data_dir=pin_data_dir, bundle=bundle,
         windows=is_windows(), share=xdg_data_home(), log=log) if launcher else []
@@ -389,7 +393,7 @@ def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launche
 # uninstall
 
 _PROGRAM_ENTRIES = ("venv", "venv.previous", "termlens", "termlens.cmd", "termlens.pyw", "termlens.ico",
-                    "install.py", RECORD)
+                    "install.py", "cli.py", RECORD)
 _DATA_MARKERS = ("termlens.db", "models", "adapters", "logs", "config.toml")
 
 
@@ -481,15 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv.insert(0, "install")
     args = parser.parse_args(argv)
-    try:
-        args.func(args)
-    except InstallError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
-        return 130
-    return 0
+    return _beside("cli").run_command(lambda: args.func(args), errors=(InstallError,))
 
 
 if __name__ == "__main__":

