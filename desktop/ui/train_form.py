@@ -3,7 +3,7 @@ its one-line explanation under it (the less common fields under "Advanced").
 
 ``add_field`` makes a row, ``set_values`` shows settings in the editors and
 ``read_values`` reads them back as ``TrainConfig`` values, or raises ``ValueError``
-with a sentence. Labels and explanations are set by the page's ``retranslate``.
+with a sentence. ``TrainFormTexts`` (a mixin of the page) sets the labels and explanations.
 GUI thread only.
 """
 
@@ -110,3 +110,53 @@ def read_values(editors: dict[str, QWidget]) -> dict[str, Any]:
         raise ValueError(QCoreApplication.translate("TrainingPage",
                                                     "Set at least one epoch, or a maximum number of steps."))
     return out
+
+
+class TrainFormTexts:
+    """The labels and explanations of the fields, for the Training page (a mixin of it, so
+    the strings stay in its translation context). Expects the page's ``editors``,
+    ``field_labels`` and ``field_help``."""
+
+    def _retranslate_fields(self) -> None:
+        texts = {
+            "rank": (self.tr("LoRA rank (r)"), self.tr("Size of the learned update: higher learns more and needs "
+                                                       "more memory; 8–32 suits a glossary.")),
+            "alpha": (self.tr("LoRA alpha"), self.tr("Strength of the update (scaled by alpha ÷ rank); twice the "
+                                                     "rank is usual.")),
+            "dropout": (self.tr("Dropout"), self.tr("Share of the update's inputs dropped while training, against "
+                                                    "learning the pairs by heart.")),
+            "target_modules": (self.tr("Layers to adapt"), self.tr("Layers that get an update, separated by commas: "
+                                                                   "the attention's query, key, value and output.")),
+            "lr": (self.tr("Learning rate"), self.tr("How far each step moves the weights (AdamW, after warm-up); "
+                                                     "too high makes the loss jump.")),
+            "batch_size": (self.tr("Batch size"), self.tr("Rows per step; each row packs several short pairs. "
+                                                          "Lower it if memory runs out.")),
+            "epochs": (self.tr("Epochs"), self.tr("Passes over the training pairs.")),
+            "max_steps": (self.tr("Maximum steps"), self.tr("Stop after this many steps, whatever the epochs "
+                                                            "(0: no limit).")),
+            "val_fraction": (self.tr("Held-out share"), self.tr("Share of the pairs kept out of training to measure "
+                                                                "the loss on unseen pairs (needs 10 pairs or more).")),
+            "seed": (self.tr("Seed"), self.tr("Fixes the held-out pairs, the order and the first weights, so a run "
+                                              "can be repeated.")),
+            "max_seq_len": (self.tr("Sequence length"), self.tr("Tokens per row; longer pairs are cut.")),
+            "weight_decay": (self.tr("Weight decay"), self.tr("Pulls the update's weights towards zero a little "
+                                                              "each step.")),
+            "warmup_ratio": (self.tr("Warm-up share"), self.tr("Share of the steps over which the learning rate "
+                                                               "rises from zero; it then falls along a cosine.")),
+            "grad_clip": (self.tr("Gradient clip"), self.tr("Largest gradient norm per step; steadies training "
+                                                            "(0: off).")),
+            "save_every_steps": (self.tr("Checkpoint every"), self.tr("Also save a checkpoint every this many "
+                                                                      "steps (0: at the end of each epoch only).")),
+            "gradient_checkpointing": (self.tr("Save memory"), self.tr("Recompute activations in the backward "
+                                                                       "pass: less memory, about a third slower.")),
+            "packing": (self.tr("Pack pairs"), self.tr("Put several short pairs in one row (they cannot see each "
+                                                       "other): much faster on short pairs.")),
+            "fused_kernels": (self.tr("Fused kernels"), self.tr("On an NVIDIA GPU, use fused kernels when "
+                                                                "installed: less memory, faster.")),
+        }
+        for name, (label, help_text) in texts.items():
+            if name in self.editors:
+                self.field_labels[name].setText(label)
+                self.field_help[name].setText(help_text)
+                self.editors[name].setAccessibleName(label)
+                self.editors[name].setToolTip(help_text)

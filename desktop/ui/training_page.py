@@ -46,7 +46,7 @@ def duration(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-class TrainingPage(Retranslating, QWidget):
+class TrainingPage(Retranslating, train_form.TrainFormTexts, QWidget):
     adapter_trained = Signal(str)  # the name of an adapter that was just saved
     run_ended = Signal(object)  # the TrainResult (finished or stopped), or the sentence of a failure
 
@@ -85,7 +85,16 @@ class TrainingPage(Retranslating, QWidget):
         splitter.setSizes([520, 760])
         splitter.setChildrenCollapsible(False)
 
-        # -- data --
+        self._build_data(lay)
+        self._build_name(run)
+        self._build_settings(lay)
+        self._build_run(run)
+        self.retranslate()
+        self._update_buttons()
+
+    # ---- building -----------------------------------------------------------------------
+    def _build_data(self, lay: QVBoxLayout) -> None:
+        """What to train on: the reviewed pairs or a file of pairs."""
         self.data_box = QGroupBox()
         dl = QGridLayout(self.data_box)
         self.review_radio = QRadioButton()
@@ -109,7 +118,8 @@ class TrainingPage(Retranslating, QWidget):
         self.file_path.editingFinished.connect(self.refresh_data)
         lay.addWidget(self.data_box)
 
-        # -- adapter name --
+    def _build_name(self, run: QVBoxLayout) -> None:
+        """The adapter's name, and the stopped run of that name that could be resumed."""
         name_row = QHBoxLayout()
         self.name_label = QLabel()
         self.name_edit = QLineEdit("glossary")
@@ -121,7 +131,8 @@ class TrainingPage(Retranslating, QWidget):
         self.stopped_label.setWordWrap(True)
         run.addWidget(self.stopped_label)
 
-        # -- settings --
+    def _build_settings(self, lay: QVBoxLayout) -> None:
+        """One editor per training setting; the less common ones under "Advanced"."""
         self.settings_box = QGroupBox()
         self.settings_form = QFormLayout(self.settings_box)
         for name, spec in MAIN_FIELDS.items():
@@ -141,7 +152,8 @@ class TrainingPage(Retranslating, QWidget):
         lay.addStretch(1)
         self.set_config(self.defaults)
 
-        # -- run --
+    def _build_run(self, run: QVBoxLayout) -> None:
+        """Start, Cancel, Resume, Restore defaults; the progress, the figures and the loss curve."""
         buttons = QHBoxLayout()
         self.start_btn = QPushButton()
         self.start_btn.clicked.connect(self.start)
@@ -170,9 +182,6 @@ class TrainingPage(Retranslating, QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         run.addWidget(self.message)
-
-        self.retranslate()
-        self._update_buttons()
 
     # ---- the form ----------------------------------------------------------------------
     def _add_field(self, form: QFormLayout, name: str, spec: tuple) -> None:
@@ -379,48 +388,7 @@ class TrainingPage(Retranslating, QWidget):
 
     # ---- language and life -------------------------------------------------------------------
     def retranslate(self) -> None:
-        texts = {
-            "rank": (self.tr("LoRA rank (r)"), self.tr("Size of the learned update: higher learns more and needs "
-                                                       "more memory; 8–32 suits a glossary.")),
-            "alpha": (self.tr("LoRA alpha"), self.tr("Strength of the update (scaled by alpha ÷ rank); twice the "
-                                                     "rank is usual.")),
-            "dropout": (self.tr("Dropout"), self.tr("Share of the update's inputs dropped while training, against "
-                                                    "learning the pairs by heart.")),
-            "target_modules": (self.tr("Layers to adapt"), self.tr("Layers that get an update, separated by commas: "
-                                                                   "the attention's query, key, value and output.")),
-            "lr": (self.tr("Learning rate"), self.tr("How far each step moves the weights (AdamW, after warm-up); "
-                                                     "too high makes the loss jump.")),
-            "batch_size": (self.tr("Batch size"), self.tr("Rows per step; each row packs several short pairs. "
-                                                          "Lower it if memory runs out.")),
-            "epochs": (self.tr("Epochs"), self.tr("Passes over the training pairs.")),
-            "max_steps": (self.tr("Maximum steps"), self.tr("Stop after this many steps, whatever the epochs "
-                                                            "(0: no limit).")),
-            "val_fraction": (self.tr("Held-out share"), self.tr("Share of the pairs kept out of training to measure "
-                                                                "the loss on unseen pairs (needs 10 pairs or more).")),
-            "seed": (self.tr("Seed"), self.tr("Fixes the held-out pairs, the order and the first weights, so a run "
-                                              "can be repeated.")),
-            "max_seq_len": (self.tr("Sequence length"), self.tr("Tokens per row; longer pairs are cut.")),
-            "weight_decay": (self.tr("Weight decay"), self.tr("Pulls the update's weights towards zero a little "
-                                                              "each step.")),
-            "warmup_ratio": (self.tr("Warm-up share"), self.tr("Share of the steps over which the learning rate "
-                                                               "rises from zero; it then falls along a cosine.")),
-            "grad_clip": (self.tr("Gradient clip"), self.tr("Largest gradient norm per step; steadies training "
-                                                            "(0: off).")),
-            "save_every_steps": (self.tr("Checkpoint every"), self.tr("Also save a checkpoint every this many "
-                                                                      "steps (0: at the end of each epoch only).")),
-            "gradient_checkpointing": (self.tr("Save memory"), self.tr("Recompute activations in the backward "
-                                                                       "pass: less memory, about a third slower.")),
-            "packing": (self.tr("Pack pairs"), self.tr("Put several short pairs in one row (they cannot see each "
-                                                       "other): much faster on short pairs.")),
-            "fused_kernels": (self.tr("Fused kernels"), self.tr("On an NVIDIA GPU, use fused kernels when "
-                                                                "installed: less memory, faster.")),
-        }
-        for name, (label, help_text) in texts.items():
-            if name in self.editors:
-                self.field_labels[name].setText(label)
-                self.field_help[name].setText(help_text)
-                self.editors[name].setAccessibleName(label)
-                self.editors[name].setToolTip(help_text)
+        self._retranslate_fields()
         self.editors["max_steps"].setSpecialValueText(self.tr("no limit"))
         self.data_box.setTitle(self.tr("Training pairs"))
         self.review_radio.setText(self.tr("Pairs accepted on the Training data page"))
