@@ -17,6 +17,7 @@ from desktop import log
 from desktop.prompting import Turn, prepare_turn
 from desktop.workers.handle import GenerationHandle
 from desktop.workers.model_worker import GenerateRequest
+from glossary.answer_check import check_answer
 from glossary.errors import TermLensError
 
 _log = log.get("chat")
@@ -32,6 +33,7 @@ class ChatSession(QObject):
     answer_delta = Signal(str)
     prompt_ready = Signal(str)
     answer_finished = Signal(dict)  # the saved assistant message
+    answer_checked = Signal(object)  # the answer's glossary terms and term issues (glossary.answer_check), or None
     answer_failed = Signal(str)
     generating_changed = Signal(bool)
 
@@ -41,6 +43,7 @@ class ChatSession(QObject):
         self.conv_id = 0
         self.messages: list[dict] = []
         self._answer: GenerationHandle | None = None  # the answer streaming now
+        self._turn: Turn | None = None  # the turn it answers (its question's hits, for the answer check)
 
     # ---- conversations ----------------------------------------------------------------
     @property
@@ -135,6 +138,7 @@ class ChatSession(QObject):
 
     def _send(self, turn: Turn) -> None:
         s = self.ctx.settings
+        self._turn = turn
         self.generating_changed.emit(True)
         self.answer_started.emit()
         answer = self.ctx.worker.request_generate(GenerateRequest(
@@ -168,6 +172,23 @@ class ChatSession(QObject):
             self.answer_failed.emit(str(exc))
         self.generating_changed.emit(False)
         self.answer_finished.emit(msg)
+        self.answer_checked.emit(self.check_answer(text))
+
+    def check_answer(self, text: str) -> dict | None:
+        """The glossary terms of answer ``text`` and its term issues as plain data (with ``reask``,
+        the instruction that asks again with the preferred terms); None without a matcher."""
+        turn, matcher = self._turn, self.ctx.matcher
+        if turn is None or matcher is None:
+            return None
+        check = check_answer(matcher, turn.hits, text, excluded=turn.excluded)
+        return {**check.to_json(), "reask": check.reask_instruction()}
+
+    def reask_preferred(self, instruction: str) -> bool:
+        """Ask the last question again, followed by ``instruction`` (use the preferred terms)."""
+        last = next((m for m in reversed(self.messages) if m["role"] == "user"), None)
+        if last is None or not instruction:
+            return False
+        return self.resend_last(question=f"{last['content']}\n\n{instruction}")
 
     def _on_failed(self, sentence: str) -> None:
         self._answer = None

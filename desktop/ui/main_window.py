@@ -112,6 +112,8 @@ class MainWindow(Retranslating, QMainWindow):
         chat.question_selected.connect(self._show_question_terms)
         terms.open_concept.connect(self.edit_concept)
         terms.resend_requested.connect(lambda ex, ch: s.resend_last(excluded=ex, choices=ch))
+        terms.reask_requested.connect(s.reask_preferred)
+        s.answer_checked.connect(terms.show_answer_check)
         s.messages_reset.connect(chat.set_messages)
         s.question_added.connect(chat.add_question)
         s.terms_shown.connect(lambda t, editable: terms.show_terms(t, editable=editable))

@@ -4,7 +4,12 @@ Each term is a card: the preferred term (a link that opens the concept), the tex
 that matched, subject fields, definition and source, a check box that keeps the term
 out of the prompt, and, for an ambiguous term, a combo of the other meanings. When
 the person changes a box or a meaning, "Ask again" resends the question with
-``excluded`` and ``choices``. Shows data only; never touches the glossary or model.
+``excluded`` and ``choices``. Under "In the answer" it lists, once an answer is
+finished, the glossary terms the answer used and its term issues (a deprecated,
+superseded or forbidden term, with the preferred term beside it; a question term the
+answer never names), and "Ask again using the preferred terms" resends the question
+with the instruction naming them (``reask_requested``). Shows data only; never touches
+the glossary or model.
 """
 
 from __future__ import annotations
@@ -94,6 +99,7 @@ class TermCard(QFrame):
 class TermPanel(Retranslating, QWidget):
     open_concept = Signal(int)
     resend_requested = Signal(object, object)  # excluded concept ids, {start: chosen concept id}
+    reask_requested = Signal(str)  # the instruction to add: use the preferred terms
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +127,19 @@ class TermPanel(Retranslating, QWidget):
         self.list.addStretch(1)
         self.scroll.setWidget(inner)
         lay.addWidget(self.scroll, 1)
+        self.answer_heading = QLabel()
+        self.answer_heading.setObjectName("panelHeading")
+        lay.addWidget(self.answer_heading)
+        self.answer_list = QLabel()
+        self.answer_list.setObjectName("termMeta")
+        self.answer_list.setWordWrap(True)
+        self.answer_list.setTextFormat(Qt.RichText)
+        self.answer_list.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        lay.addWidget(self.answer_list)
+        self.reask_btn = QPushButton()
+        self.reask_btn.clicked.connect(lambda: self.reask_requested.emit(self._check.get("reask", "")))
+        lay.addWidget(self.reask_btn)
+        self._check: dict = {}
         self.resend_btn = QPushButton()
         self.resend_btn.setEnabled(False)
         self.resend_btn.clicked.connect(self._resend)
@@ -134,8 +153,12 @@ class TermPanel(Retranslating, QWidget):
         self.resend_btn.setText(self.tr("Ask again with these choices"))
         self.resend_btn.setAccessibleName(self.tr("Ask the question again with the terms chosen above"))
         self.scroll.setAccessibleName(self.tr("Detected terms"))
+        self.answer_heading.setText(self.tr("In the answer"))
+        self.reask_btn.setText(self.tr("Ask again using the preferred terms"))
+        self.reask_btn.setAccessibleName(self.tr("Ask the question again, telling the model to use the preferred terms"))
         for c in self.cards:
             c.retranslate()
+        self.show_answer_check(self._check or None)
 
     def show_terms(self, terms: list[dict], *, editable: bool = False) -> None:
         for c in self.cards:
@@ -152,6 +175,7 @@ class TermPanel(Retranslating, QWidget):
             self.list.insertWidget(self.list.count() - 1, card)
             self.cards.append(card)
         self.empty.setVisible(not terms)
+        self.show_answer_check(None)  # a new question: its answer is not checked yet
         self._initial = self._state()
         self.resend_btn.setEnabled(False)
         self.resend_btn.setVisible(editable and bool(terms))
@@ -173,3 +197,29 @@ class TermPanel(Retranslating, QWidget):
 
     def _resend(self) -> None:
         self.resend_requested.emit(self.excluded(), self.choices())
+
+    def show_answer_check(self, check: dict | None) -> None:
+        """Show the answer's terms and term issues (``glossary.answer_check`` as data), or hide them."""
+        self._check = dict(check or {})
+        issues = self._check.get("term_issues") or []
+        used = self._check.get("answer_terms") or []
+        shown = bool(check) and bool(issues or used)
+        lines = []
+        for i in issues:
+            text, pref = html.escape(i.get("text", "")), html.escape(i.get("preferred", ""))
+            if i.get("kind") == "missing":
+                lines.append(self.tr("“{term}” from the question is not named; use “{preferred}”").format(
+                    term=text, preferred=pref))
+            elif i.get("kind") == "forbidden":
+                lines.append(self.tr("“{term}” is forbidden; use “{preferred}”").format(term=text, preferred=pref))
+            else:
+                lines.append(self.tr("“{term}” is {status}; use “{preferred}”").format(
+                    term=text, status=html.escape(i.get("status", "")), preferred=pref))
+        flagged = {(i.get("start"), i.get("end")) for i in issues}
+        good = [html.escape(t.get("text", "")) for t in used if (t.get("start"), t.get("end")) not in flagged]
+        if good:
+            lines.append(self.tr("Used as in the glossary: {terms}").format(terms=", ".join(dict.fromkeys(good))))
+        self.answer_list.setText("<br>".join(lines))
+        for w in (self.answer_heading, self.answer_list):
+            w.setVisible(shown)
+        self.reask_btn.setVisible(shown and bool(issues))
