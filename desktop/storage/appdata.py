@@ -174,10 +174,11 @@ def prepare(*, key: bytes, exclusive: bool | None = None, backup: bool = True) -
     home = _home_id()
     if home in _prepared:
         return []
-    if exclusive is False:
+    from desktop.storage import instance
+
+    if exclusive is False or instance.secondary_process():  # the group's first process cares for it
         _prepared[home] = False
         return []
-    from desktop.storage import instance
 
     try:
         with instance.hold(home, what="TermLens (checking its data)"):

@@ -15,7 +15,8 @@ overwritten by the next holder, and one whose process is gone is not shown.
 ``SingleInstance`` never waits and is not re-entrant: a second acquire, even in the
 same process, is refused. ``hold(home)`` is for code that may run under a holder of
 this process (the care at start inside a command): it takes the lock only when this
-process does not hold it already. This module knows nothing of Qt.
+process does not hold it already. In a distributed run (``accelerate launch``), only the
+first process takes it, for the whole group. This module knows nothing of Qt.
 """
 
 from __future__ import annotations
@@ -166,10 +167,20 @@ class SingleInstance:
         self.release()
 
 
+def secondary_process() -> bool:
+    """Whether this is a process of a distributed run other than the first (``accelerate launch``
+    and ``torchrun`` set ``RANK``): the first one holds the data folder for the whole group."""
+    try:
+        return int(os.environ.get("RANK", "0")) > 0
+    except ValueError:
+        return False
+
+
 @contextmanager
 def hold(home: str | os.PathLike[str] | None = None, *, what: str = "TermLens") -> Iterator[None]:
-    """Hold ``home`` for the block unless this process holds it already; raises like ``acquire``."""
-    if held_here(home):
+    """Hold ``home`` for the block unless this process holds it already (or its group's first
+    process does: ``secondary_process``); raises like ``acquire``."""
+    if held_here(home) or secondary_process():
         yield
         return
     with SingleInstance(home, what=what):

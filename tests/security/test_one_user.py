@@ -141,3 +141,23 @@ def test_the_switches_that_turn_training_settings_off_say_so() -> None:
     helps = {a.option_strings[0]: a.help for a in commands.choices["train"]._actions if a.option_strings}
     assert helps["--no-packing"].startswith("Train one pair a row instead of packing")
     assert helps["--no-fused-kernels"].startswith("Do not use the Liger fused")
+
+
+def test_the_other_processes_of_a_distributed_training_run_share_the_first_ones_hold(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(home), "the command 'train'"], cwd=REPO,
+                            stdout=subprocess.PIPE, text=True)  # rank 0 of `accelerate launch main.py train`
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        monkeypatch.setenv("RANK", "1")
+        with instance.hold(home, what="the command 'train'"):  # rank 1: not refused, takes nothing
+            assert not instance.held_here(home)
+        monkeypatch.setenv("RANK", "0")
+        with pytest.raises(instance.DirectoryInUse, match="the command 'train'"):
+            with instance.hold(home):
+                pass
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
