@@ -27,7 +27,7 @@ class Turn:
     def terms_json(self) -> list[dict]:
         """The detected terms as plain data (for the CLI's --json and for saving with the message)."""
         out = []
-        question = next((m["content"] for m in reversed(self.messages) if m.get("role") == "user"), "")
+        question = self.question
         lang = guess_language(question) if question else self.block.lang  # show terms in the question's language
         for h in self.hits:
             c = h.concept
@@ -47,9 +47,14 @@ class Turn:
 def prepare_turn(question: str, *, history: Iterable[dict] = (), matcher: Matcher | None,
                  base_system: str, injection: bool = True, budget_tokens: int = 400,
                  count_tokens: Callable[[str], int] = lambda s: max(1, len(s) // 3),
-                 excluded: Iterable[int] = (), choices: dict[int, int] | None = None) -> Turn:
+                 excluded: Iterable[int] = (), choices: dict[int, int] | None = None,
+                 position: str = "system") -> Turn:
     """Detect, inject and compose. ``excluded`` concept ids stay out of the prompt;
-    ``choices`` maps a hit's start offset to the alternative concept the user picked."""
+    ``choices`` maps a hit's start offset to the alternative concept the user picked;
+    ``position`` puts the definitions into the system prompt, inline in the question right
+    after each term's first mention, or both (``glossary.inject.POSITIONS``)."""
+    if position not in inject.POSITIONS:
+        raise ValueError(f"unknown injection position {position!r}; choose from {', '.join(inject.POSITIONS)}")
     excluded = set(excluded)
     hits = matcher.detect(question) if matcher is not None else []
     if choices and matcher is not None:
@@ -63,6 +68,7 @@ def prepare_turn(question: str, *, history: Iterable[dict] = (), matcher: Matche
         block = inject.build(chosen, question=question, budget_tokens=budget_tokens, count_tokens=count_tokens)
     else:
         block = inject.InjectionBlock(text="")
-    system = inject.system_prompt(base_system, block)
-    messages = [{"role": "system", "content": system}, *list(history), {"role": "user", "content": question}]
+    system = inject.system_prompt(base_system, block) if position != "inline" else base_system
+    asked = inject.inline_question(question, chosen, block) if position != "system" and block.text else question
+    messages = [{"role": "system", "content": system}, *list(history), {"role": "user", "content": asked}]
     return Turn(question=question, hits=hits, block=block, system=system, messages=messages, excluded=excluded)

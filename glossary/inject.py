@@ -175,6 +175,69 @@ def oracle_block(
     return _fit(entries, lang, budget_tokens, count_tokens)
 
 
+POSITIONS = ("system", "inline", "both")
+_INLINE = {"en": (" [{preferred}: {definition}]", " [{definition}]"),  # after the mention as written
+           "zh": ("【{preferred}：{definition}】", "【{definition}】")}
+
+
+@dataclass
+class Mention:
+    """Where the question names a concept: ``question[start:end]``."""
+
+    start: int
+    end: int
+    concept: Concept
+
+
+def mentions(question: str, concepts: Iterable[Concept]) -> list[Mention]:
+    """The first mention of each concept in ``question`` by any of its terms (longest form first;
+    case-insensitive unless the term is case-sensitive; Latin terms only at word boundaries).
+    For evaluation's oracle, which injects concepts without the matcher."""
+    import re
+
+    out: list[Mention] = []
+    for c in concepts:
+        best: Mention | None = None
+        for t in sorted(c.terms, key=lambda t: len(t.text), reverse=True):
+            if not t.text:
+                continue
+            pattern = re.escape(t.text)
+            if t.text[:1].isalnum() and t.text.isascii():
+                pattern = rf"(?<!\w){pattern}(?!\w)"
+            m = re.search(pattern, question, 0 if getattr(t, "case_sensitive", False) else re.IGNORECASE)
+            if m and (best is None or m.start() < best.start):
+                best = Mention(m.start(), m.end(), c)
+        if best is not None:
+            out.append(best)
+    return out
+
+
+def inline_question(question: str, spans: Iterable[Mention | Hit], block: InjectionBlock) -> str:
+    """``question`` with each included concept's definition right after its first mention:
+    "AF [atrial fibrillation: A supraventricular arrhythmia ...]". Concepts the block left out
+    for the budget, or without a definition, are not annotated."""
+    lang = block.lang if block.lang in _INLINE else "en"
+    first: dict[int, Mention | Hit] = {}
+    for s in sorted(spans, key=lambda s: s.start):
+        c = s.concept
+        if c is None or c.id not in block.included or c.id in first or not c.definition(lang):
+            continue
+        first[c.id] = s
+    out, pos = [], 0
+    for s in sorted(first.values(), key=lambda s: s.end):
+        if s.start < pos:  # overlaps an annotated mention
+            continue
+        c = s.concept
+        matched = question[s.start:s.end]
+        preferred = c.label(lang)
+        with_name, bare = _INLINE[lang]
+        fmt = bare if matched.casefold() == preferred.casefold() else with_name
+        out += [question[pos:s.end], fmt.format(preferred=preferred, definition=c.definition(lang).strip())]
+        pos = s.end
+    out.append(question[pos:])
+    return "".join(out)
+
+
 def system_prompt(base: str, block: InjectionBlock) -> str:
     """``base`` followed by the glossary block (``base`` alone when the block is empty)."""
     if not block.text:

@@ -57,6 +57,7 @@ from glossary.model import Concept, TermType
 LEVELS = ("L1", "L2")
 LANGS = ("en", "zh")
 LETTERS = "ABCDEFGHIJ"
+REVIEW = ("", "pending", "accepted", "rejected")  # an item's review status; rejected items are not scored
 
 # Splits of an item against an adapter's training concepts.
 SEEN = "seen"  # every concept of the item was in the adapter's training data
@@ -90,6 +91,7 @@ class TestItem:
     concept_ids: list[int] = field(default_factory=list)  # store ids (given, or resolved from ``concepts``)
     split: str = NO_CONCEPTS
     note: str = ""
+    status: str = ""  # made items: pending / accepted / rejected (reviewed like training pairs); "" for written ones
 
     @property
     def kind(self) -> str:
@@ -110,6 +112,8 @@ class TestItem:
             d["concept_ids"] = list(self.concept_ids)
         if self.note:
             d["note"] = self.note
+        if self.status:
+            d["status"] = self.status
         return d
 
 
@@ -140,6 +144,11 @@ def parse_item(obj: object, source: str = "test set", line: int = 1) -> TestItem
                               source=source, line=line, level=obj["level"])
     item = TestItem(id=obj["id"].strip(), subject_field=obj["subject_field"].strip(), lang=obj["lang"],
                     level=obj["level"], question=obj["question"].strip(), note=str(obj.get("note", "")))
+    status = obj.get("status", "")
+    if status not in REVIEW:
+        raise TestSetError.of("{source}, line {line}: 'status' must be one of {statuses}, not '{status}'.",
+                              source=source, line=line, statuses=", ".join(REVIEW[1:]), status=status)
+    item.status = status
     has_mc = "choices" in obj or "answer" in obj
     has_free = "reference" in obj or "key_points" in obj
     if has_mc == has_free:
@@ -211,7 +220,8 @@ def parse_lines(lines: Iterable[str], *, source: str = "test set") -> list[TestI
             raise TestSetError.of("{source}, line {line}: the id '{id}' was already used on line {first}.",
                                   source=source, line=n, id=item.id, first=seen[item.id])
         seen[item.id] = n
-        items.append(item)
+        if item.status != "rejected":  # a reviewer turned it down: it is kept in the file, not scored
+            items.append(item)
     if not items:
         raise TestSetError.of("{source} holds no test items.", source=source)
     return items

@@ -3,8 +3,8 @@
     main.py eval --testset FILE [--testset FILE2] --methods base,inject,lora,lora+inject,oracle
                  [--adapter NAME] [--report DIR] [--json] [--from-glossary N [--domain D]]
                  [--model DIR] [--device cpu|cuda] [--threads N] [--limit N] [--max-new-tokens N]
-                 [--seed S] [--no-general]
-    main.py eval make-testset --out FILE [--domain D] [--n N] [--seed S]
+                 [--seed S] [--no-general] [--inject-position system|inline|both]
+    main.py eval make-testset --out FILE [--level L1|L2] [--domain D] [--n N] [--seed S]
     main.py eval show --report DIR [--out DIR] [--json]
 
 ``make-testset`` and ``show`` are optional first words of ``eval`` (``eval run`` is
@@ -52,20 +52,24 @@ def _concepts() -> tuple[list, str]:
 
 
 def _make_testset(args: argparse.Namespace) -> int:
-    from desktop.engine.evaluate.request import glossary_items
+    from desktop.engine.evaluate.request import glossary_items, l2_items
     from glossary.testset import write_testset
 
     if not args.out:
         raise TermLensError("make-testset needs --out FILE: where to write the test set.")
     concepts, note = _concepts()
-    items = glossary_items(concepts, n=args.n, domain=args.domain, seed=args.seed)
+    if args.level == "L2":
+        items = l2_items(concepts, n=args.n, domain=args.domain, seed=args.seed)
+    else:
+        items = glossary_items(concepts, n=args.n, domain=args.domain, seed=args.seed)
     try:
         n = write_testset(items, args.out)
     except OSError as exc:
         raise TermLensError(f"The test set cannot be written to {args.out} ({exc.strerror or exc}).") from exc
     if note:
         print(note, file=sys.stderr)
-    print(f"Wrote {n} L1 items to {args.out}.")
+    print(f"Wrote {n} {args.level} items to {args.out}." + (" Review them (status pending; rejected items are "
+                                                             "not scored)." if args.level == "L2" else ""))
     return 0
 
 
@@ -97,6 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.max_new_tokens < 1:
             raise TermLensError("--max-new-tokens must be 1 or more.")
         settings.max_new_tokens = args.max_new_tokens
+    settings.inject_position = args.inject_position
     testsets = list(args.testset or ([] if args.from_glossary else [str(SAMPLE_TESTSET)]))
     request = EvalRequest(testsets=testsets, from_glossary=args.from_glossary or 0, glossary_domain=args.domain,
                           methods=args.methods.split(","), adapter=args.adapter, forgetting=not args.no_general,
@@ -196,11 +201,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model (default: torch's choice)")
     g.add_argument("--limit", type=int, metavar="N", help="only the first N items of each test set")
     g.add_argument("--max-new-tokens", type=int, metavar="N", help="longest free-text answer (default 64)")
+    g.add_argument("--inject-position", choices=("system", "inline", "both"), default="system",
+                   help="where inject, lora+inject and oracle put the definitions: the system prompt, inline right "
+                        "after the term's first mention in the question, or both (default: system)")
     g.add_argument("--no-general", action="store_true",
                    help="do not add the general-knowledge set (the forgetting check) when lora runs")
     m = p.add_argument_group("make-testset and show")
     m.add_argument("--out", metavar="PATH", help="make-testset: the file to write; show: a folder for a plain copy")
     m.add_argument("--domain", metavar="D", help="only concepts of this subject field")
     m.add_argument("--n", type=int, metavar="N", help="at most N items (a seeded sample)")
+    m.add_argument("--level", choices=("L1", "L2"), default="L1",
+                   help="L1: what one term means; L2: two or more concepts per question (comparisons, which "
+                        "applies when), written for review: status pending (default L1)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.set_defaults(func=run)

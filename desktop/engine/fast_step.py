@@ -103,9 +103,15 @@ def _gumbel(seed, pos, ids):
 def make_head(shape: Shape, *, greedy: bool) -> Callable:
     eps = shape.eps
 
-    def head(h, norm_w, lm_w, temperature, top_p, seed, pos):
-        """The next token id, shape [1], from the last hidden state; sampling never leaves the device."""
+    def head(h, norm_w, lm_w, temperature, top_p, seed, pos, seen=None, penalty=None):
+        """The next token id, shape [1], from the last hidden state; sampling never leaves the device.
+
+        ``seen`` (bool, [vocab]) marks the answer's tokens so far and ``penalty`` (shape [1]) is the
+        repetition penalty applied to them, as transformers' RepetitionPenaltyLogitsProcessor does
+        (positive logits divided, negative multiplied; 1.0 changes nothing)."""
         logits = F.linear(_rms(h[:, -1], norm_w, eps), lm_w)
+        if seen is not None:
+            logits = torch.where(seen, torch.where(logits > 0, logits / penalty, logits * penalty), logits)
         if greedy:
             return torch.argmax(logits, dim=-1)
         probs = torch.softmax(logits.float() / temperature, dim=-1)

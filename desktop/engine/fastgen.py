@@ -172,6 +172,9 @@ class FastDecoder:
         self._temperature = torch.ones(1, dtype=torch.float32, device=dev)
         self._top_p = torch.ones(1, dtype=torch.float32, device=dev)
         self._seed = torch.zeros(1, dtype=torch.long, device=dev)
+        # the answer's tokens so far and the repetition penalty on them (1.0: none)
+        self._seen = torch.zeros(self._lm_w.shape[0], dtype=torch.bool, device=dev)
+        self._penalty = torch.ones(1, dtype=torch.float32, device=dev)
         if self.device.type == "cuda":
             self._host = [torch.zeros(1, dtype=torch.long, pin_memory=True) for _ in range(2)]
             self._events = [torch.cuda.Event() for _ in range(2)]
@@ -261,8 +264,10 @@ class FastDecoder:
         sin = self._sin.index_select(0, self._pos).view(1, 1, 1, D)
         for i, w in enumerate(self._layer_w):
             h = self._layer_c(h, cos, sin, self._pos, *w, *self._cache(i, window))
-        nxt = self._heads_c[greedy](h, self._norm_w, self._lm_w, self._temperature, self._top_p, self._seed, self._pos)
+        nxt = self._heads_c[greedy](h, self._norm_w, self._lm_w, self._temperature, self._top_p, self._seed, self._pos,
+                                    self._seen, self._penalty)
         self._tok.copy_(nxt.view(1, 1))
+        self._seen.index_fill_(0, nxt.view(-1), True)
         self._pos.add_(1)
 
     def _cache(self, layer: int, window: int) -> tuple[Any, Any]:
@@ -341,6 +346,8 @@ class FastDecoder:
 
     def _set_sampling(self, settings) -> bool:
         greedy = settings.temperature <= 0
+        self._seen.zero_()
+        self._penalty.fill_(float(getattr(settings, "repetition_penalty", 1.0) or 1.0))
         if not greedy:
             self._temperature.fill_(float(settings.temperature))
             self._top_p.fill_(float(settings.top_p) if 0 < settings.top_p < 1 else 2.0)
@@ -366,8 +373,10 @@ class FastDecoder:
                 h = self._layer(h, cos, sin, pos, *w, self._kc[i][:end], self._vc[i][:end])
         # fresh views: a slice's strides (which depend on the prompt length) would be
         # new input shapes to the compiled head and make it compile again
-        return self._heads_c[greedy](h[0, -1:].unsqueeze(0), self._norm_w, self._lm_w, self._temperature, self._top_p,
-                                     self._seed, self._arange[n - 1:n].clone())
+        first = self._heads_c[greedy](h[0, -1:].unsqueeze(0), self._norm_w, self._lm_w, self._temperature, self._top_p,
+                                      self._seed, self._arange[n - 1:n].clone(), self._seen, self._penalty)
+        self._seen.index_fill_(0, first.view(-1), True)
+        return first
 
     def decode(self, prompt_ids: Sequence[int], *, settings, eos_ids: set[int],
                should_stop: Callable[[], bool]) -> Iterator[int]:
@@ -375,6 +384,8 @@ class FastDecoder:
         max_new = int(settings.max_new_tokens)
         if n == 0 or max_new <= 0:
             return
+        if getattr(settings, "no_repeat_ngram_size", 0) > 0:
+            raise FastPathUnavailable("blocking repeated n-grams runs on the plain path")
         if n + max_new - 1 > self.max_len:
             raise FastPathUnavailable(f"the prompt and answer ({n} + {max_new} tokens) exceed the fast path's "
                                       f"{self.max_len}-token cache")
@@ -402,8 +413,10 @@ class FastDecoder:
             window = self._window(p) if self.use_compile else p + 1  # compiled shapes come from a fixed set
             for j, w in enumerate(self._layer_w):
                 h = self._layer_c(h, cos, sin, pos, *w, *self._cache(j, window))
-            token = int(self._heads_c[greedy](h, self._norm_w, self._lm_w, self._temperature, self._top_p,
-                                               self._seed, pos).item())
+            nxt = self._heads_c[greedy](h, self._norm_w, self._lm_w, self._temperature, self._top_p, self._seed, pos,
+                                        self._seen, self._penalty)
+            self._seen.index_fill_(0, nxt.view(-1), True)
+            token = int(nxt.item())
 
     def _window(self, position: int) -> int:
         """The smallest captured attention window that holds ``position``."""

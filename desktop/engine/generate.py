@@ -33,6 +33,11 @@ class GenerationSettings:
     temperature: float = field(default=0.0, metadata={"help": "0 is greedy (repeatable); higher is more varied."})
     top_p: float = field(default=0.9, metadata={"help": "Sample only from the most likely tokens that add up to p."})
     seed: int | None = field(default=None, metadata={"help": "Fixes sampling, so an answer can be reproduced."})
+    repetition_penalty: float = field(default=1.0, metadata={
+        "help": "Above 1, tokens the answer already used become less likely, which stops an answer from "
+                "looping (1.0: none). Only the answer's own tokens count, never the question or the glossary."})
+    no_repeat_ngram_size: int = field(default=0, metadata={
+        "help": "Never repeat a run of this many tokens within the answer (0: off; decodes on the plain path)."})
 
 
 @dataclass
@@ -142,6 +147,30 @@ def cache_kwarg(model) -> str:
     return "cache" if "cache" in params else "past_key_values"
 
 
+def logits_processors(settings: GenerationSettings):
+    """transformers' processors for the settings' repetition controls, or None when there are none.
+
+    They are called with the answer's token ids only (not the prompt's), so the terms of the
+    question and of the injected glossary block keep their full weight."""
+    from transformers import LogitsProcessorList, NoRepeatNGramLogitsProcessor, RepetitionPenaltyLogitsProcessor
+
+    out = LogitsProcessorList()
+    if settings.repetition_penalty and settings.repetition_penalty != 1.0:
+        out.append(RepetitionPenaltyLogitsProcessor(float(settings.repetition_penalty)))
+    if settings.no_repeat_ngram_size and settings.no_repeat_ngram_size > 0:
+        out.append(NoRepeatNGramLogitsProcessor(int(settings.no_repeat_ngram_size)))
+    return out or None
+
+
+def settings_from(chat, **overrides) -> GenerationSettings:
+    """The chat's generation settings from the app's ``Settings`` (``desktop.storage.config``),
+    then ``overrides`` (those that are not None): one place, so the window and ``ask`` agree."""
+    values = dict(max_new_tokens=chat.max_new_tokens, temperature=chat.temperature, top_p=chat.top_p,
+                  repetition_penalty=chat.repetition_penalty, no_repeat_ngram_size=chat.no_repeat_ngram_size)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return GenerationSettings(**values)
+
+
 class PlainDecoder:
     """Eager one-token steps over a dynamic KV cache: works on any device and model."""
 
@@ -156,13 +185,19 @@ class PlainDecoder:
         from transformers import DynamicCache
 
         gen = make_generator(self.device, settings.seed)
+        processors = logits_processors(settings)
+        answer: list[int] = []
         with torch.inference_mode():
             ids = torch.tensor([list(prompt_ids)], device=self.device)
             kw = {cache_kwarg(self.model): DynamicCache(config=self.model.config), "use_cache": True}
             out = self.model(input_ids=ids, logits_to_keep=1, **kw)
             for _ in range(settings.max_new_tokens):
-                nxt = sample_next(out.logits[:, -1, :], settings, gen)
+                logits = out.logits[:, -1, :]
+                if processors is not None and answer:
+                    logits = processors(torch.tensor([answer], device=self.device), logits.float())
+                nxt = sample_next(logits, settings, gen)
                 token = int(nxt.item())
+                answer.append(token)
                 yield token
                 if token in eos_ids or should_stop():
                     return

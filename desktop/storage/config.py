@@ -34,7 +34,23 @@ class Settings:
     max_new_tokens: int = field(default=512, metadata={"help": "Longest answer, in tokens."})
     temperature: float = field(default=0.0, metadata={"help": "0 is greedy and repeatable; higher is more varied."})
     top_p: float = field(default=0.9, metadata={"help": "Sample from the smallest set of tokens whose probability adds up to p."})
+    repetition_penalty: float = field(
+        default=1.2,
+        metadata={"help": "Above 1, words the answer already used become less likely, so long answers do not loop (1.0: off)."},
+    )
+    no_repeat_ngram_size: int = field(
+        default=0, metadata={"help": "Never repeat a run of this many tokens in an answer (0: off; slower on a GPU)."})
+    regenerate_temperature: float = field(
+        default=0.7,
+        metadata={"help": "Temperature of Regenerate when the answers are greedy (temperature 0), with a new seed each "
+                          "time; 0 makes Regenerate repeat the greedy answer."},
+    )
     injection: bool = field(default=True, metadata={"help": "Put definitions of detected terms into the system prompt."})
+    injection_position: str = field(
+        default="system",
+        metadata={"help": "Where definitions go: system (the system prompt), inline (after the term's first mention "
+                          "in the question) or both."},
+    )
     injection_budget: int = field(default=400, metadata={"help": "Most tokens the term block may take."})
     active_fields: list[str] = field(default_factory=list, metadata={"help": "Subject fields preferred when a term is ambiguous."})
     language: str = field(default="en", metadata={"help": "Interface language: en or zh_CN."})
@@ -62,7 +78,7 @@ class Settings:
 
 PRIVATE = ("system_prompt",)  # kept in the encrypted database, never in config.toml
 WEIGHT_MODES = ("full", "int8")  # how a model's weights are held (desktop.engine.quant applies them)
-_CHOICES = {"weights": WEIGHT_MODES}  # settings that take one of a few words
+_CHOICES = {"weights": WEIGHT_MODES, "injection_position": ("system", "inline", "both")}  # settings that take one of a few words
 
 
 def load(path: Path | None = None) -> Settings:

@@ -108,13 +108,7 @@ def collect_items(request: EvalRequest, concepts: list[Concept]) -> tuple[list[T
     return items, names
 
 
-def glossary_items(concepts: list[Concept], *, n: int | None, domain: str | None = None,
-                   seed: int = 0) -> list[TestItem]:
-    """L1 items made from ``concepts`` (of ``domain`` only, when given), a seeded sample of ``n``.
-
-    Distractors come from the whole glossary, so that a field's items still have easy
-    distractors from the others.
-    """
+def _check_domain(concepts: list[Concept], domain: str | None) -> None:
     if domain:
         fields = {f for c in concepts for f in c.subject_fields}
         if domain not in fields:
@@ -123,6 +117,16 @@ def glossary_items(concepts: list[Concept], *, n: int | None, domain: str | None
                                          field=domain)
             raise EvaluationError.of("No concept has the subject field '{field}'; the fields are {fields}.",
                                      field=domain, fields=", ".join(sorted(fields)))
+
+
+def glossary_items(concepts: list[Concept], *, n: int | None, domain: str | None = None,
+                   seed: int = 0) -> list[TestItem]:
+    """L1 items made from ``concepts`` (of ``domain`` only, when given), a seeded sample of ``n``.
+
+    Distractors come from the whole glossary, so that a field's items still have easy
+    distractors from the others.
+    """
+    _check_domain(concepts, domain)
     items = make_l1_items(concepts, seed=seed)
     if domain:
         items = [it for it in items if it.subject_field == domain]
@@ -132,6 +136,20 @@ def glossary_items(concepts: list[Concept], *, n: int | None, domain: str | None
     if not items:
         raise EvaluationError.of("No test items could be made from the glossary: it needs at least four concepts "
                                  "with definitions (or abbreviations).")
+    return items
+
+
+def l2_items(concepts: list[Concept], *, n: int | None, domain: str | None = None, seed: int = 0) -> list[TestItem]:
+    """L2 items (``glossary.l2items``) from ``concepts`` (of ``domain`` only, when given), a seeded sample of ``n``."""
+    from glossary.l2items import make_l2_items
+
+    if domain:
+        _check_domain(concepts, domain)
+        concepts = [c for c in concepts if domain in c.subject_fields]
+    items = make_l2_items(concepts, seed=seed, n=n)
+    if not items:
+        raise EvaluationError.of("No L2 items could be made from the glossary: it needs at least four concepts "
+                                 "with definitions.")
     return items
 
 

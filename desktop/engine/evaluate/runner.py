@@ -64,6 +64,8 @@ class EvalSettings:
     max_new_tokens: int = field(default=64, metadata={"help": "Longest free-text answer, in tokens."})
     pass_threshold: float = field(default=0.5, metadata={"help": "Share of key points a free-text answer needs."})
     batch_size: int = field(default=8, metadata={"help": "Options scored in one forward pass."})
+    inject_position: str = field(default="system", metadata={
+        "help": "Where inject, lora+inject and oracle put the definitions: system, inline or both."})
 
 
 def parse_methods(text: str | Iterable[str]) -> list[str]:
@@ -262,6 +264,7 @@ def run_eval(
         "n_items": len(items), "seed": seed, "started": started,
         "total_s": round(time.perf_counter() - t_run, 1), "pass_threshold": settings.pass_threshold,
         "budget_tokens": settings.budget_tokens, "max_new_tokens": settings.max_new_tokens,
+        "inject_position": settings.inject_position,
     }
     return report.summarise()
 
@@ -295,21 +298,25 @@ def _messages(method: str, item: TestItem, *, settings: EvalSettings, matcher: A
     """The chat messages for ``item`` under ``method``, whether its terms were found, and what was injected."""
     if method in DETECTS:
         turn = prepare_turn(item.question, matcher=matcher, base_system=settings.system_prompt, injection=True,
-                            budget_tokens=settings.budget_tokens, count_tokens=count_tokens)
+                            budget_tokens=settings.budget_tokens, count_tokens=count_tokens,
+                            position=settings.inject_position)
         detection = ""
         if item.concept_ids:
             found = {h.concept_id for h in turn.hits}
             detection = FOUND if set(item.concept_ids) <= found else MISSED
         return turn.messages, detection, list(turn.block.included)
-    system = settings.system_prompt
+    system, question = settings.system_prompt, item.question
     injected: list[int] = []
     if method == "oracle":
         chosen = [by_id[i] for i in item.concept_ids if i in by_id]
         block = inject.oracle_block(chosen, question=item.question, budget_tokens=settings.budget_tokens,
                                     count_tokens=count_tokens, lang=item.lang)
-        system = inject.system_prompt(system, block)
+        if settings.inject_position != "system":
+            question = inject.inline_question(item.question, inject.mentions(item.question, chosen), block)
+        if settings.inject_position == "both" or question == item.question:
+            system = inject.system_prompt(system, block)  # a concept the question does not name: system prompt
         injected = list(block.included)
-    return [{"role": "system", "content": system}, {"role": "user", "content": item.question}], "", injected
+    return [{"role": "system", "content": system}, {"role": "user", "content": question}], "", injected
 
 
 def _score(lm: LoadedModel, item: TestItem, method: str, messages: list[dict], *, settings: EvalSettings,

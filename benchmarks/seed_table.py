@@ -1,0 +1,295 @@
+"""The method's whole table, end to end through TermLens's own commands: does an adapter
+trained on the glossary help, on the concepts it saw and on those it did not, does injection
+add to it, and what does it forget?
+
+    python benchmarks/seed_table.py [--glossary FILE] [--model DIR] [--out DIR] [--epochs N]
+                                    [--per-concept K] [--n-l1 N] [--n-l2 N] [--positions system,inline,both]
+    python benchmarks/seed_table.py --smoke --model TINY_MODEL_DIR     # the CI run: tiny sizes
+
+Steps, each recorded in ``OUT/run.json`` with its command and wall time:
+
+1. a data folder of its own (``OUT/home``, so the person's glossary is never touched), holding
+   the starter glossaries, or ``--glossary FILE`` imported with ``main.py glossary import``;
+2. ``main.py dataset build --accepted`` (every pair accepted, as a reviewer who accepts all);
+3. the concepts that have pairs, split into *train* and *held-out* with a fixed seed
+   (``--split-seed``; ``OUT/split.json`` lists both);
+4. ``main.py train`` on the train concepts' pairs only (training time and tokens/s);
+5. test items: L1 (``glossary.testset.make_l1_items``, as ``eval make-testset``) and L2
+   (``glossary.l2items``, as ``eval make-testset --level L2``), made separately from each split's
+   concepts, so an item is *seen* only when the adapter trained on all its concepts, a seeded
+   sample of ``--n-l1`` and ``--n-l2`` per split;
+6. ``main.py eval`` with base, inject, lora, lora+inject and oracle on both splits, plus the
+   general-knowledge set (the forgetting check), at the default injection position; then, for
+   each other position in ``--positions``, inject and oracle again on the same items.
+
+The table: accuracy with its 95% Wilson interval per method and cell (seen, held-out, each by
+L1 and L2, and general knowledge), McNemar's exact test against base on the same items, the
+evaluation's wall time. Written to ``OUT/table.md`` and ``OUT/table.json`` and printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+METHODS = ("base", "inject", "lora", "lora+inject", "oracle")
+CELLS = [("seen", "L1"), ("seen", "L2"), ("seen", None), ("held-out", "L1"), ("held-out", "L2"),
+         ("held-out", None), ("general", None)]
+SMOKE = dict(per_concept=1, epochs=1, max_steps=2, n_l1=6, n_l2=4, max_concepts=16, positions="system,inline")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        description="Seen / held-out / general table of base, inject, lora, lora+inject and oracle, "
+                    "made with TermLens's own commands.")
+    ap.add_argument("--glossary", metavar="FILE", help="a CSV, JSON(L) or TBX glossary (default: the starter glossaries)")
+    ap.add_argument("--model", metavar="DIR", help="model folder (default: the installed default model)")
+    ap.add_argument("--device", help="cpu or cuda (default: cuda when present)")
+    ap.add_argument("--out", metavar="DIR", help="where everything goes (default: seed-table-<time> here)")
+    ap.add_argument("--train-fraction", type=float, default=0.5, help="share of concepts trained on (default 0.5)")
+    ap.add_argument("--split-seed", type=int, default=0, help="seed of the concept split and samples (default 0)")
+    ap.add_argument("--per-concept", type=int, default=2, help="training pairs per concept and language (default 2)")
+    ap.add_argument("--epochs", type=int, default=2, help="training epochs (default 2)")
+    ap.add_argument("--max-steps", type=int, help="stop training after N steps (default: the epochs decide)")
+    ap.add_argument("--n-l1", type=int, default=120, help="L1 items per split (default 120)")
+    ap.add_argument("--n-l2", type=int, default=60, help="L2 items per split (default 60)")
+    ap.add_argument("--max-concepts", type=int, help="use only this many concepts (a seeded sample; default all)")
+    ap.add_argument("--positions", default="system,inline,both",
+                    help="injection positions to measure; the first is the one of the main table (default all three)")
+    ap.add_argument("--threads", type=int, help="CPU threads for training and evaluation")
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI (with --model of a tiny model)")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        for k, v in SMOKE.items():
+            setattr(args, k, v)
+    if not 0 < args.train_fraction < 1:
+        ap.error("--train-fraction must be between 0 and 1")
+    return args
+
+
+class Steps:
+    """Runs ``main.py`` commands in the table's own data folder and records each one."""
+
+    def __init__(self, out: Path, home: Path) -> None:
+        self.out, self.log = out, []
+        # the table's own data folder, locked with a passphrase made for this run (no keyring entry is left behind)
+        private = {"TERMLENS_HOME": str(home), "TERMLENS_KEYRING": "none",
+                   "TERMLENS_PASSPHRASE": secrets.token_urlsafe(24)}
+        os.environ.update(private)  # the in-process reads open the same folder
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+    def main(self, *args: str, name: str, json_out: bool = False) -> dict | str:
+        cmd = [sys.executable, str(ROOT / "main.py"), *args]
+        print(f"[{time.strftime('%H:%M:%S')}] {name}: main.py {' '.join(args)}", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        secs = time.perf_counter() - t0
+        (self.out / f"{name}.stderr.txt").write_text(proc.stderr, encoding="utf-8")
+        self.log.append({"step": name, "command": "python main.py " + " ".join(args), "seconds": round(secs, 1),
+                         "exit": proc.returncode})
+        if proc.returncode != 0:
+            raise SystemExit(f"{name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+        if json_out:
+            return json.loads(proc.stdout.strip().splitlines()[-1])
+        return proc.stdout
+
+
+def split_concepts(concept_ids: list[int], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    ids = sorted(concept_ids)
+    random.Random(seed).shuffle(ids)
+    k = max(1, min(len(ids) - 1, round(len(ids) * fraction)))
+    return sorted(ids[:k]), sorted(ids[k:])
+
+
+def make_items(concepts: list, ids: list[int], *, n_l1: int, n_l2: int, seed: int, tag: str) -> list:
+    """L1 and L2 items about these concepts only (distractors from them too), seeded samples."""
+    from glossary.l2items import make_l2_items
+    from glossary.testset import make_l1_items
+
+    chosen = [c for c in concepts if c.id in set(ids)]
+    l1 = make_l1_items(chosen, seed=seed)
+    l2 = make_l2_items(chosen, seed=seed)
+    rng = random.Random(f"{seed}:{tag}")
+    l1 = sorted(rng.sample(l1, min(n_l1, len(l1))), key=lambda it: it.id)
+    l2 = sorted(rng.sample(l2, min(n_l2, len(l2))), key=lambda it: it.id)
+    for it in l1 + l2:
+        it.id = f"{tag}-{it.id}"
+        it.status = ""
+    return l1 + l2
+
+
+def cell_rows(items: list[dict], method: str, split: str, level: str | None) -> dict[str, bool]:
+    out = {}
+    for r in items:
+        if r["method"] != method:
+            continue
+        # the split is the one the items were made for (their id's prefix), whatever the run's adapter
+        tag = {"seen": "seen-", "held-out": "held-"}.get(split, "")
+        in_cell = (r["subject_field"] == "general" and r["split"] == "n/a") if split == "general" else \
+            (r["item_id"].startswith(tag) and (level is None or r["level"] == level))
+        if in_cell:
+            out[r["item_id"]] = bool(r["correct"])
+    return out
+
+
+def table(report: dict, methods: list[str], base_report: dict | None = None) -> dict:
+    """Cells of ``methods`` in ``report``; McNemar against base of ``base_report`` (default: the same)."""
+    from desktop.engine.evaluate.stats import mcnemar, paired_counts, wilson
+
+    items = report["items"]
+    base_items = (base_report or report)["items"]
+    cells: dict = {}
+    for m in methods:
+        for split, level in CELLS:
+            key = f"{split}" + (f" {level}" if level else "")
+            rows = cell_rows(items, m, split, level)
+            n, k = len(rows), sum(rows.values())
+            if not n:
+                continue
+            lo, hi = wilson(k, n)
+            cell = {"n": n, "correct": k, "acc": k / n, "lo": lo, "hi": hi}
+            base = cell_rows(base_items, "base", split, level)
+            if m != "base" and base:
+                t = mcnemar(*paired_counts(base, rows))
+                cell.update(p=t.p_value, b=t.b, c=t.c)
+            cells.setdefault(m, {})[key] = cell
+    return cells
+
+
+def markdown(cells: dict, methods: list[str], *, title: str) -> str:
+    keys = [f"{s}" + (f" {lv}" if lv else "") for s, lv in CELLS]
+    keys = [k for k in keys if any(k in cells.get(m, {}) for m in methods)]
+    lines = [f"**{title}**", "", "| method | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+    for m in methods:
+        row = []
+        for k in keys:
+            c = cells.get(m, {}).get(k)
+            if c is None:
+                row.append("")
+                continue
+            txt = f"{c['acc']:.3f} [{c['lo']:.2f}, {c['hi']:.2f}]"
+            if "p" in c:
+                txt += f" p={c['p']:.3g}"
+            row.append(txt)
+        lines.append(f"| {m} | " + " | ".join(row) + " |")
+    ns = {k: next((cells[m][k]["n"] for m in methods if k in cells.get(m, {})), 0) for k in keys}
+    lines += ["", "n per cell: " + ", ".join(f"{k} {v}" for k, v in ns.items()),
+              "Accuracy [95% Wilson interval]; p: McNemar's test against base on the same items "
+              "(exact binomial for few discordant pairs)."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    t_start = time.perf_counter()
+    out = Path(args.out or f"seed-table-{time.strftime('%Y%m%d-%H%M%S')}").resolve()
+    home = out / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    steps = Steps(out, home)
+    model = ["--model", args.model] if args.model else []
+    device = ["--device", args.device] if args.device else []
+    threads = ["--threads", str(args.threads)] if args.threads else []
+    positions = [p.strip() for p in args.positions.split(",") if p.strip()]
+
+    if args.glossary:
+        steps.main("glossary", "import", args.glossary, name="import")
+    pairs_file = out / "pairs.jsonl"
+    steps.main("dataset", "build", "--out", str(pairs_file), "--accepted", "--per-concept", str(args.per_concept),
+               "--seed", str(args.split_seed), name="dataset-build")
+
+    from desktop.storage.appdata import open_glossary
+    from glossary import dataset
+
+    with open_glossary() as store:
+        concepts = list(store.iter_concepts())
+    pairs = dataset.read_jsonl(pairs_file)
+    with_pairs = sorted({p["concept_id"] for p in pairs if p.get("concept_id") is not None})
+    if args.max_concepts and args.max_concepts < len(with_pairs):
+        with_pairs = sorted(random.Random(args.split_seed).sample(with_pairs, args.max_concepts))
+    train_ids, held_ids = split_concepts(with_pairs, args.train_fraction, args.split_seed)
+    by_id = {c.id: c for c in concepts}
+    (out / "split.json").write_text(json.dumps({
+        "seed": args.split_seed, "train_fraction": args.train_fraction,
+        "train": [{"id": i, "ref": by_id[i].external_id or by_id[i].label()} for i in train_ids],
+        "held_out": [{"id": i, "ref": by_id[i].external_id or by_id[i].label()} for i in held_ids],
+    }, ensure_ascii=False, indent=1), encoding="utf-8")
+    train_file = out / "train_pairs.jsonl"
+    train_set = set(train_ids)
+    n_train = dataset.write_jsonl([p for p in pairs if p.get("concept_id") in train_set], train_file)
+
+    train_args = ["train", "--data", str(train_file), "--out", "seed-table", "--overwrite", "--json",
+                  "--epochs", str(args.epochs), "--seed", str(args.split_seed), *model, *device]
+    if args.max_steps:
+        train_args += ["--max-steps", str(args.max_steps)]
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    trained = steps.main(*train_args, name="train", json_out=True)
+
+    seen_items = make_items(concepts, train_ids, n_l1=args.n_l1, n_l2=args.n_l2, seed=args.split_seed, tag="seen")
+    held_items = make_items(concepts, held_ids, n_l1=args.n_l1, n_l2=args.n_l2, seed=args.split_seed, tag="held")
+    from glossary.testset import write_testset
+
+    sets = []
+    for name, items in (("seen", seen_items), ("held-out", held_items)):
+        path = out / f"items-{name}.jsonl"
+        write_testset(items, path)
+        sets += ["--testset", str(path)]
+
+    evals = {}
+    for i, pos in enumerate(positions):
+        # the other positions: inject again on the held-out items (the same for inject, whatever the adapter saw)
+        extra = [*sets, "--methods", ",".join(METHODS), "--adapter", "seed-table"] if i == 0 else \
+            [*sets[2:], "--methods", "inject", "--no-general"]
+        evals[pos] = steps.main("eval", *extra, "--report", str(out / f"report-{pos}"), "--json",
+                                "--inject-position", pos, *model, *device, *threads, name=f"eval-{pos}",
+                                json_out=True)
+
+    main_pos = positions[0]
+    main_cells = table(evals[main_pos], list(METHODS))
+    eval_s = {s["step"]: s["seconds"] for s in steps.log}
+    parts = [markdown(main_cells, list(METHODS),
+                      title=f"All five methods (injection position: {main_pos}; evaluation wall time "
+                            f"{eval_s[f'eval-{main_pos}']:.0f} s)")]
+    pos_cells = {pos: table(evals[pos], ["inject"], base_report=evals[main_pos]) for pos in positions}
+    if len(positions) > 1:
+        keys = ["held-out L1", "held-out L2", "held-out"]
+        lines = ["**Injection position: inject on the held-out items** (p: McNemar against base)", "",
+                 "| position | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+        for pos in positions:
+            cs = pos_cells[pos].get("inject", {})
+            row = [f"{cs[k]['acc']:.3f} [{cs[k]['lo']:.2f}, {cs[k]['hi']:.2f}] p={cs[k].get('p', 1):.3g}"
+                   if k in cs else "" for k in keys]
+            lines.append(f"| {pos} | " + " | ".join(row) + " |")
+        parts.append("\n".join(lines))
+    total = time.perf_counter() - t_start
+    tr = trained if isinstance(trained, dict) else {}
+    parts.append(
+        f"Adapter: {n_train} training pairs on {len(train_ids)} concepts ({len(held_ids)} held out, split seed "
+        f"{args.split_seed}), {tr.get('steps')} steps, {tr.get('time_s', 0):.0f} s, "
+        f"{tr.get('tokens_per_s', 0):.0f} tokens/s, train loss {tr.get('train_loss')}, "
+        f"held-out loss {tr.get('val_loss')}. Whole run {total:.0f} s.")
+    text = "\n\n".join(parts)
+    (out / "table.md").write_text(text + "\n", encoding="utf-8")
+    (out / "table.json").write_text(json.dumps({
+        "cells": main_cells, "positions": pos_cells, "train": tr, "split_seed": args.split_seed,
+        "n_train_concepts": len(train_ids), "n_held_out_concepts": len(held_ids), "steps": steps.log,
+        "total_s": round(total, 1), "argv": sys.argv[1:],
+    }, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
