@@ -21,7 +21,7 @@ from desktop.ui.i18n import Retranslating
 from desktop.ui.table_model import RowsModel, rows_table
 from desktop.ui import glossary_actions
 from desktop.ui.import_dialog import ImportDialog, export_glossary
-from desktop.ui.tasks import GlossaryTask
+from desktop.workers.background import GlossaryTask
 from glossary.errors import TermLensError
 from glossary.model import Concept, Status
 from glossary.store import GlossaryStore

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
-from desktop.ui.tasks import GlossaryTask
+from desktop.workers.background import GlossaryTask
 from glossary.store import GlossaryStore
 
 FORMATS = [("auto", ""), ("CSV", "csv"), ("JSON", "json"), ("JSON Lines", "jsonl"), ("TBX", "tbx")]

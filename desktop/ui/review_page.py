@@ -12,7 +12,7 @@ Candidate terms from documents: ``desktop.ui.candidates_box``, below the pairs, 
 the page's message line and background job.
 
 The concepts are read on the GUI thread (the store's connection belongs to it); making
-pairs and reading documents run on a ``BackgroundJob`` thread (``desktop.ui.tasks``)
+pairs and reading documents run on a ``BackgroundJob`` thread (``desktop.workers.background``)
 that never touches widgets.
 Problems appear as one sentence under the tables, never as a modal box.
 """
@@ -34,7 +34,7 @@ from desktop.ui.candidates_box import CandidatesBox
 from desktop.ui.i18n import Retranslating
 from desktop.ui.table_model import rows_table
 from desktop.ui.review_tables import PairDialog, PairTableModel
-from desktop.ui.tasks import BackgroundJob
+from desktop.workers.background import BackgroundJob
 from glossary import dataset
 from glossary.errors import TermLensError
 

@@ -1,14 +1,15 @@
-"""Glossary work that takes seconds (import, export, ICD-10-CM, starters) on its own
-``QThread``, so the window stays responsive and the model thread stays free to answer.
+"""Work that needs no model but takes seconds, each on a ``QThread`` of its own, so the
+window stays responsive and the model thread stays free to answer.
 
-The task opens its own connection to the glossary database (SQLite in WAL mode lets
-the GUI keep reading); the GUI store's ``changed`` callbacks do not see those
-writes, so the caller rebuilds the matcher when ``done`` arrives. A glossary kept in
-memory (the screenshot's sample) has no second connection: the task then runs on
-the calling thread. ``fn(store, on_progress, should_stop)`` never touches widgets.
+``GlossaryTask``: glossary work (import, export, ICD-10-CM, starters). The task opens its
+own connection to the glossary database (SQLite in WAL mode lets the GUI keep reading);
+the GUI store's ``changed`` callbacks do not see those writes, so the caller rebuilds the
+matcher when ``done`` arrives. ``fn(store, on_progress, should_stop)``.
 
 ``BackgroundJob`` runs any other such function (``fn(on_progress, should_stop)``: making
 training pairs, reading documents) on its own thread in the same way.
+
+Both have their own ``stop()``; neither touches widgets. QtCore only.
 """
 
 from __future__ import annotations
