@@ -121,7 +121,8 @@ def _window(*, lang: str | None, model: str | None) -> int:
         return 1
     ctx.instance = guard  # held until the process ends
     ctx.settings.language = language
-    window = show_window(ctx, build_matcher=lambda: build_matcher_for(ctx.store, ctx.settings))  # noqa: F841 (kept alive)
+    # the window lives until this function returns, after the model thread is stopped
+    window = show_window(ctx, build_matcher=lambda: build_matcher_for(ctx.store, ctx.settings))  # noqa: F841
     code = int(app.exec())
     ctx.close()  # done already when the window closed; a no-op then
     ctx.model_thread.exit_if_still_running(code)

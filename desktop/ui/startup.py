@@ -17,6 +17,7 @@ queued signals. Knows nothing of torch or of the engine.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -28,10 +29,6 @@ from desktop import log
 from desktop.ui.context import AppContext
 
 _log = log.get("ui")
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Startup", text)
 
 
 class Indexer(QObject):
@@ -68,12 +65,21 @@ class Indexer(QObject):
         self.thread.start()
 
     def _run(self) -> None:
+        # No automatic garbage collection while ~100,000 concepts are read: each full pass over
+        # the growing heap held the GIL, and so stopped the window, for up to 1 s (measured on
+        # ICD-10-CM: longest stall of a 5 ms timer 988 ms with it, 19 ms without; the read
+        # also took 6.7 s instead of 3.2 s). Nothing built here is cyclic garbage.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             matcher = self._build()
         except BaseException as exc:  # noqa: BLE001 - a sentence in the panel, never a dead thread
             _log.exception("building the detection index failed")
             self._built.emit(None, str(exc) or type(exc).__name__)
             return
+        finally:
+            if collecting:
+                gc.enable()
         self._built.emit(matcher, None)
 
     def _arrived(self, matcher: Any, error: str | None) -> None:
@@ -116,7 +122,7 @@ class Startup(QObject):
         self.backup_bar.setObjectName("backupProgress")
         self.backup_bar.setMaximumWidth(200)
         self.backup_bar.setVisible(False)
-        self.backup_bar.setAccessibleName(_tr("Backup progress"))
+        self.backup_bar.setAccessibleName(self.tr("Backup progress"))
         window.status.addWidget(self.backup_bar)
         self.indexer = Indexer(ctx, build_matcher, self) if build_matcher is not None else None
         self._backup_progress.connect(self._on_backup_progress)
@@ -127,7 +133,7 @@ class Startup(QObject):
 
     def start(self) -> None:
         if self.indexer is not None:
-            self.index_note.setText(_tr("Indexing {n} concepts… Terms are detected once this is done.").format(
+            self.index_note.setText(self.tr("Indexing {n} concepts… Terms are detected once this is done.").format(
                 n=f"{self.ctx.store.count():,}"))
             self.index_note.setVisible(True)
             self.indexer.ready.connect(self._on_index_ready)
@@ -152,27 +158,27 @@ class Startup(QObject):
         self.index_note.setVisible(False)
 
     def _on_index_failed(self, error: str) -> None:
-        self.index_note.setText(_tr("Terms cannot be detected: {reason}").format(reason=error))
+        self.index_note.setText(self.tr("Terms cannot be detected: {reason}").format(reason=error))
 
     def _note_skipped_detection(self, *_: Any) -> None:
         if self.indexer is not None and self.indexer.building:
-            self.index_note.setText(_tr("Indexing the glossary… The terms of this question were not looked up; "
-                                        "its answer has no glossary definitions."))
+            self.index_note.setText(self.tr(
+                "Indexing the glossary… This question's terms were not looked up, so no definitions were sent."))
 
     # ---- the backup -------------------------------------------------------------------
     def _on_backup_progress(self, done: int, total: int) -> None:
         self.backup_bar.setVisible(True)
         self.backup_bar.setRange(0, max(total, 1))
         self.backup_bar.setValue(done)
-        self.backup_bar.setFormat(_tr("Backup %p%"))
+        self.backup_bar.setFormat(self.tr("Backup %p%"))
 
     def _on_backup_done(self, job: Any) -> None:
         self.backup_bar.setVisible(False)
         if job.error is not None:
-            self.window.status.showMessage(_tr("Today's automatic backup was not made: {reason}").format(
+            self.window.status.showMessage(self.tr("Today's automatic backup was not made: {reason}").format(
                 reason=str(job.error)), 15000)
         elif job.result is not None:
-            self.window.status.showMessage(_tr("Backup saved."), 5000)
+            self.window.status.showMessage(self.tr("Backup saved."), 5000)
 
 
 def show_window(ctx: AppContext, *, build_matcher: Callable[[], Any] | None):

@@ -3642,6 +3642,44 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
 </context>
 <context>
+    <name>Startup</name>
+    <message>
+        <location filename="../../desktop/ui/startup.py" line="+125"/>
+        <source>Backup progress</source>
+        <translation>备份进度</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Indexing {n} concepts… Terms are detected once this is done.</source>
+        <translation>正在为 {n} 个概念建立索引…完成后即可识别术语。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Terms cannot be detected: {reason}</source>
+        <translation>无法识别术语：{reason}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Indexing the glossary… This question&apos;s terms were not looked up, so no definitions were sent.</source>
+        <translation>正在为术语表建立索引…本问题中的术语未被查找，因此没有发送定义。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Backup %p%</source>
+        <translation>备份 %p%</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Today&apos;s automatic backup was not made: {reason}</source>
+        <translation>今天的自动备份未能完成：{reason}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Backup saved.</source>
+        <translation>备份已保存。</translation>
+    </message>
+</context>
+<context>
     <name>StatusBar</name>
     <message>
         <location filename="../../desktop/ui/status_bar.py" line="+53"/>

@@ -74,3 +74,16 @@ def test_a_question_before_the_index_is_answered_and_says_terms_were_not_looked_
     shown = [c.term["text"] for c in win.terms.cards]
     assert "atrial fibrillation" in shown and "eGFR" not in shown
     assert "arrhythmia" in answer["prompt"]  # now the definition reaches the model
+
+
+def test_the_indexing_note_reads_in_chinese(start_window, qtbot):
+    from desktop.ui import i18n
+
+    gate = threading.Event()
+    assert i18n.set_language("zh_CN")
+    try:
+        win = start_window(gate=gate)
+        assert "个概念建立索引" in win.startup.index_note.text()
+    finally:
+        gate.set()
+        i18n.set_language("en")
