@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from desktop.ui.render import highlighted_question, markdown_html, settled_prefix
+from desktop.ui.render import highlighted_answer, highlighted_question, markdown_html, settled_prefix
 
 
 class TextLabel(QLabel):
@@ -147,6 +147,10 @@ class MessageBubble(QFrame):
     def render(self) -> None:
         if self.role == "user":
             self.body.setText(highlighted_question(self.text, self.message.get("terms")))
+        elif not self.streaming and self.message.get("answer_terms"):
+            self._drop_settled()  # a finished answer whose glossary terms are known: rendered whole, marked
+            self.body.setText(highlighted_answer(self.text, self.message["answer_terms"]))
+            self.body.setVisible(True)
         elif self.streaming or self._settled:
             self._render_streamed()
         else:
@@ -168,9 +172,7 @@ class MessageBubble(QFrame):
         text = self.text
         settled = text[:self._settled_len]
         if settled != self._settled_text:  # the final text differs from what streamed: start over
-            for lb in self._settled:
-                lb.deleteLater()
-            self._settled, self._settled_len, self._settled_text = [], 0, ""
+            self._drop_settled()
         cut = settled_prefix(text)
         if cut > self._settled_len:
             block = text[self._settled_len:cut]
@@ -183,6 +185,11 @@ class MessageBubble(QFrame):
         tail = text[self._settled_len:]
         self.body.setText(markdown_html(tail) if tail.strip() else ("" if self._settled else "<p>…</p>"))
         self.body.setVisible(bool(tail.strip()) or not self._settled)
+
+    def _drop_settled(self) -> None:
+        for lb in self._settled:
+            lb.deleteLater()
+        self._settled, self._settled_len, self._settled_text = [], 0, ""
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.text)

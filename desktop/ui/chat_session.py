@@ -164,15 +164,18 @@ class ChatSession(QObject):
         stats["adapter"] = result.get("adapter", "")
         text = result.get("text", "")
         msg = {"role": "assistant", "content": text, "prompt": result.get("prompt", ""), "stats": stats}
+        check = self.check_answer(text)
         try:
             msg["id"] = self.ctx.conversations.add_message(self.conv_id, "assistant", text,
                                                            prompt=msg["prompt"], stats=stats)
             self.messages.append(msg)
         except TermLensError as exc:
             self.answer_failed.emit(str(exc))
+        if check is not None:
+            msg["answer_terms"] = check["answer_terms"]  # shown marked in the bubble
         self.generating_changed.emit(False)
         self.answer_finished.emit(msg)
-        self.answer_checked.emit(self.check_answer(text))
+        self.answer_checked.emit(check)
 
     def check_answer(self, text: str) -> dict | None:
         """The glossary terms of answer ``text`` and its term issues as plain data (with ``reask``,

@@ -215,6 +215,8 @@ class ChatView(Retranslating, QWidget):
         b = self._streaming or self._add("assistant", message)
         b.update_message(message)
         b.streaming = False
+        if message.get("answer_terms"):
+            b.render()  # once more, now finished: with the glossary terms it uses marked
         self._streaming = None
         self._update_tools()
 

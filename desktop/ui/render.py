@@ -1,5 +1,7 @@
 """Text to the HTML the message bubbles show: answers as Markdown, questions with their
-glossary terms highlighted as links (``concept:ID``).
+glossary terms highlighted as links (``concept:ID``), and finished answers with the
+glossary terms they use highlighted the same way (deprecated, superseded and forbidden
+ones in red).
 
 Raw HTML in an answer is shown as text, never interpreted. Pure functions; no widgets.
 """
@@ -7,8 +9,10 @@ Raw HTML in an answer is shown as text, never interpreted. Pure functions; no wi
 from __future__ import annotations
 
 import html
+import re
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 _md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("table").enable("strikethrough")
 
@@ -51,3 +55,55 @@ def highlighted_question(text: str, terms: list[dict] | None) -> str:
         pos = e
     out.append(html.escape(text[pos:]))
     return "<p>" + "".join(out).replace("\n", "<br>") + "</p>"
+
+
+def highlighted_answer(text: str, answer_terms: list[dict] | None) -> str:
+    """An answer as Markdown HTML with the glossary terms it uses (``answer_terms`` of
+    ``glossary.answer_check``) as links to their concepts. Terms are marked inside the text
+    of the rendered Markdown (never inside code or link targets); a term split by emphasis
+    is left plain."""
+    if not answer_terms:
+        return markdown_html(text)
+    by_form: dict[str, dict] = {}
+    for t in answer_terms:
+        by_form.setdefault(t["text"], t)
+    def piece(form: str) -> str:  # Latin-script ends only on word boundaries, as detection has it
+        left = r"(?<!\w)" if form[:1].isascii() and form[:1].isalnum() else ""
+        right = r"(?!\w)" if form[-1:].isascii() and form[-1:].isalnum() else ""
+        return left + re.escape(form) + right
+
+    pattern = re.compile("|".join(piece(f) for f in sorted(by_form, key=len, reverse=True)))
+
+    def mark(plain: str) -> str:
+        out, pos = [], 0
+        for m in pattern.finditer(plain):
+            t = by_form.get(m.group())
+            if t is None:
+                continue
+            style = TERM_STYLE if t.get("status") in ("preferred", "admitted") else DEPRECATED_STYLE
+            title = html.escape(str(t.get("preferred", "")), quote=True)
+            out.append(escapeHtml(plain[pos:m.start()]))
+            out.append(f'<a href="concept:{int(t["concept_id"])}" title="{title}" style="{style}">'
+                       f"{escapeHtml(m.group())}</a>")
+            pos = m.end()
+        out.append(escapeHtml(plain[pos:]))
+        return "".join(out)
+
+    tokens = _md.parse(text)
+    for tok in tokens:
+        for child in tok.children or ():
+            if child.type == "text":
+                child.content = _Marked(mark(child.content))
+    return _md.renderer.render(tokens, _md.options, {})
+
+
+class _Marked(str):
+    """Text already escaped and marked up: the renderer's text rule writes it as it is."""
+
+
+def _text_rule(_renderer, tokens, idx, _options, _env) -> str:  # noqa: ANN001 (markdown-it's rule signature)
+    content = tokens[idx].content
+    return content if isinstance(content, _Marked) else escapeHtml(content)
+
+
+_md.add_render_rule("text", _text_rule)

@@ -28,6 +28,8 @@ def test_a_deprecated_term_in_the_answer_is_listed_with_the_preferred_term(open_
     shown = panel.answer_list.text()
     assert "Electroversions" in shown and "deprecated" in shown and "cardioversion" in shown
     assert panel.reask_btn.isVisible()
+    bubble = win.chat.bubbles[-1]  # the answer shows the deprecated term marked, linked to its concept
+    assert 'href="concept:' in bubble.body.text() and ">Electroversions</a>" in bubble.body.text()
 
     with qtbot.waitSignal(win.session.answer_finished, timeout=10_000):
         qtbot.mouseClick(panel.reask_btn, Qt.LeftButton)
