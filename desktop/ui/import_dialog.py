@@ -1,8 +1,12 @@
 """Importing and exporting glossary files, with the error report shown in the dialog.
 
 Import is all-or-nothing unless "skip bad entries" is ticked; a file with problems
-lists every bad line in the dialog (what and where), and nothing is changed. The
-file is read on a ``GlossaryTask`` thread with a progress bar.
+lists every bad line in the dialog (what and where), and nothing is changed. Entries
+already in the glossary are never doubled: by default the import stops and says so, and
+the person chooses to merge, skip or replace them (the "Already in the glossary" list).
+A CSV file's encoding is detected unless the person names it. The file is read on a
+``GlossaryTask`` thread with a progress bar. Exports neutralise spreadsheet formulas in
+CSV cells unless the ``csv_neutralise_formulas`` setting is off.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.workers.background import GlossaryTask
+from glossary.formats.encoding import CHOICES
 from glossary.store import GlossaryStore
 
 FORMATS = [("auto", ""), ("CSV", "csv"), ("JSON", "json"), ("JSON Lines", "jsonl"), ("TBX", "tbx")]
@@ -47,6 +52,20 @@ class ImportDialog(QDialog):
             self.format.addItem(self.tr("From the file name") if value == "" else label, value)
         self.format.setAccessibleName(self.tr("File format"))
         form.addRow(self.tr("Format:"), self.format)
+        self.encoding = QComboBox()
+        self.encoding.addItem(self.tr("Detect"), "")
+        for codec, name in CHOICES:
+            self.encoding.addItem(name, codec)
+        self.encoding.setAccessibleName(self.tr("Text encoding of a CSV file"))
+        form.addRow(self.tr("Encoding (CSV):"), self.encoding)
+        self.existing = QComboBox()
+        for label, value in ((self.tr("Stop and tell me"), "ask"),
+                             (self.tr("Merge: add their new terms and definitions"), "merge"),
+                             (self.tr("Skip them: keep the glossary's version"), "skip"),
+                             (self.tr("Replace them with the file's version"), "replace")):
+            self.existing.addItem(label, value)
+        self.existing.setAccessibleName(self.tr("What to do with entries already in the glossary"))
+        form.addRow(self.tr("Already in the glossary:"), self.existing)
         self.skip_bad = QCheckBox(self.tr("Skip bad entries and import the rest"))
         self.skip_bad.setAccessibleName(self.tr("Skip bad entries"))
         form.addRow("", self.skip_bad)
@@ -84,6 +103,7 @@ class ImportDialog(QDialog):
         from glossary.importer import import_file
 
         fmt, skip = self.format.currentData() or None, self.skip_bad.isChecked()
+        existing, encoding = self.existing.currentData(), self.encoding.currentData() or None
         self.report.clear()
         self.message.setText(self.tr("Importing {name}…").format(name=Path(path).name))
         self.progress.setVisible(True)
@@ -91,8 +111,9 @@ class ImportDialog(QDialog):
         self.import_btn.setEnabled(False)
         self.task = GlossaryTask("importing the glossary",
                                  lambda store, on_progress, should_stop: import_file(
-                                     store, path, format=fmt, skip_bad=skip,
-                                     on_progress=lambda d, t: on_progress(d, t)),
+                                     store, path, format=fmt, skip_bad=skip, existing=existing,
+                                     encoding=encoding, on_progress=lambda d, t: on_progress(d, t),
+                                     should_stop=should_stop),
                                  store=self.store, parent=self)
         self.task.progress.connect(self._on_progress)
         self.task.done.connect(self._on_done)
@@ -112,6 +133,9 @@ class ImportDialog(QDialog):
     def _on_done(self, result) -> None:
         self._finish()
         text = self.tr("Imported {added} concepts.").format(added=result.added)
+        if result.merged or result.replaced or result.kept:
+            text += " " + self.tr("Already in the glossary: {merged} merged, {replaced} replaced, {kept} left as they "
+                                  "were.").format(merged=result.merged, replaced=result.replaced, kept=result.kept)
         if result.problems:
             text += " " + self.tr("{n} entries were skipped; see the list below.").format(n=result.skipped)
             self.report.setPlainText("\n".join(str(p) for p in result.problems))
@@ -122,6 +146,8 @@ class ImportDialog(QDialog):
         self._finish()
         self.message.setText(sentence)
         self.report.setPlainText("\n".join(report))
+        if self.existing.currentData() == "ask" and not report:
+            self.existing.setFocus()  # entries already there: the choice the sentence asks for
 
     def done(self, r: int) -> None:  # noqa: D401 - QDialog.done
         if self.task is not None and self.task.isRunning():
@@ -142,8 +168,10 @@ def export_glossary(*, parent: QWidget, store: GlossaryStore, path: str | None =
                                               "JSON Lines (*.jsonl);;CSV (*.csv);;JSON (*.json);;TBX (*.tbx)")
     if not path:
         return None
+    from desktop.storage.config import load
+
     try:
-        return write(store.iter_concepts(), path)
+        return write(store.iter_concepts(), path, neutralise=load().csv_neutralise_formulas)
     except (TermLensError, OSError) as exc:
         QMessageBox.warning(parent, QCoreApplication.translate("ImportDialog", "Export glossary"), str(exc))
         return None

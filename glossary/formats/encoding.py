@@ -10,13 +10,14 @@ GB18030 on Chinese Windows, Big5, Shift-JIS and others elsewhere. The order of c
    mix of two encodings (two files pasted together): it is refused, naming lines of each
    kind, because no single decoding can give both right.
 4. Otherwise ``charset-normalizer`` (a maintained detector that measures how plausible
-   each decoding is as text) lists the encodings that fit. Among those it rates equally
-   well, the one Excel writes is taken first: GB18030 for Chinese, Windows-1252 for
-   Western European text (short samples often tie between Windows-1252 and Windows-1250,
-   and only 1252 reads "Ménière" right). When several other encodings fit equally well and
-   read the text differently (a few stray bytes fit almost any code page), TermLens does
-   not guess: the file is refused, naming the line and the candidates, and the person
-   chooses the encoding. Without a fit the file is refused too.
+   each decoding is as text) lists the encodings that fit; Windows-1252 is asked for
+   separately, because the detector leaves it out of short samples. The most plausible
+   reading is taken: no word mixing two scripts ("Ménière" read as GB18030 gives
+   "M閚i鑢e"), then the fewest non-letters among the non-ASCII characters (Chinese read
+   as Windows-1252 gives "ÐÄ·¿"), then the least chaos by the detector's measure; between readings equally plausible, the code page Windows itself uses
+   (GB18030, Windows-1252, Big5, Shift-JIS, Windows-1251, Windows-1250). When other
+   encodings tie and read the text differently, TermLens does not guess: the file is
+   refused, naming the line and the candidates, and the person chooses the encoding.
 
 The chosen encoding is then checked over the whole file; a byte it cannot decode is an
 error naming the line. The person can always name the encoding instead (``encoding=``,
@@ -27,11 +28,15 @@ CSV columns.
 from __future__ import annotations
 
 import codecs
+import re
+import unicodedata
 from pathlib import Path
 
+
 _SAMPLE = 4 * 1024 * 1024  # bytes charset-normalizer looks at (it samples chunks of them)
-# Preferred among decodings rated equally plausible: what Excel saves on Chinese and Western Windows.
-_PREFERRED = ("gb18030", "gbk", "gb2312", "cp1252", "big5")
+# Preferred among decodings rated equally plausible: what Excel saves on Chinese, Western, Taiwanese,
+# Japanese, Cyrillic and Central European Windows.
+_PREFERRED = ("gb18030", "cp1252", "big5", "cp932", "cp1251", "cp1250")
 _ALIASES = {"gbk": "gb18030", "gb2312": "gb18030", "latin1": "cp1252", "latin-1": "cp1252", "iso-8859-1": "cp1252",
             "windows-1252": "cp1252"}
 _NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "gb18030": "GB18030", "cp1252": "Windows-1252",
@@ -124,22 +129,53 @@ def _guess(path: Path) -> str:
 
     with open(path, "rb") as f:
         sample = f.read(_SAMPLE)
-    matches = [m for m in from_bytes(sample) if not m.encoding.startswith("utf")]
-    if not matches:
+    readings: dict[str, tuple[float, str]] = {}  # encoding -> (the detector's chaos, the text read)
+    # Excel's Western code page is often left out of a short sample's candidates: ask for it too
+    for m in [*from_bytes(sample), *from_bytes(sample, cp_isolation=["cp1252"])]:
+        name = _ALIASES.get(m.encoding, m.encoding)
+        if not name.startswith("utf"):
+            readings.setdefault(name, (m.chaos, str(m)))
+    if not readings:
         raise EncodingProblem(
             "TermLens cannot tell which text encoding the file is in; save it as 'CSV UTF-8' or choose the encoding")
-    best = min(m.chaos for m in matches)
-    tied = [m for m in matches if m.chaos <= best + 0.005]
-    names = [_ALIASES.get(m.encoding, m.encoding) for m in tied]
-    for name in _PREFERRED:
-        if name in names:
-            return name
-    if len({str(m) for m in tied}) == 1:  # every plausible reading gives the same text
-        return names[0]
+    scored = sorted(((*_implausibility(text, round(chaos, 2)),), _rank(name), name)
+                    for name, (chaos, text) in readings.items())
+    best, runner_up = scored[0], scored[1] if len(scored) > 1 else None
+    if (runner_up is None or runner_up[0] > best[0] or best[1] < len(_PREFERRED)
+            or readings[best[2]][1] == readings[runner_up[2]][1]):
+        return best[2]
     line = first_non_ascii_line(path)
+    names = [name for score, _r, name in scored if score == best[0]]
     raise EncodingProblem(
         f"TermLens cannot tell which text encoding the file is in (from line {line} it could be "
         + ", ".join(names[:3]) + "); save it as 'CSV UTF-8' or choose the encoding", line)
+
+
+def _rank(name: str) -> int:
+    return _PREFERRED.index(name) if name in _PREFERRED else len(_PREFERRED)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    first = name.split(" ", 1)[0]
+    return "CJK" if first in ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH") else first
+
+
+def _implausibility(text: str, chaos: float = 0.0) -> tuple[int, float, float]:
+    """How unlike real text a decoding is: words that mix letters of two scripts ("M閚i鑢e",
+    Ménière read as GB18030; "cafщ", café read as a Cyrillic code page), then the share of
+    non-ASCII characters that are not letters ("ÐÄ·¿²", Chinese read as Windows-1252), then
+    the detector's measure of chaos."""
+    mixed = 0
+    for word in _WORD.findall(text):
+        if not word.isascii() and len({_script(ch) for ch in word if ch.isalpha()}) > 1:
+            mixed += 1
+    wide = [ch for ch in text if ord(ch) > 127]
+    not_letters = sum(1 for ch in wide if not ch.isalpha()) / len(wide) if wide else 0.0
+    return mixed, round(not_letters, 2), chaos
 
 
 def first_non_ascii_line(path: Path) -> int:
@@ -162,7 +198,7 @@ def _check_whole(path: Path, codec: str) -> None:
             except UnicodeDecodeError as exc:
                 line = _line_of_byte(path, offset + max(exc.start, 0))
                 raise EncodingProblem(
-                    f"line {line} has bytes that are not valid {display_name(codec)} text; save the file as "
+                    f"the line has bytes that are not valid {display_name(codec)} text; save the file as "
                     "'CSV UTF-8' or choose its encoding", line) from None
             if not chunk:
                 return

@@ -45,6 +45,18 @@ def test_western_windows_csv_reads_right(tmp_path: Path, codec: str) -> None:
     assert concepts[1].definitions["en"] == "Señal cutánea"
 
 
+@pytest.mark.parametrize(("codec", "text"), [
+    ("cp1252", "Ménière disease"), ("cp1252", "Überweisung; Größe der Straße"), ("gb18030", "房颤"),
+    ("gb18030", "心房颤动;高血压"), ("big5", "心房顫動"), ("cp932", "心房細動です"), ("cp1251", "фибрилляция предсердий"),
+    ("cp1250", "Příliš žluťoučký kůň"),
+])
+def test_detection_reads_short_files_in_their_own_code_page(tmp_path: Path, codec: str, text: str) -> None:
+    path = tmp_path / "short.csv"
+    path.write_bytes(f"preferred_xx\n{text}\n".encode(codec))
+    concepts, problems = _items(path)
+    assert not problems and concepts[0].terms[0].text == text.split(";")[0].strip()
+
+
 def test_chinese_windows_csv_still_reads_right(tmp_path: Path) -> None:
     path = tmp_path / "gb.csv"
     path.write_bytes("preferred_zh,definition_zh\n心房颤动,一种常见的心律失常\n高血压,动脉血压持续升高\n".encode("gb18030"))

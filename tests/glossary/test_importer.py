@@ -38,7 +38,7 @@ def test_import_adds_every_concept(store: GlossaryStore, tmp_path: Path) -> None
 
 
 BAD_FILES = {
-    "bad-encoding.csv": b"preferred_en\nfine\n\xff\xfe\x80\x81 not text\n",
+    "bad-encoding.csv": "preferred_en\nMénière\n".encode() + b"\xff\xfe\x80\x81 not text\n",  # two encodings
     "broken.tbx": b"<tbx><text><body><conceptEntry id='c1'><langSec xml:lang='en'><termSec><term>a</term>",
     "bomb.tbx": BOMB.encode(),
     "xxe.tbx": EXTERNAL.encode(),
