@@ -75,12 +75,18 @@ class Indexer(QObject):
             matcher = self._build()
         except BaseException as exc:  # noqa: BLE001 - a sentence in the panel, never a dead thread
             _log.exception("building the detection index failed")
-            self._built.emit(None, str(exc) or type(exc).__name__)
+            try:
+                self._built.emit(None, str(exc) or type(exc).__name__)
+            except RuntimeError:
+                pass
             return
         finally:
             if collecting:
                 gc.enable()
-        self._built.emit(matcher, None)
+        try:
+            self._built.emit(matcher, None)
+        except RuntimeError:  # the window was closed (and this object deleted) during the build
+            pass
 
     def _arrived(self, matcher: Any, error: str | None) -> None:
         if self._changed.extend in self.ctx.store.changed:
@@ -93,6 +99,7 @@ class Indexer(QObject):
         if self._stale:
             self.start()
             return
+        matcher.active_fields = set(self.ctx.settings.active_fields)  # changed in Settings meanwhile, perhaps
         matcher.follow(self.ctx.store, changed=self._changed)
         self.ctx.matcher = matcher
         _log.info("detection index ready")
