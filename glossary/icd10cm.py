@@ -15,11 +15,26 @@ fibrillation and flutter"), whose titles are the phrases people write. With
 
 Each code becomes a concept: external id = the code ("I48.91"), the preferred
 English term = its title, the code itself as a case-sensitive abbreviation (so
-"I48.91" in a question is detected), inclusion terms as synonyms, subject field
-"medicine", source "ICD-10-CM", status draft, and a short English definition
-that places the code (its category, or the block of a category) and says
-whether it is billable. The title is not repeated there: it is the preferred
-term, and the prompt shows both.
+"I48.91" in a question is detected), subject field "medicine", source
+"ICD-10-CM", status draft. Synonyms are the words people write for it:
+
+- the code's inclusion terms ("Lethargy", "Tiredness" for R53.83);
+- the head of a title or inclusion term that ends in ", unspecified", "unspecified"
+  or "NOS", or starts with "Unspecified" ("Anemia, unspecified" -> "Anemia";
+  "Fatigue NOS" -> "Fatigue"; "Unspecified atrial fibrillation" -> "atrial fibrillation");
+- a title without a trailing qualifier in parentheses ("Chronic kidney disease, stage 3
+  (moderate)" -> "Chronic kidney disease, stage 3");
+- an abbreviation a title gives in parentheses ("Chronic kidney disease (CKD)" -> "CKD",
+  case-sensitive, and "Chronic kidney disease"), and, for the codes under it, their
+  stage forms with and without it ("CKD stage 3", "chronic kidney disease stage 3" for
+  N18.3 and N18.30; "CKD stage 3a" for N18.31).
+
+The package ships the tabular list only, not the alphabetic index, so index entries
+are not available; the inclusion terms are the index's most common entries.
+
+The definition, which the prompt receives, says what the code covers: its title, its
+inclusion terms ("Includes: ..."), its excludes notes ("Excludes: ...", both kinds), and
+whether it is billable; not where it sits in the chapter list.
 
 The file is streamed with ``iterparse`` and written in one transaction, a few
 thousand concepts at a time, with progress reported in bytes; loading twice adds
@@ -30,6 +45,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -86,9 +102,61 @@ class _Diag:
     code: str = ""
     title: str = ""
     inclusions: list[str] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
     seven: dict[str, str] = field(default_factory=dict)
     emitted: bool = False
     has_children: bool = False
+    abbreviations: dict[str, str] = field(default_factory=dict)  # "chronic kidney disease" -> "CKD", for codes below
+
+
+MAX_TERM = 256  # the store's limit on a term
+MAX_DEFINITION = 1200  # a code's definition stays a short paragraph in the prompt
+_UNSPECIFIED = re.compile(r"(?:,\s*|\s+)(?:unspecified|NOS)$", re.I)
+_LEADING_UNSPECIFIED = re.compile(r"^unspecified\s+", re.I)
+_ABBREVIATION = re.compile(r"^(?P<head>.+?)\s*\((?P<abbr>[A-Z][A-Z0-9-]{1,7})\)$")
+_QUALIFIER = re.compile(r"^(?P<head>.+?)\s*\([a-z][a-z ,-]*\)$")
+_STAGE = re.compile(r"^(?P<disease>.+?),\s*stage\s+(?P<stage>[0-9IVX]+[a-z]?)$", re.I)
+
+
+def everyday_names(title: str, abbreviations: dict[str, str]) -> list[tuple[str, bool]]:
+    """The words people write for a code titled ``title``: (text, is an abbreviation), most useful
+    first. ``abbreviations`` maps a disease name (lower case) to the abbreviation a heading gave it;
+    a new one found in ``title`` is added to it."""
+    out: list[tuple[str, bool]] = []
+    head = title.strip()
+    m = _ABBREVIATION.match(head)
+    if m:
+        head = m.group("head")
+        abbreviations[head.lower()] = m.group("abbr")
+        out += [(head, False), (m.group("abbr"), True)]
+    m = _QUALIFIER.match(head)
+    if m:
+        head = m.group("head")
+        out.append((head, False))
+    bare = _LEADING_UNSPECIFIED.sub("", _UNSPECIFIED.sub("", head)).strip(" ,")
+    if bare and bare.lower() != head.lower():
+        head = bare
+        out.append((head[:1].upper() + head[1:] if title[:1].isupper() else head, False))
+    m = _STAGE.match(head)
+    if m:
+        disease, stage = m.group("disease"), m.group("stage")
+        out.append((f"{disease} stage {stage}", False))
+        abbr = abbreviations.get(disease.lower())
+        if abbr:
+            out.append((f"{abbr} stage {stage}", False))
+    return [(t, a) for t, a in dict.fromkeys(out) if t and t.lower() != title.lower() and len(t) <= MAX_TERM]
+
+
+def _definition(code: str, title: str, kind: str, billing: str, inclusions: list[str], excludes: list[str]) -> str:
+    parts = [title.rstrip(".") + "."]
+    if inclusions:
+        parts.append("Includes: " + "; ".join(inclusions) + ".")
+    if excludes:
+        parts.append("Excludes: " + "; ".join(excludes) + ".")
+    text = " ".join(parts)
+    if len(text) > MAX_DEFINITION:
+        text = text[: MAX_DEFINITION - 1].rsplit(" ", 1)[0] + "…"
+    return f"{text} ICD-10-CM {kind} {code}; {billing}."
 
 
 def _with_dot(code: str) -> str:
@@ -129,17 +197,25 @@ def _parse(source: Any, seven_char: bool, valid: set[str] | None) -> Iterator[Co
     path: list[str] = []  # local names of open elements
     elems: list[ET.Element] = []
     diags: list[_Diag] = []
-    chapter = ("", "")  # (number, title)
-    block = ""
 
     def concept(d: _Diag, code: str, title: str, synonyms: list[str], *, kind: str, billing: str) -> Concept:
-        if diags[0] is not d or kind == "code" and code != d.code:
-            where = f"in category {diags[0].code} ({diags[0].title})"
-        else:
-            where = f"in block {block}" if block else (f"in chapter {chapter[0]}, {chapter[1]}" if chapter[0] else "")
-        definition = f"ICD-10-CM {kind} {code}" + (f", {where}" if where else "") + f"; {billing}."
+        inherited: dict[str, str] = {}
+        for a in diags:
+            inherited.update(a.abbreviations)
+        found = everyday_names(title, inherited)
+        d.abbreviations.update(inherited)  # an abbreviation a heading gives holds for the codes below it
+        for s in synonyms:
+            found += [(s, False), *everyday_names(s, inherited)]
+        definition = _definition(code, title, kind, billing, synonyms if code == d.code else [],
+                                 d.excludes if code == d.code else [])
         terms = [Term(title, "en", TermType.PREFERRED)]
-        terms += [Term(s, "en", TermType.SYNONYM) for s in dict.fromkeys(synonyms) if s.lower() != title.lower()]
+        seen = {title.lower(), code.lower()}
+        for text, is_abbr in found:
+            if text.lower() in seen or len(text) > MAX_TERM:
+                continue
+            seen.add(text.lower())
+            terms.append(Term(text, "en", TermType.ABBREVIATION if is_abbr else TermType.SYNONYM,
+                              case_sensitive=is_abbr))
         terms.append(Term(code, "en", TermType.ABBREVIATION, case_sensitive=True))
         return Concept(
             terms=terms, subject_fields=[SUBJECT], definitions={"en": definition},
@@ -169,16 +245,12 @@ def _parse(source: Any, seven_char: bool, valid: set[str] | None) -> Iterator[Co
         text = (el.text or "").strip()
         if tag == "name" and parent == "diag":
             diags[-1].code = text
-        elif tag == "name" and parent == "chapter":
-            chapter = (text, chapter[1])
         elif tag == "desc" and parent == "diag":
             diags[-1].title = text
-        elif tag == "desc" and parent == "chapter":
-            chapter = (chapter[0], text)
-        elif tag == "desc" and parent == "section":
-            block = text
         elif tag == "note" and parent == "inclusionTerm" and len(path) >= 2 and path[-2] == "diag" and text:
             diags[-1].inclusions.append(text)
+        elif tag == "note" and parent in ("excludes1", "excludes2") and len(path) >= 2 and path[-2] == "diag" and text:
+            diags[-1].excludes.append(text)
         elif tag == "extension" and parent == "sevenChrDef" and len(path) >= 2 and path[-2] == "diag":
             diags[-1].seven[el.get("char", "")] = text
         elif tag == "diag":

@@ -75,14 +75,15 @@ def test_codes_become_concepts(fake_xml: Path) -> None:
     assert list(concepts) == ["I48", "I48.9", "I48.91", "S52", "S52.0", "S52.01"]
     af = concepts["I48.91"]
     assert af.label("en") == "Unspecified atrial fibrillation"
-    assert [t.text for t in af.terms if t.type is TermType.SYNONYM] == ["Atrial fibrillation NOS"]
+    # the title's head, the inclusion term, and its head
+    assert [t.text for t in af.terms if t.type is TermType.SYNONYM] == ["Atrial fibrillation", "Atrial fibrillation NOS"]
     code = next(t for t in af.terms if t.type is TermType.ABBREVIATION)
     assert code.text == "I48.91" and code.case_sensitive
     assert af.subject_fields == ["medicine"] and af.source == "ICD-10-CM"
-    assert af.definitions["en"] == "ICD-10-CM code I48.91, in category I48 (Atrial fibrillation and flutter); billable."
+    assert af.definitions["en"] == ("Unspecified atrial fibrillation. Includes: Atrial fibrillation NOS. "
+                                    "Excludes: not a synonym. ICD-10-CM code I48.91; billable.")
     assert concepts["I48"].definitions["en"] == (
-        "ICD-10-CM category I48, in block Other forms of heart disease (I30-I5A); "
-        "not billable: use a more specific code under it."
+        "Atrial fibrillation and flutter. ICD-10-CM category I48; not billable: use a more specific code under it."
     )
     assert "not a synonym" not in {t.text for c in concepts.values() for t in c.terms}
 
@@ -95,7 +96,8 @@ def test_seventh_character_codes(fake_xml: Path) -> None:
     by_code = {c.external_id: c for c in icd10cm.iter_concepts(fake_xml)}
     ext = by_code["S52.01XA"]
     assert ext.label() == "Torus fracture of upper end of ulna, initial encounter for closed fracture"
-    assert ext.definitions["en"] == "ICD-10-CM code S52.01XA, in category S52 (Fracture of forearm); billable."
+    assert ext.definitions["en"] == ("Torus fracture of upper end of ulna, initial encounter for closed fracture. "
+                                     "ICD-10-CM code S52.01XA; billable.")
     assert by_code["S52.01"].definitions["en"].endswith("not billable without a 7th character.")
 
 
@@ -124,8 +126,8 @@ def test_installed_code_set_slice() -> None:
     first = list(icd10cm.iter_concepts(limit=300))
     assert len(first) == 300
     assert first[0].external_id == "A00" and first[0].label() == "Cholera"
-    assert all(f" {c.external_id}, in " in c.definitions["en"] for c in first)
-    assert first[0].definitions["en"].startswith("ICD-10-CM category A00, in block Intestinal infectious diseases")
+    assert all(c.definitions["en"].startswith(c.label()) and f" {c.external_id}; " in c.definitions["en"] for c in first)
+    assert first[0].definitions["en"].startswith("Cholera. ICD-10-CM category A00; not billable")
 
 
 def test_missing_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -164,3 +166,51 @@ def test_cancel_leaves_store_unchanged(fake_xml: Path, tmp_path: Path) -> None:
         with pytest.raises(GlossaryImportError, match="cancelled"):
             icd10cm.load(store, xml_path=fake_xml, should_stop=lambda: next(calls) >= 3)
         assert store.count() == 0
+
+
+# --- everyday words (the installed code set) ---
+
+
+@pytest.fixture(scope="module")
+def icd_matcher(tmp_path_factory: pytest.TempPathFactory):
+    from glossary.matcher import Matcher
+
+    store = GlossaryStore(tmp_path_factory.mktemp("icd") / "g.db")
+    # the chapters of the examples (blood, endocrine, kidney, symptoms): every code there, so that
+    # the everyday words must pick the right concept among their neighbours
+    store.add_concepts(c for c in icd10cm.iter_concepts(seven_char=False) if c.external_id[:1] in "DENR")
+    yield Matcher.from_store(store, follow=False), store
+    store.close()
+
+
+@pytest.mark.parametrize(("question", "word", "codes"), [
+    ("Her labs show anemia again.", "anemia", {"D64.9"}),
+    ("Counselling for obesity was offered.", "obesity", {"E66.9"}),
+    ("He reports fatigue since March.", "fatigue", {"R53.83"}),
+    ("Known CKD stage 3, eGFR stable.", "CKD stage 3", {"N18.3", "N18.30"}),
+])
+def test_everyday_words_find_their_code(icd_matcher, question: str, word: str, codes: set[str]) -> None:
+    matcher, _store = icd_matcher
+    hits = [h for h in matcher.detect(question) if h.text.lower() == word.lower()]
+    assert hits, [h.text for h in matcher.detect(question)]
+    found = {matcher.concept(h.concept_id).external_id for h in hits}
+    found |= {matcher.concept(a).external_id for h in hits for a in h.alternatives}
+    assert found & codes
+
+
+def test_definition_says_what_the_code_covers(icd_matcher) -> None:
+    _matcher, store = icd_matcher
+    (fatigue,) = [c for c in store.iter_concepts() if c.external_id == "R53.83"]
+    text = fatigue.definitions["en"]
+    assert text.startswith("Other fatigue. Includes: Fatigue NOS; Lack of energy; Lethargy; Tiredness. Excludes: ")
+    assert "chapter" not in text and "block" not in text and text.endswith("; billable.")
+
+
+def test_everyday_names() -> None:
+    abbreviations: dict[str, str] = {}
+    assert icd10cm.everyday_names("Chronic kidney disease (CKD)", abbreviations) == [
+        ("Chronic kidney disease", False), ("CKD", True)]
+    assert ("CKD stage 3a", False) in icd10cm.everyday_names("Chronic kidney disease, stage 3a", abbreviations)
+    assert icd10cm.everyday_names("Anemia, unspecified", {}) == [("Anemia", False)]
+    assert icd10cm.everyday_names("Fatigue NOS", {}) == [("Fatigue", False)]
+    assert icd10cm.everyday_names("Type 2 diabetes mellitus without complications", {}) == []
