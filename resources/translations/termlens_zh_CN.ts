@@ -3847,6 +3847,34 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <source>Detected terms</source>
         <translation>识别出的术语</translation>
     </message>
+    <message>
+        <source>In the answer</source>
+        <translation>回答中的术语</translation>
+    </message>
+    <message>
+        <source>Ask again using the preferred terms</source>
+        <translation>使用首选术语重新提问</translation>
+    </message>
+    <message>
+        <source>Ask the question again, telling the model to use the preferred terms</source>
+        <translation>重新提问，并要求模型使用首选术语</translation>
+    </message>
+    <message>
+        <source>“{term}” from the question is not named; use “{preferred}”</source>
+        <translation>回答未提及问题中的“{term}”；请使用“{preferred}”</translation>
+    </message>
+    <message>
+        <source>“{term}” is forbidden; use “{preferred}”</source>
+        <translation>“{term}”是禁用术语；请使用“{preferred}”</translation>
+    </message>
+    <message>
+        <source>“{term}” is {status}; use “{preferred}”</source>
+        <translation>“{term}”的状态为 {status}；请使用“{preferred}”</translation>
+    </message>
+    <message>
+        <source>Used as in the glossary: {terms}</source>
+        <translation>与术语表一致：{terms}</translation>
+    </message>
 </context>
 <context>
     <name>TrainingPage</name>
