@@ -117,7 +117,7 @@ def test_bad_input_is_one_sentence_and_nothing_is_written(args, sentence, tmp_pa
         args += ["--report", str(tmp_path / "rep")]
     assert _eval(*args) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("Error:") and sentence in err[0]
+    assert len(err) == 1 and err[0].startswith("error:") and sentence in err[0]
     assert not (tmp_path / "rep").exists() and not (tmp_path / "out.jsonl").exists()
     assert not (termlens_home / "reports").exists() or not any((termlens_home / "reports").iterdir())
 
