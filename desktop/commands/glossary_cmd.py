@@ -96,7 +96,9 @@ def _delete(args: argparse.Namespace, store: GlossaryStore) -> int:
     with store.transaction():  # one undo step for all of them
         for cid in args.ids:
             store.delete_concept(cid)
-    print(f"Deleted {len(args.ids)} concept{'s' if len(args.ids) != 1 else ''}; 'glossary undo' brings them back.")
+    n = len(args.ids)
+    print(f"Deleted {n} concepts; 'glossary undo' brings them back." if n != 1
+          else "Deleted 1 concept; 'glossary undo' brings it back.")
     return 0
 
 
@@ -128,6 +130,9 @@ def _detect(args: argparse.Namespace, store: GlossaryStore) -> int:
 
     matcher = Matcher.from_store(store, follow=False, active_fields=args.field or ())
     hits = matcher.detect(args.text)
+    if matcher.skipped:  # terms stored before the length limit
+        print(f"note: {len(matcher.skipped)} concepts have a term longer than 256 characters, left out of detection "
+              f"(concepts {', '.join(map(str, matcher.skipped[:10]))})", file=sys.stderr)
     if args.json:
         def about(cid: int) -> dict:
             c = matcher.concept(cid)

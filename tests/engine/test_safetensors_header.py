@@ -60,3 +60,17 @@ def test_fuzz_header_bytes(tmp_path: Path, data: bytes) -> None:
         read_safetensors_header(path)
     except ModelLoadError as exc:
         assert str(exc).endswith(".")
+
+
+@pytest.mark.parametrize("header", [b'{"a":5}', b"[1,2]"])
+def test_models_check_on_a_damaged_header_is_one_sentence(tiny_model_copy: Path, capsys, header: bytes) -> None:
+    import argparse
+
+    from desktop.commands import models_cmd
+
+    _file(tiny_model_copy / "model.safetensors", header)
+    parser = argparse.ArgumentParser(prog="termlens")
+    models_cmd.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["models", "check", str(tiny_model_copy)])
+    with pytest.raises(ModelLoadError, match="model.safetensors has a damaged header"):
+        args.func(args)  # main.py turns a TermLensError into "error: <sentence>" and exit code 2
