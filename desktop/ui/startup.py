@@ -103,6 +103,11 @@ class Indexer(QObject):
         matcher.follow(self.ctx.store, changed=self._changed)
         self.ctx.matcher = matcher
         _log.info("detection index ready")
+        if getattr(matcher, "skipped", None):  # terms stored before the length limit: left out, said once
+            text = self.tr("{n} concepts have a term longer than 256 characters; such terms are left out of "
+                           "detection. Shorten them in the glossary (concepts {ids}).").format(
+                n=len(matcher.skipped), ids=", ".join(map(str, matcher.skipped[:10])))
+            QTimer.singleShot(0, lambda: QMessageBox.information(None, "TermLens", text))
         self.ready.emit(matcher)
 
 

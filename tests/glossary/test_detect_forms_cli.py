@@ -67,3 +67,20 @@ def test_status_is_shown(home, capsys):
     assert args.func(args) == 0
     out = capsys.readouterr().out
     assert "(superseded term)" in out and "matched 'auricular fibrillations' for 'auricular fibrillation'" in out
+
+
+def test_an_oversized_term_from_older_data_is_reported_and_detection_goes_on(home, capsys):
+    import sqlite3
+
+    db = sqlite3.connect(db_path())
+    db.execute("INSERT INTO concepts(id, status) VALUES (99, 'draft')")
+    db.execute("INSERT INTO terms(concept_id, text) VALUES (99, ?)", ("-" * 100_000,))
+    db.commit()
+    db.close()
+    parser = argparse.ArgumentParser(prog="termlens")
+    glossary_cmd.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["glossary", "detect", "two carcinomas", "--json"])
+    assert args.func(args) == 0
+    out = capsys.readouterr()
+    assert [r["matched"] for r in json.loads(out.out)] == ["carcinomas"]
+    assert "1 concepts have a term longer than 256 characters" in out.err and "99" in out.err
