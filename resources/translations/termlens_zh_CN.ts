@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>Indexer</name>
+    <message>
+        <source>{n} concepts have a term longer than 256 characters; such terms are left out of detection. Shorten them in the glossary (concepts {ids}).</source>
+        <translation>{n} 个概念含有超过 256 个字符的术语，这些术语不参与检测。请在术语表中缩短它们（概念 {ids}）。</translation>
+    </message>
+</context>
+<context>
     <name>AdaptersPage</name>
     <message>
         <location filename="../../desktop/ui/adapters_page.py" line="+117"/>
