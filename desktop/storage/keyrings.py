@@ -31,7 +31,8 @@ class KeyStore(Protocol):
 
 
 class MemoryKeyring:
-    """An in-process keyring for tests (``TERMLENS_KEYRING=memory``).
+    """An in-process keyring (``TERMLENS_KEYRING=memory``): for tests, and for the throwaway
+    data folder of ``main.py --screenshot``.
 
     Deliberately not a ``keyring.backend.KeyringBackend`` subclass: those register
     themselves for automatic selection, and a key kept only in memory must never be
