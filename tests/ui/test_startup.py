@@ -87,3 +87,15 @@ def test_the_indexing_note_reads_in_chinese(start_window, qtbot):
     finally:
         gate.set()
         i18n.set_language("en")
+
+
+def test_the_daily_backup_runs_behind_the_window_with_progress_in_the_status_bar(start_window, qtbot):
+    win = start_window()
+    startup = win.startup
+    job = startup.backup_job  # a new data folder with a database and no backup yet: one is due
+    assert job is not None
+    qtbot.waitUntil(lambda: job.done.is_set(), timeout=60_000)
+    qtbot.waitUntil(lambda: not startup.backup_bar.isVisible(), timeout=5_000)
+    assert job.error is None and job.result is not None and job.result.is_file()
+    assert startup.backup_bar.maximum() > 1  # pages were counted into the status bar's bar
+    assert win.status.currentMessage() == "Backup saved."
