@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from desktop import log, paths
+from desktop import paths
 from desktop.errors import StorageError
 from desktop.storage import config
 from desktop.tokens import TokenCounter
@@ -36,8 +36,6 @@ from desktop.ui.conversation_source import StoreConversations
 from desktop.workers.model_worker import ModelThread, ModelWorker
 from glossary.matcher import Matcher
 from glossary.store import GlossaryStore
-
-_log = log.get("app")
 
 
 def open_context(*, model: str | None = None, worker: ModelWorker | None = None, key: bytes | None = None,
@@ -135,8 +133,10 @@ def _screenshot(path: Path, *, lang: str | None, model: str | None) -> int:
     from desktop.ui.app import make_app, set_language
     from desktop.ui.screenshot import render_screenshot
 
-    # The person's own model (read, never written), found before the data folder changes.
-    model_dir = model or config.load().model_path or str(paths.default_model_dir())
+    # The person's own model and language (read, never written), found before the data folder changes.
+    own = config.load()
+    model_dir = model or own.model_path or str(paths.default_model_dir())
+    lang = lang or own.language
     saved = {name: os.environ.get(name) for name in ("TERMLENS_HOME", "TERMLENS_KEYRING")}
     home = tempfile.mkdtemp(prefix="termlens-screenshot-")
     os.environ.update(TERMLENS_HOME=home, TERMLENS_KEYRING="memory")
