@@ -61,7 +61,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from glossary.inflect import fold
+from glossary.inflect import fold, warm_up
 from glossary.match_index import MAX_TERM_CHARS, WHOLE_WORD, Automaton, Chain, Entry, accept, add_entries, pattern_check
 from glossary.model import NON_PREFERRED_STATUSES, Concept, Status, Term, TermStatus, TermType, is_cjk_char
 from glossary.normalize import WORD_CHAR, norm, normalize
@@ -183,6 +183,7 @@ class Matcher:
 
     def rebuild(self) -> None:
         """Build the main automaton from every concept and empty the overlay."""
+        warm_up()  # the lemmatiser's dictionary, while building (off the GUI thread in the window)
         by_form: dict[str, list[Entry]] = {}
         collecting = gc.isenabled()
         gc.disable()  # no cyclic garbage is made here; collections would double the build time
