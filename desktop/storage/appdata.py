@@ -207,6 +207,9 @@ def _care(home: str, key: bytes, *, backup: bool) -> list[str]:
         notes.append(restored)
     fresh = not path.exists() or path.stat().st_size == 0
     if backup and not fresh:
+        if backups.backup_due(home):
+            for sink in _note_sinks:  # the command line: say why this start takes longer
+                sink("Taking today's backup of your TermLens data (once a day)…")
         try:
             backups.auto_backup(key=key, home=home)
         except StorageError as exc:

@@ -63,7 +63,7 @@ def _home(home: str | os.PathLike[str] | None) -> Path:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
+    if pid == os.getpid() or os.name == "nt":  # Windows has no signal 0: os.kill would end the process
         return True
     try:
         os.kill(pid, 0)

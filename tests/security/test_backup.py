@@ -405,3 +405,21 @@ def test_security_check_restores_a_missing_database_and_says_so(home: Path, key:
 
     assert "Your database was missing, so TermLens restored the backup taken 2026-03-02 08:00 UTC" in capsys.readouterr().out
     assert _titles(home / "termlens.db", key) == ["kept safe"]
+
+
+def test_a_command_takes_the_daily_backup_once_and_says_why_it_takes_longer(
+    home: Path, key: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import main
+    from desktop.storage import appdata
+
+    _conversation(key, home, "a")
+    appdata.forget_keys()
+    assert main.main(["glossary", "list"]) == 0
+    assert "Taking today's backup of your TermLens data (once a day)" in capsys.readouterr().err
+    assert len(backup.list_backups(home)) == 1 and backup.is_known_good(backup.list_backups(home)[0])
+
+    appdata.forget_keys()
+    assert main.main(["glossary", "list"]) == 0
+    assert "backup" not in capsys.readouterr().err
+    assert len(backup.list_backups(home)) == 1
