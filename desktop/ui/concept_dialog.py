@@ -10,7 +10,7 @@ before anything is saved. A term typed by hand gets the language its script sugg
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
     QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
@@ -37,12 +37,12 @@ class _DefinitionRow(QWidget):
         self.lang.addItems(COMMON_LANGS)
         self.lang.setCurrentText(lang)
         self.lang.setFixedWidth(80)
-        self.lang.setAccessibleName(dialog.tr("Language of the definition"))
+        self.lang.setAccessibleName(QCoreApplication.translate("ConceptDialog", "Language of the definition"))
         self.text = QPlainTextEdit(text)
         self.text.setFixedHeight(70)
-        self.text.setAccessibleName(dialog.tr("Definition in {lang}").format(lang=lang))
-        self.remove = QPushButton(dialog.tr("Remove"))
-        self.remove.setAccessibleName(dialog.tr("Remove the definition in {lang}").format(lang=lang))
+        self.text.setAccessibleName(QCoreApplication.translate("ConceptDialog", "Definition in {lang}").format(lang=lang))
+        self.remove = QPushButton(QCoreApplication.translate("ConceptDialog", "Remove"))
+        self.remove.setAccessibleName(QCoreApplication.translate("ConceptDialog", "Remove the definition in {lang}").format(lang=lang))
         self.remove.clicked.connect(lambda: dialog.remove_language(self))
         lay.addWidget(self.lang)
         lay.addWidget(self.text, 1)

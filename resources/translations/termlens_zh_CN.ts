@@ -642,6 +642,90 @@
         <source>Concept not saved</source>
         <translation>概念未保存</translation>
     </message>
+    <message>
+        <source>Usage</source>
+        <translation>用法</translation>
+    </message>
+    <message>
+        <source>Matching</source>
+        <translation>匹配</translation>
+    </message>
+    <message>
+        <source>Definitions, one per language:</source>
+        <translation>定义（每种语言一条）：</translation>
+    </message>
+    <message>
+        <source>Add a language</source>
+        <translation>添加语言</translation>
+    </message>
+    <message>
+        <source>Add a definition in another language</source>
+        <translation>添加另一种语言的定义</translation>
+    </message>
+    <message>
+        <source>admitted</source>
+        <translation>许可</translation>
+    </message>
+    <message>
+        <source>superseded</source>
+        <translation>已被取代</translation>
+    </message>
+    <message>
+        <source>forbidden</source>
+        <translation>禁用</translation>
+    </message>
+    <message>
+        <source>as its type</source>
+        <translation>随类型</translation>
+    </message>
+    <message>
+        <source>Usage status of the term</source>
+        <translation>术语的使用状态</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>exact</source>
+        <translation>精确</translation>
+    </message>
+    <message>
+        <source>inflected forms too</source>
+        <translation>含屈折形式</translation>
+    </message>
+    <message>
+        <source>How the term is found in text</source>
+        <translation>在文本中查找该术语的方式</translation>
+    </message>
+    <message>
+        <source>'{code}' is not a language code such as en, zh or es.</source>
+        <translation>“{code}”不是语言代码（如 en、zh 或 es）。</translation>
+    </message>
+    <message>
+        <source>Write the language as its short code in small letters ('{short}', not '{code}').</source>
+        <translation>请用小写的简短代码写语言（“{short}”，而不是“{code}”）。</translation>
+    </message>
+    <message>
+        <source>There are two definitions in '{lang}'; keep one.</source>
+        <translation>“{lang}”有两条定义；请只保留一条。</translation>
+    </message>
+    <message>
+        <source>Language of the definition</source>
+        <translation>定义的语言</translation>
+    </message>
+    <message>
+        <source>Definition in {lang}</source>
+        <translation>{lang} 定义</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Remove the definition in {lang}</source>
+        <translation>删除 {lang} 定义</translation>
+    </message>
 </context>
 <context>
     <name>ConceptTableModel</name>
@@ -1936,6 +2020,38 @@
         <source>The {lang} definition of &quot;{term}&quot; has {n} characters; a definition may have at most {limit}.</source>
         <translation>“{term}”的 {lang} 定义有 {n} 个字符；定义最多 {limit} 个字符。</translation>
     </message>
+    <message>
+        <source>'{choice}' is not one of ask, merge, skip, replace.</source>
+        <translation>“{choice}”不是 ask、merge、skip、replace 之一。</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: '{first}' from '{file}' is already in the glossary. Import again choosing to merge, skip or replace the entries already there.</source>
+        <translation>未导入任何内容：“{file}”中的“{first}”已在词汇表中。请重新导入，并选择合并、跳过或替换已有条目。</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: {n} entries of '{file}' are already in the glossary (the first: '{first}'). Import again choosing to merge, skip or replace them.</source>
+        <translation>未导入任何内容：“{file}”中有 {n} 个条目已在词汇表中（第一个：“{first}”）。请重新导入，并选择合并、跳过或替换它们。</translation>
+    </message>
+    <message>
+        <source>The disk is full: '{name}' was not written, and nothing was left behind; free some space and export again.</source>
+        <translation>磁盘已满：未写入“{name}”，也没有留下任何残余文件；请释放一些空间后重新导出。</translation>
+    </message>
+    <message>
+        <source>TermLens may not write to the folder '{folder}'; choose another place.</source>
+        <translation>TermLens 无权写入文件夹“{folder}”；请选择其他位置。</translation>
+    </message>
+    <message>
+        <source>The folder '{folder}' does not exist; choose an existing folder to export into.</source>
+        <translation>文件夹“{folder}”不存在；请选择一个已有的文件夹来导出。</translation>
+    </message>
+    <message>
+        <source>'{path}' is a folder; give a file name to export into.</source>
+        <translation>“{path}”是一个文件夹；请给出要导出到的文件名。</translation>
+    </message>
+    <message>
+        <source>'{name}' could not be written ({reason}); any earlier file is unchanged.</source>
+        <translation>无法写入“{name}”（{reason}）；原有文件保持不变。</translation>
+    </message>
 </context>
 <context>
     <name>EvaluationPage</name>
@@ -2654,6 +2770,46 @@
         <location line="+7"/>
         <source>Export glossary</source>
         <translation>导出术语表</translation>
+    </message>
+    <message>
+        <source>Detect</source>
+        <translation>自动检测</translation>
+    </message>
+    <message>
+        <source>Text encoding of a CSV file</source>
+        <translation>CSV 文件的文本编码</translation>
+    </message>
+    <message>
+        <source>Encoding (CSV):</source>
+        <translation>编码（CSV）：</translation>
+    </message>
+    <message>
+        <source>Stop and tell me</source>
+        <translation>停止并告诉我</translation>
+    </message>
+    <message>
+        <source>Merge: add their new terms and definitions</source>
+        <translation>合并：添加其中新的术语和定义</translation>
+    </message>
+    <message>
+        <source>Skip them: keep the glossary's version</source>
+        <translation>跳过：保留词汇表中的版本</translation>
+    </message>
+    <message>
+        <source>Replace them with the file's version</source>
+        <translation>替换为文件中的版本</translation>
+    </message>
+    <message>
+        <source>What to do with entries already in the glossary</source>
+        <translation>如何处理词汇表中已有的条目</translation>
+    </message>
+    <message>
+        <source>Already in the glossary:</source>
+        <translation>词汇表中已有：</translation>
+    </message>
+    <message>
+        <source>Already in the glossary: {merged} merged, {replaced} replaced, {kept} left as they were.</source>
+        <translation>词汇表中已有的条目：合并 {merged} 个，替换 {replaced} 个，{kept} 个保持不变。</translation>
     </message>
 </context>
 <context>
@@ -3646,6 +3802,10 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <location line="+4"/>
         <source>Minutes without use after which the window hides your conversations until you unlock it (0: never).</source>
         <translation>闲置多少分钟后窗口将隐藏您的对话，直到您解锁（0：从不）。</translation>
+    </message>
+    <message>
+        <source>In CSV exports, put an apostrophe before cells that start with = + - @ (a spreadsheet would run them as formulas); TermLens removes it again on import.</source>
+        <translation>导出 CSV 时，在以 = + - @ 开头的单元格前加一个撇号（否则电子表格会把它们当作公式执行）；TermLens 导入时会再去掉它。</translation>
     </message>
 </context>
 <context>
