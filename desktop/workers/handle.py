@@ -8,9 +8,12 @@ now or still waits in the queue (a cancelled job that has not started yet runs w
 stop flag already set: it ends at its first check, as the engine's functions do when
 stopped). In the spirit of Anki's ``QueryOp`` and napari's ``thread_worker``.
 
-A handle is made on the GUI thread and lives there; the model thread emits its signals,
-which Qt queues to the GUI thread for every slot of a widget. ``cancel()`` is safe from
-any thread. QtCore only; never touches widgets.
+A handle is made on the GUI thread and lives there. The model thread never emits the
+handle's signals itself: it posts them (``post``, ``end``) and the handle emits them on
+its own thread when that thread's event loop gets to them. So the page that submitted a
+job can connect to the handle right after ``submit`` returns and miss nothing, however
+quick the job, while the job starts at once. ``cancel()`` is safe from any thread.
+QtCore only; never touches widgets.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 FRAME_S = 0.016  # at most one text signal per frame: a fast model must not flood the GUI's event queue
 
@@ -45,12 +48,14 @@ class JobHandle(QObject):
     progress = Signal(object)  # whatever the job reports (a TrainProgress, (done, total, message), ...)
     finished = Signal(object)  # the job's result
     failed = Signal(str)  # a sentence a person can act on
+    _posted = Signal(str, object)  # a signal's name and arguments, from the model thread
 
     def __init__(self, job: Job | None = None) -> None:
         super().__init__()
         self.job = job
         self._stop = threading.Event()
-        self._done = threading.Event()
+        self._done = False
+        self._posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def cancel(self) -> None:
         """Ask this job, and only this one, to end at its next check; safe from any thread."""
@@ -66,17 +71,29 @@ class JobHandle(QObject):
 
     @property
     def done(self) -> bool:
-        """True once ``finished`` or ``failed`` was emitted."""
-        return self._done.is_set()
+        """True once ``finished`` or ``failed`` was emitted (read it on the handle's thread)."""
+        return self._done
+
+    # ---- for the worker, on the model thread ----------------------------------------------
+    def post(self, signal: str, *args: Any) -> None:
+        """Have the handle emit ``signal`` with ``args`` on its own thread."""
+        self._posted.emit(signal, args)
+
+    def report_progress(self, payload: Any) -> None:
+        """The job's ``on_progress``."""
+        self.post("progress", payload)
 
     def end(self, *, result: Any = None, failed: str | None = None) -> None:
-        """Report the job's one outcome (the worker calls this once, on the model thread); the
-        handle counts as done before the signal goes out, so a slot that asks sees it done."""
-        self._done.set()
+        """Report the job's one outcome (the worker calls this once)."""
         if failed is None:
-            self.finished.emit(result)
+            self.post("finished", result)
         else:
-            self.failed.emit(failed)
+            self.post("failed", failed)
+
+    def _deliver(self, signal: str, args: tuple) -> None:
+        if signal in ("finished", "failed"):
+            self._done = True  # before the signal goes out: a slot that asks sees it done
+        getattr(self, signal).emit(*args)
 
 
 class GenerationHandle(JobHandle):

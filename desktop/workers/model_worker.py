@@ -5,9 +5,7 @@ job (checking a folder, adapters, training, evaluation) are queued to it and run
 time; the GUI thread never waits on it.
 
 - ``submit(job) -> JobHandle`` (``desktop.workers.handle``): the job's own ``progress``,
-  ``finished`` and ``failed`` signals and its own cancel. The job is queued when the
-  calling (GUI) thread next returns to its event loop, so the caller connects to the
-  handle first and can miss none of its signals, however quick the job;
+  ``finished`` and ``failed`` signals, emitted on the GUI thread, and its own cancel;
 - ``request_generate(request) -> GenerationHandle``: one answer, whose text deltas come
   batched to at most one ``tokens`` signal per frame (~16 ms) so a fast model cannot flood
   the GUI's event queue; its cancel is checked every token;
@@ -28,7 +26,7 @@ import traceback
 from dataclasses import asdict, dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop import log
 from desktop.workers.handle import FrameBatcher, GenerationHandle, Job, JobHandle
@@ -78,8 +76,9 @@ class ModelWorker(QObject):
         self.lm = None
         self.info: dict = {}  # what ``loaded`` last said of the model in use ({} when none)
         self._load_fn = load_fn
-        # handles not yet known to be done; pruned on the GUI thread only, so the model
-        # thread never drops the last reference to a QObject that lives on the GUI thread
+        # handles not yet done (their outcome not yet delivered); pruned on the GUI thread only,
+        # so a handle outlives its pending signals and the model thread never drops the last
+        # reference to a QObject that lives on the GUI thread
         self._handles: list[JobHandle] = []
         self._handles_lock = threading.Lock()
         self._load_requested.connect(self._do_load)
@@ -112,7 +111,7 @@ class ModelWorker(QObject):
     def _queue(self, handle: JobHandle, request: Signal) -> JobHandle:
         with self._handles_lock:
             self._handles = [h for h in self._handles if not h.done] + [handle]
-        QTimer.singleShot(0, lambda: request.emit(handle))  # once the caller has connected to the handle
+        request.emit(handle)
         return handle
 
     # ---- on the model thread ----------------------------------------------------------
@@ -197,10 +196,10 @@ class ModelWorker(QObject):
             handle.end(failed=NO_MODEL)
             return
         self.busy_changed.emit(True)
-        batch = FrameBatcher(handle.tokens.emit)
+        batch = FrameBatcher(lambda text: handle.post("tokens", text))
         try:
             gen = self._open_stream(handle.request, handle.should_stop)
-            handle.prompt_ready.emit(gen.prompt.text, gen.prompt.dropped_turns)
+            handle.post("prompt_ready", gen.prompt.text, gen.prompt.dropped_turns)
             for delta in gen:
                 batch.add(delta)
             batch.flush()
@@ -222,7 +221,8 @@ class ModelWorker(QObject):
             return
         self.busy_changed.emit(True)
         try:
-            result = job.fn(self.lm, on_progress=handle.progress.emit, should_stop=handle.should_stop, **job.kwargs)
+            result = job.fn(self.lm, on_progress=handle.report_progress, should_stop=handle.should_stop,
+                            **job.kwargs)
         except BaseException as exc:  # noqa: BLE001 - the thread must survive any failure
             handle.end(failed=describe_error(exc, job.doing))
         else:

@@ -136,16 +136,17 @@ def test_each_job_reports_to_its_own_handle_and_cancel_stops_that_job_only(qtbot
     first = worker.submit(Job("counting", steps, needs_model=False, kwargs={"n": 3}))
     second = worker.submit(Job("counting", steps, needs_model=False, kwargs={"n": 3}))
     seen: dict[str, list] = {"first": [], "second": []}
-    first.progress.connect(lambda p: seen["first"].append(p))
-    second.progress.connect(lambda p: seen["second"].append(p))
+    results: list[tuple[str, dict]] = []
+    for name, handle in (("first", first), ("second", second)):
+        handle.progress.connect(lambda p, name=name: seen[name].append(p))
+        handle.finished.connect(lambda r, name=name: results.append((name, r)))
     with qtbot.waitSignal(first.progress, timeout=5_000):
         pass
     second.cancel()
-    with qtbot.waitSignals([first.finished, second.finished], timeout=5_000, order="strict") as both:
+    with qtbot.waitSignals([first.finished, second.finished], timeout=5_000):
         release.set()
-    first_result, second_result = (s.args[0] for s in both.all_signals_and_args)
-    assert first_result == {"steps": 3, "stopped": False} and seen["first"] == [1, 2, 3]
-    assert second_result["stopped"] and seen["second"] == []
+    assert results[0] == ("first", {"steps": 3, "stopped": False}) and seen["first"] == [1, 2, 3]
+    assert results[1][0] == "second" and results[1][1]["stopped"] and seen["second"] == []
 
 
 CLOSE_DURING_LOAD = """
