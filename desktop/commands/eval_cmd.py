@@ -92,7 +92,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from desktop.engine.evaluate import SAMPLE_TESTSET, EvalRequest, EvalSettings, main_table, run_request
-    from desktop.engine.models import default_model_dir, load_model
+    from desktop.engine.models import default_model_dir
 
     if args.threads is not None and args.threads < 1:
         raise TermLensError("--threads must be 1 or more.")
@@ -119,7 +119,19 @@ def _run(args: argparse.Namespace) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    lm = load_model(args.model or default_model_dir(), device=args.device, weights=args.weights)
+    if args.server:
+        import os
+
+        from desktop.engine import server_backend
+
+        lm = server_backend.connect(server_backend.ServerConfig(
+            url=args.server, model=args.server_model, api_key=os.environ.get("TERMLENS_SERVER_KEY", ""),
+            tokenizer_dir=args.server_tokenizer or str(args.model or default_model_dir())))
+    else:
+        from desktop.engine import engines
+
+        lm = engines.load(args.model or default_model_dir(), device=args.device, weights=args.weights,
+                          engine=args.engine)
     quiet = args.json
     t0 = time.perf_counter()
 
@@ -198,6 +210,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--device", help="cpu or cuda (default: cuda when present)")
     g.add_argument("--weights", choices=WEIGHT_MODES, default="full",
                    help="int8: evaluate the model with 8-bit linear layers (default: full)")
+    g.add_argument("--engine", choices=("auto", "transformers", "llama.cpp"), default="auto",
+                   help="auto: llama.cpp for a model with a GGUF on a CPU (the default model), else transformers")
+    g.add_argument("--server", metavar="URL", help="evaluate the model of an OpenAI-compatible server on your network "
+                                                   "(API key from TERMLENS_SERVER_KEY)")
+    g.add_argument("--server-model", metavar="NAME", default="", help="the server's model or adapter (default: its first)")
+    g.add_argument("--server-tokenizer", metavar="DIR",
+                   help="a local folder with the served model's tokenizer files, to render prompts as the server does "
+                        "(default: --model, else the default model)")
     g.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model (default: torch's choice)")
     g.add_argument("--limit", type=int, metavar="N", help="only the first N items of each test set")
     g.add_argument("--max-new-tokens", type=int, metavar="N", help="longest free-text answer (default 64)")

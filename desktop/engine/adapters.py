@@ -225,6 +225,8 @@ def _deltas(lm: LoadedModel, name: str, meta: dict[str, Any]) -> list[tuple[Any,
 
 def apply_adapter(lm: LoadedModel, name: str) -> None:
     """Merge adapter ``name`` into ``lm``'s weights in place (removing the one applied before)."""
+    if getattr(lm, "engine", "transformers") != "transformers":  # llama.cpp applies a GGUF copy of it
+        return lm.model.apply_adapter(lm, name)
     import torch
 
     meta = read_meta(name)
@@ -270,6 +272,8 @@ def _restore(backup: dict[int, tuple[Any, Any]]) -> None:
 
 def remove_adapter(lm: LoadedModel) -> None:
     """Put back the exact weights the model had before ``apply_adapter``; no-op without an adapter."""
+    if getattr(lm, "engine", "transformers") != "transformers":
+        return lm.model.remove_adapter(lm)
     backup = getattr(lm.model, _BACKUP_ATTR, None) if lm.model is not None else None
     if backup:
         _restore(backup)

@@ -108,3 +108,23 @@ def for_training(lm: LoadedModel) -> LoadedModel:
             "Convert it first: python main.py models import {path}", name=lm.info.name, engine=lm.engine,
             path=str(folder))
     return models.load_model(folder, device="cpu", fast=False)
+
+
+def check(path: str | os.PathLike, *, context_tokens: int = 2048, weights: str = "full") -> dict:
+    """What a model folder or GGUF file is, which engine would run it and why, and the memory it
+    needs against the memory free, without loading it (for the model manager's Check)."""
+    from desktop.engine.gguf_file import read_header
+
+    p = Path(path).expanduser()
+    choice = choose(p)
+    if choice.engine == llama_engine.ENGINE and choice.gguf is not None:
+        info = llama_engine.gguf_info(read_header(choice.gguf), folder=None if p.suffix.lower() == ".gguf" else p)
+        needed, free, device = llama_engine.needed_bytes(info), models.free_memory("cpu"), "cpu"
+    else:
+        info = models.inspect_model(p)
+        est = models.estimate_memory(info, context_tokens=context_tokens, weights=weights)
+        needed, free, device = est.needed_bytes, est.free_bytes, est.device
+    return {"path": str(info.path), "name": info.name, "summary": info.summary(), "params": info.n_params,
+            "size_bytes": info.size_bytes, "device": device, "needed_bytes": needed, "free_bytes": free,
+            "fits": free is None or needed <= free, "chat_template": info.has_chat_template, "weights": weights,
+            "engine": choice.engine, "engine_reason": choice.reason}

@@ -219,6 +219,8 @@ class Generation:
         self.stats = GenerationStats(prompt_tokens=len(self.prompt.input_ids), dropped_turns=self.prompt.dropped_turns)
 
     def _decoders(self) -> list[Decoder]:
+        if getattr(self.lm, "engine", "transformers") != "transformers":  # llama.cpp brings its own decoder
+            return [self.lm.model.decoder()]
         plain = PlainDecoder(self.lm.model, self.lm.device)
         return [self.lm.fast, plain] if self.lm.fast is not None else [plain]
 
@@ -284,6 +286,8 @@ class Generation:
 def stream(lm: LoadedModel, messages: list[Message], *, settings: GenerationSettings | None = None,
            should_stop: Callable[[], bool] | None = None) -> Generation:
     """A ``Generation`` to iterate for text deltas."""
+    if getattr(lm, "engine", "") == "server":  # the server renders and decodes (desktop.engine.server_backend)
+        return lm.model.stream(messages, settings=settings or GenerationSettings(), should_stop=should_stop)
     return Generation(lm, messages, settings=settings or GenerationSettings(), should_stop=should_stop)
 
 

@@ -261,6 +261,7 @@ def run_eval(
     report.meta = {
         "model": lm.info.name, "fingerprint": lm.fingerprint, "device": f"{lm.device} ({lm.dtype}" + (", 8-bit weights)" if getattr(lm, "weights", "full") == "int8" else ")"),
         "adapter": adapter or "", "trained_concepts": len(trained), "testset": testset_name,
+        "engine": getattr(lm, "engine", "transformers"),
         "n_items": len(items), "seed": seed, "started": started,
         "total_s": round(time.perf_counter() - t_run, 1), "pass_threshold": settings.pass_threshold,
         "budget_tokens": settings.budget_tokens, "max_new_tokens": settings.max_new_tokens,
@@ -279,7 +280,7 @@ def _warm_up(lm: LoadedModel, items: Sequence[TestItem], *, settings: EvalSettin
                 {"role": "user", "content": (item or items[0]).question}]
     prompt = prepare(lm.tokenizer, messages, context_length=lm.context_length, max_new_tokens=64)
     score_choices(lm.model, lm.tokenizer, prompt.input_ids, item.choices if item else ["yes", "no"],
-                  device=lm.device, batch_size=settings.batch_size)
+                  device=lm.device, batch_size=settings.batch_size, prompt_text=prompt.text)
     if any(not it.choices for it in items):
         scorer.score("预热", ["分词"])
 
@@ -329,7 +330,7 @@ def _score(lm: LoadedModel, item: TestItem, method: str, messages: list[dict], *
         longest = max(len(lm.tokenizer(c, add_special_tokens=False)["input_ids"]) for c in item.choices)
         prompt = prepare(lm.tokenizer, messages, context_length=lm.context_length, max_new_tokens=longest)
         s = score_choices(lm.model, lm.tokenizer, prompt.input_ids, item.choices, device=lm.device,
-                          batch_size=settings.batch_size)
+                          batch_size=settings.batch_size, prompt_text=prompt.text)
         return ItemResult(**common, correct=s.pick_norm == item.answer, correct_raw=s.pick == item.answer,
                           chosen=s.pick_norm, answer=item.answer, logprobs=[round(x, 4) for x in s.logprobs])
     gen = generate(lm, messages, settings=GenerationSettings(max_new_tokens=settings.max_new_tokens,

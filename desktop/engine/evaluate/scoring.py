@@ -55,6 +55,8 @@ def option_logprobs(model: Any, prompt_ids: Sequence[int], options_ids: Sequence
     are right-padded so that every option starts at the same position. The first
     option token is scored from the prompt's last logits, the rest from the batch.
     """
+    if getattr(model, "engine", "transformers") != "transformers":  # llama.cpp scores from its own logits
+        return model.option_logprobs(prompt_ids, options_ids)
     import copy
 
     import torch
@@ -99,9 +101,13 @@ def option_logprobs(model: Any, prompt_ids: Sequence[int], options_ids: Sequence
 
 
 def score_choices(model: Any, tokenizer: Any, prompt_ids: Sequence[int], choices: Sequence[str], *,
-                  device: str = "cpu", batch_size: int = 8) -> ChoiceScore:
-    """Log-likelihood scores of ``choices`` as continuations of the rendered prompt."""
+                  device: str = "cpu", batch_size: int = 8, prompt_text: str | None = None) -> ChoiceScore:
+    """Log-likelihood scores of ``choices`` as continuations of the rendered prompt (a model server
+    scores ``prompt_text`` itself: ``desktop.engine.server_backend``)."""
     options = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in choices]
+    if hasattr(model, "score_text_choices") and prompt_text is not None:
+        lps = model.score_text_choices(prompt_text, list(choices))
+        return ChoiceScore(logprobs=lps, lengths=[len(c) for c in choices], n_tokens=[len(o) for o in options])
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     lps = option_logprobs(model, prompt_ids, options, device=device, pad_id=pad, batch_size=batch_size)
     return ChoiceScore(logprobs=lps, lengths=[len(c) for c in choices], n_tokens=[len(o) for o in options])
