@@ -77,7 +77,9 @@ def _status(args: argparse.Namespace) -> int:
     else:
         print("Database: none yet")
     found = backup.list_backups(km.home)
-    print(f"Backups: {len(found)}" + (f", newest {found[0].name}" if found else ""))
+    good = next((b.name for b in found if backup.is_known_good(b)), None)
+    print(f"Backups: {len(found)}" + (f", newest {found[0].name}" if found else "")
+          + (f"; last known good {good}" if good else ""))
     return 0
 
 

@@ -423,3 +423,13 @@ def test_a_command_takes_the_daily_backup_once_and_says_why_it_takes_longer(
     assert main.main(["glossary", "list"]) == 0
     assert "backup" not in capsys.readouterr().err
     assert len(backup.list_backups(home)) == 1
+
+
+def test_security_status_names_the_last_backup_known_good(home: Path, key: bytes,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import main
+
+    _conversation(key, home, "a")
+    good = backup.make_backup(key=key, home=home, now=T0)
+    assert main.main(["security", "status"]) == 0
+    assert f"Backups: 1, newest {good.name}; last known good {good.name}" in capsys.readouterr().out
