@@ -144,7 +144,9 @@ def term_forms(c: Concept, t: Term) -> list[tuple[str, Entry]]:
             return [(head[:i] + prefix, x), (ff, x._replace(plen=len(word)))]
     plural = (t.match_mode is None and (t.type is TermType.ABBREVIATION or t.case_sensitive)
               and is_latin_letter(t.text[-1]) and any(ch.isupper() for ch in t.text))
-    literal = cjk_only(nf)
+    # Exact mode keeps separators as written; an inflected term that ends otherwise than in a
+    # word ("COVID-19") is found as written, with its separator variants ("COVID 19").
+    literal = cjk_only(nf) if t.effective_match_mode is MatchMode.EXACT else ff
     return [(ff, Entry(c.id, t, exact, _EXACT, literal if literal != ff else None, None, 0, plural))]  # type: ignore[arg-type]
 
 
