@@ -97,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=len(QUESTIONS), help=f"first N questions (default {len(QUESTIONS)})")
     ap.add_argument("--configs", default="before,after,ngram", help="comma-separated: before, after, ngram")
     ap.add_argument("--json", metavar="FILE", help="also write every answer and figure as JSON")
+    ap.add_argument("--threads", type=int, help="CPU threads (default: torch's choice)")
     args = ap.parse_args(argv)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
 
     from desktop.engine import generate
     from desktop.engine.evaluate.request import starter_concepts
@@ -140,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append({"question": q, "answer": g.text, "tokens": g.stats.new_tokens,
                          "finish": g.stats.finish_reason, "loops": loops(g.text),
                          "repeated_sentence": repeated_sentence(g.text)})
+            print(f"  {name} {len(rows)}/{len(questions)}: {g.stats.new_tokens} tokens, loops {rows[-1]['loops']}, "
+                  f"repeated sentence {rows[-1]['repeated_sentence']}", file=sys.stderr, flush=True)
         secs = time.perf_counter() - t0
         n = len(rows)
         summary = {

@@ -61,6 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--per-concept", type=int, default=2, help="training pairs per concept and language (default 2)")
     ap.add_argument("--epochs", type=int, default=2, help="training epochs (default 2)")
     ap.add_argument("--max-steps", type=int, help="stop training after N steps (default: the epochs decide)")
+    ap.add_argument("--lr", type=float, help="learning rate of the adapter (default: train's, 2e-4)")
     ap.add_argument("--n-l1", type=int, default=120, help="L1 items per split (default 120)")
     ap.add_argument("--n-l2", type=int, default=60, help="L2 items per split (default 60)")
     ap.add_argument("--max-concepts", type=int, help="use only this many concepts (a seeded sample; default all)")
@@ -86,6 +87,9 @@ class Steps:
         private = {"TERMLENS_HOME": str(home), "TERMLENS_KEYRING": "none",
                    "TERMLENS_PASSPHRASE": secrets.token_urlsafe(24)}
         os.environ.update(private)  # the in-process reads open the same folder
+        key_file = out / "home-passphrase.txt"  # to open OUT/home again after the run (main.py ... with it set)
+        key_file.write_text(private["TERMLENS_PASSPHRASE"] + "\n", encoding="utf-8")
+        key_file.chmod(0o600)
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
     def main(self, *args: str, name: str, json_out: bool = False) -> dict | str:
@@ -231,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                   "--epochs", str(args.epochs), "--seed", str(args.split_seed), *model, *device]
     if args.max_steps:
         train_args += ["--max-steps", str(args.max_steps)]
+    if args.lr:
+        train_args += ["--lr", str(args.lr)]
     if args.threads:
         import torch
 

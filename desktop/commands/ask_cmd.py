@@ -21,7 +21,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="int8: linear layers in 8 bits, about half the memory (default: the app's setting)")
     p.add_argument("--no-inject", action="store_true", help="do not put glossary definitions into the prompt")
     p.add_argument("--max-new-tokens", type=int, default=None)
-    p.add_argument("--temperature", type=float, default=None)
+    p.add_argument("--temperature", type=float, default=None, help="0 is greedy (default: the app's setting)")
+    p.add_argument("--greedy", action="store_true", help="greedy decoding whatever the settings say (temperature 0)")
+    p.add_argument("--top-p", type=float, default=None, help="nucleus sampling share (default: the app's setting)")
+    p.add_argument("--seed", type=int, default=None, help="fixes sampling, so an answer can be reproduced")
+    p.add_argument("--repetition-penalty", type=float, default=None, metavar="X",
+                   help="above 1, tokens the answer already used become less likely (default: the app's setting, 1.2)")
+    p.add_argument("--no-repeat-ngram", type=int, default=None, metavar="N",
+                   help="never repeat a run of N tokens in the answer (0: off; default: the app's setting)")
+    p.add_argument("--inject-position", choices=("system", "inline", "both"), default=None,
+                   help="where the definitions go: the system prompt, inline after each term's first mention in "
+                        "the question, or both (default: the app's setting)")
     p.add_argument("--show-prompt", action="store_true", help="print the prompt the model received to stderr")
     p.set_defaults(func=run)
 
@@ -52,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         turn = prepare_turn(
             args.question, matcher=matcher, base_system=settings.system_prompt,
             injection=settings.injection and not args.no_inject, budget_tokens=settings.injection_budget,
-            count_tokens=TokenCounter(model_dir),
+            count_tokens=TokenCounter(model_dir), position=args.inject_position or settings.injection_position,
         )
     finally:
         store.close()
@@ -61,11 +71,10 @@ def run(args: argparse.Namespace) -> int:
         from desktop.engine import adapters
 
         adapters.apply_adapter(lm, args.adapter)
-    gen_settings = generate.GenerationSettings(
-        max_new_tokens=args.max_new_tokens or settings.max_new_tokens,
-        temperature=settings.temperature if args.temperature is None else args.temperature,
-        top_p=settings.top_p,
-    )
+    gen_settings = generate.settings_from(  # the chat's settings, then what the command line says
+        settings, max_new_tokens=args.max_new_tokens, temperature=0.0 if args.greedy else args.temperature,
+        top_p=args.top_p, seed=args.seed, repetition_penalty=args.repetition_penalty,
+        no_repeat_ngram_size=args.no_repeat_ngram)
     g = generate.stream(lm, turn.messages, settings=gen_settings)
     if args.show_prompt:
         print(g.prompt.text, file=sys.stderr)
@@ -88,4 +97,7 @@ def run(args: argparse.Namespace) -> int:
         }, ensure_ascii=False))
     else:
         sys.stdout.write("\n")
+        if g.stats.finish_reason == "length":
+            print(f"note: the answer stopped at the {gen_settings.max_new_tokens}-token limit; ask again with "
+                  f"--max-new-tokens to let it finish", file=sys.stderr)
     return 0

@@ -69,22 +69,29 @@ class Decoder(Protocol):
                should_stop: Callable[[], bool]) -> Iterator[int]: ...
 
 
-def _render(tokenizer, messages: list[Message]) -> str:
+def _render(tokenizer, messages: list[Message], *, continuing: bool = False) -> str:
+    if continuing:  # the last message is an answer cut short: the model goes on inside it
+        return tokenizer.apply_chat_template(messages, tokenize=False, continue_final_message=True)
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
 
 def prepare(tokenizer, messages: list[Message], *, context_length: int, max_new_tokens: int) -> PreparedPrompt:
-    """Render ``messages`` and fit them into the context window, dropping the oldest turns first."""
-    if not messages or messages[-1].get("role") != "user":
+    """Render ``messages`` and fit them into the context window, dropping the oldest turns first.
+
+    When the last message is an answer (after its question), the model continues that answer
+    (Continue, for an answer that stopped at the token limit)."""
+    continuing = (len(messages) >= 2 and messages[-1].get("role") == "assistant"
+                  and messages[-2].get("role") == "user")
+    if not messages or (messages[-1].get("role") != "user" and not continuing):
         raise GenerationError.of("There is no question to answer.")
     system = [m for m in messages[:1] if m.get("role") == "system"]
-    history = list(messages[len(system):-1])
-    question = messages[-1]
+    tail = messages[-2:] if continuing else messages[-1:]
+    history = list(messages[len(system):-len(tail)])
     budget = max(16, context_length - max_new_tokens)
     dropped = 0
     while True:
-        kept = system + history + [question]
-        text = _render(tokenizer, kept)
+        kept = system + history + tail
+        text = _render(tokenizer, kept, continuing=continuing)
         ids = tokenizer(text, add_special_tokens=False)["input_ids"]
         if len(ids) <= budget or not history:
             break

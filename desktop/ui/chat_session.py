@@ -9,6 +9,7 @@ window connects its signals to the view and the term panel.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -30,6 +31,7 @@ class ChatSession(QObject):
     question_added = Signal(dict)  # a user message, with its terms
     terms_shown = Signal(object, bool)  # terms of the current question, editable (the last question)
     answer_started = Signal()
+    answer_resumed = Signal()  # Continue: the deltas that follow extend the last answer
     answer_delta = Signal(str)
     prompt_ready = Signal(str)
     answer_finished = Signal(dict)  # the saved assistant message
@@ -44,6 +46,7 @@ class ChatSession(QObject):
         self.messages: list[dict] = []
         self._answer: GenerationHandle | None = None  # the answer streaming now
         self._turn: Turn | None = None  # the turn it answers (its question's hits, for the answer check)
+        self._continuing: dict | None = None  # the answer that Continue extends
 
     # ---- conversations ----------------------------------------------------------------
     @property
@@ -72,7 +75,8 @@ class ChatSession(QObject):
         s = self.ctx.settings
         return prepare_turn(question, history=history, matcher=self.ctx.matcher, base_system=s.system_prompt,
                             injection=s.injection, budget_tokens=s.injection_budget,
-                            count_tokens=self.ctx.counter, excluded=excluded, choices=choices)
+                            count_tokens=self.ctx.counter, excluded=excluded, choices=choices,
+                            position=s.injection_position)
 
     def terms_of(self, turn: Turn) -> list[dict]:
         terms = turn.terms_json()
@@ -111,8 +115,10 @@ class ChatSession(QObject):
         self._send(turn)
         return True
 
-    def resend_last(self, *, question: str | None = None, excluded=None, choices=None) -> bool:
-        """Answer the last question again: edited (``question``), with other terms, or as it was."""
+    def resend_last(self, *, question: str | None = None, excluded=None, choices=None,
+                    regenerate: bool = False) -> bool:
+        """Answer the last question again: edited (``question``), with other terms, or as it was
+        (``regenerate``: a new answer, sampled with a new seed when answers are greedy)."""
         if self.generating:
             return False
         last = next((m for m in reversed(self.messages) if m["role"] == "user"), None)
@@ -133,16 +139,35 @@ class ChatSession(QObject):
         self.messages = [m for m in self.messages if m["id"] <= last["id"]]
         self.messages_reset.emit(self.messages)
         self.terms_shown.emit(terms, True)
-        self._send(turn)
+        self._send(turn, regenerate=regenerate)
         return True
 
-    def _send(self, turn: Turn) -> None:
+    def continue_last(self) -> bool:
+        """Let the last answer, which stopped at the token limit, go on where it stopped."""
+        last = self.messages[-1] if self.messages else None
+        if self.generating or self._turn is None or last is None or last["role"] != "assistant":
+            return False
+        self._continuing = last
+        self._send(self._turn, messages=[*self._turn.messages, {"role": "assistant", "content": last["content"]}])
+        return True
+
+    def _send(self, turn: Turn, *, regenerate: bool = False, messages: list[dict] | None = None) -> None:
         s = self.ctx.settings
         self._turn = turn
         self.generating_changed.emit(True)
-        self.answer_started.emit()
+        if messages is None:
+            self._continuing = None
+            self.answer_started.emit()
+        else:
+            self.answer_resumed.emit()
+        temperature, seed = s.temperature, None
+        if regenerate and temperature <= 0 < s.regenerate_temperature:
+            # greedy answers would come out the same again: Regenerate samples, with a new seed each time
+            temperature, seed = s.regenerate_temperature, secrets.randbits(31)
         answer = self.ctx.worker.request_generate(GenerateRequest(
-            messages=turn.messages, max_new_tokens=s.max_new_tokens, temperature=s.temperature, top_p=s.top_p))
+            messages=messages or turn.messages, max_new_tokens=s.max_new_tokens, temperature=temperature,
+            top_p=s.top_p, seed=seed, repetition_penalty=s.repetition_penalty,
+            no_repeat_ngram_size=s.no_repeat_ngram_size))
         self._answer = answer
         answer.tokens.connect(self.answer_delta)
         answer.prompt_ready.connect(self._on_prompt)
@@ -163,6 +188,9 @@ class ChatSession(QObject):
         stats = dict(result.get("stats") or {})
         stats["adapter"] = result.get("adapter", "")
         text = result.get("text", "")
+        if self._continuing is not None:
+            self._finish_continuation(self._continuing, text, stats)
+            return
         msg = {"role": "assistant", "content": text, "prompt": result.get("prompt", ""), "stats": stats}
         check = self.check_answer(text)
         try:
@@ -173,6 +201,22 @@ class ChatSession(QObject):
             self.answer_failed.emit(str(exc))
         if check is not None:
             msg["answer_terms"] = check["answer_terms"]  # shown marked in the bubble
+        self.generating_changed.emit(False)
+        self.answer_finished.emit(msg)
+        self.answer_checked.emit(check)
+
+    def _finish_continuation(self, msg: dict, text: str, stats: dict) -> None:
+        """The continued answer is one message: the text joined, the stats of the last part."""
+        self._continuing = None
+        msg["content"] = msg["content"] + text
+        msg["stats"] = stats
+        try:
+            self.ctx.conversations.update_message(msg["id"], content=msg["content"], stats=stats)
+        except (TermLensError, KeyError) as exc:
+            self.answer_failed.emit(str(exc))
+        check = self.check_answer(msg["content"])
+        if check is not None:
+            msg["answer_terms"] = check["answer_terms"]
         self.generating_changed.emit(False)
         self.answer_finished.emit(msg)
         self.answer_checked.emit(check)

@@ -37,6 +37,7 @@ class ChatView(Retranslating, QWidget):
     edit_resend_requested = Signal(str)
     stop_requested = Signal()
     regenerate_requested = Signal()
+    continue_requested = Signal()  # the last answer stopped at the token limit: let it go on
     show_prompt_requested = Signal(str)
     add_to_glossary_requested = Signal(str)
     concept_clicked = Signal(int)
@@ -91,6 +92,14 @@ class ChatView(Retranslating, QWidget):
         self.edit_hint.setObjectName("editHint")
         self.edit_hint.setVisible(False)
         tools.addWidget(self.edit_hint, 1)
+        self.limit_note = QLabel()  # "the answer reached the token limit", beside Continue
+        self.limit_note.setObjectName("termMeta")
+        self.limit_note.setVisible(False)
+        tools.addWidget(self.limit_note)
+        self.continue_btn = QPushButton()
+        self.continue_btn.setVisible(False)
+        self.continue_btn.clicked.connect(self.continue_requested)
+        tools.addWidget(self.continue_btn)
         tools.addStretch(0)
         self.regen_btn = QPushButton()
         self.regen_btn.clicked.connect(self.regenerate_requested)
@@ -132,6 +141,8 @@ class ChatView(Retranslating, QWidget):
         self.stop_btn.setText(self.tr("Stop"))
         self.stop_btn.setAccessibleName(self.tr("Stop the answer (Esc)"))
         self.regen_btn.setText(self.tr("Regenerate"))
+        self.continue_btn.setText(self.tr("Continue"))
+        self.continue_btn.setAccessibleName(self.tr("Let the last answer go on where it stopped"))
         self.regen_btn.setAccessibleName(self.tr("Answer the last question again"))
         self.edit_btn.setText(self.tr("Edit last question"))
         self.edit_btn.setAccessibleName(self.tr("Edit and resend the last question"))
@@ -184,6 +195,7 @@ class ChatView(Retranslating, QWidget):
         return b
 
     def begin_answer(self) -> None:
+        self._show_limit(None)
         self._buffer = []
         self._streaming = self._add("assistant", {"role": "assistant", "content": ""})
         self._streaming.streaming = True
@@ -208,8 +220,29 @@ class ChatView(Retranslating, QWidget):
         if self._streaming is not None:
             self._streaming.message["prompt"] = prompt
 
+    def resume_answer(self) -> None:
+        """Continue: the deltas that follow extend the last answer's bubble."""
+        self._show_limit(None)
+        last = next((b for b in reversed(self.bubbles) if b.role == "assistant"), None)
+        if last is None:
+            self.begin_answer()
+            return
+        self._buffer = []
+        self._streaming = last
+        last.streaming = True
+
+    def _show_limit(self, stats: dict | None) -> None:
+        """Say so when an answer stopped at the token limit, and offer Continue."""
+        hit = bool(stats) and stats.get("finish_reason") == "length"
+        if hit:
+            self.limit_note.setText(self.tr("The answer reached the limit of %n token(s).", "",
+                                            int(stats.get("new_tokens") or 0)))
+        self.limit_note.setVisible(hit)
+        self.continue_btn.setVisible(hit)
+
     def finish_answer(self, message: dict) -> None:
         """The answer ended: show its final text (and stats, prompt)."""
+        self._show_limit(message.get("stats"))
         self._render_timer.stop()
         self._buffer = []
         b = self._streaming or self._add("assistant", message)
@@ -252,6 +285,7 @@ class ChatView(Retranslating, QWidget):
     def _update_tools(self) -> None:
         has_q = any(b.role == "user" for b in self.bubbles)
         self.regen_btn.setEnabled(has_q and not self._busy)
+        self.continue_btn.setEnabled(not self._busy)
         self.edit_btn.setEnabled(has_q and not self._busy)
 
     def _on_range(self, _lo: int, hi: int) -> None:

@@ -104,7 +104,8 @@ class MainWindow(Retranslating, QMainWindow):
         s, chat, terms, w, st = self.session, self.chat, self.terms, self.ctx.worker, self.status
         chat.send_requested.connect(s.ask)
         chat.edit_resend_requested.connect(lambda text: s.resend_last(question=text))
-        chat.regenerate_requested.connect(lambda: s.resend_last())
+        chat.regenerate_requested.connect(lambda: s.resend_last(regenerate=True))
+        chat.continue_requested.connect(lambda: s.continue_last())
         chat.stop_requested.connect(s.stop)
         chat.show_prompt_requested.connect(self.show_prompt)
         chat.add_to_glossary_requested.connect(self.add_to_glossary)
@@ -118,6 +119,7 @@ class MainWindow(Retranslating, QMainWindow):
         s.question_added.connect(chat.add_question)
         s.terms_shown.connect(lambda t, editable: terms.show_terms(t, editable=editable))
         s.answer_started.connect(chat.begin_answer)
+        s.answer_resumed.connect(chat.resume_answer)
         s.answer_delta.connect(chat.append_delta)
         s.prompt_ready.connect(chat.set_prompt)
         s.answer_finished.connect(chat.finish_answer)

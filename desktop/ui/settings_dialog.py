@@ -41,6 +41,19 @@ class SettingsDialog(QDialog):
         self.top_p.setRange(0.05, 1.0)
         self.top_p.setSingleStep(0.05)
         self.top_p.setValue(settings.top_p)
+        self.repetition_penalty = QDoubleSpinBox()
+        self.repetition_penalty.setRange(1.0, 2.0)
+        self.repetition_penalty.setSingleStep(0.05)
+        self.repetition_penalty.setValue(settings.repetition_penalty)
+        self.regenerate_temperature = QDoubleSpinBox()
+        self.regenerate_temperature.setRange(0.0, 2.0)
+        self.regenerate_temperature.setSingleStep(0.1)
+        self.regenerate_temperature.setValue(settings.regenerate_temperature)
+        self.injection_position = QComboBox()
+        for code, name in (("system", self.tr("In the instructions (system prompt)")),
+                           ("inline", self.tr("In the question, after each term")), ("both", self.tr("Both"))):
+            self.injection_position.addItem(name, code)
+        self.injection_position.setCurrentIndex(max(0, self.injection_position.findData(settings.injection_position)))
         self.injection = QCheckBox(self.tr("Put definitions of detected terms into the prompt"))
         self.injection.setChecked(settings.injection)
         self.injection_budget = QSpinBox()
@@ -71,8 +84,11 @@ class SettingsDialog(QDialog):
             ("max_new_tokens", self.tr("Longest answer (tokens):"), self.max_new_tokens),
             ("temperature", self.tr("Temperature:"), self.temperature),
             ("top_p", self.tr("Top-p:"), self.top_p),
+            ("repetition_penalty", self.tr("Repetition penalty:"), self.repetition_penalty),
+            ("regenerate_temperature", self.tr("Regenerate temperature:"), self.regenerate_temperature),
             ("injection", self.tr("Term injection:"), self.injection),
             ("injection_budget", self.tr("Term block budget (tokens):"), self.injection_budget),
+            ("injection_position", self.tr("Where definitions go:"), self.injection_position),
             ("active_fields", self.tr("Active subject fields:"), self.active_fields),
             ("system_prompt", self.tr("Instructions to the model:"), self.system_prompt),
             ("language", self.tr("Interface language:"), self.language),
@@ -107,6 +123,9 @@ class SettingsDialog(QDialog):
             max_new_tokens=self.max_new_tokens.value(),
             temperature=round(self.temperature.value(), 3),
             top_p=round(self.top_p.value(), 3),
+            repetition_penalty=round(self.repetition_penalty.value(), 3),
+            regenerate_temperature=round(self.regenerate_temperature.value(), 3),
+            injection_position=self.injection_position.currentData(),
             injection=self.injection.isChecked(),
             injection_budget=self.injection_budget.value(),
             active_fields=fields,

@@ -155,3 +155,30 @@ def test_eval_json_on_a_tiny_model_skips_lora_without_an_adapter(tiny_model_dir,
     assert data["methods"] == ["base"] and "lora" in data["skipped"] and data["encrypted"] is False
     assert data["summaries"]["base"]["n"] == 3
     assert (report_dir / "report.md").is_file() and (report_dir / "accuracy.png").is_file()
+
+
+def test_make_testset_l2_writes_items_about_two_or_more_concepts_for_review(tmp_path, capsys):
+    out = tmp_path / "l2.jsonl"
+    assert _eval("make-testset", "--level", "L2", "--out", str(out), "--domain", "medicine", "--n", "20") == 0
+    assert "Wrote 20 L2 items" in capsys.readouterr().out
+    items = read_testset(out)
+    assert len(items) == 20 and all(i.level == "L2" and len(i.concepts) >= 2 for i in items)
+    assert all(i.status == "pending" for i in items)
+    # a reviewer rejects one: it stays in the file and is no longer scored
+    lines = out.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace('"status": "pending"', '"status": "rejected"')
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(read_testset(out)) == 19
+
+
+@pytest.mark.slow
+def test_eval_inline_injection_puts_the_definition_into_the_question(tiny_model_dir, tmp_path, capsys):
+    testset = _few(tmp_path, ["med-01"])  # "What does the abbreviation eGFR stand for?"
+    report_dir = tmp_path / "rep"
+    code = _eval("--testset", str(testset), "--methods", "base,inject,oracle", "--model", str(tiny_model_dir),
+                 "--device", "cpu", "--report", str(report_dir), "--json", "--inject-position", "inline")
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    data = json.loads(captured.out)
+    assert data["meta"]["inject_position"] == "inline"
+    assert all(r["injected"] for r in data["items"] if r["method"] in ("inject", "oracle"))
