@@ -213,7 +213,8 @@ def _read_rows(text: io.TextIOWrapper) -> Iterator[ReadItem]:
         yield Problem(
             "line 1",
             f"Unknown column '{unknown[0][:40]}'{more}; columns are id, subject_fields, status, source, note, "
-            "case_sensitive, definition_<lang>, preferred_<lang>, synonyms_<lang>, abbreviations_<lang>, deprecated_<lang>.",
+            "case_sensitive, term_status, match_mode, definition_<lang>, preferred_<lang>, synonyms_<lang>, "
+            "abbreviations_<lang>, deprecated_<lang>.",
         )
     seen: set[tuple[str, str]] = set()
     for h, c in zip(header, columns):

@@ -138,3 +138,21 @@ def test_the_schemas_catch_what_tbx_basic_forbids(tmp_path: Path) -> None:
     no_term = path.read_text(encoding="utf-8").replace("<term>", "<termText>").replace("</term>", "</termText>")
     path.write_text(no_term, encoding="utf-8")
     assert not _schemas()[0].validate(etree.parse(str(path)))
+
+
+def test_two_language_tags_for_one_language_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "tags.tbx"
+    path.write_text(
+        '<tbx type="TBX-Basic" style="dca" xml:lang="en" xmlns="urn:iso:std:iso:30042:ed-2"><tbxHeader><fileDesc>'
+        "<sourceDesc><p>x</p></sourceDesc></fileDesc></tbxHeader><text><body>"
+        '<conceptEntry id="c1"><langSec xml:lang="en-US"><descrip type="definition">American.</descrip>'
+        "<termSec><term>color</term></termSec></langSec>"
+        '<langSec xml:lang="en-GB"><descrip type="definition">British.</descrip>'
+        "<termSec><term>colour</term></termSec></langSec></conceptEntry>"
+        '<conceptEntry id="c2"><langSec xml:lang="en-US"><termSec><term>elevator</term></termSec></langSec>'
+        '<langSec xml:lang="en-GB"><termSec><term>lift</term></termSec></langSec></conceptEntry>'
+        "</body></text></tbx>", encoding="utf-8")
+    items = list(read(path))
+    problem, concept = items
+    assert isinstance(problem, Problem) and "'en-US' and 'en-GB'" in problem.reason
+    assert sorted(t.text for t in concept.terms) == ["elevator", "lift"]  # terms of both are kept, as English
