@@ -33,6 +33,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="where the definitions go: the system prompt, inline after each term's first mention in "
                         "the question, or both (default: the app's setting)")
     p.add_argument("--show-prompt", action="store_true", help="print the prompt the model received to stderr")
+    p.add_argument("--engine", choices=("auto", "transformers", "llama.cpp"), default="auto",
+                   help="auto: llama.cpp for a GGUF model on a CPU, else transformers")
+    p.add_argument("--server", metavar="URL",
+                   help="answer through an OpenAI-compatible server on your network (e.g. http://gpu-server:8000/v1); "
+                        "the API key, if any, is read from TERMLENS_SERVER_KEY")
+    p.add_argument("--server-model", metavar="NAME", default="", help="the server's model or adapter (default: its first)")
+    p.add_argument("--ca-cert", metavar="FILE", default="", help="the CA certificate that signs the server's certificate")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the server's next bytes")
     p.set_defaults(func=run)
 
 
@@ -40,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from desktop import paths
     from desktop.storage import config
     from desktop.storage.appdata import open_conversations, open_glossary
-    from desktop.engine import generate, models
+    from desktop.engine import generate
     from desktop.errors import ModelLoadError
     from desktop.prompting import prepare_turn
     from desktop.tokens import TokenCounter
@@ -48,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
     settings = config.load()
     model_dir = args.model or settings.model_path or str(paths.default_model_dir())
-    if not args.model and not (paths.default_model_dir() / "config.json").is_file() and not settings.model_path:
+    if (not args.model and not args.server and not (paths.default_model_dir() / "config.json").is_file()
+            and not settings.model_path):
         raise ModelLoadError("The default model is not installed yet. Run: python main.py models fetch-default")
     if args.adapter:
         from desktop.engine import adapters
@@ -66,7 +75,18 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
-    lm = models.load_model(model_dir, weights=args.weights or settings.weights)
+    if args.server:
+        import os
+
+        from desktop.engine import server_backend
+
+        lm = server_backend.connect(server_backend.ServerConfig(
+            url=args.server, model=args.server_model, ca_cert=args.ca_cert, timeout_s=args.timeout,
+            api_key=os.environ.get("TERMLENS_SERVER_KEY", "")))
+    else:
+        from desktop.engine import engines
+
+        lm = engines.load(model_dir, weights=args.weights or settings.weights, engine=args.engine)
     if args.adapter:
         from desktop.engine import adapters
 
@@ -92,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({
             "answer": g.text, "terms": turn.terms_json(), **check.to_json(), "prompt_tokens": g.stats.prompt_tokens,
             "new_tokens": g.stats.new_tokens, "ttft_s": round(g.stats.ttft_s, 4), "tok_s": round(g.stats.tok_s, 2),
-            "model": lm.info.name, "adapter": lm.adapter or None, "finish_reason": g.stats.finish_reason,
+            "model": lm.info.name, "engine": lm.engine, "adapter": lm.adapter or None,
+            "finish_reason": g.stats.finish_reason,
             "injected": turn.block.included, "dropped_for_budget": turn.block.dropped,
         }, ensure_ascii=False))
     else:
