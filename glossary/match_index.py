@@ -181,6 +181,7 @@ def accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[Entry]) -> 
     size = len(ft)
     best, kept = -1, []
     e0 = e
+    tail_at, tail, tail_ok = -1, -1, False  # where the text's word that runs on at tail_at ends
     for x in entries:
         e = e0
         if x.full is not None:  # a long form: the automaton holds its start only
@@ -192,10 +193,12 @@ def accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[Entry]) -> 
             ws = e - x.plen
             end = ws + len(x.word)  # type: ignore[arg-type]
             if not (ft.startswith(x.word, ws) and (end == size or not (word[ft[end]] or ft[end] == "'"))):  # type: ignore[arg-type]
-                end = word_end(ft, e)  # the text's word is another form (or runs on): take all of it
-                if end < size and word[ft[end]] and word[ft[end - 1]]:
-                    continue
-                if not same_word(x.word, ft[ws:end]):  # type: ignore[arg-type]
+                # The text's word is another form (or runs on): take all of it (once for all entries).
+                if tail_at != e:
+                    tail_at, tail = e, word_end(ft, e)
+                    tail_ok = not (tail < size and word[ft[tail]] and word[ft[tail - 1]])
+                end = tail
+                if not tail_ok or not same_word(x.word, ft[ws:end]):  # type: ignore[arg-type]
                     continue
             if x.rest is not None:
                 if not ft.startswith(x.rest, end):
@@ -217,7 +220,8 @@ def accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[Entry]) -> 
                 continue
             if x.exact is not None:
                 os_, oe = n.span(s, base)
-                if cjk_only(norm(text[os_:oe], fold=False)) != x.exact:
+                original = text[os_:oe]
+                if original != x.exact and cjk_only(norm(original, fold=False)) != x.exact:
                     continue
         if x.kind == _INFLECTED and x.exact is not None:
             os_, oe = n.span(s, e)
