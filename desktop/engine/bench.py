@@ -53,6 +53,13 @@ def add_decode_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--profile-kernels", action="store_true",
                    help="after the timed runs, list the GPU kernels of one answer and of one prefill (torch.profiler)")
+    p.add_argument("--speculate", action="store_true",
+                   help="measure prompt-lookup drafting: tokens/s with it off and on, and one verify pass of k+1 "
+                        "positions against one step (k = 2..8); with --real, on a real model instead")
+    p.add_argument("--real", action="store_true",
+                   help="with --speculate: a real model (the default one, or --model) on a rewriting task and "
+                        "ordinary questions, drafting off and on")
+    p.add_argument("--model", help="with --real: a model folder (default: the embedded default model)")
     p.add_argument("--profile-warmup", metavar="FILE",
                    help="profile the fast path's warm-up (cProfile) into FILE and print where its time went")
 
@@ -135,7 +142,7 @@ def _top2_gap(model, ids: list[int], device: str) -> float:
 def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 256, cap: int | None = None,
                      turns: int = 10, repeat: int = 3, plain: bool = True, device: str | None = None,
                      dtype: str | None = None, weights: str = "full", profile_warmup: str | None = None,
-                     profile_kernels: bool = False,
+                     profile_kernels: bool = False, speculate: bool = False,
                      emit: Callable[[str], None] = print) -> dict[str, Any]:
     import torch
 
@@ -248,6 +255,8 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
 
     if profile_kernels and cuda:
         r["kernel_profile"] = _kernel_profile(fd, prompt_ids, emit)
+    if speculate:
+        r["speculate"] = _drafting(fd, prompt_ids, greedy, repeat, emit)
 
     if plain:
         div = _first_divergence(plain_tokens, fast_tokens)
@@ -328,6 +337,25 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     return r
 
 
+def _drafting(fd, prompt_ids: list[int], settings, repeat: int, emit: Callable[[str], None]) -> dict[str, Any]:
+    """Drafting off against on, on this (random) model, and the verify pass's cost against one step."""
+    from desktop.engine import spec_bench
+
+    out: dict[str, Any] = {}
+    for drafting in (False, True):
+        fd.speculate = drafting
+        runs = [timed_decode(fd, prompt_ids, settings=settings) for _ in range(max(1, repeat))]
+        out["on" if drafting else "off"] = {"tok_s": statistics.median(x["tok_s"] for x in runs),
+                                            "tokens": runs[0]["tokens"],
+                                            "stats": fd.spec_stats.as_dict() if fd.spec_stats else None}
+    out["identical"] = out["on"].pop("tokens") == out["off"].pop("tokens")
+    out["ratio"] = out["on"]["tok_s"] / out["off"]["tok_s"] if out["off"]["tok_s"] else 0.0
+    emit(f"drafting off {out['off']['tok_s']:.1f} -> on {out['on']['tok_s']:.1f} tok/s ({out['ratio']:.3f}x; random "
+         f"weights rarely copy, so this is the cost when drafts fail: {out['on']['stats']}); identical: {out['identical']}")
+    out["verify_cost"] = spec_bench.verify_cost(fd, emit=emit)
+    return out
+
+
 def _kernel_profile(fd, prompt_ids: list[int], emit: Callable[[str], None]) -> dict[str, Any]:
     """GPU kernel time of one prefill, and of 64 decoded tokens, against the wall-clock time they took.
 
@@ -396,10 +424,18 @@ def _summary(r: dict[str, Any]) -> str:
 
 def main_decode(args: argparse.Namespace) -> int:
     emit = (lambda _s: None) if args.json else (lambda s: print(s, flush=True))
+    if getattr(args, "real", False):
+        from desktop.engine import spec_bench
+
+        r = spec_bench.run_real(timed_decode=timed_decode, model=args.model, device=args.device, new=args.new, repeat=args.repeat, emit=emit)
+        print(json.dumps(r, indent=2) if args.json else
+              f"rewrite speed-up {r['rewrite_speedup']:.2f}x; ordinary questions {r['questions_speedup_min']:.2f}x "
+              f"(lowest), {r['questions_speedup_median']:.2f}x (median)", flush=True)
+        return 0
     r = run_decode_bench(shape=args.shape, prompt=args.prompt, new=args.new, cap=args.cap, turns=args.turns,
                          repeat=args.repeat, plain=not args.no_plain, device=args.device, dtype=args.dtype,
                          weights=args.weights, profile_warmup=args.profile_warmup, profile_kernels=args.profile_kernels,
-                         emit=emit)
+                         speculate=getattr(args, "speculate", False), emit=emit)
     print(json.dumps(r, indent=2) if args.json else _summary(r), flush=True)
     return 0
 

@@ -2,7 +2,8 @@
 
 ``make_layer(shape)`` is one decoder layer over T new tokens against a static KV cache
 (position-major, so every attention window is a contiguous slice); ``make_head`` is the
-final norm, the logits and the next token: greedy, or temperature/top-p sampling with
+final norm, the logits and the next token (``make_verify_head``: after each of several
+positions, for a speculative verify pass): greedy, or temperature/top-p sampling with
 Gumbel noise drawn from a counter-based hash of (seed, position, token id), so sampling
 needs no RNG state inside a captured graph and a fixed seed repeats an answer.
 ``desktop.engine.fastgen`` compiles these once and shares them across layers.
@@ -10,6 +11,7 @@ needs no RNG state inside a captured graph and a fixed seed repeats an answer.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Callable
 
@@ -68,6 +70,12 @@ def make_layer(shape: Shape) -> Callable:
             # all the query heads that share a KV head: 7 us a layer, where the compiler's own
             # scores, softmax and weighted sum took 13
             o = F.scaled_dot_product_attention(q, kt[None], vt[None], attn_mask=mask, scale=scaling, enable_gqa=True)
+        elif T <= FOLD_MAX:
+            # a few tokens (a speculative verify pass): the query heads that share a KV head are
+            # folded into the query length, so the cache is read once rather than copied G times
+            qf = q.reshape(1, KV, G * T, D)
+            o = F.scaled_dot_product_attention(qf, kt[None], vt[None], attn_mask=mask.repeat(G, 1), scale=scaling)
+            o = o.reshape(1, H, T, D)
         else:
             o = F.scaled_dot_product_attention(q, kt.repeat_interleave(G, dim=0)[None],
                                                vt.repeat_interleave(G, dim=0)[None], attn_mask=mask, scale=scaling)
@@ -79,6 +87,7 @@ def make_layer(shape: Shape) -> Callable:
     return layer
 
 
+FOLD_MAX = 16  # up to this many new tokens, attention folds grouped query heads (see make_layer)
 _M32 = 0xFFFFFFFF
 
 
@@ -121,3 +130,51 @@ def make_head(shape: Shape, *, greedy: bool) -> Callable:
         return idx.gather(-1, torch.argmax(score, dim=-1, keepdim=True)).squeeze(-1)
 
     return head
+
+
+def make_verify_head(shape: Shape) -> Callable:
+    eps = shape.eps
+
+    def verify_head(h, norm_w, lm_w, tok, seen, penalty):
+        """The greedy next token after each of the T positions of ``h`` ([1, T, hidden]): shape [T].
+
+        ``tok`` ([1, T]) are the tokens at those positions; the choice after position i sees the
+        repetition penalty on ``seen`` (the answer so far, ``tok[0]`` included) and on tok[1..i],
+        as single steps would have seen it."""
+        logits = F.linear(_rms(h[0], norm_w, eps), lm_w)
+        T, V = logits.shape
+        steps = torch.arange(T, device=logits.device)
+        earlier = (steps[None, :] <= steps[:, None]) & (steps[None, :] >= 1)  # [i, j]: 1 <= j <= i
+        drafted = torch.zeros(T, V, dtype=torch.int32, device=logits.device)
+        drafted.scatter_add_(1, tok.view(1, T).expand(T, T), earlier.to(torch.int32))
+        rows = seen.view(1, V) | (drafted > 0)
+        logits = torch.where(rows, torch.where(logits > 0, logits / penalty, logits * penalty), logits)
+        return torch.argmax(logits, dim=-1)
+
+    return verify_head
+
+
+def make_verify_layer(layer: Callable) -> Callable:
+    """``layer`` under a code object of its own, so its compiled form for a verify pass (T new
+    tokens) is cached apart from the one-token step's and neither makes the other recompile."""
+
+    def verify_layer(*args):
+        return layer(*args)
+
+    return verify_layer
+
+
+def prompt_attention(device: torch.device):
+    """The attention kernels for a prompt pass: on CUDA, not cuDNN's.
+
+    cuDNN builds an execution plan for every new prompt length (on an H200: 80-110 ms for
+    the 28 layers of a 7B model, 0.8 s past 1,024 tokens, once 1.5 s), so each new question
+    waited for it; the memory-efficient kernel has no per-length set-up (18-26 ms for a new
+    prompt of 139-743 tokens against 85-106 ms). The one-token step keeps cuDNN: its shapes
+    are fixed and captured in the graphs.
+    """
+    if device.type != "cuda":
+        return contextlib.nullcontext()
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    return sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])

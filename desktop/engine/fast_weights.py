@@ -132,3 +132,15 @@ def is_view_of(modules: list[nn.Linear], weight, bias) -> bool:
             return False
         start += n
     return True
+
+
+def merge_delta(model, layer_idx: int, proj_name: str, delta) -> None:
+    """Add ``delta`` to one projection's weight of decoder layer ``layer_idx`` in place (full or
+    8-bit weights), so fused weights and captured graphs that read it see the change."""
+    if proj_name not in PROJECTIONS:
+        raise ValueError(f"unknown projection {proj_name!r}; expected one of {', '.join(PROJECTIONS)}")
+    layer = model.model.layers[layer_idx]
+    parent = layer.self_attn if proj_name in QKV + ("o_proj",) else layer.mlp
+    weight = getattr(parent, proj_name).weight
+    with torch.no_grad():
+        quant.add_delta(weight, delta)

@@ -12,23 +12,20 @@ How it stays fast and correct:
   is captured once; per token the host replays the graph and reads back one token id,
   and the next step is already queued while the caller handles the previous token.
 - **Fused projections.** q/k/v (with their biases) and gate/up are concatenated once
-  into one weight each, and the model's own ``q_proj.weight`` etc. become views into
-  it (``param.data`` is re-pointed, the Parameter objects stay the same). So the plain
-  path, LoRA training and the adapters' in-place merge (``weight.data.add_``) all act
-  on the very memory the graphs read; ``merge_delta`` does the same by name. A weight
-  whose ``.data`` was swapped for another tensor is copied back into place at the
-  next answer (``_sync``), and a module replaced by a wrapper (an unmerged adapter)
-  makes the fast path step aside for the plain one. (``desktop.engine.fast_weights``:
-  which models qualify, and the fusion.)
+  into one weight each, and the model's own ``q_proj.weight`` etc. become views into it,
+  so the plain path, LoRA training and in-place adapter merges act on the memory the
+  graphs read; swapped ``.data`` is copied back at the next answer (``_sync``), and a
+  wrapped module (an unmerged adapter) makes the fast path step aside
+  (``desktop.engine.fast_weights``).
 - **No recompiles.** The prompt is prefilled eagerly, in chunks, at its exact length
   (no shapes to specialise on); decode shapes are fixed by the cache window, and all
   windows are compiled and captured during warm-up. Compiled kernels and their tuning
   are kept on disk so the next start loads them (``desktop.engine.compile_cache``).
-- **Sampling on the GPU.** Greedy is an argmax; temperature/top-p draws Gumbel noise
-  from a counter-based hash of (seed, position, token id), so sampling needs no RNG
-  state inside the graph and a fixed seed repeats an answer. (The plain path draws
-  with ``torch.multinomial``: same distribution, different draws for the same seed.)
-  The step's functions are in ``desktop.engine.fast_step``.
+- **Sampling on the GPU.** Greedy is an argmax; temperature/top-p draws Gumbel noise from
+  a counter-based hash of (seed, position, token id): no RNG state in the graph, and a
+  fixed seed repeats an answer (``desktop.engine.fast_step``).
+- **Drafts.** Greedy answers draft from the conversation and check a draft in one captured
+  verify pass (``desktop.engine.speculate``, ``desktop.engine.fast_verify``): same tokens.
 
 On a CPU the same decoder runs eagerly (static cache, no compile, no graphs), which is
 how the tests check it against the plain path; ``attach`` uses it only on CUDA.
@@ -37,12 +34,10 @@ Runs on the model thread; knows nothing of Qt.
 
 from __future__ import annotations
 
-import contextlib
-import math
 import os
 import secrets
 import time
-from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Callable, Iterator, Sequence
 
 import torch
@@ -50,10 +45,12 @@ import torch.nn.functional as F
 
 from desktop import log
 from desktop.engine import offline as _offline  # noqa: F401
-from desktop.engine import compile_cache, quant, step_tuning
-from desktop.engine.fast_step import Shape, make_head, make_layer
+from desktop.engine import compile_cache, quant, speculate, step_tuning
+from desktop.engine.fast_step import Shape, make_head, make_layer, prompt_attention
+from desktop.engine.fast_verify import VerifyPass
 from desktop.engine.fast_weights import (  # noqa: F401 (check_supported is part of this module's API)
-    GATE_UP, PROJECTIONS, QKV, FastPathUnavailable, check_supported, fuse, is_view_of, point, ptr, text_config,
+    GATE_UP, PROJECTIONS, QKV, FastPathUnavailable, check_supported, fuse, is_view_of, merge_delta, point, ptr,
+    text_config,
 )
 from desktop.errors import phrase
 
@@ -105,14 +102,14 @@ class FastDecoder:
         self._layer = make_layer(self.shape)
         self._heads = {True: make_head(self.shape, greedy=True), False: make_head(self.shape, greedy=False)}
         self._layer_c, self._heads_c = self._layer, dict(self._heads)
+        self.eight_bit = quant.is_quantized(self._fused[0][0][0])
         if self.use_compile:
             # matrix-vector products become tuned Triton reductions; max_autotune_pointwise times
             # several starting configurations before the coordinate-descent tuning (on an H200 its
             # cold starts gave 238.6 and 210.7 tok/s, against 206-229 from the single default start).
             # 8-bit weights tune without it: their dequantising kernels have many more settings to
             # time (cold warm-up 141 s with it, 108 s without; 268.7 and 274.7 tok/s)
-            eight_bit = quant.is_quantized(self._fused[0][0][0])
-            opts = {"coordinate_descent_tuning": True, "max_autotune_pointwise": not eight_bit}
+            opts = {"coordinate_descent_tuning": True, "max_autotune_pointwise": not self.eight_bit}
             # one compile serves every attention window: the cache length is the one dynamic size
             self._layer_c = torch.compile(self._layer, fullgraph=True, dynamic=None, options=opts)
             # the sampling head (sort, cumulative sum, argmax over the vocabulary) stays eager:
@@ -124,6 +121,14 @@ class FastDecoder:
         self.warm_s = 0.0
         self.warm_phases: dict[str, float] = {}
         self.step_choice = step_tuning.Choice()
+        # prompt-lookup drafts, checked by one pass over several positions (desktop.engine.speculate)
+        # not with 8-bit weights on a GPU: there the verify pass's 5-row products dequantise the
+        # whole weight (on an H200 it added 33 s to the cold warm-up and costs several steps)
+        self.speculate = speculate.enabled_by_default() and not (self.use_graphs and self.eight_bit)
+        # compiled without coordinate-descent tuning: with it, the verify pass added 22 s to a cold
+        # warm-up of the 7B shape on an H200 (its products over 5 rows are library calls anyway)
+        self.verifier = VerifyPass(self, options={})
+        self.spec_stats: speculate.SpecStats | None = None
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -201,6 +206,11 @@ class FastDecoder:
             t1 = time.perf_counter()
             self.step_choice = self._tune_by_step([m for m in step_tuning.compiled_modules() if id(m) not in known])
             self.warm_phases["step tuning"] = round(time.perf_counter() - t1, 2)
+            if self.speculate:  # after the step tuning, which times the step's kernels only
+                t1 = time.perf_counter()
+                self.verifier.capture_all()
+                torch.cuda.synchronize(self.device)
+                self.warm_phases["verify"] = round(time.perf_counter() - t1, 2)
             # the prompt pass is eager: its first run loads the kernels it uses (with cuDNN's
             # attention, before _prompt_attention, up to 1.9 s on an H200); the first question
             # must not wait for that
@@ -213,9 +223,9 @@ class FastDecoder:
             _log.info("fast decode warm-up by graph: %s", self.warm_phases)
         else:
             with torch.no_grad():
-                for greedy in (True, False):
-                    list(self.decode([0, 1], settings=_Settings(2, 0.0 if greedy else 1.0, 1.0, 0), eos_ids=set(),
-                                     should_stop=lambda: False))
+                for t in (0.0, 1.0):  # greedy, sampled
+                    settings = SimpleNamespace(max_new_tokens=2, temperature=t, top_p=1.0, seed=0)
+                    list(self.decode([0, 1], settings=settings, eos_ids=set(), should_stop=lambda: False))
         report(1.0, phrase("Fast generation ready"))
         self.warm_s = time.perf_counter() - t0
         _log.info("fast decode path ready in %.1f s (cache %d positions, windows %s)", self.warm_s, self.max_len,
@@ -226,35 +236,7 @@ class FastDecoder:
         """Re-rank the large kernels' tuned settings by the greedy step's time; recapture if any changed."""
         if not self.use_compile:
             return step_tuning.Choice()
-        key = (self.windows[0], True)
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-
-        def step_seconds(reps: int = 16) -> float:
-            self._capture(*key)
-            graph, best = self._graphs[key], math.inf
-            for _ in range(3):
-                self._pos.fill_(0)
-                start.record()
-                for _ in range(reps):
-                    graph.replay()
-                end.record()
-                end.synchronize()
-                best = min(best, start.elapsed_time(end) / 1e3 / reps)
-            self._pos.fill_(0)
-            return best
-
-        try:
-            choice = step_tuning.choose_by_step(step_tuning.loaded_kernels(modules), step_seconds)
-        except Exception as exc:  # the compiler's own choice stays; the graphs are captured afresh below
-            _log.warning("timing the decode step to choose kernel settings failed: %s", exc, exc_info=True)
-            choice = step_tuning.Choice(failed=str(exc) or type(exc).__name__)
-        if choice.changed or choice.failed:
-            # the timed graph was captured last with the settings kept (choose_by_step ends so);
-            # after a failure it may not be, so it is captured again with the rest
-            for graph_key in list(self._graphs):
-                if choice.failed or graph_key != key:
-                    self._capture(*graph_key)
-        return choice
+        return step_tuning.tune_decoder(self, modules)
 
     def _step(self, window: int, greedy: bool) -> None:
         """One token through the model, reading and writing only device buffers (graph-capturable)."""
@@ -296,18 +278,10 @@ class FastDecoder:
     # -- weights -------------------------------------------------------------------------
 
     def merge_delta(self, layer_idx: int, proj_name: str, delta) -> None:
-        """Add ``delta`` to one projection's weight in place (e.g. a LoRA ``scale * B @ A``).
-
-        The projections are views into the fused weights the graphs read, so the next
-        token already uses the change. ``proj_name`` is one of q/k/v/o/gate/up/down_proj.
-        """
-        if proj_name not in PROJECTIONS:
-            raise ValueError(f"unknown projection {proj_name!r}; expected one of {', '.join(PROJECTIONS)}")
-        layer = self.model.model.layers[layer_idx]
-        parent = layer.self_attn if proj_name in QKV + ("o_proj",) else layer.mlp
-        weight = getattr(parent, proj_name).weight
-        with torch.no_grad():
-            quant.add_delta(weight, delta)  # full or 8-bit weights, in place
+        """Add ``delta`` to one projection's weight in place (e.g. a LoRA ``scale * B @ A``); the
+        projections are views of the fused weights the graphs read, so the next token uses it.
+        ``proj_name`` is one of q/k/v/o/gate/up/down_proj (``fast_weights.merge_delta``)."""
+        merge_delta(self.model, layer_idx, proj_name, delta)
 
     def _sync(self) -> None:
         """Check the model is still the one the graphs were built for; repair swapped weights."""
@@ -341,6 +315,7 @@ class FastDecoder:
             if self.use_graphs:
                 for key in list(self._graphs):
                     self._capture(*key)
+                self.verifier.recapture()
 
     # -- decoding ------------------------------------------------------------------------
 
@@ -357,7 +332,7 @@ class FastDecoder:
 
     def _prefill(self, ids, greedy: bool):
         """Run the prompt through the model eagerly (any length, nothing to recompile); the first token."""
-        with _prompt_attention(self.device):
+        with prompt_attention(self.device):
             return self._prefill_pass(ids, greedy)
 
     def _prefill_pass(self, ids, greedy: bool):
@@ -394,29 +369,60 @@ class FastDecoder:
             greedy = self._set_sampling(settings)
             ids = torch.tensor([list(prompt_ids)], dtype=torch.long, device=self.device)
             first = self._prefill(ids, greedy)
-            if self.use_graphs:
+            self.spec_stats = None
+            if greedy and self.speculate and speculate.applies(settings):
+                spec = speculate.Speculator(k=self.verifier.draft, eos_ids=sorted(eos_ids))
+                self.spec_stats = spec.stats
+                yield from speculate.speculative_tokens(int(first.item()), prompt_ids=prompt_ids, max_new=max_new,
+                                                        eos_ids=eos_ids, should_stop=should_stop, step=self._step_once,
+                                                        verify=self.verifier.run, spec=spec,
+                                                        max_draft=self.verifier.room,
+                                                        stretch=self._stretch if self.use_graphs else None)
+            elif self.use_graphs:
                 yield from self._decode_graphs(first, n, max_new, greedy, eos_ids, should_stop)
             else:
                 yield from self._decode_eager(first, n, max_new, greedy, eos_ids, should_stop)
 
     def _decode_eager(self, first, n, max_new, greedy, eos_ids, should_stop) -> Iterator[int]:
-        D = self.shape.head_dim
         token = int(first.item())
         for i in range(max_new):
             yield token
             if token in eos_ids or should_stop() or i + 1 == max_new:
                 return
-            p = n + i  # the position this token takes
-            h = F.embedding(torch.tensor([[token]], device=self.device), self._embed)
-            pos = self._arange[p:p + 1]
-            cos, sin = self._cos[p:p + 1].view(1, 1, 1, D), self._sin[p:p + 1].view(1, 1, 1, D)
-            window = self._window(p) if self.use_compile else p + 1  # compiled shapes come from a fixed set
-            for j, w in enumerate(self._layer_w):
-                h = self._layer_c(h, cos, sin, pos, *w, *self._cache(j, window))
-            nxt = self._heads_c[greedy](h, self._norm_w, self._lm_w, self._temperature, self._top_p, self._seed, pos,
-                                        self._seen, self._penalty)
-            self._seen.index_fill_(0, nxt.view(-1), True)
-            token = int(nxt.item())
+            token = self._eager_step(token, n + i, greedy)
+
+    def _eager_step(self, token: int, p: int, greedy: bool) -> int:
+        """Put ``token`` at position ``p`` without graphs; the next token."""
+        D = self.shape.head_dim
+        h = F.embedding(torch.tensor([[token]], device=self.device), self._embed)
+        pos = self._arange[p:p + 1]
+        cos, sin = self._cos[p:p + 1].view(1, 1, 1, D), self._sin[p:p + 1].view(1, 1, 1, D)
+        window = self._window(p) if self.use_compile else p + 1  # compiled shapes come from a fixed set
+        for j, w in enumerate(self._layer_w):
+            h = self._layer_c(h, cos, sin, pos, *w, *self._cache(j, window))
+        nxt = self._heads_c[greedy](h, self._norm_w, self._lm_w, self._temperature, self._top_p, self._seed, pos,
+                                    self._seen, self._penalty)
+        self._seen.index_fill_(0, nxt.view(-1), True)
+        return int(nxt.item())
+
+    def _stretch(self, token: int, p: int, count: int) -> Iterator[int]:
+        """The ``count`` greedy tokens after ``token`` at position ``p``, graphs queued one token ahead."""
+        first = torch.tensor([token], dtype=torch.long, device=self.device)
+        tokens = self._decode_graphs(first, p, count + 1, True, set(), lambda: False)
+        next(tokens)  # ``token`` itself, produced already
+        yield from tokens
+
+    def _step_once(self, token: int, p: int) -> int:
+        """One greedy token after ``token`` at position ``p`` (a speculative answer's single step)."""
+        if not self.use_graphs:
+            return self._eager_step(token, p, True)
+        self._tok.fill_(token)
+        self._pos.fill_(p)
+        self._graphs[(self._window(p), True)].replay()
+        self._host[0].copy_(self._tok.view(1), non_blocking=True)
+        self._events[0].record()
+        self._events[0].synchronize()
+        return int(self._host[0][0])
 
     def _window(self, position: int) -> int:
         """The smallest captured attention window that holds ``position``."""
@@ -454,31 +460,8 @@ class FastDecoder:
     def close(self) -> None:
         """Release the graphs and the cache (the fused weights stay: the model's parameters live in them)."""
         self._graphs.clear()
+        self.verifier.clear()
         self._kc, self._vc = [], []
-
-
-def _prompt_attention(device: torch.device):
-    """The attention kernels for a prompt pass: on CUDA, not cuDNN's.
-
-    cuDNN builds an execution plan for every new prompt length (on an H200: 80-110 ms for
-    the 28 layers of a 7B model, 0.8 s past 1,024 tokens, once 1.5 s), so each new question
-    waited for it; the memory-efficient kernel has no per-length set-up (18-26 ms for a new
-    prompt of 139-743 tokens against 85-106 ms). The one-token step keeps cuDNN: its shapes
-    are fixed and captured in the graphs.
-    """
-    if device.type != "cuda":
-        return contextlib.nullcontext()
-    from torch.nn.attention import SDPBackend, sdpa_kernel
-
-    return sdpa_kernel([SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH])
-
-
-@dataclass
-class _Settings:
-    max_new_tokens: int
-    temperature: float
-    top_p: float
-    seed: int | None
 
 
 def attach(lm, on_progress: Callable[[float, str], None] | None = None, *,

@@ -19,6 +19,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 
 from desktop import log
 from desktop.engine import offline as _offline  # noqa: F401
+from desktop.engine import speculate
 from desktop.engine.models import LoadedModel
 from desktop.errors import GenerationError, OutOfGpuMemory
 
@@ -186,6 +187,8 @@ class PlainDecoder:
     def __init__(self, model, device: str) -> None:
         self.model = model
         self.device = device
+        self.speculate = speculate.enabled_by_default()  # prompt-lookup drafts when greedy (same tokens)
+        self.spec_stats: speculate.SpecStats | None = None
 
     def decode(self, prompt_ids, *, settings, eos_ids, should_stop):
         import torch
@@ -198,6 +201,14 @@ class PlainDecoder:
             ids = torch.tensor([list(prompt_ids)], device=self.device)
             kw = {cache_kwarg(self.model): DynamicCache(config=self.model.config), "use_cache": True}
             out = self.model(input_ids=ids, logits_to_keep=1, **kw)
+            cache = kw[cache_kwarg(self.model)]
+            if self.speculate and speculate.applies(settings) and speculate.can_cut_back(cache):
+                first = int(sample_next(out.logits[:, -1, :], settings, gen).item())
+                tokens, self.spec_stats = speculate.plain_tokens(
+                    self.model, first, cache=cache, cache_kw=cache_kwarg(self.model), prompt_ids=prompt_ids,
+                    max_new=settings.max_new_tokens, eos_ids=eos_ids, should_stop=should_stop, processors=processors)
+                yield from tokens
+                return
             for _ in range(settings.max_new_tokens):
                 logits = out.logits[:, -1, :]
                 if processors is not None and answer:
