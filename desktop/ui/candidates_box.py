@@ -15,10 +15,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+    QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
     QVBoxLayout, QWidget,
 )
 
+from desktop.ui import file_dialogs
 from desktop.ui.i18n import Retranslating
 from desktop.ui.table_model import rows_table
 from desktop.ui.review_tables import CandidateTableModel
@@ -99,8 +100,8 @@ class CandidatesBox(Retranslating, QGroupBox):
         self.new_field.blockSignals(False)
 
     def choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Documents to look for terms in"), "",
-                                                self.tr("Documents (*.txt *.md *.docx);;All files (*)"))
+        paths = file_dialogs.open_files(self, self.tr("Documents to look for terms in"),
+                                        self.tr("Documents (*.txt *.md *.docx);;All files (*)"))
         if paths:
             self.add_files(paths)
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QInputDialog, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+    QHBoxLayout, QInputDialog, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
     QVBoxLayout, QWidget,
 )
 
+from desktop.ui import file_dialogs
 from desktop.ui.i18n import Retranslating
 from glossary.errors import TermLensError
 
@@ -128,8 +129,8 @@ class ConversationList(Retranslating, QWidget):
         if not cid:
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export conversation"), "conversation.md",
-                                                  self.tr("Markdown (*.md)"))
+            path = file_dialogs.save_file(self, self.tr("Export conversation"), "conversation.md",
+                                          self.tr("Markdown (*.md)"))
         if path:
             self._guard(lambda: open(path, "w", encoding="utf-8").write(self.source.export_markdown(cid)))
 

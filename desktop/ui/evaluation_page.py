@@ -16,10 +16,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
     QSpinBox, QVBoxLayout, QWidget,
 )
 
+from desktop.ui import file_dialogs
 from desktop.ui.evaluation_results import METHODS, EvaluationResultsView
 from desktop.ui.i18n import Retranslating
 from desktop.workers import lora_jobs
@@ -182,8 +183,8 @@ class EvaluationPage(Retranslating, EvaluationResultsView, QWidget):
             box.setChecked(m in methods)
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a test set"), self._file or str(TESTSETS),
-                                              self.tr("Test sets (*.jsonl *.json);;All files (*)"))
+        path = file_dialogs.open_file(self, self.tr("Choose a test set"), self.tr("Test sets (*.jsonl *.json);;All files (*)"),
+                                      start=str(Path(self._file).parent) if self._file else None)
         if path:
             self.set_testset(FILE, path)
 

@@ -16,10 +16,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHeaderView, QLabel, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget,
+    QAbstractItemView, QHeaderView, QLabel, QScrollArea, QTableWidget, QTableWidgetItem, QTabWidget,
     QVBoxLayout,
 )
 
+from desktop.ui import file_dialogs
 from desktop.evaluation_format import accuracy_cell, method_cells, p_value
 from glossary.errors import TermLensError
 
@@ -140,7 +141,7 @@ class EvaluationResultsView:
         if self.outcome is None:
             return None
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, self.tr("Export the evaluation report"))
+            folder = file_dialogs.folder(self, self.tr("Export the evaluation report"))
             if not folder:
                 return None
         try:

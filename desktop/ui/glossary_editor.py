@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
+from desktop.ui.feedback import plural
 from desktop.ui.i18n import Retranslating
 from desktop.ui.table_model import RowsModel, rows_table
 from desktop.ui import glossary_actions
@@ -96,6 +97,8 @@ class GlossaryEditor(Retranslating, QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.task: GlossaryTask | None = None
+        self._news = None  # makes the status line's text, again after a change of language
+        self._changed: list[int] = []  # concept ids of the last change to the glossary
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         self.search = QLineEdit()
@@ -186,6 +189,13 @@ class GlossaryEditor(Retranslating, QWidget):
         self.model.headerDataChanged.emit(Qt.Horizontal, 0, len(self.model.headers) - 1)
         self._fill_fields()
         self._show_count()
+        self.task_label.setText(self._news() if self._news else "")
+
+    def say(self, news) -> None:
+        """Show ``news()`` in the status line below the table; it is called again when the
+        language changes, and the line is cleared by the next change to the glossary."""
+        self._news = news
+        self.task_label.setText(news() if news else "")
 
     def _fill_fields(self) -> None:
         current = self.field.currentData()
@@ -207,9 +217,12 @@ class GlossaryEditor(Retranslating, QWidget):
 
     def _show_count(self) -> None:
         if not self.ctx.closed:
-            self.count.setText(self.tr("{n} concepts in the glossary").format(n=self.ctx.store.count()))
+            self.count.setText(plural(self.ctx.store.count(), self.tr("{n} concept in the glossary"),
+                                      self.tr("{n} concepts in the glossary")))
 
-    def _on_store_changed(self, _ids: list[int]) -> None:
+    def _on_store_changed(self, ids: list[int]) -> None:
+        self._changed = list(ids)
+        self.say(None)  # what the line said is about the glossary before this change
         self._refresh_later()
 
     def _refresh_later(self) -> None:
@@ -240,10 +253,14 @@ class GlossaryEditor(Retranslating, QWidget):
         if not ids:
             return
         if QMessageBox.question(self, self.tr("Delete concepts"),
-                                self.tr("Delete {n} concepts? Undo brings them back.").format(n=len(ids))) \
+                                plural(len(ids), self.tr("Delete {n} concept? Undo brings it back."),
+                                       self.tr("Delete {n} concepts? Undo brings them back."))) \
                 != QMessageBox.Yes:
             return
-        self._guard(lambda: self._delete(ids))
+        if self._guard(lambda: self._delete(ids)):
+            n = len(ids)
+            self.say(lambda: plural(n, self.tr("Deleted {n} concept. Undo brings it back."),
+                                    self.tr("Deleted {n} concepts. Undo brings them back.")))
 
     def _delete(self, ids: list[int]) -> None:
         with self.ctx.store.transaction():  # one undo step
@@ -256,8 +273,17 @@ class GlossaryEditor(Retranslating, QWidget):
             self._guard(lambda: self.ctx.store.set_status(ids, status))
 
     def undo(self) -> None:
-        if not self._guard(self.ctx.store.undo):
+        """Undo the last glossary change and say what it touched (or that there was nothing)."""
+        self._changed = []
+        done: list[bool] = []
+        if not self._guard(lambda: done.append(self.ctx.store.undo())):
             return
+        n = len(self._changed)
+        if not done[0]:
+            self.say(lambda: self.tr("Nothing to undo."))
+        else:
+            self.say(lambda: plural(n, self.tr("Undone: the last change, to {n} concept, is reversed."),
+                                    self.tr("Undone: the last change, to {n} concepts, is reversed.")))
 
     def _guard(self, fn) -> bool:
         try:
@@ -270,24 +296,39 @@ class GlossaryEditor(Retranslating, QWidget):
     # ---- files and long loads ------------------------------------------------------------
     def import_file(self) -> ImportDialog:
         dialog = ImportDialog(self.ctx.store, self)
-        dialog.imported.connect(lambda _n: self._after_bulk())
+        dialog.imported.connect(lambda n: (self._after_bulk(), self.say(
+            lambda: plural(n, self.tr("Imported {n} concept."), self.tr("Imported {n} concepts.")))))
         dialog.open()
         return dialog
 
     def export_file(self) -> None:
-        n = export_glossary(parent=self, store=self.ctx.store)
-        if n is not None:
-            self.task_label.setText(self.tr("Exported {n} concepts.").format(n=n))
+        """Export what the table shows: the search results and subject field chosen, else everything."""
+        search, field = self.model.search, self.model.field
+        if search:
+            concepts = self.model.rows
+        elif field is not None:
+            concepts = self.ctx.store.iter_concepts(domain=field)
+        else:
+            concepts = None
+        n = export_glossary(parent=self, store=self.ctx.store, concepts=concepts)
+        if n is None:
+            return
+        shown = " · ".join(x for x in (f"“{search}”" if search else "", field or "") if x)
+        if shown:
+            self.say(lambda: plural(n, self.tr("Exported the {n} concept shown ({shown})."),
+                                    self.tr("Exported the {n} concepts shown ({shown})."), shown=shown))
+        else:
+            self.say(lambda: plural(n, self.tr("Exported {n} concept."), self.tr("Exported {n} concepts.")))
 
     def load_starters(self) -> None:
         try:
             from glossary.importer import load_starter, starter_names
         except ImportError:
-            self.task_label.setText(self.tr("Starter glossaries are not available in this installation."))
+            self.say(lambda: self.tr("Starter glossaries are not available in this installation."))
             return
         names = starter_names()
         if not names:
-            self.task_label.setText(self.tr("Starter glossaries are not available in this installation."))
+            self.say(lambda: self.tr("Starter glossaries are not available in this installation."))
             return
         choice, ok = QInputDialog.getItem(self, self.tr("Starter glossaries"), self.tr("Load:"),
                                           [self.tr("All")] + names, 0, False)
@@ -301,7 +342,7 @@ class GlossaryEditor(Retranslating, QWidget):
         try:
             from glossary import icd10cm
         except ImportError:
-            self.task_label.setText(self.tr("ICD-10-CM is not available in this installation."))
+            self.say(lambda: self.tr("ICD-10-CM is not available in this installation."))
             return
         self.run_task(self.tr("Loading ICD-10-CM…"), "loading ICD-10-CM",
                       lambda store, on_progress, should_stop: icd10cm.load(store, on_progress=on_progress))
@@ -309,7 +350,7 @@ class GlossaryEditor(Retranslating, QWidget):
     def run_task(self, label: str, doing: str, fn) -> GlossaryTask | None:
         if self.task is not None and self.task.isRunning():
             return None
-        self.task_label.setText(label)
+        self.say(lambda: label)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.cancel_btn.setVisible(True)
@@ -318,7 +359,7 @@ class GlossaryEditor(Retranslating, QWidget):
         self.task = GlossaryTask(doing, fn, store=self.ctx.store, parent=self)
         self.task.progress.connect(self._on_progress)
         self.task.done.connect(self._on_task_done)
-        self.task.failed.connect(lambda sentence, _r: self._end_task(sentence))
+        self.task.failed.connect(lambda sentence, _r: (self._end_task(), self.say(lambda: sentence)))
         self.task.begin()
         return self.task
 
@@ -329,11 +370,12 @@ class GlossaryEditor(Retranslating, QWidget):
 
     def _on_task_done(self, result: Any) -> None:
         n = result if isinstance(result, int) else getattr(result, "added", None)
-        self._end_task(self.tr("Added {n} concepts.").format(n=n) if n is not None else self.tr("Done."))
+        self._end_task()
         self._after_bulk()
+        self.say(lambda: plural(n, self.tr("Added {n} concept."), self.tr("Added {n} concepts."))
+                 if n is not None else self.tr("Done."))
 
-    def _end_task(self, text: str) -> None:
-        self.task_label.setText(text)
+    def _end_task(self) -> None:
         self.progress.setVisible(False)
         self.cancel_btn.setVisible(False)
         for b in (self.import_btn, self.starter_btn, self.icd_btn):

@@ -11,16 +11,20 @@ CSV cells unless the ``csv_neutralise_formulas`` setting is off.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
     QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
+from desktop.ui import file_dialogs
+from desktop.ui.feedback import plural, show_message
 from desktop.workers.background import GlossaryTask
 from glossary.formats.encoding import CHOICES
+from glossary.model import Concept
 from glossary.store import GlossaryStore
 
 FORMATS = [("auto", ""), ("CSV", "csv"), ("JSON", "json"), ("JSON Lines", "jsonl"), ("TBX", "tbx")]
@@ -91,21 +95,21 @@ class ImportDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import glossary"), "", FILTER)
+        path = file_dialogs.open_file(self, self.tr("Import glossary"), FILTER)
         if path:
             self.path.setText(path)
 
     def start(self) -> None:
         path = self.path.text().strip()
         if not path:
-            self.message.setText(self.tr("Choose a file first."))
+            show_message(self.message, self.tr("Choose a file first."), error=True)
             return
         from glossary.importer import import_file
 
         fmt, skip = self.format.currentData() or None, self.skip_bad.isChecked()
         existing, encoding = self.existing.currentData(), self.encoding.currentData() or None
         self.report.clear()
-        self.message.setText(self.tr("Importing {name}…").format(name=Path(path).name))
+        show_message(self.message, self.tr("Importing {name}…").format(name=Path(path).name), error=False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
         self.import_btn.setEnabled(False)
@@ -132,19 +136,20 @@ class ImportDialog(QDialog):
 
     def _on_done(self, result) -> None:
         self._finish()
-        text = self.tr("Imported {added} concepts.").format(added=result.added)
+        text = plural(result.added, self.tr("Imported {n} concept."), self.tr("Imported {n} concepts."))
         if result.merged or result.replaced or result.kept:
             text += " " + self.tr("Already in the glossary: {merged} merged, {replaced} replaced, {kept} left as they "
                                   "were.").format(merged=result.merged, replaced=result.replaced, kept=result.kept)
         if result.problems:
-            text += " " + self.tr("{n} entries were skipped; see the list below.").format(n=result.skipped)
+            text += " " + plural(result.skipped, self.tr("{n} entry was skipped; see the list below."),
+                                 self.tr("{n} entries were skipped; see the list below."))
             self.report.setPlainText("\n".join(str(p) for p in result.problems))
-        self.message.setText(text)
+        show_message(self.message, text, error=False)
         self.imported.emit(result.added)
 
     def _on_failed(self, sentence: str, report: list) -> None:
         self._finish()
-        self.message.setText(sentence)
+        show_message(self.message, sentence, error=True)
         self.report.setPlainText("\n".join(report))
         if self.existing.currentData() == "ask" and not report:
             self.existing.setFocus()  # entries already there: the choice the sentence asks for
@@ -156,22 +161,24 @@ class ImportDialog(QDialog):
         super().done(r)
 
 
-def export_glossary(*, parent: QWidget, store: GlossaryStore, path: str | None = None) -> int | None:
-    """Write the whole glossary to a file chosen by the person; returns how many were written."""
+def export_glossary(*, parent: QWidget, store: GlossaryStore, path: str | None = None,
+                    concepts: Iterable[Concept] | None = None) -> int | None:
+    """Write ``concepts`` (default: the whole glossary) to a file chosen by the person; returns how many
+    were written."""
     from PySide6.QtWidgets import QMessageBox
 
     from glossary.errors import TermLensError
     from glossary.formats import write
 
     if path is None:
-        path, _ = QFileDialog.getSaveFileName(parent, QCoreApplication.translate("ImportDialog", "Export glossary"), "glossary.jsonl",
-                                              "JSON Lines (*.jsonl);;CSV (*.csv);;JSON (*.json);;TBX (*.tbx)")
+        path = file_dialogs.save_file(parent, QCoreApplication.translate("ImportDialog", "Export glossary"), "glossary.jsonl",
+                                      "JSON Lines (*.jsonl);;CSV (*.csv);;JSON (*.json);;TBX (*.tbx)")
     if not path:
         return None
     from desktop.storage.config import load
 
     try:
-        return write(store.iter_concepts(), path, neutralise=load().csv_neutralise_formulas)
+        return write(store.iter_concepts() if concepts is None else concepts, path, neutralise=load().csv_neutralise_formulas)
     except (TermLensError, OSError) as exc:
         QMessageBox.warning(parent, QCoreApplication.translate("ImportDialog", "Export glossary"), str(exc))
         return None

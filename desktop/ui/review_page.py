@@ -25,10 +25,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
+    QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
     QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
+from desktop.ui import file_dialogs
 from desktop.storage import trainingset
 from desktop.ui.candidates_box import CandidatesBox
 from desktop.ui.i18n import Retranslating
@@ -348,8 +349,8 @@ class ReviewPage(Retranslating, QWidget):
 
     # ---- files ------------------------------------------------------------------------------
     def export_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export training pairs"), "training-pairs.jsonl",
-                                              self.tr("JSON Lines (*.jsonl)"))
+        path = file_dialogs.save_file(self, self.tr("Export training pairs"), "training-pairs.jsonl",
+                                      self.tr("JSON Lines (*.jsonl)"))
         if path:
             self.export_to(path)
 
@@ -365,8 +366,8 @@ class ReviewPage(Retranslating, QWidget):
         return n
 
     def import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import training pairs"), "",
-                                              self.tr("JSON Lines (*.jsonl);;All files (*)"))
+        path = file_dialogs.open_file(self, self.tr("Import training pairs"),
+                                      self.tr("JSON Lines (*.jsonl);;All files (*)"))
         if path:
             self.import_from(path)
 

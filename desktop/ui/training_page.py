@@ -19,10 +19,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+    QButtonGroup, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
     QProgressBar, QPushButton, QRadioButton, QScrollArea, QSplitter, QVBoxLayout, QWidget,
 )
 
+from desktop.ui import file_dialogs
 from desktop import paths
 from desktop.storage import trainingset
 from desktop.ui import train_form
@@ -197,8 +198,8 @@ class TrainingPage(Retranslating, train_form.TrainFormTexts, QWidget):
 
     # ---- data --------------------------------------------------------------------------
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file of training pairs"), "",
-                                              self.tr("Training pairs (*.jsonl);;All files (*)"))
+        path = file_dialogs.open_file(self, self.tr("Choose a file of training pairs"),
+                                      self.tr("Training pairs (*.jsonl);;All files (*)"))
         if path:
             self.file_path.setText(path)
             self.file_radio.setChecked(True)

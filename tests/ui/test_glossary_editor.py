@@ -70,7 +70,7 @@ def test_import_with_errors_shows_its_report_and_changes_nothing(open_window, qt
     dialog.skip_bad.setChecked(True)
     dialog.start()
     qtbot.waitUntil(lambda: not dialog.task.isRunning() and dialog.import_btn.isEnabled(), timeout=10_000)
-    assert "Imported 1 concepts" in dialog.message.text()
+    assert "Imported 1 concept." in dialog.message.text()
     assert win.ctx.store.count() == before + 1
     # the matcher was rebuilt: the imported term is detected at once
     assert [h.text for h in win.ctx.matcher.detect("a myocardial infarction")] == ["myocardial infarction"]

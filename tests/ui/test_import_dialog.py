@@ -23,7 +23,7 @@ def test_importing_twice_asks_and_then_does_what_was_chosen(qtbot, tmp_path: Pat
     qtbot.addWidget(dialog)
     dialog.path.setText(str(path))
     _run(qtbot, dialog)
-    assert "Imported 1 concepts" in dialog.message.text()
+    assert "Imported 1 concept." in dialog.message.text()
     assert store.concepts()[0].label() == "Ménière disease"  # Windows-1252 read right
     _run(qtbot, dialog)
     assert "already in the glossary" in dialog.message.text() and store.count() == 1

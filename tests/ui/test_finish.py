@@ -1,0 +1,126 @@
+"""Small things a person notices: counts in the singular, success not shown as an error,
+a status line that says what happened (and follows the language), undo that answers,
+exports of what is shown, file dialogs that open at home."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from desktop.ui import i18n
+from desktop.ui.app import make_app
+from desktop.ui.import_dialog import ImportDialog
+from glossary.store import GlossaryStore
+from tests.ui.fakes import FakeWorker
+
+
+def _red(label) -> bool:
+    label.ensurePolished()
+    c = label.palette().color(QPalette.WindowText)
+    return c.red() > 120 and c.green() < 60 and c.blue() < 60
+
+
+def test_deleting_one_concept_speaks_in_the_singular_and_undo_answers(open_window, qtbot, monkeypatch):
+    win = open_window(worker=FakeWorker())
+    ed = win.glossary
+    ed.refresh()
+    ed.table.selectRow(0)
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a: asked.append(text) or QMessageBox.Yes)
+    before = win.ctx.store.count()
+    ed.delete_selected()
+    assert asked == ["Delete 1 concept? Undo brings it back."]
+    assert ed.task_label.text() == "Deleted 1 concept. Undo brings it back."
+    assert win.ctx.store.count() == before - 1
+    ed.undo()
+    assert win.ctx.store.count() == before
+    assert ed.task_label.text() == "Undone: the last change, to 1 concept, is reversed."
+
+
+def test_status_line_follows_the_language_and_is_cleared_by_the_next_change(open_window, qtbot, monkeypatch):
+    win = open_window(worker=FakeWorker())
+    ed = win.glossary
+    ed.refresh()
+    ed.table.selectRow(0)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.Yes)
+    ed.delete_selected()
+    english = ed.task_label.text()
+    try:
+        win.apply_settings(replace(win.ctx.settings, language="zh_CN"))
+        qtbot.waitUntil(lambda: ed.task_label.text() != english, timeout=2_000)
+        assert "1" in ed.task_label.text() and "concept" not in ed.task_label.text()
+    finally:
+        win.apply_settings(replace(win.ctx.settings, language="en"))
+        i18n.set_language("en")
+    assert ed.task_label.text() == english
+    concept = win.ctx.store.concepts(limit=1)[0]
+    concept.note = "edited elsewhere"
+    win.ctx.store.update_concept(concept)  # a change made from another page
+    assert ed.task_label.text() == ""  # no stale news about the glossary before it
+
+
+def test_a_successful_import_is_not_red_and_a_failed_one_is(qtbot, tmp_path: Path):
+    make_app()
+    store = GlossaryStore(tmp_path / "g.db")
+    good = tmp_path / "terms.csv"
+    good.write_text("preferred_en,definition_en\nforce majeure,An unforeseeable event.\n"
+                    "estoppel,A bar to asserting a claim.\n", encoding="utf-8")
+    dialog = ImportDialog(store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.path.setText(str(good))
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.task.isRunning() and dialog.import_btn.isEnabled(), timeout=20_000)
+    assert dialog.message.text() == "Imported 2 concepts."
+    assert not _red(dialog.message)
+    dialog.path.setText(str(tmp_path / "missing.csv"))
+    dialog.start()
+    qtbot.waitUntil(lambda: not dialog.task.isRunning() and dialog.import_btn.isEnabled(), timeout=20_000)
+    assert "Imported" not in dialog.message.text()
+    assert _red(dialog.message)
+    dialog.close()
+    store.close()
+
+
+def test_export_writes_what_the_table_shows(open_window, qtbot, tmp_path: Path):
+    win = open_window(worker=FakeWorker())
+    ed = win.glossary
+    total = win.ctx.store.count()
+    ed.field.setCurrentIndex(ed.field.findData("law"))
+    shown = len(list(win.ctx.store.iter_concepts(domain="law")))
+    assert 0 < shown < total
+    out = tmp_path / "law.jsonl"
+    monkey = QFileDialog.getSaveFileName
+    QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (str(out), ""))
+    try:
+        ed.export_file()
+    finally:
+        QFileDialog.getSaveFileName = monkey
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == shown
+    assert ed.task_label.text() == f"Exported the {shown} concepts shown (law)."
+
+
+def test_file_dialogs_open_at_home_then_where_the_person_last_was(qtbot, tmp_path: Path, monkeypatch):
+    make_app()
+    store = GlossaryStore(tmp_path / "g.db")
+    dialog = ImportDialog(store)
+    qtbot.addWidget(dialog)
+    picked = tmp_path / "sub" / "terms.csv"
+    picked.parent.mkdir()
+    picked.write_text("preferred_en\nestoppel\n", encoding="utf-8")
+    starts: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda _p, _t, start, _f: starts.append(start) or (str(picked), "")))
+    from desktop.ui import file_dialogs
+    make_app().setProperty("termlens_last_folder", None)
+    dialog._browse()
+    dialog._browse()
+    assert starts == [str(Path.home()), str(picked.parent)]
+    assert file_dialogs.start_folder() == str(picked.parent)
+    assert dialog.path.text() == str(picked)
+    store.close()
