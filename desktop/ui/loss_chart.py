@@ -104,12 +104,18 @@ class LossChart(QWidget):
         ax.set_ylabel(y_label)
         ax.grid(True, alpha=0.3)
         if self.losses:
-            ax.plot(self.steps, self.losses, color="#2a6fdb", linewidth=1.2, label=train_label)
+            # a single step is a point, not a line: give it a marker so it can be seen
+            ax.plot(self.steps, self.losses, "o-" if len(self.losses) == 1 else "-", color="#2a6fdb",
+                    linewidth=1.2, markersize=5, label=train_label)
         if self.val_points:
             xs, ys = zip(*self.val_points)
             ax.plot(xs, ys, "o--", color="#d9822b", markersize=5, linewidth=1, label=val_label)
         if self.losses or self.val_points:
             ax.legend(loc="upper right", fontsize="small")
+            last = max([len(self.losses)] + [x for x, _ in self.val_points])
+            if last < 5:  # matplotlib would pad one point to 0.945-1.050; steps are whole numbers
+                ax.set_xlim(0.5, last + 0.5)
+                ax.set_xticks(range(1, last + 1))
         self.canvas.draw_idle()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt)

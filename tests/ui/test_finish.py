@@ -124,3 +124,24 @@ def test_file_dialogs_open_at_home_then_where_the_person_last_was(qtbot, tmp_pat
     assert file_dialogs.start_folder() == str(picked.parent)
     assert dialog.path.text() == str(picked)
     store.close()
+
+
+def test_a_one_step_loss_chart_shows_a_point_at_step_1(qtbot, tmp_path: Path):
+    from desktop.ui.loss_chart import LossChart
+
+    make_app()
+    chart = LossChart()
+    qtbot.addWidget(chart)
+    chart.resize(500, 260)
+    chart.show()
+    chart.set_data([2.31], [])
+    chart.redraw()
+    chart.canvas.draw()
+    left, right = chart.axes.get_xlim()
+    assert (left, right) == (0.5, 1.5)  # not 0.945-1.050
+    assert [t for t in chart.axes.get_xticks() if left <= t <= right] == [1]
+    assert chart.axes.get_lines()[0].get_marker() == "o"  # the point is drawn
+    chart.canvas.figure.savefig(tmp_path / "chart.png")
+    chart.set_data([2.31 - i * 0.1 for i in range(20)], [])
+    chart.redraw()
+    assert chart.axes.get_xlim()[1] > 19  # long runs keep matplotlib's own limits
