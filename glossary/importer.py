@@ -207,6 +207,7 @@ class _Known:
                 out.append(by_ext.get(c.external_id))
             else:
                 key = _preferred_key(c)
+                c.__dict__["_key"] = key  # kept for ``add``
                 out.append(self._terms().get(key) if key else None)
         return out
 
@@ -228,7 +229,7 @@ class _Known:
         if self._by_term is None:
             return
         for c in concepts:
-            key = _preferred_key(c)
+            key = c.__dict__.pop("_key", None)
             if key and not c.external_id:
                 self._by_term.setdefault(key, c.id)  # type: ignore[arg-type]
 

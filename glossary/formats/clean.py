@@ -20,6 +20,7 @@ one file. Knows nothing of the store or of Qt.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -30,6 +31,10 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\u180e\u2800\u3164\u115f\u1160"
                        "\uffa0\u034f\ufeff\u00ad")
 _LINE_CHARS = frozenset("\t\n\r")
+_ALWAYS_BAD = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff"
+_BAD = re.compile(f"[{_ALWAYS_BAD}]")
+_BAD_IN_TERM = re.compile(f"[{_ALWAYS_BAD}\t\n\r]")
+_MAYBE_VISIBLE = re.compile("[^\\s" + "".join(sorted(_INVISIBLE)) + "]")
 
 
 def _name(ch: str) -> str:
@@ -37,25 +42,36 @@ def _name(ch: str) -> str:
 
 
 def text_problem(text: str, *, term: bool = False) -> str | None:
-    """Why ``text`` may not be stored, or None. ``term``: stricter rules for a term."""
-    for i, ch in enumerate(text):
+    """Why ``text`` may not be stored, or None. ``term``: stricter rules for a term.
+
+    One regular-expression search per text (a per-character loop in Python made a 50,000-row
+    import 60% slower)."""
+    found = (_BAD_IN_TERM if term else _BAD).search(text)
+    if found:
+        ch, i = found.group(), found.start()
         o = ord(ch)
         if 0xD800 <= o <= 0xDFFF:
             return f"holds a lone surrogate ({_name(ch)}) at character {i + 1}, which is not a character"
         if o < 0x20 or 0x7F <= o <= 0x9F:
-            if ch in _LINE_CHARS and not term:
-                continue
             what = "a line break or tab" if ch in _LINE_CHARS else f"a control character ({_name(ch)})"
             return f"holds {what} at character {i + 1}"
         if ch in _BIDI_CONTROLS:
             return f"holds a text-direction override ({_name(ch)}) at character {i + 1}"
         if ch == "\ufeff":
             return f"holds a byte-order mark (U+FEFF) at character {i + 1}, a sign of two files pasted together"
-        if o in (0xFFFE, 0xFFFF):
-            return f"holds the noncharacter {_name(ch)} at character {i + 1}"
-    if term and text and all(ch in _INVISIBLE or ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text):
+        return f"holds the noncharacter {_name(ch)} at character {i + 1}"
+    if term and text and not _visible(text):
         return "is made only of invisible characters"
     return None
+
+
+def _visible(text: str) -> bool:
+    """True when ``text`` has a character that shows (not a space, not invisible, not a format character)."""
+    first = _MAYBE_VISIBLE.search(text)  # nearly always a letter: one lookup
+    if first is None:
+        return False
+    return unicodedata.category(first.group()) != "Cf" or any(
+        unicodedata.category(m.group()) != "Cf" for m in _MAYBE_VISIBLE.finditer(text, first.end()))
 
 
 def concept_problem(concept: Concept) -> str | None:

@@ -114,6 +114,8 @@ def join_list(items: Iterable[str]) -> str:
 
 
 def split_list(cell: str) -> list[str]:
+    if "\\" not in cell:  # no escapes: the common case, split in C
+        return [i.strip() for i in cell.split(";") if i.strip()]
     out: list[str] = []
     item: list[str] = []
     chars = iter(cell)
@@ -260,7 +262,7 @@ def _row_concept(row: list[str], columns: list[tuple[str, str] | None], location
         for cell, col in zip(row, columns):
             if col is None or not cell.strip():
                 continue
-            if _NEUTRALISED.match(cell):
+            if cell[:1] == "'" and _NEUTRALISED.match(cell):
                 cell = cell[1:]  # a cell neutralised on export
             kind, key = col
             if kind == "plain":
