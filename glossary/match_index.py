@@ -9,7 +9,7 @@ accepted:
   protein"), the case as written for case-sensitive terms, and for abbreviations the
   plural and possessive with a lower-case s ("AFs", "AF's"; never "AFS" or "AFTER");
 * inflected mode: the term up to the stem prefix of its head word (the last word, or
-  the one before "of"); ``accept`` takes the text's whole word there and keeps the
+  the one before "of" in a term of up to four words); ``accept`` takes the text's whole word there and keeps the
   match if that word is a form of the head (``glossary.inflect.same_word``).
 
 ``Automaton`` indexes the forms with ``ahocorasick_rs``; a form longer than
@@ -63,6 +63,34 @@ class Entry(NamedTuple):
 
 
 
+class LongForms(list):
+    """The entries of a pattern that starts long forms (ICD-10-CM has thousands behind
+    "Nondisplaced fracture of"): all of them as the list, and by whole form for ``accept``,
+    which looks up the text at each length instead of comparing every form."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        super().__init__(entries)
+        self.short = [x for x in entries if x.full is None]
+        self.by_full: dict[str, list[Entry]] = {}
+        for x in entries:
+            if x.full is not None:
+                self.by_full.setdefault(x.full, []).append(x)
+        self.lengths = sorted({len(f) for f in self.by_full}, reverse=True)
+
+    def at(self, ft: str, s: int) -> list[Entry]:
+        """The short entries and the long ones whose whole form ``ft`` holds at ``s``."""
+        out = list(self.short)
+        for n in self.lengths:
+            xs = self.by_full.get(ft[s:s + n])
+            if xs:
+                out += xs
+        return out
+
+
+def _grouped(entries: list[Entry]) -> list[Entry]:
+    return LongForms(entries) if sum(x.full is not None for x in entries) > 4 else entries
+
+
 class Automaton:
     """Surface forms, their entries, and the automaton over them."""
 
@@ -77,7 +105,7 @@ class Automaton:
             known = patterns.get(form)
             patterns[form] = xs if known is None else known + xs
         self.forms = list(patterns)
-        self.entries = [patterns[f] for f in self.forms]
+        self.entries = [_grouped(patterns[f]) for f in self.forms]
         self.check = [pattern_check(xs) for xs in self.entries]
         self.ac = ahocorasick_rs.AhoCorasick(self.forms, matchkind=ahocorasick_rs.MatchKind.Standard) if self.forms else None
         self._of: dict[int, list[int]] | None = None
@@ -130,9 +158,9 @@ def term_forms(c: Concept, t: Term) -> list[tuple[str, Entry]]:
     ff = fold(nf)
     exact = cjk_only(norm(t.text, fold=False)) if t.case_sensitive else None
     if t.effective_match_mode is MatchMode.INFLECTED:
-        # The head word is inflected: the last one, or in "X of Y" the last one before "of"
+        # The head word is inflected: the last one, or in "X of Y" (up to four words) the one before "of"
         # ("breaches of contract", "statutes of limitations").
-        head, rest = ff.split(" of ", 1) if " of " in ff else (ff, "")
+        head, rest = ff.split(" of ", 1) if " of " in ff and ff.count(" ") <= 3 else (ff, "")
         i = _last_word(head)
         if i >= 0:
             word = head[i:]
@@ -179,6 +207,8 @@ def accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[Entry]) -> 
     and the entries that end furthest."""
     word = WORD_CHAR
     size = len(ft)
+    if type(entries) is LongForms:
+        entries = entries.at(ft, s)
     best, kept = -1, []
     e0 = e
     tail_at, tail, tail_ok = -1, -1, False  # where the text's word that runs on at tail_at ends
