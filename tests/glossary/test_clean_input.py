@@ -267,3 +267,41 @@ def test_type_survives_every_format(tmp_path: Path) -> None:
         (back,), _ = _items(tmp_path / name)
         assert sorted((t.text, t.type, t.case_sensitive) for t in back.terms) == sorted(
             (t.text, t.type, t.case_sensitive) for t in c.terms), name
+
+
+EXPORT_CHILD = r"""
+import sys, time
+from glossary.formats import write
+from glossary.model import Concept, Term
+
+def slow():
+    for i in range(10**6):
+        if i == 200:
+            print("writing", flush=True)
+        if i >= 200:
+            time.sleep(0.001)
+        yield Concept(terms=[Term(f"term {i}")], definitions={"en": "x" * 200})
+
+write(slow(), sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize("name", ["exp.csv", "exp.json", "exp.jsonl", "exp.tbx"])
+def test_killed_export_leaves_the_earlier_file_whole(tmp_path: Path, name: str) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "out").mkdir()
+    path = tmp_path / "out" / name
+    write(sample_concepts(), path)
+    before = path.read_bytes()
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-c", EXPORT_CHILD, str(path)], cwd=root, stdout=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(root)}, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert path.read_bytes() == before  # the complete earlier export, not a cut one
+    write(sample_concepts()[:1], path)  # the next export clears what the killed one left
+    assert sorted(p.name for p in path.parent.iterdir()) == [name]
