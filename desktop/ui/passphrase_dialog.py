@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication, QDialog, QDialogButtonBox, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget,
+    QApplication, QDialog, QDialogButtonBox, QLabel, QLayout, QLineEdit, QMessageBox, QVBoxLayout, QWidget,
 )
 
 from desktop.storage import appdata, crypto, security
@@ -29,6 +29,8 @@ class PassphraseDialog(QDialog):
         self.setWindowTitle(self.tr("TermLens"))
         self.setMinimumWidth(460)
         lay = QVBoxLayout(self)
+        # the dialog grows with its wrapped texts (a warning appearing, a longer Chinese sentence)
+        lay.setSizeConstraint(QLayout.SetMinimumSize)
         self.message = QLabel()
         self.message.setWordWrap(True)
         lay.addWidget(self.message)
@@ -80,6 +82,7 @@ class PassphraseDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(True)
+        self.adjustSize()  # room for the new lines, so no text is cut off
         self.passphrase.selectAll()
         self.passphrase.setFocus()
 

@@ -145,3 +145,26 @@ def test_a_one_step_loss_chart_shows_a_point_at_step_1(qtbot, tmp_path: Path):
     chart.set_data([2.31 - i * 0.1 for i in range(20)], [])
     chart.redraw()
     assert chart.axes.get_xlim()[1] > 19  # long runs keep matplotlib's own limits
+
+
+def test_the_passphrase_dialog_grows_to_show_the_length_warning_whole(qtbot, tmp_path: Path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop.ui.passphrase_dialog import PassphraseDialog
+
+    make_app()
+    dialog = PassphraseDialog(mode="create", folder="/home/clinician/.local/share/TermLens")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.passphrase.setText("short")
+    dialog.again.setText("short")
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+    qtbot.wait(50)
+    assert dialog.error.isVisible() and "at least" in dialog.error.text()
+    for label in (dialog.message, dialog.folder, dialog.error):  # every line of every text is on screen
+        assert label.height() >= label.heightForWidth(label.width()), label.text()
+    assert dialog.buttons.geometry().bottom() <= dialog.height()
+    dialog.grab().save(str(tmp_path / "passphrase.png"))
+    dialog.grab().save("/tmp/h9/passphrase.png")
