@@ -2,7 +2,7 @@
 
 The decoder runs once over a packed batch; only the positions whose label is an
 answer token go through the output layer, so the logits of prompt tokens are never
-computed. On CUDA, when Liger kernels are installed, the output layer and the
+computed, and those of the answer tokens a chunk at a time (``chunked_cross_entropy``). On CUDA, when Liger kernels are installed, the output layer and the
 cross-entropy are fused (``LigerFusedLinearCrossEntropyLoss``), so the logits over
 the whole vocabulary are never held in memory either; RMSNorm, SwiGLU and RoPE can be
 swapped for Liger's kernels for the duration of training and are put back after.
@@ -55,9 +55,37 @@ def token_loss(model, input_ids, labels, position_ids, *, fused: bool = False):
 
         loss_sum = LigerFusedLinearCrossEntropyLoss(reduction="sum")(head.weight, h, target, head.bias)
     else:
-        logits = head(h).float()
-        loss_sum = F.cross_entropy(logits, target, reduction="sum")
+        loss_sum = chunked_cross_entropy(head, h, target)
     return loss_sum, n.to(torch.float32)
+
+
+CE_CHUNK = 512  # answer tokens whose logits exist at once (512 x 49,152 float32: 100 MB)
+
+
+def _chunk_loss(h, weight, bias, target):
+    import torch.nn.functional as F
+
+    return F.cross_entropy(F.linear(h, weight, bias).float(), target, reduction="sum")
+
+
+def chunked_cross_entropy(head, h, target, *, chunk: int | None = None):
+    """Summed cross-entropy of ``head(h)`` against ``target``, ``chunk`` tokens at a time.
+
+    Each chunk's logits are made, reduced to its loss and dropped; the backward pass makes
+    them again (``torch.utils.checkpoint``), so no more than one chunk of full-vocabulary
+    logits is ever held, however many answer tokens a batch has. The plain code's way of
+    doing what the fused kernels do on a GPU (the same sum, in float32)."""
+    import torch
+    from torch.utils.checkpoint import checkpoint
+
+    chunk = chunk or CE_CHUNK
+    if h.shape[0] <= chunk or not torch.is_grad_enabled():
+        parts = [_chunk_loss(h[s:s + chunk], head.weight, head.bias, target[s:s + chunk])
+                 for s in range(0, max(1, h.shape[0]), chunk)]
+        return torch.stack(parts).sum() if len(parts) > 1 else parts[0]
+    parts = [checkpoint(_chunk_loss, h[s:s + chunk], head.weight, head.bias, target[s:s + chunk],
+                        use_reentrant=False) for s in range(0, h.shape[0], chunk)]
+    return torch.stack(parts).sum()
 
 
 def plain_loss(model, input_ids, labels, position_ids):
