@@ -90,6 +90,19 @@ def repeated_sentence(text: str, min_words: int = 4) -> bool:
     return False
 
 
+def summarise(rows: list[dict], s, secs: float) -> dict:
+    n = max(1, len(rows))
+    return {
+        "n": len(rows), "repetition_penalty": s.repetition_penalty, "no_repeat_ngram_size": s.no_repeat_ngram_size,
+        "loops": sum(r["loops"] for r in rows) / n,
+        "repeated_sentence": sum(r["repeated_sentence"] for r in rows) / n,
+        "either": sum(r["loops"] or r["repeated_sentence"] for r in rows) / n,
+        "at_limit": sum(r["finish"] == "length" for r in rows) / n,
+        "mean_tokens": sum(r["tokens"] for r in rows) / n,
+        "tok_s": sum(r["tokens"] for r in rows) / secs if secs else 0.0, "seconds": round(secs, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", metavar="DIR", help="model folder (default: the installed default model)")
@@ -133,37 +146,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{lm.info.name}, {len(questions)} questions, up to {args.max_new_tokens} new tokens, greedy")
     print(f"{'config':<8} {'penalty':>7} {'ngram':>5} {'loops':>7} {'rep.sent':>8} {'either':>7} {'at limit':>8} "
           f"{'mean tok':>8} {'tok/s':>6}")
+    rows: dict[str, list[dict]] = {name: [] for name in wanted}
+    secs: dict[str, float] = {name: 0.0 for name in wanted}
     for name in wanted:
-        s = configs[name]
-        s.max_new_tokens = args.max_new_tokens
-        rows = []
-        t0 = time.perf_counter()
-        for q in questions:
-            turn = prepare_turn(q, matcher=matcher, base_system=chat.system_prompt, injection=True,
-                                budget_tokens=chat.injection_budget, count_tokens=count)
-            g = generate.generate(lm, turn.messages, settings=s)
-            rows.append({"question": q, "answer": g.text, "tokens": g.stats.new_tokens,
-                         "finish": g.stats.finish_reason, "loops": loops(g.text),
-                         "repeated_sentence": repeated_sentence(g.text)})
-            print(f"  {name} {len(rows)}/{len(questions)}: {g.stats.new_tokens} tokens, loops {rows[-1]['loops']}, "
-                  f"repeated sentence {rows[-1]['repeated_sentence']}", file=sys.stderr, flush=True)
-        secs = time.perf_counter() - t0
-        n = len(rows)
-        summary = {
-            "repetition_penalty": s.repetition_penalty, "no_repeat_ngram_size": s.no_repeat_ngram_size,
-            "loops": sum(r["loops"] for r in rows) / n,
-            "repeated_sentence": sum(r["repeated_sentence"] for r in rows) / n,
-            "either": sum(r["loops"] or r["repeated_sentence"] for r in rows) / n,
-            "at_limit": sum(r["finish"] == "length" for r in rows) / n,
-            "mean_tokens": sum(r["tokens"] for r in rows) / n,
-            "tok_s": sum(r["tokens"] for r in rows) / secs, "seconds": round(secs, 1),
-        }
-        out["configs"][name] = {"summary": summary, "answers": rows}
-        print(f"{name:<8} {s.repetition_penalty:>7.2f} {s.no_repeat_ngram_size:>5} {summary['loops']:>7.0%} "
-              f"{summary['repeated_sentence']:>8.0%} {summary['either']:>7.0%} {summary['at_limit']:>8.0%} "
-              f"{summary['mean_tokens']:>8.0f} {summary['tok_s']:>6.1f}", flush=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+        configs[name].max_new_tokens = args.max_new_tokens
+    # question by question, every configuration in turn: a run cut short still compares like with like
+    for i, q in enumerate(questions, 1):
+        turn = prepare_turn(q, matcher=matcher, base_system=chat.system_prompt, injection=True,
+                            budget_tokens=chat.injection_budget, count_tokens=count)
+        for name in wanted:
+            t0 = time.perf_counter()
+            g = generate.generate(lm, turn.messages, settings=configs[name])
+            secs[name] += time.perf_counter() - t0
+            rows[name].append({"question": q, "answer": g.text, "tokens": g.stats.new_tokens,
+                               "finish": g.stats.finish_reason, "loops": loops(g.text),
+                               "repeated_sentence": repeated_sentence(g.text)})
+            print(f"  {i}/{len(questions)} {name}: {g.stats.new_tokens} tokens, loops {rows[name][-1]['loops']}, "
+                  f"repeated sentence {rows[name][-1]['repeated_sentence']}", file=sys.stderr, flush=True)
+        for name in wanted:
+            out["configs"][name] = {"summary": summarise(rows[name], configs[name], secs[name]),
+                                    "answers": rows[name]}
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    for name in wanted:
+        sm, s = out["configs"][name]["summary"], configs[name]
+        print(f"{name:<8} {s.repetition_penalty:>7.2f} {s.no_repeat_ngram_size:>5} {sm['loops']:>7.0%} "
+              f"{sm['repeated_sentence']:>8.0%} {sm['either']:>7.0%} {sm['at_limit']:>8.0%} "
+              f"{sm['mean_tokens']:>8.0f} {sm['tok_s']:>6.1f}", flush=True)
     return 0
 
 

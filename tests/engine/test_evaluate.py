@@ -373,3 +373,35 @@ def test_a_real_adapter_seen_and_held_out_and_the_forgetting_check(tiny, termlen
     assert tiny.adapter is None  # the model is given back as it was
     after = tiny.model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
+
+
+def test_free_text_answers_with_term_issues_are_counted_per_method(tiny):
+    settings = runner_mod.EvalSettings(max_new_tokens=6)
+    report = run_eval(tiny, _items(), methods="base,inject", glossary_concepts=_glossary(), settings=settings)
+    for m in ("base", "inject"):
+        (free,) = [r for r in report.by_method(m) if r.kind == "free"]
+        # the question names EBITDA: an answer that never names it has a "missing" issue
+        expected = [] if "ebitda" in free.output.lower() else ["missing"]
+        assert free.term_issues == expected
+        s = report.summaries[m]
+        assert s.n_free == 1 and s.with_term_issues == len(expected)
+    assert "Free-text answers with term issues" in report.markdown()
+
+
+def test_inline_injection_reaches_the_question_for_inject_and_oracle(tiny, monkeypatch):
+    seen: dict[str, list[dict]] = {}
+    real = runner_mod._score
+
+    def spy(lm, item, method, messages, **kw):
+        seen[f"{method}:{item.id}"] = messages
+        return real(lm, item, method, messages, **kw)
+
+    monkeypatch.setattr(runner_mod, "_score", spy)
+    settings = runner_mod.EvalSettings(max_new_tokens=4, inject_position="inline")
+    report = run_eval(tiny, _items()[:1], methods="base,inject,oracle", glossary_concepts=_glossary(),
+                      settings=settings)
+    assert report.meta["inject_position"] == "inline"
+    for m in ("inject", "oracle"):
+        assert seen[f"{m}:a"][-1]["content"] == "What is AF [atrial fibrillation: An irregular, often rapid heart rhythm.]?"
+        assert "irregular" not in seen[f"{m}:a"][0]["content"]  # the system prompt stays plain
+    assert seen["base:a"][-1]["content"] == "What is AF?"

@@ -75,3 +75,14 @@ def test_blocking_repeated_ngrams_falls_back_to_the_plain_path(lm):
                                                                              no_repeat_ngram_size=3))
     assert g.stats.path == "plain"
     assert _max_repeat(g.token_ids, 3) == 1
+
+
+def test_continue_goes_on_inside_the_answer_that_was_cut_short(lm):
+    s = generate.GenerationSettings(max_new_tokens=8)
+    first = generate.generate(lm, MESSAGES, settings=s)
+    assert first.stats.finish_reason == "length"
+    more = generate.generate(lm, [*MESSAGES, {"role": "assistant", "content": first.text}], settings=s)
+    # the prompt ends inside the answer (no end-of-turn marker, no new assistant turn) and the model goes on
+    assert more.prompt.text.rstrip().endswith(first.text.strip())
+    assert more.prompt.text.count("<|im_start|>assistant") == 1
+    assert more.stats.new_tokens > 0

@@ -53,6 +53,7 @@ class ItemResult:
     output: str = ""  # free text: the model's answer
     detection: str = ""  # items about glossary concepts: found / missed by the matcher ("" for the rest)
     injected: list[int] = field(default_factory=list)  # concept ids put into the prompt
+    term_issues: list[str] = field(default_factory=list)  # free text: the answer's term issues (their kinds)
     seconds: float = 0.0
 
 
@@ -88,6 +89,8 @@ class MethodSummary:
     extra_memory_bytes: int | None = None
     memory_note: str = ""
     vs_base: McNemar | None = None
+    n_free: int = 0  # free-text answers
+    with_term_issues: int = 0  # free-text answers using a non-preferred or forbidden term, or missing a question's
 
     @property
     def accuracy(self) -> float:
@@ -140,6 +143,8 @@ class EvalReport:
             mc = [r for r in rows if r.kind == "mc"]
             s.n_mc = len(mc)
             s.acc_raw = sum(bool(r.correct_raw) for r in mc) / len(mc) if mc else None
+            free = [r for r in rows if r.kind == "free"]
+            s.n_free, s.with_term_issues = len(free), sum(bool(r.term_issues) for r in free)
             self.groups.extend(_groups(m, rows))
         base = {r.item_id: r.correct for r in self.by_method("base")}
         for m in self.methods:
@@ -365,6 +370,11 @@ def _markdown(r: EvalReport) -> str:
     if r.stopped:
         lines += ["**The run was stopped before the end; figures cover the items scored so far.**", ""]
     lines += ["## Accuracy by method", "", main_table(r), ""]
+    issues = [(m, r.summaries[m]) for m in r.methods if m in r.summaries and r.summaries[m].n_free]
+    if issues:
+        lines += ["Free-text answers with term issues (a deprecated or forbidden term used, or a term of the "
+                  "question never named): " + ", ".join(f"{m} {s.with_term_issues}/{s.n_free}" for m, s in issues)
+                  + ".", ""]
     for title, prefix, why in (
         ("By subject field", "field:", ""),
         ("Seen and held-out concepts", "split:",

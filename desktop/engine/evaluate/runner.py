@@ -239,7 +239,8 @@ def run_eval(
                     m, item, settings=settings, matcher=matcher, by_id=by_id, count_tokens=count_tokens,
                     prepare_turn=prepare_turn,
                 )
-                result = _score(lm, item, m, messages, settings=settings, scorer=scorer, seed=seed, stop=stop)
+                result = _score(lm, item, m, messages, settings=settings, scorer=scorer, seed=seed, stop=stop,
+                                matcher=matcher)
                 if result is None:  # stopped in the middle of a generation
                     report.stopped = True
                     break
@@ -321,7 +322,7 @@ def _messages(method: str, item: TestItem, *, settings: EvalSettings, matcher: A
 
 
 def _score(lm: LoadedModel, item: TestItem, method: str, messages: list[dict], *, settings: EvalSettings,
-           scorer: KeyPointScorer, seed: int, stop: Callable[[], bool]) -> ItemResult | None:
+           scorer: KeyPointScorer, seed: int, stop: Callable[[], bool], matcher: Any = None) -> ItemResult | None:
     from desktop.engine.generate import GenerationSettings, generate, prepare
 
     common = dict(item_id=item.id, method=method, level=item.level, subject_field=item.subject_field,
@@ -338,5 +339,10 @@ def _score(lm: LoadedModel, item: TestItem, method: str, messages: list[dict], *
     if gen.stats.finish_reason == "stopped":
         return None
     kp = scorer.score(gen.text, item.key_points)
+    issues: list[str] = []
+    if matcher is not None:  # the answer's term QA, as the chat shows it (glossary.answer_check)
+        from glossary.answer_check import check_answer
+
+        issues = [i.kind for i in check_answer(matcher, matcher.detect(item.question), gen.text).issues]
     return ItemResult(**common, correct=kp.coverage >= settings.pass_threshold, coverage=round(kp.coverage, 4),
-                      output=gen.text)
+                      output=gen.text, term_issues=issues)

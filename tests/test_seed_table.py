@@ -1,0 +1,51 @@
+"""benchmarks/seed_table.py end to end on a tiny model: the CI smoke run of the method's whole table."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_help_works():
+    proc = subprocess.run([sys.executable, "benchmarks/seed_table.py", "--help"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0 and "--n-l1" in proc.stdout and "held-out" in proc.stdout
+
+
+@pytest.mark.slow
+def test_smoke_run_makes_the_five_method_table_with_seen_held_out_and_general(tiny_model_dir, tmp_path):
+    model = tmp_path / "tiny"
+    model.mkdir()
+    for f in tiny_model_dir.iterdir():
+        (model / f.name).write_bytes(f.read_bytes())
+    cfg = json.loads((model / "config.json").read_text())
+    cfg["max_position_embeddings"] = 4096  # room for the injected block in the prompt
+    (model / "config.json").write_text(json.dumps(cfg))
+    out = tmp_path / "table"
+    env = {k: v for k, v in os.environ.items() if k not in ("TERMLENS_HOME", "TERMLENS_KEYRING")}
+    proc = subprocess.run([sys.executable, "benchmarks/seed_table.py", "--smoke", "--model", str(model),
+                           "--device", "cpu", "--out", str(out), "--threads", "1"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = json.loads((out / "table.json").read_text())
+    cells = table["cells"]
+    assert set(cells) == {"base", "inject", "lora", "lora+inject", "oracle"}
+    for m in cells:
+        assert {"seen", "held-out", "general"} <= set(cells[m]), m
+        assert all(0 <= c["lo"] <= c["acc"] <= c["hi"] <= 1 for c in cells[m].values())
+    assert "p" in cells["lora"]["seen"] and "p" not in cells["base"]["seen"]  # McNemar against base
+    assert cells["base"]["general"]["n"] == 50
+    split = json.loads((out / "split.json").read_text())
+    assert split["train"] and split["held_out"] and not {c["id"] for c in split["train"]} & {
+        c["id"] for c in split["held_out"]}
+    trained = {json.loads(line)["concept_id"] for line in (out / "train_pairs.jsonl").read_text().splitlines()}
+    assert trained <= {c["id"] for c in split["train"]}  # the adapter never saw a held-out concept
+    assert table["train"]["tokens_per_s"] > 0 and "inline" in table["positions"]
+    assert "| lora+inject |" in proc.stdout and "Injection position" in proc.stdout
