@@ -218,13 +218,17 @@ def _read_rows(text: io.TextIOWrapper) -> Iterator[ReadItem]:
             "case_sensitive, term_status, match_mode, definition_<lang>, preferred_<lang>, synonyms_<lang>, "
             "abbreviations_<lang>, deprecated_<lang>.",
         )
-    seen: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], str] = {}
     for h, c in zip(header, columns):
         if c is not None and c in seen:
-            yield Problem("line 1", f"The column '{h.strip()}' appears twice.")
+            if seen[c].lower() == h.strip().lower():
+                yield Problem("line 1", f"The column '{h.strip()}' appears twice.")
+            else:  # definition_en-US and definition_EN: TermLens keeps one definition per language
+                yield Problem("line 1", f"The columns '{seen[c]}' and '{h.strip()}' are both language '{c[1]}' to "
+                              "TermLens, which keeps one column per language; keep one of them.")
             return
         if c is not None:
-            seen.add(c)
+            seen[c] = h.strip()
     if not any(c and c[0] in ("preferred", "synonym", "abbreviation", "deprecated") for c in columns):
         yield Problem("line 1", "The header has no term column such as preferred_en or preferred_zh.")
         return

@@ -137,6 +137,13 @@ def test_language_variants_of_one_definition_are_reported(tmp_path: Path) -> Non
     assert "'en-US' and 'EN'" in problem.reason
 
 
+def test_language_variants_of_one_column_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "langs.csv"
+    path.write_text("preferred_en,definition_en-US,definition_EN\nx,a,b\n", encoding="utf-8")
+    _, (problem,) = _items(path)
+    assert problem.location == "line 1" and "'definition_en-US' and 'definition_EN'" in problem.reason
+
+
 def test_reimporting_the_same_file_never_doubles(tmp_path: Path, store: GlossaryStore) -> None:
     path = tmp_path / "g.csv"
     write(sample_concepts(), path)
