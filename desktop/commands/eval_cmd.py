@@ -34,6 +34,7 @@ import sys
 import time
 
 from desktop.commands.interrupt import StopOnInterrupt
+from desktop.commands.progress import LineProgress
 from glossary.errors import TermLensError
 
 
@@ -135,11 +136,9 @@ def _run(args: argparse.Namespace) -> int:
     quiet = args.json
     t0 = time.perf_counter()
 
-    def progress(done: int, total: int, msg: str) -> None:
-        if not quiet:
-            print(f"\r{done}/{total} {msg[:60]:<60}", end="\n" if done >= total else "", file=sys.stderr, flush=True)
-
-    with StopOnInterrupt("Stopping after the current item (Ctrl-C again to quit now)…") as interrupt:
+    progress = LineProgress(sys.stderr, "Evaluating", counts=True)
+    progress.enabled = progress.enabled and not quiet
+    with StopOnInterrupt("Stopping after the current item (Ctrl-C again to quit now)…") as interrupt, progress:
         outcome = run_request(lm, request, concepts=concepts, on_progress=progress,
                               should_stop=interrupt.event.is_set, glossary_note=glossary_note)
     report = outcome.report

@@ -16,9 +16,10 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from pathlib import Path
 
 from glossary.errors import GlossaryImportError, TermLensError
+from desktop.commands.progress import LineProgress
 from glossary.store import GlossaryStore
 
 
@@ -28,12 +29,6 @@ def _open() -> GlossaryStore:
     return open_glossary()  # a new data folder gets the starter glossaries, as in the window
 
 
-def _progress(out: TextIO) -> Callable[..., None]:
-    def report(done: int, total: int | None = None, *_: object) -> None:
-        if total:
-            print(f"\r{done}/{total}", end="\n" if done >= total else "", file=out, flush=True)
-
-    return report
 
 
 def _guarded(work: Callable[[argparse.Namespace, GlossaryStore], int]) -> Callable[[argparse.Namespace], int]:
@@ -66,8 +61,9 @@ def _line(c) -> str:  # noqa: ANN001 - a Concept
 def _import(args: argparse.Namespace, store: GlossaryStore) -> int:
     from glossary.importer import import_file
 
-    result = import_file(store, args.file, format=args.format, skip_bad=args.skip_bad, existing=args.existing,
-                         encoding=args.encoding, on_progress=_progress(sys.stderr))
+    with LineProgress(sys.stderr, f"Reading {Path(args.file).name}") as progress:
+        result = import_file(store, args.file, format=args.format, skip_bad=args.skip_bad, existing=args.existing,
+                             encoding=args.encoding, on_progress=progress)
     print(f"Imported {result.added} concepts; skipped {result.skipped}.")
     already = [(result.merged, "merged into the concepts already there"), (result.replaced, "replaced"),
                (result.kept, "already in the glossary, left as they were")]
@@ -171,7 +167,8 @@ def _detect(args: argparse.Namespace, store: GlossaryStore) -> int:
 def _load_icd10cm(args: argparse.Namespace, store: GlossaryStore) -> int:
     from glossary import icd10cm
 
-    n = icd10cm.load(store, on_progress=_progress(sys.stderr), seven_char=not args.without_7th_character)
+    with LineProgress(sys.stderr, "Loading ICD-10-CM") as progress:
+        n = icd10cm.load(store, on_progress=progress, seven_char=not args.without_7th_character)
     print(f"Loaded {n} ICD-10-CM concepts.")
     return 0
 
