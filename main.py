@@ -13,7 +13,7 @@ import pkgutil
 import sys
 
 from desktop.engine import offline  # noqa: F401  (sets the offline environment before anything else)
-from glossary.errors import GlossaryImportError, TermLensError
+from glossary.errors import TermLensError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,12 +44,13 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.app import run
 
         return run(screenshot=args.screenshot, lang=args.lang, model=args.window_model)
+    from desktop.commands import problems
     from desktop.storage import appdata
     from installer.cli import run_command
 
     appdata.print_notes_to(lambda note: print(note, file=sys.stderr))  # a restore is said, not only logged
     try:
-        return run_command(lambda: _in_turn(args), errors=(TermLensError,), details=_problems)
+        return run_command(lambda: _in_turn(args), errors=(TermLensError,), details=problems)
     finally:
         appdata.print_notes_to(None)
 
@@ -57,11 +58,6 @@ def main(argv: list[str] | None = None) -> int:
 def _in_turn(args: argparse.Namespace) -> int:
     with _one_user(args):
         return int(args.func(args) or 0)
-
-
-def _problems(exc: BaseException) -> list[str]:
-    """The file's problems under an import error's sentence (the first 50)."""
-    return [str(p) for p in exc.report[:50]] if isinstance(exc, GlossaryImportError) else []
 
 
 # Commands that only read may run beside the window. Every other command writes to the data

@@ -13,26 +13,9 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable
 
-from glossary.errors import GlossaryError, GlossaryImportError, TermLensError
-
-
-def _guarded(work: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return work(args)
-        except GlossaryImportError as e:
-            print(f"error: {e}", file=sys.stderr)
-            for line in e.report[:50]:
-                print(f"  {line}", file=sys.stderr)
-            return 2
-        except TermLensError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-
-    run.__name__ = work.__name__
-    return run
+from desktop.commands import guarded
+from glossary.errors import GlossaryError
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -103,7 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="a .txt, .md or .docx document whose sentences show terms in context (repeatable)")
     q.add_argument("--accepted", action="store_true",
                    help="mark every pair accepted, to train without reviewing them in the app")
-    q.set_defaults(func=_guarded(_build))
+    q.set_defaults(func=guarded(_build))
 
     q = sub.add_parser("candidates", help="propose terms from documents that the glossary lacks")
     q.add_argument("files", nargs="+", metavar="FILE", help=".txt, .md or .docx documents")
@@ -112,4 +95,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--json", action="store_true", help="print the candidates as JSON")
     q.add_argument("--add", action="store_true", help="add them to the glossary as draft concepts")
     q.add_argument("--field", metavar="F", help="subject field of the added concepts")
-    q.set_defaults(func=_guarded(_candidates))
+    q.set_defaults(func=guarded(_candidates))

@@ -33,6 +33,7 @@ import json
 import sys
 import time
 
+from desktop.commands import guarded
 from desktop.commands.interrupt import StopOnInterrupt
 from desktop.commands.progress import LineProgress
 from glossary.errors import TermLensError
@@ -170,16 +171,13 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if report.stopped else 0
 
 
+@guarded
 def run(args: argparse.Namespace) -> int:
-    try:
-        if args.action == "make-testset":
-            return _make_testset(args)
-        if args.action == "show":
-            return _show(args)
-        return _run(args)
-    except TermLensError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    if args.action == "make-testset":
+        return _make_testset(args)
+    if args.action == "show":
+        return _show(args)
+    return _run(args)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

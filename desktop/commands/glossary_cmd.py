@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from glossary.errors import GlossaryImportError, TermLensError
+from desktop.commands import guarded
 from desktop.commands.progress import LineProgress
 from glossary.store import GlossaryStore
 
@@ -32,23 +32,14 @@ def _open() -> GlossaryStore:
 
 
 def _guarded(work: Callable[[argparse.Namespace, GlossaryStore], int]) -> Callable[[argparse.Namespace], int]:
-    """Run ``work`` with an open store; turn TermLensErrors into one line on stderr and exit code 2."""
+    """Run ``work`` with an open store, ending as every command does (``desktop.commands.guarded``)."""
 
-    def run(args: argparse.Namespace) -> int:
-        try:
-            with _open() as store:
-                return work(args, store)
-        except GlossaryImportError as e:
-            print(f"error: {e}", file=sys.stderr)
-            for line in e.report:
-                print(f"  {line}", file=sys.stderr)
-            return 2
-        except TermLensError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+    def with_store(args: argparse.Namespace) -> int:
+        with _open() as store:
+            return work(args, store)
 
-    run.__name__ = work.__name__
-    return run
+    with_store.__name__ = work.__name__
+    return guarded(with_store)
 
 
 def _line(c) -> str:  # noqa: ANN001 - a Concept

@@ -21,7 +21,8 @@ import os
 import sys
 from collections.abc import Callable
 
-from desktop.errors import StorageError, TermLensError
+from desktop.commands import guarded
+from desktop.errors import StorageError
 
 
 def _ask(prompt: str, env: tuple[str, ...], *, confirm: bool = False) -> str:
@@ -146,15 +147,12 @@ def _guarded(work: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Na
     def run(args: argparse.Namespace) -> int:
         try:
             return work(args)
-        except TermLensError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-        except (EOFError, KeyboardInterrupt):
+        except (EOFError, KeyboardInterrupt):  # at a passphrase prompt
             print("Cancelled; nothing was changed.", file=sys.stderr)
             return 1
 
     run.__name__ = work.__name__
-    return run
+    return guarded(run)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
