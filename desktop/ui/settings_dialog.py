@@ -79,6 +79,8 @@ class SettingsDialog(QDialog):
         self.lock_minutes.setRange(0, 24 * 60)
         self.lock_minutes.setSpecialValueText(self.tr("Never"))
         self.lock_minutes.setValue(max(0, settings.lock_minutes))
+        self.csv_neutralise_formulas = QCheckBox(self.tr("Neutralise spreadsheet formulas"))
+        self.csv_neutralise_formulas.setChecked(settings.csv_neutralise_formulas)
 
         rows = [
             ("max_new_tokens", self.tr("Longest answer (tokens):"), self.max_new_tokens),
@@ -94,6 +96,7 @@ class SettingsDialog(QDialog):
             ("language", self.tr("Interface language:"), self.language),
             ("font_size", self.tr("Chat font size:"), self.font_size),
             ("lock_minutes", self.tr("Lock after (idle minutes):"), self.lock_minutes),
+            ("csv_neutralise_formulas", self.tr("CSV exports:"), self.csv_neutralise_formulas),
         ]
         for name, label, widget in rows:
             # the help text lives on the Settings field; its translations are in context "SettingsHelp"
@@ -133,4 +136,5 @@ class SettingsDialog(QDialog):
             language=self.language.currentData(),
             font_size=self.font_size.value(),
             lock_minutes=self.lock_minutes.value(),
+            csv_neutralise_formulas=self.csv_neutralise_formulas.isChecked(),
         )

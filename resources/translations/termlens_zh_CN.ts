@@ -3735,6 +3735,14 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <source>Lock after (idle minutes):</source>
         <translation>闲置多久后锁定（分钟）：</translation>
     </message>
+    <message>
+        <source>Neutralise spreadsheet formulas</source>
+        <translation>中和电子表格公式</translation>
+    </message>
+    <message>
+        <source>CSV exports:</source>
+        <translation>CSV 导出：</translation>
+    </message>
 </context>
 <context>
     <name>SettingsHelp</name>

@@ -51,3 +51,15 @@ def test_export_neutralises_formulas_unless_the_setting_is_off(qtbot, tmp_path: 
     export_glossary(parent=None, store=store, path=str(out))
     assert "'=HYPERLINK" not in out.read_text(encoding="utf-8-sig") and "=HYPERLINK" in out.read_text(encoding="utf-8-sig")
     store.close()
+
+
+def test_the_formula_switch_is_in_settings(qtbot) -> None:
+    from desktop.storage.config import Settings
+    from desktop.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert dialog.csv_neutralise_formulas.isChecked()
+    assert "apostrophe" in dialog.csv_neutralise_formulas_help.text()
+    dialog.csv_neutralise_formulas.setChecked(False)
+    assert dialog.settings().csv_neutralise_formulas is False
