@@ -41,9 +41,11 @@ def _cuda(device: str | None) -> bool:
         return False
 
 
-def choose(path: str | os.PathLike, *, device: str | None = None, engine: str | None = None) -> Choice:
+def choose(path: str | os.PathLike, *, device: str | None = None, engine: str | None = None,
+           weights: str | None = None) -> Choice:
     """The engine for the model at ``path`` (a folder or a ``.gguf`` file) on ``device``;
-    ``engine`` forces one ("transformers" or "llama.cpp"; "auto" or None chooses)."""
+    ``engine`` forces one ("transformers" or "llama.cpp"; "auto" or None chooses). 8-bit
+    ``weights`` are a transformers setting, so they choose transformers for a folder."""
     p = Path(path).expanduser()
     engine = engine or "auto"
     if engine not in ENGINES:
@@ -68,6 +70,8 @@ def choose(path: str | os.PathLike, *, device: str | None = None, engine: str | 
                                                   "directly"), gguf)
     if gguf is None:
         return Choice("transformers", phrase("the folder holds safetensors weights only"))
+    if weights == "int8":
+        return Choice("transformers", phrase("8-bit weights are a setting of the transformers engine"))
     if _cuda(device):
         return Choice("transformers", phrase("on an NVIDIA GPU transformers runs the full weights with the fast "
                                              "decode path"))
@@ -81,7 +85,7 @@ def load(path: str | os.PathLike, *, device: str | None = None, dtype: str | Non
          on_progress: Callable[[float, str], None] | None = None, fast: bool = True, weights: str | None = None,
          engine: str | None = None) -> LoadedModel:
     """Load the model at ``path`` on the engine ``choose`` picks (signature of ``models.load_model``)."""
-    choice = choose(path, device=device, engine=engine)
+    choice = choose(path, device=device, engine=engine, weights=weights)
     if choice.engine == llama_engine.ENGINE:
         if weights == "int8":
             raise ModelLoadError("8-bit weights are a setting of the transformers engine; a GGUF model is already "
@@ -116,7 +120,7 @@ def check(path: str | os.PathLike, *, context_tokens: int = 2048, weights: str =
     from desktop.engine.gguf_file import read_header
 
     p = Path(path).expanduser()
-    choice = choose(p)
+    choice = choose(p, weights=weights)
     if choice.engine == llama_engine.ENGINE and choice.gguf is not None:
         info = llama_engine.gguf_info(read_header(choice.gguf), folder=None if p.suffix.lower() == ".gguf" else p)
         needed, free, device = llama_engine.needed_bytes(info), models.free_memory("cpu"), "cpu"

@@ -13,13 +13,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+    QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
+from desktop.ui import file_dialogs
 from desktop import paths
 from desktop.ui.status_bar import human_bytes
-from desktop.workers.jobs import check_model_job
+from desktop.workers.jobs import check_model_job, find_models_job
+
+DEMO_MODEL = "SmolLM2-135M-Instruct"  # the embedded default model
 
 
 class ModelManagerDialog(QDialog):
@@ -43,7 +46,7 @@ class ModelManagerDialog(QDialog):
         lay.addWidget(self.list, 1)
         row = QHBoxLayout()
         self.path = QLineEdit()
-        self.path.setPlaceholderText(self.tr("Model folder (holds config.json and *.safetensors)"))
+        self.path.setPlaceholderText(self.tr("Model folder (config.json and *.safetensors) or a .gguf file"))
         self.path.setAccessibleName(self.tr("Model folder"))
         row.addWidget(self.path, 1)
         self.browse_btn = QPushButton(self.tr("Browse…"))
@@ -100,6 +103,8 @@ class ModelManagerDialog(QDialog):
         w.unloaded.connect(self._on_unloaded)
         self.finished.connect(self._disconnect)
         self._fill()
+        self._find = self.worker.submit(find_models_job())  # models of LM Studio, Ollama, the Hugging Face cache
+        self._find.finished.connect(self._on_found)
         self._show_current(parent.status.info if parent is not None and hasattr(parent, "status") else {})
 
     def _disconnect(self) -> None:
@@ -129,11 +134,28 @@ class ModelManagerDialog(QDialog):
             self.current.setText(self.tr("In use: {name} on {device} ({dtype}), {mem} of memory.").format(
                 name=info["name"], device=info.get("device", "?"), dtype=dtype,
                 mem=human_bytes(info.get("memory_bytes"))))
+            if info.get("engine"):
+                self.current.setText(self.current.text() + "\n" + self.tr("Engine: {engine}, because {why}.").format(
+                    engine=info["engine"], why=info.get("engine_reason") or self.tr("it was chosen")))
+            if info["name"] == DEMO_MODEL:
+                self.current.setText(self.current.text() + "\n" + demo_note(self))
         else:
             self.current.setText(self.tr("No model is loaded."))
 
+    def _on_found(self, rows: list) -> None:
+        """Add the models found elsewhere on the machine to the list (TermLens's own are there already)."""
+        for r in rows:
+            if r["source"] == "TermLens":
+                continue
+            fits = {True: self.tr("fits in memory"), False: self.tr("does not fit in memory"), None: ""}[r["fits"]]
+            text = (f"{r['name']} — {r['source']}: " + (r["problem"] or
+                    f"{r['quantization']}, {human_bytes(r['size_bytes'])}, {fits}, {r['engine']}"))
+            item = QListWidgetItem(text)
+            item.setData(Qt.UserRole, r["path"])
+            self.list.addItem(item)
+
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"), str(paths.models_dir()))
+        folder = file_dialogs.folder(self, self.tr("Choose a model folder"))
         if folder:
             self.path.setText(folder)
 
@@ -170,6 +192,9 @@ class ModelManagerDialog(QDialog):
         self.check_label.setText(self.tr("{summary}\nMemory needed on {device}: {need}; free: {free}. {verdict}").format(
             summary=r.get("summary", ""), device=r.get("device", "?"), need=human_bytes(r.get("needed_bytes")),
             free=free, verdict=verdict))
+        if r.get("engine"):
+            self.check_label.setText(self.check_label.text() + "\n" + self.tr("Engine: {engine}, because {why}.").format(
+                engine=r["engine"], why=r.get("engine_reason", "")))
 
     def _on_loading(self, fraction: float, what: str) -> None:
         self.progress.setVisible(True)
@@ -196,3 +221,11 @@ class ModelManagerDialog(QDialog):
     def _on_unloaded(self) -> None:
         self._show_current({})
         self.message.setText(self.tr("The model was unloaded; its memory is free."))
+
+
+def demo_note(widget: QWidget) -> str:
+    """What the window says while the embedded model is loaded."""
+    return widget.tr(
+        "This is a small demonstration model (135 million parameters): its answers are often wrong, so do not rely on "
+        "them. Load a real model here: a model folder such as Qwen2.5-7B-Instruct, a GGUF file from LM Studio or "
+        "Ollama (listed above when found), or any .gguf file (type its path above).")

@@ -20,16 +20,26 @@ def check_model_job(path: str, *, context_tokens: int = 2048, weights: str = "fu
     free_bytes, fits, chat_template, weights."""
 
     def run(lm: Any, on_progress: Callable, should_stop: Callable) -> dict:
-        from desktop.engine import models
+        from desktop.engine import engines
 
-        info = models.inspect_model(path)
-        est = models.estimate_memory(info, context_tokens=context_tokens, weights=weights)
-        return {"path": str(info.path), "name": info.name, "summary": info.summary(),
-                "params": info.n_params, "size_bytes": info.size_bytes, "device": est.device,
-                "needed_bytes": est.needed_bytes, "free_bytes": est.free_bytes, "fits": est.fits,
-                "chat_template": info.has_chat_template, "weights": weights}
+        return engines.check(path, context_tokens=context_tokens, weights=weights)  # also engine, engine_reason
 
     return Job("checking the model", run, needs_model=False)
+
+
+def find_models_job(extra: list[str] | None = None) -> Job:
+    """Models already on the machine (TermLens, Hugging Face cache, LM Studio, Ollama, ``extra`` paths);
+    finishes with a list of dicts: name, path, source, size_bytes, quantization, needed_bytes, fits, engine,
+    problem."""
+
+    def run(lm: Any, on_progress: Callable, should_stop: Callable) -> list[dict]:
+        from desktop.engine import discovery
+
+        return [{"name": m.name, "path": str(m.path), "source": m.source, "size_bytes": m.size_bytes,
+                 "quantization": m.quantization, "needed_bytes": m.needed_bytes, "fits": m.fits, "engine": m.engine,
+                 "problem": m.problem} for m in discovery.scan(extra=extra or ())]
+
+    return Job("finding models", run, needs_model=False)
 
 
 def apply_adapter_job(name: str) -> Job:

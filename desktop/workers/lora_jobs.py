@@ -37,9 +37,9 @@ def train_job(pairs: list[dict], *, config: dict[str, Any], out_name: str, resum
     """Train adapter ``out_name`` on ``pairs`` with ``config`` (TrainConfig field values)."""
 
     def run(lm: Any, on_progress: Callable, should_stop: Callable) -> Any:
-        from desktop.engine import train
+        from desktop.engine import engines, train
 
-        return train.train(lm, pairs, config=train.TrainConfig.from_dict(config), out_name=out_name,
+        return train.train(engines.for_training(lm), pairs, config=train.TrainConfig.from_dict(config), out_name=out_name,
                            on_progress=on_progress, should_stop=should_stop, resume=resume,
                            glossary_version=glossary_version)
 

@@ -117,9 +117,9 @@ class ModelWorker(QObject):
     # ---- on the model thread ----------------------------------------------------------
     def _load(self, path: str, device: str, weights: str) -> None:
         """Load ``path`` and make it the model in use (the previous one is dropped after)."""
-        from desktop.engine import models
+        from desktop.engine import engines, models
 
-        load = self._load_fn or models.load_model  # on CUDA it also prepares the fast path
+        load = self._load_fn or engines.load  # llama.cpp on a CPU when the model has a GGUF; else transformers
         lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, translated(s)),
                   weights=weights)
         previous, self.lm = self.lm, lm
@@ -153,6 +153,7 @@ class ModelWorker(QObject):
             "fast": getattr(lm.fast, "name", "") if lm.fast is not None else "",
             "context_length": lm.context_length, "fingerprint": lm.fingerprint,
             "weights": getattr(lm, "weights", "full"),
+            "engine": getattr(lm, "engine", "transformers"), "engine_reason": getattr(lm, "engine_reason", ""),
         }
 
     def _emit_loaded(self) -> None:

@@ -108,10 +108,12 @@ def test_a_model_file_that_is_not_gguf_is_a_sentence(tmp_path) -> None:
         engines.load(bad)
 
 
-def test_8bit_weights_are_refused_for_a_gguf_with_a_sentence(installed_default_model) -> None:
+def test_8bit_weights_choose_transformers_and_are_refused_for_a_gguf_file(installed_default_model) -> None:
     needs_llama()
+    choice = engines.choose(installed_default_model, device="cpu", weights="int8")
+    assert choice.engine == "transformers" and "8-bit weights" in choice.reason
     with pytest.raises(ModelLoadError, match="already quantised"):
-        engines.load(installed_default_model, device="cpu", weights="int8")
+        engines.load(default_gguf(installed_default_model), device="cpu", weights="int8")
 
 
 def test_unavailable_names_the_fallback(monkeypatch) -> None:
