@@ -68,7 +68,9 @@ def _render_entry(e: _Entry, lang: str) -> str:
     deprecated = e.term is not None and e.term.type is TermType.DEPRECATED
     if lang == "zh":
         if matched_differs and is_abbr:
-            notes.append(f"“{e.matched}”是“{_expansion(c, lang) or preferred}”的缩写")
+            full = _expansion(c, lang) or preferred
+            # "X (abbreviated Y)" when the head already is what Y stands for: never "Y stands for X" after X
+            notes.append(f"缩写为“{e.matched}”" if full == preferred else f"“{e.matched}”是“{full}”的缩写")
         elif matched_differs:
             notes.append(f"文中写作“{e.matched}”" + ("，该写法已不推荐" if deprecated else ""))
         head = preferred + (f"（{'；'.join(notes)}）" if notes else "")
@@ -77,7 +79,8 @@ def _render_entry(e: _Entry, lang: str) -> str:
             line += f"（来源：{c.source}）"
         return line
     if matched_differs and is_abbr:
-        notes.append(f'"{e.matched}" stands for {_expansion(c, lang) or preferred}')
+        full = _expansion(c, lang) or preferred
+        notes.append(f'abbreviated "{e.matched}"' if full == preferred else f'"{e.matched}" stands for {full}')
     elif matched_differs:
         notes.append(f'written "{e.matched}"' + (", a deprecated term" if deprecated else ""))
     head = preferred + (f" ({'; '.join(notes)})" if notes else "")

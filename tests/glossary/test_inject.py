@@ -37,7 +37,7 @@ def test_english_block_in_order_of_first_occurrence_one_entry_per_concept():
     lines = block.text.splitlines()
     assert lines[0].startswith("Glossary for this question")
     assert lines[1].startswith('- heart failure (written "cardiac failure"): The heart cannot pump')
-    assert lines[2] == '- atrial fibrillation ("AF" stands for atrial fibrillation): An irregular heart rhythm. (source: ESC 2020)'
+    assert lines[2] == '- atrial fibrillation (abbreviated "AF"): An irregular heart rhythm. (source: ESC 2020)'
     assert lines[3] == "- warfarin: An oral anticoagulant."
     assert len(lines) == 4
 
@@ -97,3 +97,15 @@ def test_a_picked_alternative_is_rendered_with_its_own_terms():
     hit.concept_id, hit.concept = 3, CONCEPTS[2]  # the person picked another concept
     block = build([hit], question="warfarin", budget_tokens=1000, count_tokens=words)
     assert block.included == [3] and 'heart failure (written "warfarin")' in block.text
+
+
+def test_an_abbreviation_is_named_once_not_explained_by_the_term_before_it():
+    ckd = Concept(id=9, terms=[Term("CKD-EPI equation"), Term("CKD-EPI", type=TermType.ABBREVIATION, case_sensitive=True)],
+                  definitions={"en": "Estimates glomerular filtration rate from serum creatinine."})
+    q = "Use CKD-EPI for the eGFR."
+    block = build(Matcher([ckd]).detect(q), question=q, budget_tokens=1000, count_tokens=words)
+    assert block.text.splitlines()[1] == ('- CKD-EPI equation (abbreviated "CKD-EPI"): '
+                                          "Estimates glomerular filtration rate from serum creatinine.")
+    assert "stands for CKD-EPI equation" not in block.text
+    zh = build(Matcher(CONCEPTS).detect("AF患者"), question="AF患者能否服用华法林？", budget_tokens=1000, count_tokens=words)
+    assert "- 心房颤动（缩写为“AF”）：一种心律失常。" in zh.text
