@@ -1,4 +1,5 @@
-"""The status bar: model, device, dtype, memory in use, tokens/s of the last answer,
+"""The status bar: model, device, dtype, memory in use, tokens/s of the last answer and
+the time it took to its first token,
 the active adapter, and a progress bar while something loads or runs.
 
 Shows what the worker reports (``loaded``, ``loading``); asks nothing itself.
@@ -25,6 +26,7 @@ class StatusBar(Retranslating, QStatusBar):
         super().__init__(parent)
         self.info: dict = {}
         self.tok_s: float | None = None
+        self.ttft_s: float | None = None  # seconds from Send to the first token of the last answer
         self.state = "none"  # none | loading | loaded | failed
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
@@ -59,6 +61,9 @@ class StatusBar(Retranslating, QStatusBar):
             mem=human_bytes(i.get("memory_bytes")) if i.get("memory_bytes") else "—"))
         self.speed.setText(self.tr("Last answer: {rate}").format(
             rate=f"{self.tok_s:.1f} tok/s" if self.tok_s is not None else "—"))
+        if self.ttft_s is not None:
+            self.speed.setText(self.speed.text() + " · " + self.tr("first token after {s} s").format(
+                s=f"{self.ttft_s:.2f}"))
         self.adapter.setText(self.tr("Adapter: {name}").format(name=i.get("adapter") or self.tr("none")))
         for w, n in ((self.model, self.tr("Model in use")), (self.device, self.tr("Device and precision")),
                      (self.memory, self.tr("Memory in use")), (self.speed, self.tr("Speed of the last answer")),
@@ -95,6 +100,7 @@ class StatusBar(Retranslating, QStatusBar):
     def on_stats(self, stats: dict) -> None:
         if stats.get("new_tokens"):
             self.tok_s = float(stats.get("tok_s", 0.0))
+            self.ttft_s = float(stats["ttft_s"]) if stats.get("ttft_s") is not None else None
         if "adapter" in stats:
             self.info["adapter"] = stats["adapter"]
         self.retranslate()

@@ -28,6 +28,7 @@ class FakeStats:
     new_tokens: int = 0
     tok_s: float = 0.0
     total_s: float = 0.0
+    ttft_s: float = 0.0
     finish_reason: str = "length"
     prompt_tokens: int = 0
 
@@ -54,6 +55,8 @@ class FakeStream:
             piece = (" " if i else "") + self._words[i % len(self._words)]
             self.text += piece
             self.stats.new_tokens += 1
+            if i == 0:
+                self.stats.ttft_s = time.perf_counter() - t0
             yield piece
         self.stats.total_s = time.perf_counter() - t0
         self.stats.tok_s = self.stats.new_tokens / max(self.stats.total_s, 1e-6)

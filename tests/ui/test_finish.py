@@ -168,3 +168,18 @@ def test_the_passphrase_dialog_grows_to_show_the_length_warning_whole(qtbot, tmp
     assert dialog.buttons.geometry().bottom() <= dialog.height()
     dialog.grab().save(str(tmp_path / "passphrase.png"))
     dialog.grab().save("/tmp/h9/passphrase.png")
+
+
+def test_the_status_bar_shows_the_time_to_the_first_token(open_window, qtbot):
+    from tests.ui.conftest import ask
+
+    win = open_window(worker=FakeWorker(rate=50.0))
+    assert "first token" not in win.status.speed.text()  # nothing answered yet
+    saved = ask(qtbot, win, "What is the normal eGFR?")
+    ttft = saved["stats"]["ttft_s"] if "stats" in saved else None
+    text = win.status.speed.text()
+    assert "tok/s" in text and "first token after" in text
+    seconds = float(text.split("first token after ")[1].split(" s")[0])
+    assert 0.0 < seconds < 5.0
+    if ttft is not None:
+        assert seconds == round(ttft, 2)
