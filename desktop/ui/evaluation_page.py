@@ -11,6 +11,7 @@ thread.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import file_dialogs
 from desktop.ui.evaluation_results import METHODS, EvaluationResultsView
+from desktop.ui.feedback import RateEstimate, time_left
 from desktop.ui.i18n import Retranslating
 from desktop.workers import lora_jobs
 from desktop.workers.evaluation_jobs import evaluation_job
@@ -42,6 +44,7 @@ class EvaluationPage(Retranslating, EvaluationResultsView, QWidget):
         self.ctx = ctx
         self.outcome: Any = None
         self.running = False
+        self._pace = RateEstimate(time.monotonic)  # time left, from the pace of the answers scored
         self._file = ""
         self.job: JobHandle | None = None  # the running evaluation
         self._worker_busy = False
@@ -273,6 +276,7 @@ class EvaluationPage(Retranslating, EvaluationResultsView, QWidget):
             self._fail(str(exc))
             return
         self.running = True
+        self._pace.reset()
         self.progress.setRange(0, 0)  # busy until the first item is scored
         self.status.setText(self.tr("Preparing the questions…") if not self._worker_busy else
                             self.tr("Waiting for the model to finish its current task…"))
@@ -297,9 +301,11 @@ class EvaluationPage(Retranslating, EvaluationResultsView, QWidget):
         self.progress.setValue(done)
         method, _, item = str(message).partition(": ")
         label = self.method_label(method) if method in METHODS else method
+        left = self._pace.seconds_left(done, total)
         if self.cancel_btn.isEnabled():
             self.status.setText(self.tr("{done} of {total} answers scored ({method}: {item})").format(
-                done=done, total=total, method=label, item=item))
+                done=done, total=total, method=label, item=item)
+                + (" · " + time_left(left) if left is not None and done < total else ""))
 
     def _end_run(self, outcome: Any = None) -> None:
         self.running, self.job = False, None

@@ -183,3 +183,22 @@ def test_the_status_bar_shows_the_time_to_the_first_token(open_window, qtbot):
     assert 0.0 < seconds < 5.0
     if ttft is not None:
         assert seconds == round(ttft, 2)
+
+
+def test_evaluation_says_how_long_is_left_from_the_pace_so_far(open_window, qtbot):
+    from desktop.ui.feedback import RateEstimate, time_left
+
+    win = open_window(worker=FakeWorker())
+    page = win.evaluation
+    clock = [100.0]
+    page._pace = RateEstimate(lambda: clock[0])
+    page.cancel_btn.setEnabled(True)  # as while a run is going
+    page._on_progress((1, 40, "base: What is eGFR?"))  # loading and preparing: no pace yet
+    assert "left" not in page.status.text()
+    clock[0] += 20.0  # 4 more answers in 20 s: 5 s each, 35 to go
+    page._on_progress((5, 40, "base: What is CKD?"))
+    assert page.status.text() == "5 of 40 answers scored (Base: What is CKD?) · about 3 min left"
+    clock[0] += 170.0
+    page._on_progress((39, 40, "base: What is AF?"))
+    assert page.status.text().endswith("· about 5 s left")
+    assert time_left(4000) == "about 1 h 7 min left"
