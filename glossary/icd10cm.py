@@ -208,7 +208,9 @@ def _parse(source: Any, seven_char: bool, valid: set[str] | None) -> Iterator[Co
             found += [(s, False), *everyday_names(s, inherited)]
         definition = _definition(code, title, kind, billing, synonyms if code == d.code else [],
                                  d.excludes if code == d.code else [])
-        terms = [Term(title, "en", TermType.PREFERRED)]
+        # A title past the store's term limit (a few of 300+ characters) is nobody's search phrase:
+        # it stays in full in the definition, and the everyday names and the code name the concept.
+        terms = [Term(title, "en", TermType.PREFERRED)] if len(title) <= MAX_TERM else []
         seen = {title.lower(), code.lower()}
         for text, is_abbr in found:
             if text.lower() in seen or len(text) > MAX_TERM:

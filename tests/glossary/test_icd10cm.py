@@ -214,3 +214,12 @@ def test_everyday_names() -> None:
     assert icd10cm.everyday_names("Anemia, unspecified", {}) == [("Anemia", False)]
     assert icd10cm.everyday_names("Fatigue NOS", {}) == [("Fatigue", False)]
     assert icd10cm.everyday_names("Type 2 diabetes mellitus without complications", {}) == []
+
+
+def test_every_code_of_the_installed_set_fits_the_store_limits() -> None:
+    """A few ICD-10-CM titles run past the term limit (334 characters): the code still imports,
+    named by its code, with the whole title in its definition."""
+    from glossary.model import MAX_TERM_CHARS
+
+    long = [c for c in icd10cm.iter_concepts() if any(len(t.text) > MAX_TERM_CHARS for t in c.terms)]
+    assert long == []
