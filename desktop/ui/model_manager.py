@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import file_dialogs
 from desktop import paths
+from desktop.ui.feedback import show_message
 from desktop.ui.status_bar import human_bytes
 from desktop.workers.jobs import check_model_job, find_models_job
 
@@ -48,6 +49,7 @@ class ModelManagerDialog(QDialog):
         self.path = QLineEdit()
         self.path.setPlaceholderText(self.tr("Model folder (config.json and *.safetensors) or a .gguf file"))
         self.path.setAccessibleName(self.tr("Model folder"))
+        self.path.textChanged.connect(self._path_changed)
         row.addWidget(self.path, 1)
         self.browse_btn = QPushButton(self.tr("Browse…"))
         self.browse_btn.setAccessibleName(self.tr("Choose a model folder"))
@@ -154,6 +156,13 @@ class ModelManagerDialog(QDialog):
             item.setData(Qt.UserRole, r["path"])
             self.list.addItem(item)
 
+    def _path_changed(self, _text: str) -> None:
+        """Another path: what was said about the last one (its check, a failed load) no longer applies."""
+        if not self.loading_path:
+            self._check = None  # a check still running speaks of the old path: its answer is dropped
+            self.check_label.clear()
+            self.message.clear()
+
     def _browse(self) -> None:
         folder = file_dialogs.folder(self, self.tr("Choose a model folder"))
         if folder:
@@ -166,9 +175,9 @@ class ModelManagerDialog(QDialog):
             return
         self.check_label.setText(self.tr("Checking {name}…").format(name=Path(path).name))
         self.message.clear()
-        self._check = self.worker.submit(check_model_job(path, weights=self.weights.currentData()))
-        self._check.finished.connect(self._on_checked)
-        self._check.failed.connect(self.check_label.setText)
+        handle = self._check = self.worker.submit(check_model_job(path, weights=self.weights.currentData()))
+        handle.finished.connect(lambda r: handle is self._check and self._on_checked(r))
+        handle.failed.connect(lambda sentence: handle is self._check and self.check_label.setText(sentence))
 
     def load(self) -> None:
         path = self.path.text().strip()
@@ -206,7 +215,7 @@ class ModelManagerDialog(QDialog):
         self.load_btn.setEnabled(True)
         self._show_current(info)
         if self.loading_path:
-            self.message.setText(self.tr("Loaded {name}.").format(name=info.get("name", "")))
+            show_message(self.message, self.tr("Loaded {name}.").format(name=info.get("name", "")), error=False)
             self.ctx.settings.model_path = info.get("path", self.loading_path)
             self.ctx.settings.weights = info.get("weights", self.loading_weights)
             self.ctx.save_settings()
@@ -216,11 +225,11 @@ class ModelManagerDialog(QDialog):
         self.progress.setVisible(False)
         self.load_btn.setEnabled(True)
         self.loading_path = ""
-        self.message.setText(sentence + " " + self.tr("The previous model, if any, is still in use."))
+        show_message(self.message, sentence + " " + self.tr("The previous model, if any, is still in use."), error=True)
 
     def _on_unloaded(self) -> None:
         self._show_current({})
-        self.message.setText(self.tr("The model was unloaded; its memory is free."))
+        show_message(self.message, self.tr("The model was unloaded; its memory is free."), error=False)
 
 
 def demo_note(widget: QWidget) -> str:

@@ -202,3 +202,23 @@ def test_evaluation_says_how_long_is_left_from_the_pace_so_far(open_window, qtbo
     page._on_progress((39, 40, "base: What is AF?"))
     assert page.status.text().endswith("· about 5 s left")
     assert time_left(4000) == "about 1 h 7 min left"
+
+
+def test_the_model_manager_forgets_what_it_said_about_the_previous_path(open_window, qtbot, tmp_path: Path):
+    from desktop.ui.model_manager import ModelManagerDialog
+
+    win = open_window(worker=FakeWorker())
+    win.ctx.worker.fail_load = "The folder has no config.json."
+    dialog = ModelManagerDialog(win.ctx, win)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.path.setText(str(tmp_path / "not-a-model"))
+    dialog.check()
+    qtbot.waitUntil(lambda: "Checking" not in dialog.check_label.text(), timeout=20_000)
+    assert dialog.check_label.text()  # the check's verdict on that path
+    dialog.load()
+    qtbot.waitUntil(lambda: "still in use" in dialog.message.text(), timeout=10_000)
+    assert _red(dialog.message)
+    dialog.path.setText(str(tmp_path / "another-model"))  # typing another path
+    assert dialog.message.text() == "" and dialog.check_label.text() == ""
+    dialog.close()
