@@ -48,9 +48,9 @@ import simplemma
 import Stemmer
 
 # Letters of the Latin script (basic, Latin-1, Extended-A/B, IPA, Extended Additional).
-_LATIN = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f\u0250-\u02af\u1e00-\u1eff"
+LATIN_LETTERS = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u024f\u0250-\u02af\u1e00-\u1eff"  # lower case and caseless
 # The rest of a word from where a stem prefix ended: letters, then a possessive ending.
-_TAIL = re.compile(rf"[{_LATIN}]*(?:'s|(?<=s)')?")
+_TAIL = re.compile(rf"[{LATIN_LETTERS}]*(?:'s|(?<=s)')?")
 _SEPARATORS = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212/\uff0f"
 _APOSTROPHES = "\u2019\u02bc\uff07"
 

@@ -21,11 +21,12 @@ nothing of storage, Qt or the prompt.
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 import ahocorasick_rs
 
-from glossary.inflect import cjk_only, fold, same_word, stem_prefix, word_end
+from glossary.inflect import LATIN_LETTERS, cjk_only, fold, same_word, stem_prefix, word_end
 from glossary.model import MAX_TERM_CHARS, Concept, MatchMode, Term, TermType, is_latin_letter
 from glossary.normalize import WORD_CHAR, norm
 
@@ -66,24 +67,34 @@ class Entry(NamedTuple):
 class LongForms(list):
     """The entries of a pattern that starts long forms (ICD-10-CM has thousands behind
     "Nondisplaced fracture of"): all of them as the list, and by whole form for ``accept``,
-    which looks up the text at each length instead of comparing every form."""
+    which looks the text up at each length instead of comparing every form. Forms longer
+    than ``2 * INDEXED`` are grouped once more by their first ``2 * INDEXED`` characters."""
 
     def __init__(self, entries: list[Entry]) -> None:
         super().__init__(entries)
         self.short = [x for x in entries if x.full is None]
         self.by_full: dict[str, list[Entry]] = {}
+        deeper: dict[str, dict[str, list[Entry]]] = {}
         for x in entries:
             if x.full is not None:
-                self.by_full.setdefault(x.full, []).append(x)
+                group = self.by_full if len(x.full) <= 2 * INDEXED else deeper.setdefault(x.full[:2 * INDEXED], {})
+                group.setdefault(x.full, []).append(x)
         self.lengths = sorted({len(f) for f in self.by_full}, reverse=True)
+        self.deeper = {k: (sorted({len(f) for f in g}, reverse=True), g) for k, g in deeper.items()}
 
     def at(self, ft: str, s: int) -> list[Entry]:
         """The short entries and the long ones whose whole form ``ft`` holds at ``s``."""
         out = list(self.short)
-        for n in self.lengths:
-            xs = self.by_full.get(ft[s:s + n])
-            if xs:
-                out += xs
+        groups = [(self.lengths, self.by_full)]
+        if self.deeper:
+            sub = self.deeper.get(ft[s:s + 2 * INDEXED])
+            if sub is not None:
+                groups.append(sub)
+        for lengths, by_full in groups:
+            for n in lengths:
+                xs = by_full.get(ft[s:s + n])
+                if xs:
+                    out += xs
         return out
 
 
@@ -100,8 +111,8 @@ class Automaton:
         # the number of terms, whatever their length.
         patterns: dict[str, list[Entry]] = {}
         for form, xs in by_form.items():
-            if len(form) > INDEXED:
-                form, xs = form[:INDEXED], [x._replace(full=form) for x in xs]
+            if len(form) > INDEXED:  # term_forms set ``full`` on these entries
+                form = form[:INDEXED]
             known = patterns.get(form)
             patterns[form] = xs if known is None else known + xs
         self.forms = list(patterns)
@@ -138,12 +149,17 @@ class Chain:
 
 
 
+_LATIN_RUN = re.compile(rf"[{LATIN_LETTERS}]+\Z")
+
+
 def _last_word(form: str) -> int:
-    """Where the Latin word that ends ``form`` starts, or -1 (the form ends otherwise)."""
-    i = len(form)
-    while i and (form[i - 1].isascii() and form[i - 1].isalpha() or is_latin_letter(form[i - 1])):
-        i -= 1
-    if i == len(form) or (i and (WORD_CHAR[form[i - 1]] or form[i - 1] == "'")):
+    """Where the Latin word that ends ``form`` (case-folded) starts, or -1 (the form ends otherwise)."""
+    chunk = form[form.rfind(" ") + 1:]
+    m = _LATIN_RUN.search(chunk)
+    if m is None:
+        return -1
+    i = len(form) - len(chunk) + m.start()
+    if i and (WORD_CHAR[form[i - 1]] or form[i - 1] == "'"):
         return -1
     return i
 
@@ -157,7 +173,8 @@ def term_forms(c: Concept, t: Term) -> list[tuple[str, Entry]]:
         return []
     ff = fold(nf)
     exact = cjk_only(norm(t.text, fold=False)) if t.case_sensitive else None
-    if t.effective_match_mode is MatchMode.INFLECTED:
+    mode = t.effective_match_mode
+    if mode is MatchMode.INFLECTED:
         # The head word is inflected: the last one, or in "X of Y" (up to four words) the one before "of"
         # ("breaches of contract", "statutes of limitations").
         head, rest = ff.split(" of ", 1) if " of " in ff and ff.count(" ") <= 3 else (ff, "")
@@ -165,17 +182,20 @@ def term_forms(c: Concept, t: Term) -> list[tuple[str, Entry]]:
         if i >= 0:
             word = head[i:]
             prefix = stem_prefix(word)
-            x = Entry(c.id, t, exact, _INFLECTED, None, word, len(prefix), rest=" of " + rest if rest else None)  # type: ignore[arg-type]
-            if len(prefix) == len(word) or rest:
-                return [(head[:i] + prefix, x)]
+            form = head[:i] + prefix
+            x = Entry(c.id, t, exact, _INFLECTED, None, word, len(prefix), rest=" of " + rest if rest else None,  # type: ignore[arg-type]
+                      full=form if len(form) > INDEXED else None)
+            if len(prefix) == len(word) or rest or len(ff) > INDEXED:
+                return [(form, x)]
             # The term as written too: where the text holds it as a whole word, no check is needed.
-            return [(head[:i] + prefix, x), (ff, x._replace(plen=len(word)))]
+            return [(form, x), (ff, x._replace(plen=len(word)))]
     plural = (t.match_mode is None and (t.type is TermType.ABBREVIATION or t.case_sensitive)
               and is_latin_letter(t.text[-1]) and any(ch.isupper() for ch in t.text))
     # Exact mode keeps separators as written; an inflected term that ends otherwise than in a
     # word ("COVID-19") is found as written, with its separator variants ("COVID 19").
-    literal = cjk_only(nf) if t.effective_match_mode is MatchMode.EXACT else ff
-    return [(ff, Entry(c.id, t, exact, _EXACT, literal if literal != ff else None, None, 0, plural))]  # type: ignore[arg-type]
+    literal = cjk_only(nf) if mode is MatchMode.EXACT else ff
+    return [(ff, Entry(c.id, t, exact, _EXACT, literal if literal != ff else None, None, 0, plural,  # type: ignore[arg-type]
+                       full=ff if len(ff) > INDEXED else None))]
 
 
 def add_entries(by_form: dict[str, list[Entry]], c: Concept, skipped: list[int]) -> None:
