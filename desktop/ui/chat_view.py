@@ -235,8 +235,8 @@ class ChatView(Retranslating, QWidget):
         """Say so when an answer stopped at the token limit, and offer Continue."""
         hit = bool(stats) and stats.get("finish_reason") == "length"
         if hit:
-            self.limit_note.setText(self.tr("The answer reached the limit of %n token(s).", "",
-                                            int(stats.get("new_tokens") or 0)))
+            self.limit_note.setText(self.tr("The answer reached the token limit ({tokens}).").replace(
+                "{tokens}", str(int(stats.get("new_tokens") or 0))))
         self.limit_note.setVisible(hit)
         self.continue_btn.setVisible(hit)
 
