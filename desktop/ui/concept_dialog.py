@@ -10,6 +10,8 @@ before anything is saved. A term typed by hand gets the language its script sugg
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QCompleter, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
@@ -53,8 +55,11 @@ class _DefinitionRow(QWidget):
 
 
 class ConceptDialog(QDialog):
-    def __init__(self, concept: Concept | None = None, *, fields: list[str] = (), parent: QWidget | None = None) -> None:
+    def __init__(self, concept: Concept | None = None, *, fields: list[str] = (), parent: QWidget | None = None,
+                 lookup: Callable[[str], list[Concept]] | None = None) -> None:
+        """``lookup(text)``: the other concepts that already have the term ``text`` (shown as a hint)."""
         super().__init__(parent)
+        self.lookup = lookup
         self.original = concept.copy() if concept is not None else Concept()
         self.setWindowTitle(self.tr("Edit concept") if concept is not None and concept.id else self.tr("New concept"))
         self.resize(760, 680)
@@ -68,6 +73,11 @@ class ConceptDialog(QDialog):
         self.terms.setAccessibleName(self.tr("Terms of this concept"))
         self.terms.itemChanged.connect(self._term_edited)
         lay.addWidget(self.terms, 1)
+        self.already = QLabel()  # the glossary has this term already: say where, before a duplicate is saved
+        self.already.setObjectName("editHint")
+        self.already.setWordWrap(True)
+        self.already.setVisible(False)
+        lay.addWidget(self.already)
         row = QHBoxLayout()
         self.add_term_btn = QPushButton(self.tr("Add term"))
         self.add_term_btn.setAccessibleName(self.tr("Add a term"))
@@ -131,6 +141,7 @@ class ConceptDialog(QDialog):
             self._add_term(t)
         if not self.original.terms:
             self._add_term(Term(text="", lang=""), auto_lang=True)
+        self._show_already()
         langs = list(dict.fromkeys(["en", "zh", *self.original.definitions, *(t.lang for t in self.original.terms)]))
         for lang in langs:
             self.add_language(lang, self.original.definitions.get(lang, ""))
@@ -212,9 +223,27 @@ class ConceptDialog(QDialog):
         cs.setAccessibleName(self.tr("Match case exactly"))
         self.terms.setCellWidget(r, 5, cs)
 
+    def _show_already(self) -> None:
+        if self.lookup is None:
+            return
+        found: list[str] = []
+        for r in range(self.terms.rowCount()):
+            item = self.terms.item(r, 0)
+            text = " ".join(item.text().split()) if item else ""
+            for c in (self.lookup(text) if text else []):
+                if c.id != self.original.id and len(found) < 3:
+                    where = ", ".join(c.subject_fields)
+                    found.append(self.tr("“{term}” is already in the glossary as “{label}” ({where}).").format(
+                        term=text, label=c.label(), where=where or self.tr("no subject field")))
+        if found:
+            found.append(self.tr("Saving adds a separate concept; to add to that one, edit it instead."))
+        self.already.setText(" ".join(found))
+        self.already.setVisible(bool(found))
+
     def _term_edited(self, item: QTableWidgetItem) -> None:
         if item.column() != 0:
             return
+        self._show_already()
         lang = self.terms.cellWidget(item.row(), 1)
         if lang is not None and lang.property(_AUTO) and item.text().strip():
             lang.setCurrentText(guess_language(item.text()))

@@ -16,6 +16,20 @@ from glossary.model import Concept, Term, guess_language
 from glossary.store import GlossaryStore
 
 
+def same_term(store: GlossaryStore) -> Callable[[str], list[Concept]]:
+    """The concepts that have a term written ``text`` (letter case and spacing aside)."""
+
+    def lookup(text: str) -> list[Concept]:
+        want = " ".join(text.split()).casefold()
+        try:
+            found = store.search(text, limit=20)
+        except TermLensError:
+            return []  # a query the search cannot read: no hint rather than an error while typing
+        return [c for c in found if any(" ".join(t.text.split()).casefold() == want for t in c.terms)]
+
+    return lookup
+
+
 def _run(parent: QWidget, dialog: ConceptDialog, save: Callable[[Concept], object]) -> bool:
     while dialog.exec() == QDialog.Accepted:
         try:
@@ -34,7 +48,7 @@ def edit_concept(*, parent: QWidget, store: GlossaryStore, concept_id: int,
     except TermLensError as exc:
         QMessageBox.warning(parent, "TermLens", str(exc))
         return False
-    dialog = make_dialog(concept, fields=store.subject_fields(), parent=parent)
+    dialog = make_dialog(concept, fields=store.subject_fields(), parent=parent, lookup=same_term(store))
     return _run(parent, dialog, store.update_concept)
 
 
@@ -43,5 +57,5 @@ def add_concept(*, parent: QWidget, store: GlossaryStore, text: str = "",
     """A new concept, its first term ``text`` (a selection from a message); True when saved."""
     text = " ".join(text.split())
     seed = Concept(terms=[Term(text=text, lang=guess_language(text))] if text else [])
-    dialog = make_dialog(seed, fields=store.subject_fields(), parent=parent)
+    dialog = make_dialog(seed, fields=store.subject_fields(), parent=parent, lookup=same_term(store))
     return _run(parent, dialog, store.add_concept)

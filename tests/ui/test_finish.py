@@ -5,6 +5,7 @@ exports of what is shown, file dialogs that open at home."""
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -166,8 +167,7 @@ def test_the_passphrase_dialog_grows_to_show_the_length_warning_whole(qtbot, tmp
     for label in (dialog.message, dialog.folder, dialog.error):  # every line of every text is on screen
         assert label.height() >= label.heightForWidth(label.width()), label.text()
     assert dialog.buttons.geometry().bottom() <= dialog.height()
-    dialog.grab().save(str(tmp_path / "passphrase.png"))
-    dialog.grab().save("/tmp/h9/passphrase.png")
+    dialog.grab().save(str(Path(tempfile.gettempdir()) / "termlens-passphrase-warning.png"))
 
 
 def test_the_status_bar_shows_the_time_to_the_first_token(open_window, qtbot):
@@ -222,3 +222,33 @@ def test_the_model_manager_forgets_what_it_said_about_the_previous_path(open_win
     dialog.path.setText(str(tmp_path / "another-model"))  # typing another path
     assert dialog.message.text() == "" and dialog.check_label.text() == ""
     dialog.close()
+
+
+def test_adding_a_term_the_glossary_has_says_where_it_is(open_window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from desktop.ui.concept_dialog import ConceptDialog
+
+    win = open_window(worker=FakeWorker())
+    existing = [c for c in win.ctx.store.search("force majeure", limit=5) if c.label() == "force majeure"]
+    assert existing, "the starter law glossary has force majeure"
+    seen: dict = {}
+
+    def typing_then_cancel(dialog: ConceptDialog) -> int:
+        dialog.show()
+        seen["before"] = dialog.already.isVisible()
+        dialog.terms.item(0, 0).setText("Force  Majeure")  # as a person types it
+        seen["hint"] = dialog.already.text() if dialog.already.isVisible() else ""
+        dialog.grab().save(str(Path(tempfile.gettempdir()) / "termlens-already-in-glossary.png"))
+        dialog.terms.item(0, 0).setText("force majeure clause in leases")
+        seen["after"] = dialog.already.isVisible()
+        return QDialog.Rejected
+
+    monkeypatch.setattr(ConceptDialog, "exec", typing_then_cancel)
+    before = win.ctx.store.count()
+    win.glossary.add_concept()
+    assert seen["before"] is False
+    assert seen["hint"].startswith("“Force Majeure” is already in the glossary as “force majeure” (")
+    assert "edit it instead" in seen["hint"]
+    assert seen["after"] is False  # another term: the hint goes
+    assert win.ctx.store.count() == before
