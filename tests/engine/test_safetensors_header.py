@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -41,7 +42,10 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = int(os.environ.get("TERMLENS_FUZZ_EXAMPLES", "60"))  # raise it for a long local run
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(header=_json, body=st.binary(max_size=64))
 def test_fuzz_header_structure(tmp_path: Path, header: object, body: bytes) -> None:
     path = _file(tmp_path / "f.safetensors", json.dumps(header).encode(), body)
@@ -51,7 +55,7 @@ def test_fuzz_header_structure(tmp_path: Path, header: object, body: bytes) -> N
         assert str(exc).endswith(".")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=200))
 def test_fuzz_header_bytes(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "f.safetensors"
