@@ -9,10 +9,10 @@ the model).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Callable
 
+from desktop.engine.generate import GenerationStats  # plain data: imports neither torch nor transformers
 from desktop.workers.model_worker import ModelWorker
 from glossary.errors import TermLensError
 
@@ -23,16 +23,6 @@ def render(messages: list[dict]) -> str:
     return "".join(f"<|{m['role']}|>\n{m['content']}\n" for m in messages) + "<|assistant|>\n"
 
 
-@dataclass
-class FakeStats:
-    new_tokens: int = 0
-    tok_s: float = 0.0
-    total_s: float = 0.0
-    ttft_s: float = 0.0
-    finish_reason: str = "length"
-    prompt_tokens: int = 0
-
-
 class FakeStream:
     """What ``desktop.engine.generate.stream`` returns, for a fixed answer at a fixed rate."""
 
@@ -40,7 +30,7 @@ class FakeStream:
         text = render(req.messages)
         self.prompt = SimpleNamespace(text=text, dropped_turns=0, messages=list(req.messages))
         self.text = ""
-        self.stats = FakeStats(prompt_tokens=len(text) // 4)
+        self.stats = GenerationStats(prompt_tokens=len(text) // 4, finish_reason="length")
         self._req, self._words, self._rate, self._should_stop = req, answer.split(" "), rate, should_stop
 
     def __iter__(self):
