@@ -19,19 +19,21 @@ Problems appear as one sentence under the tables, never as a modal box.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
+    QComboBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QProgressBar,
     QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
 from desktop.ui import file_dialogs
 from desktop.storage import trainingset
 from desktop.ui.candidates_box import CandidatesBox
+from desktop.ui.feedback import plural
 from desktop.ui.i18n import Retranslating
 from desktop.ui.table_model import rows_table
 from desktop.ui.review_tables import PairDialog, PairTableModel
@@ -39,6 +41,8 @@ from desktop.workers.background import BackgroundJob
 from glossary import dataset
 from glossary.errors import TermLensError
 
+MANY_CONCEPTS = 5_000  # more than this, and generating asks first (pairs are ~4 per concept)
+SAMPLE_CONCEPTS = 2_000  # what it offers instead: a random sample of this many concepts
 
 # ---- the page ------------------------------------------------------------------------------
 
@@ -46,6 +50,7 @@ class ReviewPage(Retranslating, QWidget):
     changed = Signal()  # the saved set changed (statuses, edits, new or imported pairs)
     generated = Signal(int)  # pairs added by a generation
     candidates_found = Signal(int)  # how many terms were proposed
+    _making: tuple[str, str | None] = ("", None)  # the subject field being made: as shown, as stored
     job_failed = Signal(str)  # the sentence shown
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
@@ -322,6 +327,11 @@ class ReviewPage(Retranslating, QWidget):
         if not concepts:
             self.say(self.tr("The glossary has no concepts to make pairs from."))
             return None
+        if len(concepts) > MANY_CONCEPTS:
+            concepts = self._how_many(concepts, seed=seed, per=per)
+            if not concepts:
+                return None
+        self._making = (self.field.currentText(), domain)
         have = {c.id for c in concepts}
         outside = sorted({r for c in concepts for r in c.related if r not in have})
         linked = self.ctx.store.get_many(outside) if outside else []
@@ -337,6 +347,7 @@ class ReviewPage(Retranslating, QWidget):
             self.say(self.tr("No pairs: the concepts need a definition or an abbreviation."))
             return
         before = len(self.pairs)
+        had = {p.get("id") for p in self.pairs}
         merged = dataset.merge(self.pairs, fresh)
         old, self.pairs = self.pairs, merged
         if not self._save():
@@ -344,8 +355,39 @@ class ReviewPage(Retranslating, QWidget):
             return
         self.refresh()
         added = max(len(merged) - before, 0)
-        self.say(self.tr("{n} new pairs to review; pairs already reviewed were kept.").format(n=added))
+        made, field = len(fresh), self._making[0]
+        if added == 0:  # a field already covered, by an earlier run for it or for all subject fields
+            self.say(plural(made, self.tr("The {n} pair for {field} is already in the set; nothing new to review."),
+                            self.tr("All {n} pairs for {field} are already in the set; nothing new to review."),
+                            field=field))
+        else:
+            old = sum(1 for p in fresh if p.get("id") in had)
+            self.say(plural(added, self.tr("{n} new pair to review ({field})."),
+                            self.tr("{n} new pairs to review ({field})."), field=field)
+                     + ("" if not old else " " + self.tr(
+                         "{old} of the {made} were already in the set and keep their review.").format(old=old, made=made)))
         self.generated.emit(added)
+
+    def _how_many(self, concepts: list, *, seed: int, per: int) -> list:
+        """Ask before making pairs for a very large glossary (ICD-10-CM: ~98,000 concepts, ~394,000
+        pairs); returns the concepts to use (a random sample of ``SAMPLE_CONCEPTS``, or all), or []."""
+        n = len(concepts)
+        box = QMessageBox(QMessageBox.Question, self.tr("Many concepts"), self.tr(
+            "{field} has {n:,} concepts, which makes about {pairs:,} pairs: far more than anyone can review, "
+            "and more than a LoRA adapter needs (a few hundred to a few thousand pairs). Make pairs for "
+            "{k:,} concepts chosen at random, or for all of them?").format(
+            field=self.field.currentText(), n=n, pairs=n * per, k=SAMPLE_CONCEPTS), parent=self)
+        sample = box.addButton(self.tr("{k:,} at random").format(k=SAMPLE_CONCEPTS), QMessageBox.AcceptRole)
+        every = box.addButton(self.tr("All {n:,}").format(n=n), QMessageBox.DestructiveRole)
+        box.addButton(QMessageBox.Cancel)
+        box.setDefaultButton(sample)
+        box.exec()
+        if box.clickedButton() is every:
+            return concepts
+        if box.clickedButton() is sample:
+            chosen = random.Random(seed).sample(range(n), SAMPLE_CONCEPTS)
+            return [concepts[i] for i in sorted(chosen)]
+        return []
 
     # ---- files ------------------------------------------------------------------------------
     def export_file(self) -> None:

@@ -217,3 +217,40 @@ def test_imported_pairs_get_every_field_of_the_contract(tmp_path):
     empty.write_text("\n", encoding="utf-8")
     with pytest.raises(Exception, match="holds no training pairs"):
         trainingset.import_jsonl(empty)
+
+
+def test_a_field_already_made_under_all_subject_fields_says_so_not_0_new(page, ctx, qtbot):
+    _generate(page, qtbot, field=None, per=1)
+    law = [p for p in page.pairs if p["concept_id"] in {c.id for c in ctx.store.concepts(domain="law")}]
+    _generate(page, qtbot, field="law", per=1)
+    assert page.message.text() == f"All {len(law)} pairs for law are already in the set; nothing new to review."
+    _generate(page, qtbot, field="law", per=2)
+    assert "new pair" in page.message.text() and "(law)" in page.message.text()
+    assert f"{len(law)} of the" in page.message.text() and "keep their review" in page.message.text()
+
+
+def test_a_very_large_glossary_asks_and_offers_a_sample(page, ctx, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.ui import review_page
+
+    monkeypatch.setattr(review_page, "MANY_CONCEPTS", 20)
+    monkeypatch.setattr(review_page, "SAMPLE_CONCEPTS", 10)
+    asked: list[str] = []
+    choice = ["10 at random"]
+
+    def answer(box: QMessageBox) -> int:
+        asked.append(box.text())
+        for b in box.buttons():
+            if b.text() == choice[0]:
+                b.click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", answer)
+    n = ctx.store.count()
+    _generate(page, qtbot, field=None, per=1)
+    assert asked and asked[0].startswith(f"All subject fields has {n:,} concepts, which makes about {n:,} pairs")
+    assert len({p["concept_id"] for p in page.pairs}) <= 10
+    choice[0] = "Cancel"
+    assert page.generate() is None  # cancelled: nothing is made
+    assert len(asked) == 2 and len({p["concept_id"] for p in page.pairs}) <= 10
