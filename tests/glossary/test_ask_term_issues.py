@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_ask_json_carries_answer_terms_and_term_issues(termlens_home, tiny_model_dir) -> None:
     proc = subprocess.run(
         [sys.executable, "main.py", "ask", "What does CKD-EPI estimate?", "--json", "--model", str(tiny_model_dir),
