@@ -53,3 +53,34 @@ def test_token_loss_on_a_cpu_uses_chunks(tiny_model_dir, monkeypatch):
     chunked, _ = loss.token_loss(lm.model, ids, labels, pos)
     assert targets > 32 and max(sizes) <= 32 and int(n) == targets
     assert torch.allclose(chunked, whole, rtol=1e-5)
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_a_cpu_step_in_groups_trains_the_same_adapter_as_the_whole_batch(tiny_model_dir, monkeypatch):
+    """Rows run a group at a time on a CPU (a fraction of the activations held at once); the
+    gradients add up to the whole batch's, so the adapter comes out the same."""
+    from safetensors.torch import load_file
+
+    from desktop.engine import adapters, train as training
+    from desktop.engine.models import load_model
+    from tests.engine.test_train import FAST, make_pairs
+
+    lm = load_model(tiny_model_dir, device="cpu")
+    # dropout 0: with dropout the masks drawn for a group differ from those for the whole batch
+    cfg = training.TrainConfig(epochs=1, dropout=0.0, **{**FAST, "max_seq_len": 64})
+    groups = []
+    real = training._micro_batches
+    monkeypatch.setattr(training, "_micro_batches", lambda rows, device: groups.append(real(rows, device)) or groups[-1])
+    monkeypatch.setattr(training, "CPU_MICRO_TOKENS", 10 ** 9)
+    training.train(lm, make_pairs(), config=cfg, out_name="whole")
+    assert all(len(g) == 1 for g in groups)
+    groups.clear()
+    monkeypatch.setattr(training, "CPU_MICRO_TOKENS", 64)
+    training.train(lm, make_pairs(), config=cfg, out_name="grouped")
+    assert any(len(g) > 1 for g in groups)
+    assert all(sum(len(r) for r in group) <= 64 for g in groups for group in g)
+    a = load_file(str(adapters.adapter_dir("whole") / adapters.WEIGHTS_FILE))
+    b = load_file(str(adapters.adapter_dir("grouped") / adapters.WEIGHTS_FILE))
+    assert a.keys() == b.keys() and all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
+    assert adapters.read_meta("whole")["metrics"]["train_loss"] == pytest.approx(
+        adapters.read_meta("grouped")["metrics"]["train_loss"], rel=1e-5)
