@@ -2443,6 +2443,149 @@
     </message>
 </context>
 <context>
+    <name>EvaluationResultsView</name>
+    <message>
+        <source>Base</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <source>+ Injection</source>
+        <translation>+ 术语注入</translation>
+    </message>
+    <message>
+        <source>+ LoRA</source>
+        <translation>+ LoRA</translation>
+    </message>
+    <message>
+        <source>LoRA + injection</source>
+        <translation>LoRA + 术语注入</translation>
+    </message>
+    <message>
+        <source>Oracle injection</source>
+        <translation>理想注入（Oracle）</translation>
+    </message>
+    <message>
+        <source>By method</source>
+        <translation>按方法</translation>
+    </message>
+    <message>
+        <source>By group</source>
+        <translation>按分组</translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Accuracy by method</source>
+        <translation>各方法准确率</translation>
+    </message>
+    <message>
+        <source>Accuracy by group</source>
+        <translation>各分组准确率</translation>
+    </message>
+    <message>
+        <source>Accuracy chart</source>
+        <translation>准确率图表</translation>
+    </message>
+    <message>
+        <source>Stopped: the figures cover the {n} answers scored before Cancel.</source>
+        <translation>已停止：结果仅涵盖取消前已评分的 {n} 个回答。</translation>
+    </message>
+    <message>
+        <source>Done: {n} questions, {m} methods, {s:.0f} s.</source>
+        <translation>完成：{n} 个问题，{m} 种方法，用时 {s:.0f} s。</translation>
+    </message>
+    <message>
+        <source> The report is kept encrypted in {folder}; Export writes a plain copy.</source>
+        <translation> 报告已加密保存在 {folder}；“导出”会写出一份未加密的副本。</translation>
+    </message>
+    <message>
+        <source>Forgetting check (general knowledge, n={n}): base {b:.2f}, with the adapter {l:.2f} ({d:+.2f}, McNemar {p}).</source>
+        <translation>遗忘检查（通用知识，n={n}）：基础模型 {b:.2f}，使用适配器 {l:.2f}（{d:+.2f}，McNemar {p}）。</translation>
+    </message>
+    <message>
+        <source>{method} not run: {why}</source>
+        <translation>{method} 未运行：{why}</translation>
+    </message>
+    <message>
+        <source>Accuracy with its 95% Wilson interval; multiple choice scored by log-likelihood per character, free text by key points. McNemar compares each method with base on the same questions (b: base right, method wrong; c: the reverse).</source>
+        <translation>准确率附 95% Wilson 置信区间；选择题按每字符对数似然评分，开放题按要点评分。McNemar 检验在相同问题上将各方法与基础模型比较（b：基础模型正确而该方法错误；c：相反）。</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>n</source>
+        <translation>n</translation>
+    </message>
+    <message>
+        <source>Accuracy [95% CI]</source>
+        <translation>准确率 [95% CI]</translation>
+    </message>
+    <message>
+        <source>L1</source>
+        <translation>L1</translation>
+    </message>
+    <message>
+        <source>L2</source>
+        <translation>L2</translation>
+    </message>
+    <message>
+        <source>Unnormalised (MC)</source>
+        <translation>未归一化（选择题）</translation>
+    </message>
+    <message>
+        <source>vs base (McNemar)</source>
+        <translation>与基础模型比较（McNemar）</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <source>Extra memory</source>
+        <translation>额外内存</translation>
+    </message>
+    <message>
+        <source>Field: {v}</source>
+        <translation>领域：{v}</translation>
+    </message>
+    <message>
+        <source>Adapter data: {v}</source>
+        <translation>适配器数据：{v}</translation>
+    </message>
+    <message>
+        <source>Terms {v} by the matcher</source>
+        <translation>匹配器识别术语：{v}</translation>
+    </message>
+    <message>
+        <source>Language: {v}</source>
+        <translation>语言：{v}</translation>
+    </message>
+    <message>
+        <source>Kind: {v}</source>
+        <translation>题型：{v}</translation>
+    </message>
+    <message>
+        <source>Level: {v}</source>
+        <translation>层级：{v}</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Export the evaluation report</source>
+        <translation>导出评测报告</translation>
+    </message>
+    <message>
+        <source>Exported report.md, groups.csv, items.csv, report.json and accuracy.png to {folder}.</source>
+        <translation>已将 report.md、groups.csv、items.csv、report.json 和 accuracy.png 导出到 {folder}。</translation>
+    </message>
+</context>
+<context>
     <name>GlossaryEditor</name>
     <message>
         <location filename="../../desktop/ui/glossary_editor.py" line="+79"/>
@@ -4548,6 +4691,153 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <location line="+0"/>
         <source>held-out loss</source>
         <translation>留出集损失</translation>
+    </message>
+</context>
+<context>
+    <name>TrainFormTexts</name>
+    <message>
+        <source>LoRA rank (r)</source>
+        <translation>LoRA 秩 (r)</translation>
+    </message>
+    <message>
+        <source>Size of the learned update: higher learns more and needs more memory; 8–32 suits a glossary.</source>
+        <translation>所学更新的规模：数值越高学得越多，也需要更多内存；术语表通常取 8–32。</translation>
+    </message>
+    <message>
+        <source>LoRA alpha</source>
+        <translation>LoRA alpha</translation>
+    </message>
+    <message>
+        <source>Strength of the update (scaled by alpha ÷ rank); twice the rank is usual.</source>
+        <translation>更新的强度（按 alpha ÷ 秩缩放）；通常取秩的两倍。</translation>
+    </message>
+    <message>
+        <source>Dropout</source>
+        <translation>Dropout</translation>
+    </message>
+    <message>
+        <source>Share of the update&apos;s inputs dropped while training, against learning the pairs by heart.</source>
+        <translation>训练时随机丢弃的更新输入比例，用于防止死记问答对。</translation>
+    </message>
+    <message>
+        <source>Layers to adapt</source>
+        <translation>适配的层</translation>
+    </message>
+    <message>
+        <source>Layers that get an update, separated by commas: the attention&apos;s query, key, value and output.</source>
+        <translation>接受更新的层，以逗号分隔：注意力的 query、key、value 和 output。</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>How far each step moves the weights (AdamW, after warm-up); too high makes the loss jump.</source>
+        <translation>每步权重更新的幅度（AdamW，预热之后）；过高会使损失剧烈波动。</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Rows per step; each row packs several short pairs. Lower it if memory runs out.</source>
+        <translation>每步的行数；每行可打包多个短问答对。内存不足时请调低。</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Passes over the training pairs.</source>
+        <translation>遍历训练问答对的次数。</translation>
+    </message>
+    <message>
+        <source>Maximum steps</source>
+        <translation>最大步数</translation>
+    </message>
+    <message>
+        <source>Stop after this many steps, whatever the epochs (0: no limit).</source>
+        <translation>达到此步数后停止，不论轮数（0：不限制）。</translation>
+    </message>
+    <message>
+        <source>Held-out share</source>
+        <translation>留出比例</translation>
+    </message>
+    <message>
+        <source>Share of the pairs kept out of training to measure the loss on unseen pairs (needs 10 pairs or more).</source>
+        <translation>不参与训练、用于衡量模型在未见问答对上损失的比例（需要至少 10 个问答对）。</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Fixes the held-out pairs, the order and the first weights, so a run can be repeated.</source>
+        <translation>固定留出的问答对、训练顺序和初始权重，使训练可以复现。</translation>
+    </message>
+    <message>
+        <source>Sequence length</source>
+        <translation>序列长度</translation>
+    </message>
+    <message>
+        <source>Tokens per row; longer pairs are cut.</source>
+        <translation>每行的 token 数；超长的问答对会被截断。</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <source>Pulls the update&apos;s weights towards zero a little each step.</source>
+        <translation>每步将更新的权重向零略微收缩。</translation>
+    </message>
+    <message>
+        <source>Warm-up share</source>
+        <translation>预热比例</translation>
+    </message>
+    <message>
+        <source>Share of the steps over which the learning rate rises from zero; it then falls along a cosine.</source>
+        <translation>学习率从零开始上升所占的步数比例；之后按余弦曲线下降。</translation>
+    </message>
+    <message>
+        <source>Gradient clip</source>
+        <translation>梯度裁剪</translation>
+    </message>
+    <message>
+        <source>Largest gradient norm per step; steadies training (0: off).</source>
+        <translation>每步的最大梯度范数，可使训练更稳定（0：关闭）。</translation>
+    </message>
+    <message>
+        <source>Checkpoint every</source>
+        <translation>检查点间隔</translation>
+    </message>
+    <message>
+        <source>Also save a checkpoint every this many steps (0: at the end of each epoch only).</source>
+        <translation>每隔这么多步额外保存一个检查点（0：仅在每轮结束时保存）。</translation>
+    </message>
+    <message>
+        <source>Save memory</source>
+        <translation>节省内存</translation>
+    </message>
+    <message>
+        <source>Recompute activations in the backward pass: less memory, about a third slower.</source>
+        <translation>在反向传播中重新计算激活值：内存占用更少，速度约慢三分之一。</translation>
+    </message>
+    <message>
+        <source>Pack pairs</source>
+        <translation>打包问答对</translation>
+    </message>
+    <message>
+        <source>Put several short pairs in one row (they cannot see each other): much faster on short pairs.</source>
+        <translation>将多个短问答对放入同一行（彼此不可见）：短问答对的训练速度快得多。</translation>
+    </message>
+    <message>
+        <source>Fused kernels</source>
+        <translation>融合内核</translation>
+    </message>
+    <message>
+        <source>On an NVIDIA GPU, use fused kernels when installed: less memory, faster.</source>
+        <translation>在 NVIDIA GPU 上使用已安装的融合内核：内存占用更少，速度更快。</translation>
     </message>
 </context>
 </TS>
