@@ -33,12 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from glossary.errors import GlossaryError
+from glossary.history import UndoHistory
 from glossary.migrations import MIGRATIONS, recorded_migrations, run_migrations
 from glossary.model import Concept, Status, now_iso
 from glossary.normalize import norm
 from glossary.store_checks import check_texts, like_escape as _like_escape, opening as _opening, oversized, \
     storage_error as _storage_error
-from glossary.rows import TERM_COLUMNS, fts_texts, from_json, index_concept, load_concepts, term_row, to_json
+from glossary.rows import TERM_COLUMNS, fts_texts, index_concept, load_concepts, term_row, to_json
 
 # --- migrations -------------------------------------------------------------------
 
@@ -60,8 +61,9 @@ def migrate(db: sqlite3.Connection, upto: int | None = None) -> list[str]:
 # --- the store --------------------------------------------------------------------
 
 
-class GlossaryStore:
-    """A glossary in one SQLite file (or ``":memory:"``). See the module docstring."""
+class GlossaryStore(UndoHistory):
+    """A glossary in one SQLite file (or ``":memory:"``). See the module docstring; undo and redo
+    are in ``glossary.history``."""
 
     def __init__(self, path: str | Path, *, connect: Callable[[str], Any] | None = None) -> None:
         """``connect``: a factory that opens ``path`` already configured (the app passes an
@@ -344,34 +346,6 @@ class GlossaryStore:
                     continue
                 self._record(c.id, c)
                 db.execute("UPDATE concepts SET status=?, updated_at=? WHERE id=?", (status.value, stamp, c.id))
-
-    def undo(self) -> bool:
-        """Revert the last operation (one add, update, delete, bulk change or transaction)."""
-        row = self._db.execute("SELECT MAX(id) FROM operations").fetchone()
-        if row[0] is None:
-            return False
-        op_id = row[0]
-        with self.transaction() as db:
-            self._undoing = True
-            try:
-                changes = db.execute("SELECT concept_id, before FROM changes WHERE op_id=?", (op_id,)).fetchall()
-                restore: list[Concept] = []
-                for cid, before in changes:
-                    self._touched.add(cid)
-                    if before is None:
-                        db.execute("DELETE FROM concepts WHERE id=?", (cid,))
-                        db.execute("DELETE FROM concepts_fts WHERE rowid=?", (cid,))
-                    else:
-                        restore.append(from_json(before))
-                for c in restore:
-                    db.execute("INSERT OR IGNORE INTO concepts(id) VALUES (?)", (c.id,))
-                    self._write(c, relations=False)
-                for c in restore:
-                    self._write_relations(c)
-                db.execute("DELETE FROM operations WHERE id=?", (op_id,))
-            finally:
-                self._undoing = False
-        return True
 
     # -- reading --
 

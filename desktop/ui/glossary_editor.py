@@ -126,6 +126,8 @@ class GlossaryEditor(Retranslating, QWidget):
         self.draft_btn.clicked.connect(lambda: self.set_status(Status.DRAFT))
         self.undo_btn = QPushButton()
         self.undo_btn.clicked.connect(self.undo)
+        self.redo_btn = QPushButton()
+        self.redo_btn.clicked.connect(self.redo)
         self.import_btn = QPushButton()
         self.import_btn.clicked.connect(self.import_file)
         self.export_btn = QPushButton()
@@ -134,7 +136,7 @@ class GlossaryEditor(Retranslating, QWidget):
         self.starter_btn.clicked.connect(self.load_starters)
         self.icd_btn = QPushButton()
         self.icd_btn.clicked.connect(self.load_icd)
-        for b in (self.add_btn, self.edit_btn, self.delete_btn, self.approve_btn, self.draft_btn, self.undo_btn):
+        for b in (self.add_btn, self.edit_btn, self.delete_btn, self.approve_btn, self.draft_btn, self.undo_btn, self.redo_btn):
             bar.addWidget(b)
         bar.addStretch(1)
         for b in (self.import_btn, self.export_btn, self.starter_btn, self.icd_btn):
@@ -162,6 +164,7 @@ class GlossaryEditor(Retranslating, QWidget):
         ctx.store.changed.append(self._on_store_changed)
         self.retranslate()
         self.refresh()
+        self._show_redo()
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search terms and definitions (English or Chinese)"))
@@ -174,6 +177,7 @@ class GlossaryEditor(Retranslating, QWidget):
             (self.approve_btn, self.tr("Mark approved"), self.tr("Mark the selected concepts approved")),
             (self.draft_btn, self.tr("Mark draft"), self.tr("Mark the selected concepts draft")),
             (self.undo_btn, self.tr("Undo"), self.tr("Undo the last glossary change")),
+            (self.redo_btn, self.tr("Redo"), self.tr("Make the undone change again")),
             (self.import_btn, self.tr("Import…"), self.tr("Import a glossary file")),
             (self.export_btn, self.tr("Export…"), self.tr("Export the glossary to a file")),
             (self.starter_btn, self.tr("Starter glossaries…"), self.tr("Load starter glossaries")),
@@ -223,6 +227,7 @@ class GlossaryEditor(Retranslating, QWidget):
     def _on_store_changed(self, ids: list[int]) -> None:
         self._changed = list(ids)
         self.say(None)  # what the line said is about the glossary before this change
+        QTimer.singleShot(0, self, self._show_redo)  # after the undo or redo that caused it has finished
         self._refresh_later()
 
     def _refresh_later(self) -> None:
@@ -284,6 +289,24 @@ class GlossaryEditor(Retranslating, QWidget):
         else:
             self.say(lambda: plural(n, self.tr("Undone: the last change, to {n} concept, is reversed."),
                                     self.tr("Undone: the last change, to {n} concepts, is reversed.")))
+        self._show_redo()
+
+    def redo(self) -> None:
+        """Make the undone change again, while nothing newer has changed the glossary."""
+        self._changed = []
+        done: list[bool] = []
+        if not self._guard(lambda: done.append(self.ctx.store.redo())):
+            return
+        n = len(self._changed)
+        if not done[0]:
+            self.say(lambda: self.tr("Nothing to redo: no change was undone since the glossary last changed."))
+        else:
+            self.say(lambda: plural(n, self.tr("Redone: the change to {n} concept is made again."),
+                                    self.tr("Redone: the change to {n} concepts is made again.")))
+        self._show_redo()
+
+    def _show_redo(self) -> None:
+        self.redo_btn.setEnabled(not self.ctx.closed and self.ctx.store.can_redo())
 
     def _guard(self, fn) -> bool:
         try:

@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -40,6 +41,18 @@ def test_deleting_one_concept_speaks_in_the_singular_and_undo_answers(open_windo
     ed.undo()
     assert win.ctx.store.count() == before
     assert ed.task_label.text() == "Undone: the last change, to 1 concept, is reversed."
+    assert ed.redo_btn.isEnabled()
+    qtbot.mouseClick(ed.redo_btn, Qt.LeftButton)
+    assert win.ctx.store.count() == before - 1  # deleted again
+    assert ed.task_label.text() == "Redone: the change to 1 concept is made again."
+    qtbot.waitUntil(lambda: not ed.redo_btn.isEnabled(), timeout=2_000)
+    ed.undo()
+    qtbot.waitUntil(ed.redo_btn.isEnabled, timeout=2_000)
+    concept = win.ctx.store.concepts(limit=1)[0]
+    win.ctx.store.update_concept(concept)  # a newer change: the undone delete cannot come back over it
+    qtbot.waitUntil(lambda: not ed.redo_btn.isEnabled(), timeout=2_000)
+    ed.redo()
+    assert ed.task_label.text().startswith("Nothing to redo") and win.ctx.store.count() == before
 
 
 def test_status_line_follows_the_language_and_is_cleared_by_the_next_change(open_window, qtbot, monkeypatch):
