@@ -106,8 +106,8 @@ def same_word(a: str, b: str) -> bool:
 def _same_word(a: str, b: str) -> bool:
     ka, known_a = _KEYS[a]
     kb, known_b = _KEYS[b]
-    if ka == kb:
-        return True
+    if ka == kb or kb == _strip_possessive(a) or ka == _strip_possessive(b):
+        return True  # one lemma, or one word the lemma of the other ("bares" -> "bare", though "bare" -> "bear")
     if known_a and known_b:
         return False  # two lemmas the dictionary tells apart (cell / cellular)
     return _STEMMER.stemWord(_strip_possessive(a)) == _STEMMER.stemWord(_strip_possessive(b))

@@ -55,3 +55,9 @@ def test_a_hit_says_which_form_it_matched():
     assert (h.matched, h.term.text, h.inflected) == ("atrial fibrillations", "atrial fibrillation", True)
     (h,) = Matcher([Concept(id=1, terms=[Term("atrial fibrillation")])]).detect("Atrial Fibrillation")
     assert not h.inflected
+
+
+def test_a_term_that_is_itself_a_form_of_another_lemma_finds_its_plural():
+    # The lemmatiser reads "bare" as a form of "bear", and "bares" as a form of "bare".
+    assert found([Term("bare")], "two bares, bear") == ["bares"]
+    assert found([Term("cell")], "cellar, cellular, cells") == ["cells"]
