@@ -13,6 +13,17 @@ LOAD_TIMEOUT_MS = 180_000  # the first load in a process imports torch; a busy m
 ANSWER_TIMEOUT_MS = 120_000
 
 
+@pytest.fixture(autouse=True)
+def _delete_closed_widgets(qtbot):
+    """Delete the widgets a test closed before the next test runs. pytest-qt closes them and
+    asks for their deletion, but only an event loop deletes them, and until then a closed
+    page whose stores are closed still answers a language change of a later test."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+
 @pytest.fixture
 def open_window(qtbot):
     from desktop.ui.app import make_app
