@@ -51,7 +51,7 @@ class ReviewPage(Retranslating, QWidget):
     generated = Signal(int)  # pairs added by a generation
     candidates_found = Signal(int)  # how many terms were proposed
     _making: tuple[str, str | None] = ("", None)  # the subject field being made: as shown, as stored
-    job_failed = Signal(str)  # the sentence shown
+    task_failed = Signal(str)  # the sentence shown
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -454,8 +454,8 @@ class ReviewPage(Retranslating, QWidget):
         job = BackgroundJob(doing, fn, self)
         # bound methods of this widget: the results are delivered on the GUI thread
         job.progress.connect(self._on_progress)
-        job.done.connect(self._on_job_done)
-        job.failed.connect(self._on_job_failed)
+        job.done.connect(self._on_task_done)
+        job.failed.connect(self._on_task_failed)
         self.job, self._on_done = job, on_done
         job.start()
         return job
@@ -473,7 +473,7 @@ class ReviewPage(Retranslating, QWidget):
             b.setEnabled(True)
 
     @Slot(object)
-    def _on_job_done(self, result: Any) -> None:
+    def _on_task_done(self, result: Any) -> None:
         self._end_job()
         if self.job is not None and self.job.stop_event.is_set():
             self.say(self.tr("Cancelled; nothing was changed."))
@@ -481,10 +481,10 @@ class ReviewPage(Retranslating, QWidget):
             self._on_done(result)
 
     @Slot(str)
-    def _on_job_failed(self, sentence: str) -> None:
+    def _on_task_failed(self, sentence: str) -> None:
         self._end_job()
         self.say(sentence)
-        self.job_failed.emit(sentence)
+        self.task_failed.emit(sentence)
 
     def shutdown(self) -> None:
         if self.job is not None and self.job.isRunning():
