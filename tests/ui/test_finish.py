@@ -70,7 +70,7 @@ def test_status_line_follows_the_language_and_is_cleared_by_the_next_change(open
     finally:
         win.apply_settings(replace(win.ctx.settings, language="en"))
         i18n.set_language("en")
-    assert ed.task_label.text() == english
+    qtbot.waitUntil(lambda: ed.task_label.text() == english, timeout=2_000)
     concept = win.ctx.store.concepts(limit=1)[0]
     concept.note = "edited elsewhere"
     win.ctx.store.update_concept(concept)  # a change made from another page
