@@ -59,6 +59,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from glossary.inflect import fold, warm_up
@@ -76,6 +77,7 @@ _STOP = frozenset(
 )
 
 log = logging.getLogger(__name__)
+_START = itemgetter(1)
 
 
 @dataclass(slots=True)
@@ -276,16 +278,17 @@ class Matcher:
     # -- detection --
 
     def _candidates(self, nt: str) -> tuple[list[tuple[int, int, int]], Any, Any]:
-        """Every match as (start, -end, k), sorted leftmost then longest first, with the
-        entries and the any-case-sensitive flag of each ``k``.
+        """Every match as (k, start, end), sorted leftmost then longest first, with the
+        entries and the check kind of each pattern ``k``.
 
-        Matches of forms untouched by edits come straight from the main automaton; only
-        forms of edited concepts (``_stale``) and the overlay's matches are merged by hand.
+        The overlapping search reports matches by their end, so the reversed list sorted
+        (stably) by start alone is leftmost-longest: no tuple is made per match. Matches of
+        forms untouched by edits come straight from the main automaton; only forms of
+        edited concepts (``_stale``) and the overlay's matches are merged by hand.
         """
         main = self._main
         found = main.find(nt)
         stale = self._stale
-        order = [(s, -e, i) for i, s, e in found if i not in stale] if stale else [(s, -e, i) for i, s, e in found]
         changed: dict[tuple[int, int], list[Entry]] = {}  # spans whose entries differ from the main automaton's
         if stale:
             tombs = self._tombs
@@ -294,22 +297,24 @@ class Matcher:
                     kept = [x for x in main.entries[i] if x.concept_id not in tombs]
                     if kept:
                         changed[(s, e)] = kept
+            found = [f for f in found if f[0] not in stale]
         if self._overlay.ac is not None:
             for i, s, e in self._overlay.find(nt):
                 changed[(s, e)] = changed.get((s, e), []) + self._overlay.entries[i]
         if not changed:
-            order.sort()
-            return order, main.entries, main.check
+            found.reverse()
+            found.sort(key=_START)
+            return found, main.entries, main.check
         merged = []
-        for o in order:  # a span found by both automata carries the entries of both
-            span = (o[0], -o[1])
+        for f in found:  # a span found by both automata carries the entries of both
+            span = (f[1], f[2])
             if span in changed:
-                changed[span] = main.entries[o[2]] + changed[span]
+                changed[span] = main.entries[f[0]] + changed[span]
             else:
-                merged.append(o)
+                merged.append(f)
         base = len(main.entries)
-        merged += [(s, -e, base + j) for j, (s, e) in enumerate(changed)]
-        merged.sort()
+        merged += [(base + j, s, e) for j, (s, e) in enumerate(changed)]
+        merged.sort(key=lambda f: (f[1], -f[2]))
         extra = list(changed.values())
         return merged, Chain(main.entries, extra), Chain(main.check, [pattern_check(xs) for xs in extra])
 
@@ -328,8 +333,7 @@ class Matcher:
         hits: list[Hit] = []
         pos = 0
         order, entries_of, check_of = self._candidates(ft)
-        for s, e, k in order:
-            e = -e
+        for k, s, e in order:
             if s < pos:
                 continue
             if s and word[ft[s]] and word[ft[s - 1]]:
