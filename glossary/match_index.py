@@ -99,6 +99,8 @@ class LongForms(list):
 
 
 def _grouped(entries: list[Entry]) -> list[Entry]:
+    if len(entries) <= 4:
+        return entries
     return LongForms(entries) if sum(x.full is not None for x in entries) > 4 else entries
 
 
@@ -207,18 +209,23 @@ def add_entries(by_form: dict[str, list[Entry]], c: Concept, skipped: list[int])
             skipped.append(c.id)  # type: ignore[arg-type]
 
 
-PLAIN, CHECK, WHOLE_WORD = 0, 1, 2
+PLAIN, WHOLE_WORD, CHECK = 0, 2, 3  # bits: a pattern's kind is the OR of its entries' kinds
+
+
+def entry_check(x: Entry) -> int:
+    return PLAIN if x.plain else WHOLE_WORD if x.whole_word else CHECK
 
 
 def pattern_check(entries: list[Entry]) -> int:
     """How ``detect`` treats a match of a pattern with ``entries``: PLAIN (the word-boundary
     rule is all), WHOLE_WORD (that rule, unless the text's word runs on or a possessive
     follows: then ``accept``), CHECK (always ``accept``)."""
-    if all(x.plain for x in entries):
-        return PLAIN
-    if all(x.plain or x.whole_word for x in entries):
-        return WHOLE_WORD
-    return CHECK
+    if len(entries) == 1:
+        return entry_check(entries[0])
+    out = PLAIN
+    for x in entries:
+        out |= entry_check(x)
+    return out
 
 
 def accept(text: str, n: Any, ft: str, s: int, e: int, entries: list[Entry]) -> tuple[int, list[Entry]]:
