@@ -211,6 +211,19 @@ class LlamaRuntime:
         return sums
 
 
+    def next_token_logprobs(self, ids: Sequence[int]):
+        """Log-probabilities of every vocabulary token after ``ids`` (a numpy vector)."""
+        import numpy as np
+
+        llm = self.llm
+        llm.reset()
+        llm.eval(list(ids))
+        logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))  # noqa: SLF001
+        out = _log_softmax(logits.astype(np.float64))
+        llm.reset()
+        return out
+
+
 def _log_softmax(x):
     import numpy as np
 
