@@ -60,6 +60,8 @@ def add_decode_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --speculate: a real model (the default one, or --model) on a rewriting task and "
                         "ordinary questions, drafting off and on")
     p.add_argument("--model", help="with --real: a model folder (default: the embedded default model)")
+    p.add_argument("--penalty", type=float, default=None,
+                   help="with --real: repetition penalty (default: the chat's; 1.0 is plain greedy decoding)")
     p.add_argument("--profile-warmup", metavar="FILE",
                    help="profile the fast path's warm-up (cProfile) into FILE and print where its time went")
 
@@ -427,7 +429,8 @@ def main_decode(args: argparse.Namespace) -> int:
     if getattr(args, "real", False):
         from desktop.engine import spec_bench
 
-        r = spec_bench.run_real(timed_decode=timed_decode, model=args.model, device=args.device, new=args.new, repeat=args.repeat, emit=emit)
+        r = spec_bench.run_real(timed_decode=timed_decode, model=args.model, device=args.device, new=args.new,
+                                repeat=args.repeat, penalty=args.penalty, emit=emit)
         print(json.dumps(r, indent=2) if args.json else
               f"rewrite speed-up {r['rewrite_speedup']:.2f}x; ordinary questions {r['questions_speedup_min']:.2f}x "
               f"(lowest), {r['questions_speedup_median']:.2f}x (median)", flush=True)
