@@ -18,9 +18,13 @@ Steps, each recorded in ``OUT/run.json`` with its command and wall time:
    (``glossary.l2items``, as ``eval make-testset --level L2``), made separately from each split's
    concepts, so an item is *seen* only when the adapter trained on all its concepts, a seeded
    sample of ``--n-l1`` and ``--n-l2`` per split;
-6. ``main.py eval`` with base, inject, lora, lora+inject and oracle on both splits, plus the
-   general-knowledge set (the forgetting check), at the default injection position; then, for
-   each other position in ``--positions``, inject and oracle again on the same items.
+6. ``main.py eval`` with base, inject, lora, lora+inject and oracle on both splits at the first
+   injection position of ``--positions``; base, lora and lora+inject on the general-knowledge set
+   (the forgetting check: no glossary term is found there, so inject and oracle would be base);
+   then, for each other position, inject again on the held-out items.
+
+``--resume`` continues a run in ``--out`` that stopped: the pairs, the adapter and every finished
+evaluation are reused (the split and the items are made again: the same seed gives the same).
 
 The table: accuracy with its 95% Wilson interval per method and cell (seen, held-out, each by
 L1 and L2, and general knowledge), McNemar's exact test against base on the same items, the
@@ -69,6 +73,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="injection positions to measure; the first is the one of the main table (default all three)")
     ap.add_argument("--threads", type=int, help="CPU threads for training and evaluation")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI (with --model of a tiny model)")
+    ap.add_argument("--resume", action="store_true",
+                    help="continue a run in --out: reuse its pairs, adapter and finished evaluations")
     args = ap.parse_args(argv)
     if args.smoke:
         for k, v in SMOKE.items():
@@ -81,11 +87,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 class Steps:
     """Runs ``main.py`` commands in the table's own data folder and records each one."""
 
-    def __init__(self, out: Path, home: Path) -> None:
+    def __init__(self, out: Path, home: Path, passphrase: str | None = None) -> None:
         self.out, self.log = out, []
         # the table's own data folder, locked with a passphrase made for this run (no keyring entry is left behind)
         private = {"TERMLENS_HOME": str(home), "TERMLENS_KEYRING": "none",
-                   "TERMLENS_PASSPHRASE": secrets.token_urlsafe(24)}
+                   "TERMLENS_PASSPHRASE": passphrase or secrets.token_urlsafe(24)}
         os.environ.update(private)  # the in-process reads open the same folder
         key_file = out / "home-passphrase.txt"  # to open OUT/home again after the run (main.py ... with it set)
         key_file.write_text(private["TERMLENS_PASSPHRASE"] + "\n", encoding="utf-8")
@@ -99,6 +105,7 @@ class Steps:
         proc = subprocess.run(cmd, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         secs = time.perf_counter() - t0
         (self.out / f"{name}.stderr.txt").write_text(proc.stderr, encoding="utf-8")
+        (self.out / f"{name}.stdout.txt").write_text(proc.stdout, encoding="utf-8")
         self.log.append({"step": name, "command": "python main.py " + " ".join(args), "seconds": round(secs, 1),
                          "exit": proc.returncode})
         if proc.returncode != 0:
@@ -193,23 +200,39 @@ def markdown(cells: dict, methods: list[str], *, title: str) -> str:
     return "\n".join(lines)
 
 
+def _find(meta: object, key: str) -> object:
+    """The first value of ``key`` anywhere in nested dicts (the adapter's metadata)."""
+    if isinstance(meta, dict):
+        if key in meta:
+            return meta[key]
+        for v in meta.values():
+            found = _find(v, key)
+            if found is not None:
+                return found
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     t_start = time.perf_counter()
     out = Path(args.out or f"seed-table-{time.strftime('%Y%m%d-%H%M%S')}").resolve()
     home = out / "home"
+    key_file = out / "home-passphrase.txt"
+    if args.resume and not key_file.is_file():
+        raise SystemExit(f"--resume needs a run in {out}: its home-passphrase.txt is missing")
     home.mkdir(parents=True, exist_ok=True)
-    steps = Steps(out, home)
+    steps = Steps(out, home, passphrase=key_file.read_text().strip() if args.resume else None)
     model = ["--model", args.model] if args.model else []
     device = ["--device", args.device] if args.device else []
     threads = ["--threads", str(args.threads)] if args.threads else []
     positions = [p.strip() for p in args.positions.split(",") if p.strip()]
 
-    if args.glossary:
-        steps.main("glossary", "import", args.glossary, name="import")
     pairs_file = out / "pairs.jsonl"
-    steps.main("dataset", "build", "--out", str(pairs_file), "--accepted", "--per-concept", str(args.per_concept),
-               "--seed", str(args.split_seed), name="dataset-build")
+    if not (args.resume and pairs_file.is_file()):
+        if args.glossary:
+            steps.main("glossary", "import", args.glossary, name="import")
+        steps.main("dataset", "build", "--out", str(pairs_file), "--accepted", "--per-concept", str(args.per_concept),
+                   "--seed", str(args.split_seed), name="dataset-build")
 
     from desktop.storage.appdata import open_glossary
     from glossary import dataset
@@ -231,20 +254,27 @@ def main(argv: list[str] | None = None) -> int:
     train_set = set(train_ids)
     n_train = dataset.write_jsonl([p for p in pairs if p.get("concept_id") in train_set], train_file)
 
-    train_args = ["train", "--data", str(train_file), "--out", "seed-table", "--overwrite", "--json",
-                  "--epochs", str(args.epochs), "--seed", str(args.split_seed), *model, *device]
-    if args.max_steps:
-        train_args += ["--max-steps", str(args.max_steps)]
-    if args.lr:
-        train_args += ["--lr", str(args.lr)]
     if args.threads:
         import torch
 
         torch.set_num_threads(args.threads)
-    trained = steps.main(*train_args, name="train", json_out=True)
+    adapter_meta = home / "adapters" / "seed-table" / "termlens_adapter.json"
+    if args.resume and adapter_meta.is_file():
+        meta = json.loads(adapter_meta.read_text(encoding="utf-8"))
+        trained = {k: _find(meta, k) for k in ("steps", "time_s", "tokens_per_s", "train_loss", "val_loss")}
+        print(f"reusing the adapter trained before ({trained['steps']} steps)", file=sys.stderr)
+    else:
+        train_args = ["train", "--data", str(train_file), "--out", "seed-table", "--overwrite", "--json",
+                      "--epochs", str(args.epochs), "--seed", str(args.split_seed), *model, *device]
+        if args.max_steps:
+            train_args += ["--max-steps", str(args.max_steps)]
+        if args.lr:
+            train_args += ["--lr", str(args.lr)]
+        trained = steps.main(*train_args, name="train", json_out=True)
 
     seen_items = make_items(concepts, train_ids, n_l1=args.n_l1, n_l2=args.n_l2, seed=args.split_seed, tag="seen")
     held_items = make_items(concepts, held_ids, n_l1=args.n_l1, n_l2=args.n_l2, seed=args.split_seed, tag="held")
+    from desktop.engine.evaluate.runner import GENERAL_TESTSET
     from glossary.testset import write_testset
 
     sets = []
@@ -253,21 +283,33 @@ def main(argv: list[str] | None = None) -> int:
         write_testset(items, path)
         sets += ["--testset", str(path)]
 
+    def evaluate(name: str, *eval_args: str) -> dict:
+        folder = out / f"report-{name}"
+        if args.resume and (folder / "report.json").is_file():
+            print(f"reusing {folder}", file=sys.stderr)
+            return json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        return steps.main("eval", *eval_args, "--report", str(folder), "--json", *model, *device, *threads,
+                          "--no-general", name=f"eval-{name}", json_out=True)
+
+    # the general-knowledge set: the forgetting check, lora against base (injection finds no glossary term there)
+    general = evaluate("general", "--testset", str(GENERAL_TESTSET), "--methods", "base,lora,lora+inject",
+                       "--adapter", "seed-table")
     evals = {}
     for i, pos in enumerate(positions):
-        # the other positions: inject again on the held-out items (the same for inject, whatever the adapter saw)
-        extra = [*sets, "--methods", ",".join(METHODS), "--adapter", "seed-table"] if i == 0 else \
-            [*sets[2:], "--methods", "inject", "--no-general"]
-        evals[pos] = steps.main("eval", *extra, "--report", str(out / f"report-{pos}"), "--json",
-                                "--inject-position", pos, *model, *device, *threads, name=f"eval-{pos}",
-                                json_out=True)
+        # the first position: every method on both halves; the others: inject again on the held-out items
+        what = [*sets, "--methods", ",".join(METHODS), "--adapter", "seed-table"] if i == 0 else \
+            [*sets[2:], "--methods", "inject"]
+        evals[pos] = evaluate(pos, *what, "--inject-position", pos)
 
     main_pos = positions[0]
     main_cells = table(evals[main_pos], list(METHODS))
+    for m, cells in table(general, ["base", "lora", "lora+inject"]).items():
+        main_cells.setdefault(m, {}).update({k: v for k, v in cells.items() if k == "general"})
     eval_s = {s["step"]: s["seconds"] for s in steps.log}
+    wall = sum(v for k, v in eval_s.items() if k.startswith("eval-"))
     parts = [markdown(main_cells, list(METHODS),
                       title=f"All five methods (injection position: {main_pos}; evaluation wall time "
-                            f"{eval_s[f'eval-{main_pos}']:.0f} s)")]
+                            f"{wall:.0f} s for every eval step of this run)")]
     pos_cells = {pos: table(evals[pos], ["inject"], base_report=evals[main_pos]) for pos in positions}
     if len(positions) > 1:
         keys = ["held-out L1", "held-out L2", "held-out"]
@@ -283,9 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     tr = trained if isinstance(trained, dict) else {}
     parts.append(
         f"Adapter: {n_train} training pairs on {len(train_ids)} concepts ({len(held_ids)} held out, split seed "
-        f"{args.split_seed}), {tr.get('steps')} steps, {tr.get('time_s', 0):.0f} s, "
-        f"{tr.get('tokens_per_s', 0):.0f} tokens/s, train loss {tr.get('train_loss')}, "
-        f"held-out loss {tr.get('val_loss')}. Whole run {total:.0f} s.")
+        f"{args.split_seed}), {tr.get('steps')} steps, {float(tr.get('time_s') or 0):.0f} s, "
+        f"{float(tr.get('tokens_per_s') or 0):.0f} tokens/s, train loss {tr.get('train_loss')}, "
+        f"held-out loss {tr.get('val_loss')}. This invocation {total:.0f} s.")
     text = "\n\n".join(parts)
     (out / "table.md").write_text(text + "\n", encoding="utf-8")
     (out / "table.json").write_text(json.dumps({

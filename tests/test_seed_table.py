@@ -38,7 +38,9 @@ def test_smoke_run_makes_the_five_method_table_with_seen_held_out_and_general(ti
     cells = table["cells"]
     assert set(cells) == {"base", "inject", "lora", "lora+inject", "oracle"}
     for m in cells:
-        assert {"seen", "held-out", "general"} <= set(cells[m]), m
+        assert {"seen", "held-out", "seen L1", "seen L2", "held-out L1", "held-out L2"} <= set(cells[m]), m
+        # the forgetting check: general knowledge for base and the adapter (injection finds no term there)
+        assert ("general" in cells[m]) == (m in ("base", "lora", "lora+inject")), m
         assert all(0 <= c["lo"] <= c["acc"] <= c["hi"] <= 1 for c in cells[m].values())
     assert "p" in cells["lora"]["seen"] and "p" not in cells["base"]["seen"]  # McNemar against base
     assert cells["base"]["general"]["n"] == 50
@@ -49,3 +51,10 @@ def test_smoke_run_makes_the_five_method_table_with_seen_held_out_and_general(ti
     assert trained <= {c["id"] for c in split["train"]}  # the adapter never saw a held-out concept
     assert table["train"]["tokens_per_s"] > 0 and "inline" in table["positions"]
     assert "| lora+inject |" in proc.stdout and "Injection position" in proc.stdout
+    # a stopped run continues: the adapter and the finished evaluations are reused, the table is the same
+    again = subprocess.run([sys.executable, "benchmarks/seed_table.py", "--smoke", "--model", str(model),
+                            "--device", "cpu", "--out", str(out), "--threads", "1", "--resume"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "reusing the adapter" in again.stderr and "main.py train" not in again.stderr
+    assert json.loads((out / "table.json").read_text())["cells"] == cells
