@@ -34,12 +34,12 @@ Chinese/English terms the overlapping search takes 25 µs against 247 µs for
 ``pyahocorasick``'s ``iter`` (10x; it is slow on CJK text), in 16 MB against 39 MB;
 on English-only ICD-10-CM they are on par (14 µs and 18 µs, 52 MB and 116 MB).
 Builds are comparable (0.25-0.6 s each). It is maintained, ships wheels, and
-reports character offsets for ``str``. The whole ``detect`` takes about 0.16 ms
-there (normalising, checking boundaries and building hits in Python costs more
-than the search), ``flashtext`` 0.22 ms without any of that, a regex alternation
-64 ms. Figures from an idle two-core machine (README, Glossary).
+reports character offsets for ``str``. With every match mode on, the whole ``detect``
+takes about 0.2 ms there (normalising, checking boundaries and plural forms and
+building hits in Python cost more than the search), ``flashtext`` about the same
+without any of that, a regex alternation 167 ms (docs/terminology.md, Speed).
 
-Edits: rebuilding 100,000 terms takes about a second (ICD-10-CM: about four), so
+Edits: rebuilding 100,000 terms takes about 1.5 s (ICD-10-CM: several), so
 an edited or removed concept is not rebuilt into the main automaton. Its id goes
 into a tombstone set (its entries in the main automaton are ignored) and its
 current terms into a small overlay automaton, rebuilt at once from the edited
