@@ -291,15 +291,16 @@ def main(argv: list[str] | None = None) -> int:
         return steps.main("eval", *eval_args, "--report", str(folder), "--json", *model, *device, *threads,
                           "--no-general", name=f"eval-{name}", json_out=True)
 
-    # the general-knowledge set: the forgetting check, lora against base (injection finds no glossary term there)
-    general = evaluate("general", "--testset", str(GENERAL_TESTSET), "--methods", "base,lora,lora+inject",
-                       "--adapter", "seed-table")
     evals = {}
     for i, pos in enumerate(positions):
         # the first position: every method on both halves; the others: inject again on the held-out items
         what = [*sets, "--methods", ",".join(METHODS), "--adapter", "seed-table"] if i == 0 else \
             [*sets[2:], "--methods", "inject"]
         evals[pos] = evaluate(pos, *what, "--inject-position", pos)
+        if i == 0:
+            # the general-knowledge set: the forgetting check, lora against base (no glossary term is found there)
+            general = evaluate("general", "--testset", str(GENERAL_TESTSET), "--methods", "base,lora,lora+inject",
+                               "--adapter", "seed-table")
 
     main_pos = positions[0]
     main_cells = table(evals[main_pos], list(METHODS))
