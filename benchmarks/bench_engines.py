@@ -112,7 +112,8 @@ def main() -> int:
 
     folder = Path(args.model) if args.model else models.default_model_dir()
     gguf = folder / GGUF_NAME
-    print(f"model: {folder.name}; {os.cpu_count()} CPU threads; {args.runs} runs of up to {args.tokens} tokens, "
+    print(f"model: {folder.name}; {os.cpu_count()} CPU threads (load average {os.getloadavg()[0]:.1f} at the start: "
+          f"other programs' use of the cores lowers every row); {args.runs} runs of up to {args.tokens} tokens, "
           "greedy; medians")
     print(f"{'engine':<26} {'tok/s':>8} {'TTFT ms':>10} {'tokens':>7} {'vs base':>8}")
     base_runs = bench_hf_generate(folder, args.runs, args.tokens)

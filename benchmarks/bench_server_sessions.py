@@ -102,7 +102,8 @@ def main() -> int:
     from llama_server import llama_server
 
     with llama_server(default_model_dir() / GGUF_NAME, n_ctx=4096) as (url, _proc):
-        print(f"llama.cpp server (llama-cpp-python) on {url}, default model, {os.cpu_count()} CPU threads")
+        print(f"llama.cpp server (llama-cpp-python) on {url}, default model, {os.cpu_count()} CPU threads, "
+              f"load average {os.getloadavg()[0]:.1f}")
         print(header)
         for n in counts:
             print(run(url, args.model, n, args.turns, args.tokens), flush=True)
