@@ -951,17 +951,17 @@
         <location filename="../../desktop/engine/gguf_file.py" line="+96"/>
         <location line="+7"/>
         <source>{name} is truncated: its GGUF header ends early.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不完整：其 GGUF 文件头提前结束。</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>{name} is not a GGUF file this version of TermLens can read (value type {t}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不是此版本 TermLens 能读取的 GGUF 文件（值类型 {t}）。</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>{name} is not a GGUF file.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 不是 GGUF 文件。</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -974,12 +974,12 @@
     <message>
         <location line="+3"/>
         <source>{name} is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 为空。</translation>
     </message>
     <message>
         <location line="+8"/>
         <source>{name} is GGUF version {v}; TermLens reads versions 2 and 3.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 为 GGUF 第 {v} 版；TermLens 可读取第 2 版和第 3 版。</translation>
     </message>
     <message>
         <location filename="../../desktop/engine/generate.py" line="+86"/>
@@ -1075,22 +1075,22 @@
     <message>
         <location filename="../../desktop/engine/llama_engine.py" line="+53"/>
         <source>llama.cpp is not installed ({detail}); TermLens uses transformers instead, which is several times slower on a CPU. Install it with: pip install llama-cpp-python</source>
-        <translation type="unfinished"></translation>
+        <translation>尚未安装 llama.cpp（{detail}）；TermLens 将改用 transformers，其在 CPU 上的速度要慢数倍。安装命令：pip install llama-cpp-python</translation>
     </message>
     <message>
         <location line="+77"/>
         <source>This GGUF file has no chat template, so TermLens cannot format a conversation for it.</source>
-        <translation type="unfinished"></translation>
+        <translation>此 GGUF 文件没有对话模板，因此 TermLens 无法为其格式化对话。</translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+156"/>
         <source>Checking the model file</source>
-        <translation type="unfinished"></translation>
+        <translation>正在检查模型文件</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>{name} is a LoRA adapter, not a model; load its base model, then the adapter.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 是 LoRA 适配器，而不是模型；请先加载其基础模型，再加载该适配器。</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -1101,7 +1101,7 @@
     <message>
         <location line="+9"/>
         <source>{name} could not be loaded by llama.cpp: {detail}</source>
-        <translation type="unfinished"></translation>
+        <translation>llama.cpp 无法加载 {name}：{detail}</translation>
     </message>
     <message>
         <location filename="../../desktop/engine/models.py" line="+4"/>
@@ -1289,7 +1289,7 @@
     <message>
         <location filename="../../desktop/storage/backup.py" line="+119"/>
         <source>The disk holding your TermLens data is full ({free}), so its database could not be checked; nothing was changed. Free some space and start TermLens again.</source>
-        <translation type="unfinished"></translation>
+        <translation>存放 TermLens 数据的磁盘已满（{free}），因此无法检查数据库；没有任何更改。请释放一些空间后重新启动 TermLens。</translation>
     </message>
     <message>
         <location line="+94"/>
@@ -1304,12 +1304,12 @@
     <message>
         <location line="+12"/>
         <source>The backup just taken failed its check, so the database itself may be damaged; the copy was not kept. Restart TermLens: it will check the database and restore the last good backup if needed.</source>
-        <translation type="unfinished"></translation>
+        <translation>刚刚创建的备份未通过检查，数据库本身可能已损坏；该副本未予保留。请重新启动 TermLens：它将检查数据库，并在需要时恢复最近一次完好的备份。</translation>
     </message>
     <message>
         <location line="+119"/>
         <source>The backup could not be made ({reason}).</source>
-        <translation type="unfinished"></translation>
+        <translation>无法创建备份（{reason}）。</translation>
     </message>
     <message>
         <location line="+46"/>
@@ -1319,7 +1319,7 @@
     <message>
         <location line="+30"/>
         <source>TermLens&apos;s database is missing or empty, and no backup opens with the key. Nothing was changed; the backups are still in {folder}.</source>
-        <translation type="unfinished"></translation>
+        <translation>TermLens 的数据库缺失或为空，且没有任何备份能用该密钥打开。没有任何更改；备份仍位于 {folder}。</translation>
     </message>
     <message>
         <location line="+25"/>
@@ -1809,7 +1809,7 @@
     <message>
         <location line="+4"/>
         <source>TermLens is already open on this data directory ({home}): {what}, process {pid} on {host}, since {since}; switch to it or wait for it to finish, then try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>TermLens 已在此数据目录（{home}）上打开：{what}，{host} 上的进程 {pid}，始于 {since}；请切换到该程序或等待其完成，然后重试。</translation>
     </message>
     <message>
         <location line="+35"/>
@@ -2186,204 +2186,204 @@
     <message>
         <location filename="../../desktop/engine/discovery.py" line="+96"/>
         <source>{name} is a LoRA adapter, not a model.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 是 LoRA 适配器，而不是模型。</translation>
     </message>
     <message>
         <location line="+114"/>
         <source>{name} is a &apos;{arch}&apos; model, which transformers cannot read from GGUF, so it cannot be converted for training; llama.cpp still runs it for answers. Convertible: {archs}.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 是“{arch}”架构的模型，transformers 无法从 GGUF 读取此类模型，因此无法将其转换用于训练；llama.cpp 仍可用它生成回答。可转换的架构：{archs}。</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>A model named {name} is already installed; choose another name.</source>
-        <translation type="unfinished"></translation>
+        <translation>已安装名为 {name} 的模型；请另选一个名称。</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>The model could not be converted ({reason}); nothing was installed.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法转换该模型（{reason}）；未安装任何内容。</translation>
     </message>
     <message>
         <location filename="../../desktop/engine/engines.py" line="+51"/>
         <source>&apos;{engine}&apos; is not an engine; choose from {engines}.</source>
-        <translation type="unfinished"></translation>
+        <translation>“{engine}”不是推理引擎；请从 {engines} 中选择。</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>{name} is a GGUF file, which transformers runs only after converting it into a model folder (python main.py models import {name}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 是 GGUF 文件，transformers 须先将其转换为模型文件夹才能运行（python main.py models import {name}）。</translation>
     </message>
     <message>
         <location line="+2"/>
         <location line="+7"/>
         <source>chosen by the person</source>
-        <translation type="unfinished"></translation>
+        <translation>由用户选择</translation>
     </message>
     <message>
         <location line="-2"/>
         <source>{name} holds no GGUF file for llama.cpp to run.</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 中没有可供 llama.cpp 运行的 GGUF 文件。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>a GGUF file runs on llama.cpp, which reads its quantised weights directly</source>
-        <translation type="unfinished"></translation>
+        <translation>GGUF 文件由 llama.cpp 运行，它直接读取其中的量化权重</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>the folder holds safetensors weights only</source>
-        <translation type="unfinished"></translation>
+        <translation>该文件夹中只有 safetensors 权重</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>8-bit weights are a setting of the transformers engine</source>
-        <translation type="unfinished"></translation>
+        <translation>8 位权重是 transformers 引擎的一项设置</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>on an NVIDIA GPU transformers runs the full weights with the fast decode path</source>
-        <translation type="unfinished"></translation>
+        <translation>在 NVIDIA GPU 上，transformers 以快速解码路径运行全精度权重</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>on a CPU llama.cpp runs the folder&apos;s {file} several times faster than transformers</source>
-        <translation type="unfinished"></translation>
+        <translation>在 CPU 上，llama.cpp 运行该文件夹中的 {file} 比 transformers 快数倍</translation>
     </message>
     <message>
         <location line="+31"/>
         <source>{name} runs on {engine} from a GGUF file; training needs the model as a safetensors folder. Convert it first: python main.py models import {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>{name} 由 {engine} 从 GGUF 文件运行；训练需要 safetensors 格式的模型文件夹。请先转换：python main.py models import {path}</translation>
     </message>
     <message>
         <location filename="../../desktop/engine/gguf_lora.py" line="-58"/>
         <source>llama.cpp adapters cannot be made for the architecture &apos;{arch}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法为“{arch}”架构生成 llama.cpp 适配器。</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The adapter &apos;{name}&apos; stores its layers transposed (fan_in_fan_out), which llama.cpp does not read.</source>
-        <translation type="unfinished"></translation>
+        <translation>适配器“{name}”以转置方式存储其层（fan_in_fan_out），llama.cpp 无法读取。</translation>
     </message>
     <message>
         <location line="+23"/>
         <source>The adapter &apos;{name}&apos; changes a layer llama.cpp does not know ({layer}).</source>
-        <translation type="unfinished"></translation>
+        <translation>适配器“{name}”修改了 llama.cpp 无法识别的层（{layer}）。</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>The adapter &apos;{name}&apos; could not be converted for llama.cpp ({reason}).</source>
-        <translation type="unfinished"></translation>
+        <translation>无法将适配器“{name}”转换为 llama.cpp 格式（{reason}）。</translation>
     </message>
     <message>
         <location line="+26"/>
         <source>llama.cpp could not read the adapter &apos;{name}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>llama.cpp 无法读取适配器“{name}”。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>llama.cpp could not apply the adapter &apos;{name}&apos;.</source>
-        <translation type="unfinished"></translation>
+        <translation>llama.cpp 无法应用适配器“{name}”。</translation>
     </message>
     <message>
         <location line="+27"/>
         <source>{folder} is not empty; choose a new folder for the exported adapter.</source>
-        <translation type="unfinished"></translation>
+        <translation>{folder} 不是空文件夹；请为导出的适配器选择一个新文件夹。</translation>
     </message>
     <message>
         <location line="+12"/>
         <source>The adapter &apos;{name}&apos; could not be exported ({reason}).</source>
-        <translation type="unfinished"></translation>
+        <translation>无法导出适配器“{name}”（{reason}）。</translation>
     </message>
     <message>
         <location filename="../../desktop/engine/server_backend.py" line="+84"/>
         <source>&apos;{url}&apos; is not a server address; write it like http://gpu-server:8000/v1.</source>
-        <translation type="unfinished"></translation>
+        <translation>“{url}”不是服务器地址；请按 http://gpu-server:8000/v1 的格式填写。</translation>
     </message>
     <message>
         <location line="+20"/>
         <source>The CA certificate {path} does not exist.</source>
-        <translation type="unfinished"></translation>
+        <translation>CA 证书 {path} 不存在。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>{path} is not a PEM certificate ({detail}).</source>
-        <translation type="unfinished"></translation>
+        <translation>{path} 不是 PEM 证书（{detail}）。</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>The server at {url} did not answer within {s:g} s; it may be busy or stopped. Try again, or raise the time limit.</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器未在 {s:g} 秒内响应；它可能正忙或已停止。请重试，或提高时间限制。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>The server at {url} has a certificate TermLens cannot verify; give the CA certificate that signed it.</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器使用了 TermLens 无法验证的证书；请提供签发该证书的 CA 证书。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The server at {url} cannot be reached; check that it is running and that the address is right.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法连接位于 {url} 的服务器；请检查服务器是否正在运行，以及地址是否正确。</translation>
     </message>
     <message>
         <location line="+3"/>
         <location line="+145"/>
         <source>The server at {url} closed the connection in the middle of the answer; the part received is kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器在回答中途关闭了连接；已收到的部分予以保留。</translation>
     </message>
     <message>
         <location line="-143"/>
         <source>The server at {url} could not be used ({detail}).</source>
-        <translation type="unfinished"></translation>
+        <translation>无法使用位于 {url} 的服务器（{detail}）。</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>The server at {url} redirected to {where}; TermLens connects only to the address you set. Set the final address instead.</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器重定向到了 {where}；TermLens 只连接您设置的地址。请改为设置最终地址。</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>The server at {url} refused the API key ({status}); check the key.</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器拒绝了 API 密钥（{status}）；请检查该密钥。</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>The server at {url} has no model named &apos;{model}&apos;; Check lists the models it serves.</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器上没有名为“{model}”的模型；“检查”会列出它提供的模型。</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>The server at {url} answered with an error ({status}: {detail}).</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器返回了错误（{status}：{detail}）。</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>The server at {url} did not answer in the OpenAI format (is this the API&apos;s address?).</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器未以 OpenAI 格式响应（这是 API 的地址吗？）。</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>The server at {url} serves no model.</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器未提供任何模型。</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>The server at {url} has no model named &apos;{model}&apos;; it serves: {names}.</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器上没有名为“{model}”的模型；它提供的模型：{names}。</translation>
     </message>
     <message>
         <location line="+32"/>
         <source>The server at {url} returns no prompt log-probabilities, so it cannot score multiple-choice items (vLLM and llama.cpp&apos;s server can).</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器不返回提示词的对数概率，因此无法为多项选择题评分（vLLM 和 llama.cpp 的服务器可以）。</translation>
     </message>
     <message>
         <location line="+141"/>
         <source>The server at {url} offers no adapter named &apos;{name}&apos;; it serves: {names}. Export the adapter for the server (python main.py models export-adapter) and ask its administrator to load it.</source>
-        <translation type="unfinished"></translation>
+        <translation>位于 {url} 的服务器没有名为“{name}”的适配器；它提供：{names}。请为该服务器导出适配器（python main.py models export-adapter），并请其管理员加载。</translation>
     </message>
     <message>
         <location line="+31"/>
         <source>The tokenizer files in {folder} could not be read ({detail}).</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 {folder} 中的分词器文件（{detail}）。</translation>
     </message>
 </context>
 <context>
