@@ -1,7 +1,7 @@
 """The one way TermLens's command lines end: a sentence, never a traceback.
 
 ``run_command(work, errors=...)`` runs ``work()`` and turns its result into an exit code:
-0 (or what it returned) when it finished; 2 with ``error: SENTENCE`` on stderr (and the
+0 (or the exit code it returned) when it finished; 2 with ``error: SENTENCE`` on stderr (and the
 lines of ``details(exc)`` indented below it) for one of ``errors``, the exceptions that
 carry a sentence for the person; 130 with ``stopped`` on Ctrl-C. Anything else is a bug
 and keeps its traceback. Used by ``main.py`` (``TermLensError``), ``python -m installer``
@@ -22,7 +22,9 @@ def run_command(work: Callable[[], Any], *, errors: tuple[type[BaseException], .
                 details: Callable[[BaseException], Iterable[str]] = lambda exc: ()) -> int:
     """``work()``'s exit code, with its known errors and Ctrl-C turned into one sentence."""
     try:
-        return int(work() or 0)
+        code = work()
+        # a command may return what it did (a summary dict) rather than an exit code
+        return code if isinstance(code, int) else 0
     except errors as exc:
         print(f"error: {exc}", file=sys.stderr)
         for line in details(exc):

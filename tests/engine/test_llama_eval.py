@@ -1,4 +1,4 @@
-"""Evaluation through llama.cpp (in process and behind its server) gives the transformers engine's
+"""Evaluation through llama.cpp in process gives the transformers engine's
 accuracy on the sample test set, within the 95% interval.
 
 The sample set's multiple-choice items (33 of 36) are scored: they are where the engines'
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.engine import engines, models, server_backend
+from desktop.engine import engines, models
 from desktop.engine.evaluate import SAMPLE_TESTSET, run_eval
 from desktop.engine.evaluate.request import starter_concepts
 from glossary.testset import read_testset
-from tests.engine.llama_server import default_gguf, llama_server, needs_llama
+from tests.engine.llama_server import default_gguf, needs_llama
 
 METHODS = "base,inject"
-pytestmark = pytest.mark.timeout(1500)  # three evaluations of 2 x 33 items on a CPU
+pytestmark = pytest.mark.timeout(1500)  # two evaluations of 2 x 33 items on a CPU
 
 
 def _items():
@@ -55,15 +55,3 @@ def test_eval_base_inject_on_llama_cpp_matches_transformers(installed_default_mo
     finally:
         models.unload(lm)
     _within(scores, transformers_scores)
-
-
-def test_eval_through_the_server_matches_transformers(installed_default_model, transformers_scores):
-    items = _items()  # scored from the server's prompt log-probabilities
-    with llama_server(default_gguf(installed_default_model)) as (url, _proc):
-        lm = server_backend.connect(server_backend.ServerConfig(url=url, tokenizer_dir=str(installed_default_model)))
-        try:
-            report = run_eval(lm, items, methods=METHODS, glossary_concepts=starter_concepts())
-        finally:
-            models.unload(lm)
-    assert report.meta["engine"] == "server"
-    _within({m: (s.correct, s.n, s.ci) for m, s in report.summaries.items()}, transformers_scores)

@@ -103,20 +103,40 @@ def test_a_redirect_elsewhere_is_refused(server) -> None:
         client.close()
 
 
-def test_a_slow_server_times_out_with_a_sentence(server) -> None:
-    busy = server_backend.connect(ServerConfig(url=server))
-    lm = server_backend.connect(ServerConfig(url=server, timeout_s=0.5))
+def test_a_slow_server_times_out_with_a_sentence() -> None:
+    """A server that takes the connection and never answers (as a stuck one does): one sentence
+    after the time limit, not a wait for ever. A real socket, so the timing does not depend on
+    how fast another request happens to finish."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])  # read nothing, answer nothing
+            except OSError:
+                continue
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
     try:
-        hog = threading.Thread(target=lambda: list(generate.stream(busy, QUESTION, settings=_settings(300))))
-        hog.start()  # llama.cpp's server answers one request at a time
-        time.sleep(0.3)
-        g = generate.stream(lm, QUESTION, settings=_settings(8))
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+        started = time.monotonic()
         with pytest.raises(ServerError, match=r"did not answer within 0.5 s"):
-            list(g)
-        hog.join(60)
+            server_backend.connect(ServerConfig(url=url, timeout_s=0.5))
+        assert time.monotonic() - started < 30
     finally:
-        busy.model.close()
-        lm.model.close()
+        stop.set()
+        t.join(5)
+        for c in held:
+            c.close()
+        listener.close()
 
 
 def test_a_wrong_api_key_is_a_sentence_and_the_right_one_works(installed_default_model) -> None:
