@@ -62,3 +62,15 @@ def make_tiny_model(folder: Path, *, arch: str = "qwen2", layers: int = 2, hidde
     model.save_pretrained(folder, safe_serialization=True)
     tok.save_pretrained(folder)
     return folder
+
+
+def varied_weights(model, seed: int = 0) -> None:
+    """Weights large enough that a tiny random model does not just repeat its input (so drafts
+    from the prompt fail and greedy decoding takes varied paths)."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() == 2:
+                p.copy_(torch.randn(p.shape, generator=gen) * 1.5 / p.shape[1] ** 0.5)

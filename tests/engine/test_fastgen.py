@@ -10,19 +10,11 @@ import torch
 from desktop.engine import fast_step, fastgen
 from desktop.engine.generate import GenerationSettings, PlainDecoder, generate
 from desktop.engine.models import load_model
+from tests.tiny import varied_weights as _varied
 
 GREEDY = GenerationSettings(max_new_tokens=24, temperature=0.0)
 PROMPTS = [[1, 5, 7, 9, 11], list(range(3, 140)), [2]]
 pytestmark = pytest.mark.usefixtures("one_thread")
-
-
-def _varied(model, seed: int = 0) -> None:
-    """Weights large enough that a tiny random model does not just repeat its input."""
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in model.parameters():
-            if p.dim() == 2:
-                p.copy_(torch.randn(p.shape, generator=gen) * 1.5 / p.shape[1] ** 0.5)
 
 
 @pytest.fixture

@@ -10,18 +10,10 @@ import torch
 from desktop.engine import fastgen, speculate
 from desktop.engine.generate import GenerationSettings, PlainDecoder
 from desktop.engine.models import load_model
+from tests.tiny import varied_weights as _varied
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 COPYING = [list(range(3, 60)) + list(range(3, 20)), [7, 8, 9, 10, 11, 7, 8, 9], [5] * 40]
-
-
-def _varied(model, seed: int = 0) -> None:
-    """Weights large enough that a tiny random model does not just repeat its input (drafts fail)."""
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for p in model.parameters():
-            if p.dim() == 2:
-                p.copy_(torch.randn(p.shape, generator=gen) * 1.5 / p.shape[1] ** 0.5)
 
 
 @pytest.fixture
