@@ -38,6 +38,8 @@ import json
 import os
 import random
 import secrets
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -66,6 +68,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--epochs", type=int, default=2, help="training epochs (default 2)")
     ap.add_argument("--max-steps", type=int, help="stop training after N steps (default: the epochs decide)")
     ap.add_argument("--lr", type=float, help="learning rate of the adapter (default: train's, 2e-4)")
+    ap.add_argument("--batch", type=int, help="rows per training step (default: train's, 4)")
+    ap.add_argument("--save-every", type=int, default=5,
+                    help="training checkpoint every N steps, so a stopped run loses little (default 5)")
     ap.add_argument("--n-l1", type=int, default=120, help="L1 items per split (default 120)")
     ap.add_argument("--n-l2", type=int, default=60, help="L2 items per split (default 60)")
     ap.add_argument("--max-concepts", type=int, help="use only this many concepts (a seeded sample; default all)")
@@ -74,7 +79,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--threads", type=int, help="CPU threads for training and evaluation")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI (with --model of a tiny model)")
     ap.add_argument("--resume", action="store_true",
-                    help="continue a run in --out: reuse its pairs, adapter and finished evaluations")
+                    help="continue a run in --out: reuse its pairs, adapter (or its training checkpoint) and "
+                         "finished evaluations")
     args = ap.parse_args(argv)
     if args.smoke:
         for k, v in SMOKE.items():
@@ -84,8 +90,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+class Stopped(Exception):
+    """Ctrl-C (or ``timeout -s INT``) stopped a step; ``--resume`` continues from there."""
+
+
 class Steps:
-    """Runs ``main.py`` commands in the table's own data folder and records each one."""
+    """Runs ``main.py`` commands in the table's own data folder and records each one.
+
+    The first Ctrl-C is passed on to the running command only (it goes to the whole process
+    group): training stops after its step and keeps its checkpoint, an evaluation after its
+    item; the run then ends, and ``--resume`` continues it. Every step, of every invocation,
+    is appended to ``OUT/steps.jsonl`` (the wall times of a run done in pieces)."""
 
     def __init__(self, out: Path, home: Path, passphrase: str | None = None) -> None:
         self.out, self.log = out, []
@@ -97,6 +112,15 @@ class Steps:
         key_file.write_text(private["TERMLENS_PASSPHRASE"] + "\n", encoding="utf-8")
         key_file.chmod(0o600)
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.stop = False
+        if threading_main():
+            signal.signal(signal.SIGINT, self._on_interrupt)
+
+    def _on_interrupt(self, signum, frame) -> None:  # noqa: ANN001 - signal handler
+        if self.stop:
+            raise KeyboardInterrupt
+        self.stop = True
+        print("Stopping after the current step; run again with --resume to continue.", file=sys.stderr, flush=True)
 
     def main(self, *args: str, name: str, json_out: bool = False) -> dict | str:
         cmd = [sys.executable, str(ROOT / "main.py"), *args]
@@ -106,13 +130,37 @@ class Steps:
         secs = time.perf_counter() - t0
         (self.out / f"{name}.stderr.txt").write_text(proc.stderr, encoding="utf-8")
         (self.out / f"{name}.stdout.txt").write_text(proc.stdout, encoding="utf-8")
-        self.log.append({"step": name, "command": "python main.py " + " ".join(args), "seconds": round(secs, 1),
-                         "exit": proc.returncode})
+        entry = {"step": name, "command": "python main.py " + " ".join(args), "seconds": round(secs, 1),
+                 "exit": proc.returncode, "at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        self.log.append(entry)
+        with open(self.out / "steps.jsonl", "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
+        if self.stop:
+            raise Stopped(name)
         if proc.returncode != 0:
             raise SystemExit(f"{name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
         if json_out:
             return json.loads(proc.stdout.strip().splitlines()[-1])
         return proc.stdout
+
+
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def logged_steps(out: Path) -> list[dict]:
+    """Every step of every invocation of this run (``OUT/steps.jsonl``)."""
+    path = out / "steps.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def merge_reports(reports: list[dict]) -> dict:
+    """One report of several evaluations' items (each method and half was run on its own)."""
+    return {"items": [it for r in reports for it in r["items"]]}
 
 
 def split_concepts(concept_ids: list[int], fraction: float, seed: int) -> tuple[list[int], list[int]]:
@@ -188,16 +236,39 @@ def markdown(cells: dict, methods: list[str], *, title: str) -> str:
             if c is None:
                 row.append("")
                 continue
-            txt = f"{c['acc']:.3f} [{c['lo']:.2f}, {c['hi']:.2f}]"
-            if "p" in c:
-                txt += f" p={c['p']:.3g}"
-            row.append(txt)
+            row.append(fmt_cell(c))
         lines.append(f"| {m} | " + " | ".join(row) + " |")
     ns = {k: next((cells[m][k]["n"] for m in methods if k in cells.get(m, {})), 0) for k in keys}
     lines += ["", "n per cell: " + ", ".join(f"{k} {v}" for k, v in ns.items()),
               "Accuracy [95% Wilson interval]; p: McNemar's test against base on the same items "
               "(exact binomial for few discordant pairs)."]
     return "\n".join(lines)
+
+
+def fmt_cell(c: dict) -> str:
+    txt = f"{c['acc']:.3f} [{c['lo']:.2f}, {c['hi']:.2f}]"
+    return txt + (f" p={c['p']:.3g}" if "p" in c else "")
+
+
+def whole_set_cells(report: dict, method: str, base_report: dict) -> dict:
+    """L1, L2 and all items of one test set for ``method``, McNemar against base on the same items."""
+    from desktop.engine.evaluate.stats import mcnemar, paired_counts, wilson
+
+    cells = {}
+    for key in ("L1", "L2", "all"):
+        def rows(rep: dict, m: str) -> dict[str, bool]:
+            return {r["item_id"]: bool(r["correct"]) for r in rep["items"]
+                    if r["method"] == m and key in ("all", r["level"])}
+        mine, base = rows(report, method), rows(base_report, "base")
+        if not mine:
+            continue
+        n, k = len(mine), sum(mine.values())
+        lo, hi = wilson(k, n)
+        cells[key] = {"n": n, "correct": k, "acc": k / n, "lo": lo, "hi": hi}
+        if method != "base" and base:
+            t = mcnemar(*paired_counts(base, mine))
+            cells[key].update(p=t.p_value, b=t.b, c=t.c)
+    return cells
 
 
 def _find(meta: object, key: str) -> object:
@@ -214,8 +285,16 @@ def _find(meta: object, key: str) -> object:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    t_start = time.perf_counter()
     out = Path(args.out or f"seed-table-{time.strftime('%Y%m%d-%H%M%S')}").resolve()
+    try:
+        return run(args, out)
+    except Stopped as stopped:
+        print(f"Stopped during {stopped}. Run the same command with --resume to continue.", file=sys.stderr)
+        return 3
+
+
+def run(args: argparse.Namespace, out: Path) -> int:
+    t_start = time.perf_counter()
     home = out / "home"
     key_file = out / "home-passphrase.txt"
     if args.resume and not key_file.is_file():
@@ -270,6 +349,12 @@ def main(argv: list[str] | None = None) -> int:
             train_args += ["--max-steps", str(args.max_steps)]
         if args.lr:
             train_args += ["--lr", str(args.lr)]
+        if args.batch:
+            train_args += ["--batch", str(args.batch)]
+        if args.save_every:
+            train_args += ["--save-every", str(args.save_every)]
+        if args.resume:
+            train_args.append("--resume")  # from the stopped run's checkpoint, when there is one
         trained = steps.main(*train_args, name="train", json_out=True)
 
     seen_items = make_items(concepts, train_ids, n_l1=args.n_l1, n_l2=args.n_l2, seed=args.split_seed, tag="seen")
@@ -277,44 +362,64 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.engine.evaluate.runner import GENERAL_TESTSET
     from glossary.testset import write_testset
 
-    sets = []
+    halves = {}
     for name, items in (("seen", seen_items), ("held-out", held_items)):
         path = out / f"items-{name}.jsonl"
         write_testset(items, path)
-        sets += ["--testset", str(path)]
+        halves[name] = ["--testset", str(path)]
 
     def evaluate(name: str, *eval_args: str) -> dict:
         folder = out / f"report-{name}"
         if args.resume and (folder / "report.json").is_file():
             print(f"reusing {folder}", file=sys.stderr)
             return json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        return steps.main("eval", *eval_args, "--report", str(folder), "--json", *model, *device, *threads,
-                          "--no-general", name=f"eval-{name}", json_out=True)
+        try:
+            return steps.main("eval", *eval_args, "--report", str(folder), "--json", *model, *device, *threads,
+                              "--no-general", name=f"eval-{name}", json_out=True)
+        except Stopped:
+            shutil.rmtree(folder, ignore_errors=True)  # a stopped evaluation's report holds only some items
+            raise
+
+    def per_half(pos: str, method: str, *extra: str) -> dict:
+        # one evaluation per method and half: a stopped run loses at most one of them
+        adapter = ["--adapter", "seed-table"] if "lora" in method else []
+        return merge_reports([evaluate(f"{pos}-{method}-{half}", *testset, "--methods", method, *adapter,
+                                       "--inject-position", pos, *extra)
+                              for half, testset in halves.items()])
 
     evals = {}
     for i, pos in enumerate(positions):
-        # the first position: every method on both halves; the others: inject again on the held-out items
-        what = [*sets, "--methods", ",".join(METHODS), "--adapter", "seed-table"] if i == 0 else \
-            [*sets[2:], "--methods", "inject"]
-        evals[pos] = evaluate(pos, *what, "--inject-position", pos)
+        # the first position: every method on both halves; the others: inject again on both halves
+        evals[pos] = merge_reports([per_half(pos, m) for m in (METHODS if i == 0 else ("inject",))])
         if i == 0:
             # the general-knowledge set: the forgetting check, lora against base (no glossary term is found there)
             general = evaluate("general", "--testset", str(GENERAL_TESTSET), "--methods", "base,lora,lora+inject",
                                "--adapter", "seed-table")
 
+    # the sample set that ``eval`` uses by default (36 items on the starter glossaries): base, and inject at each position
+    from desktop.engine.evaluate.runner import SAMPLE_TESTSET
+
+    sample = {"base": evaluate("sample-base", "--testset", str(SAMPLE_TESTSET), "--methods", "base")}
+    if not args.glossary:  # written against the starter glossaries
+        for pos in positions:
+            sample[pos] = evaluate(f"sample-{pos}", "--testset", str(SAMPLE_TESTSET), "--methods", "inject",
+                                   "--inject-position", pos)
+
     main_pos = positions[0]
     main_cells = table(evals[main_pos], list(METHODS))
     for m, cells in table(general, ["base", "lora", "lora+inject"]).items():
         main_cells.setdefault(m, {}).update({k: v for k, v in cells.items() if k == "general"})
-    eval_s = {s["step"]: s["seconds"] for s in steps.log}
-    wall = sum(v for k, v in eval_s.items() if k.startswith("eval-"))
+    logged = logged_steps(out)
+    # a step stopped and run again counts both times: the wall time this table cost
+    wall = sum(s["seconds"] for s in logged if s["step"].startswith("eval-"))
+    train_wall = sum(s["seconds"] for s in logged if s["step"] == "train")
     parts = [markdown(main_cells, list(METHODS),
                       title=f"All five methods (injection position: {main_pos}; evaluation wall time "
                             f"{wall:.0f} s for every eval step of this run)")]
     pos_cells = {pos: table(evals[pos], ["inject"], base_report=evals[main_pos]) for pos in positions}
     if len(positions) > 1:
-        keys = ["held-out L1", "held-out L2", "held-out"]
-        lines = ["**Injection position: inject on the held-out items** (p: McNemar against base)", "",
+        keys = ["seen L1", "seen L2", "seen", "held-out L1", "held-out L2", "held-out"]
+        lines = ["**Injection position: inject on both halves** (p: McNemar against base)", "",
                  "| position | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
         for pos in positions:
             cs = pos_cells[pos].get("inject", {})
@@ -322,19 +427,31 @@ def main(argv: list[str] | None = None) -> int:
                    if k in cs else "" for k in keys]
             lines.append(f"| {pos} | " + " | ".join(row) + " |")
         parts.append("\n".join(lines))
+    sample_cells = {pos: whole_set_cells(sample[pos], "inject", sample["base"]) for pos in positions if pos in sample}
+    if sample_cells:
+        keys = ["L1", "L2", "all"]
+        lines = ["**Injection position on the sample set** (`resources/testsets/sample.jsonl`, the default of "
+                 "`eval`; p: McNemar against base)", "", "| position | " + " | ".join(keys) + " |",
+                 "|---|" + "---|" * len(keys)]
+        base_cells = whole_set_cells(sample["base"], "base", sample["base"])
+        for name, cs in [("base", base_cells), *sample_cells.items()]:
+            lines.append(f"| {name} | " + " | ".join(fmt_cell(cs[k]) if k in cs else "" for k in keys) + " |")
+        parts.append("\n".join(lines))
     total = time.perf_counter() - t_start
     tr = trained if isinstance(trained, dict) else {}
     parts.append(
         f"Adapter: {n_train} training pairs on {len(train_ids)} concepts ({len(held_ids)} held out, split seed "
         f"{args.split_seed}), {tr.get('steps')} steps, {float(tr.get('time_s') or 0):.0f} s, "
         f"{float(tr.get('tokens_per_s') or 0):.0f} tokens/s, train loss {tr.get('train_loss')}, "
-        f"held-out loss {tr.get('val_loss')}. This invocation {total:.0f} s.")
+        f"held-out loss {tr.get('val_loss')}; training wall time {train_wall:.0f} s over every invocation. "
+        f"This invocation {total:.0f} s.")
     text = "\n\n".join(parts)
     (out / "table.md").write_text(text + "\n", encoding="utf-8")
     (out / "table.json").write_text(json.dumps({
         "cells": main_cells, "positions": pos_cells, "train": tr, "split_seed": args.split_seed,
-        "n_train_concepts": len(train_ids), "n_held_out_concepts": len(held_ids), "steps": steps.log,
-        "total_s": round(total, 1), "argv": sys.argv[1:],
+        "n_train_concepts": len(train_ids), "n_held_out_concepts": len(held_ids), "steps": logged,
+        "train_wall_s": round(train_wall, 1), "eval_wall_s": round(wall, 1),
+        "sample": sample_cells, "total_s": round(total, 1), "argv": sys.argv[1:],
     }, ensure_ascii=False, indent=1), encoding="utf-8")
     print(text)
     return 0
