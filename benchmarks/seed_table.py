@@ -23,8 +23,10 @@ Steps, each recorded in ``OUT/run.json`` with its command and wall time:
    (the forgetting check: no glossary term is found there, so inject and oracle would be base);
    then, for each other position, inject again on the held-out items.
 
-``--resume`` continues a run in ``--out`` that stopped: the pairs, the adapter and every finished
-evaluation are reused (the split and the items are made again: the same seed gives the same).
+``--resume`` continues a run in ``--out`` that stopped: the pairs, the adapter (or its training
+checkpoint), the test items and every finished evaluation are reused (the split is made again: the
+same seed gives the same). Ctrl-C, or ``timeout -s INT``, stops after the current step, so a long
+run can go in pieces: ``timeout -s INT 560 python benchmarks/seed_table.py ... --resume``.
 
 The table: accuracy with its 95% Wilson interval per method and cell (seen, held-out, each by
 L1 and L2, and general knowledge), McNemar's exact test against base on the same items, the
@@ -357,15 +359,15 @@ def run(args: argparse.Namespace, out: Path) -> int:
             train_args.append("--resume")  # from the stopped run's checkpoint, when there is one
         trained = steps.main(*train_args, name="train", json_out=True)
 
-    seen_items = make_items(concepts, train_ids, n_l1=args.n_l1, n_l2=args.n_l2, seed=args.split_seed, tag="seen")
-    held_items = make_items(concepts, held_ids, n_l1=args.n_l1, n_l2=args.n_l2, seed=args.split_seed, tag="held")
     from desktop.engine.evaluate.runner import GENERAL_TESTSET
     from glossary.testset import write_testset
 
     halves = {}
-    for name, items in (("seen", seen_items), ("held-out", held_items)):
+    for name, ids, tag in (("seen", train_ids, "seen"), ("held-out", held_ids, "held")):
         path = out / f"items-{name}.jsonl"
-        write_testset(items, path)
+        if not (args.resume and path.is_file()):  # a resumed run scores the items it started with
+            write_testset(make_items(concepts, ids, n_l1=args.n_l1, n_l2=args.n_l2, seed=args.split_seed, tag=tag),
+                          path)
         halves[name] = ["--testset", str(path)]
 
     def evaluate(name: str, *eval_args: str) -> dict:

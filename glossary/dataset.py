@@ -35,13 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from glossary.errors import GlossaryImportError
-from glossary.model import Concept, Term, TermType, guess_language
+from glossary.model import NON_PREFERRED_STATUSES, Concept, Term, TermStatus, TermType, guess_language
 
 STATUSES = ("pending", "accepted", "rejected")
 KINDS = ("definition", "abbreviation", "reverse", "synonym", "context", "related")
 
 # {t}: term, {d}: definition, {a}: abbreviation, {f}: full form, {s}: sentence, {r}: related term,
-# {rd}: related definition, {p}: preferred term, {o}: other names
+# {rd}: related definition, {p}: preferred term, {o}: other names, {x}: why a term is not to be used
 QUESTIONS: dict[str, dict[str, list[str]]] = {
     "en": {
         "definition": ["What does “{t}” mean?", "Define {t}.", "What is meant by {t}?",
@@ -70,7 +70,7 @@ ANSWERS: dict[str, dict[str, list[str]]] = {
         "abbreviation": ["{a} stands for {f}. {d}", "{a} is the abbreviation of {f}. {d}"],
         "reverse": ["That is {t}{o}.", "The term is {t}{o}."],
         "synonym_alt": ["{t} is also called {o}.", "Other names for {t}: {o}."],
-        "synonym_deprecated": ["“{t}” is deprecated; the preferred term is {p}. {d}"],
+        "synonym_deprecated": ["“{t}” is {x}; the preferred term is {p}. {d}"],
         "context": ["Here, {t} means: {d}", "In this sentence {t} refers to the following. {d}"],
         "related": ["{t} and {r} are related concepts. {t}: {d} {r}: {rd}",
                     "{t} means: {d} {r}, by contrast, means: {rd}"],
@@ -80,7 +80,7 @@ ANSWERS: dict[str, dict[str, list[str]]] = {
         "abbreviation": ["{a}是{f}的缩写。{d}", "{a}代表{f}。{d}"],
         "reverse": ["这是{t}{o}。", "该术语是{t}{o}。"],
         "synonym_alt": ["{t}也称为{o}。", "{t}的其他名称：{o}。"],
-        "synonym_deprecated": ["“{t}”已不推荐使用，推荐术语是{p}。{d}"],
+        "synonym_deprecated": ["“{t}”{x}，推荐术语是{p}。{d}"],
         "context": ["这里，{t}的意思是：{d}", "在这句话中，{t}指：{d}"],
         "related": ["{t}和{r}是相关的概念。{t}：{d} {r}：{rd}", "{t}的意思是：{d} 而{r}的意思是：{rd}"],
     },
@@ -95,18 +95,32 @@ def _terms(c: Concept, lang: str) -> list[Term]:
     return [t for t in c.terms if t.lang == lang]
 
 
+def _usable(t: Term) -> bool:
+    """A term a person may write: not deprecated, superseded or forbidden, by its status (set or
+    implied by its type; a synonym marked forbidden in a TBX file is as unusable as a deprecated one)."""
+    return t.effective_status not in NON_PREFERRED_STATUSES
+
+
+# How a term not to be used is described in a training answer, by its status
+_UNUSABLE = {
+    "en": {TermStatus.DEPRECATED: "deprecated", TermStatus.SUPERSEDED: "superseded",
+           TermStatus.FORBIDDEN: "not to be used"},
+    "zh": {TermStatus.DEPRECATED: "已不推荐使用", TermStatus.SUPERSEDED: "已被取代", TermStatus.FORBIDDEN: "禁止使用"},
+}
+
+
 def _preferred(c: Concept, lang: str) -> Term | None:
     """The concept's name in ``lang``: its preferred term there, else an abbreviation written in Latin letters."""
     own = _terms(c, lang)
     for t in own:
-        if t.type is TermType.PREFERRED:
+        if t.effective_status is TermStatus.PREFERRED:
             return t
     for t in own:
-        if t.type is not TermType.DEPRECATED:
+        if _usable(t):
             return t
     if lang != "en":  # abbreviations such as "CT" or "AF" are used as they are in Chinese text
         for t in c.terms:
-            if t.type is TermType.ABBREVIATION:
+            if t.type is TermType.ABBREVIATION and _usable(t):
                 return t
     return None
 
@@ -176,8 +190,8 @@ def _glossary_contexts(c: Concept, lang: str, linked: list[Concept]) -> list[tup
     Notes are left out: they often discuss other senses of a word ("in law 'discharge'
     means ..."), which would teach the wrong meaning.
     """
-    surface = [x.text for x in _terms(c, lang) if x.type is not TermType.DEPRECATED]
-    surface += [x.text for x in c.terms if x.type is TermType.ABBREVIATION and x.text not in surface]
+    surface = [x.text for x in _terms(c, lang) if _usable(x)]
+    surface += [x.text for x in c.terms if x.type is TermType.ABBREVIATION and _usable(x) and x.text not in surface]
     out: list[tuple[str, str]] = []
     for text in [r.definitions.get(lang, "") for r in linked]:
         for s in _split_sentences(text):
@@ -196,7 +210,7 @@ def _candidates(c: Concept, lang: str, *, linked: list[Concept], contexts: list[
     t = name.text
     q, a = QUESTIONS[lang], ANSWERS[lang]
     out: dict[str, list[dict]] = {}
-    others = [x.text for x in _terms(c, lang) if x.text != t and x.type is not TermType.DEPRECATED]
+    others = [x.text for x in _terms(c, lang) if x.text != t and _usable(x)]
     also = _ALSO[lang].format(_SEP[lang].join(others)) if others else ""
 
     def add(kind: str, question: str, answer: str, fields: dict[str, str]) -> None:
@@ -211,9 +225,9 @@ def _candidates(c: Concept, lang: str, *, linked: list[Concept], contexts: list[
         for qt in q["reverse"]:
             for at in a["reverse"]:
                 add("reverse", qt, at, {"t": t, "d": definition, "o": also})
-    names = [x.text for x in _terms(c, lang) if x.type is TermType.PREFERRED] + \
-        [x.text for x in _terms(c, lang) if x.type is TermType.SYNONYM]
-    for abbr in (x for x in c.terms if x.type is TermType.ABBREVIATION):
+    names = [x.text for x in _terms(c, lang) if x.type is TermType.PREFERRED and _usable(x)] + \
+        [x.text for x in _terms(c, lang) if x.type is TermType.SYNONYM and _usable(x)]
+    for abbr in (x for x in c.terms if x.type is TermType.ABBREVIATION and _usable(x)):
         # the full form spells the abbreviation out: "CKD-EPI equation" does not expand "CKD-EPI"
         full = next((n for n in names if abbr.text.lower() not in n.lower()), None)
         if full and (abbr.lang == lang or not _terms(c, lang) or abbr.text.isascii()):
@@ -223,9 +237,10 @@ def _candidates(c: Concept, lang: str, *, linked: list[Concept], contexts: list[
     if others:
         for at in a["synonym_alt"]:
             add("synonym", q["synonym"][0], at, {"t": t, "o": _SEP[lang].join(others)})
-    for dep in (x for x in _terms(c, lang) if x.type is TermType.DEPRECATED):
+    for dep in (x for x in _terms(c, lang) if not _usable(x) and x.text != t):
         for at in a["synonym_deprecated"]:
-            add("synonym", q["synonym"][1], at, {"t": dep.text, "p": t, "d": definition})
+            add("synonym", q["synonym"][1], at,
+                {"t": dep.text, "p": t, "d": definition, "x": _UNUSABLE[lang][dep.effective_status]})
     if definition:
         for s, used in contexts:
             for qt in q["context"]:

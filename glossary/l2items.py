@@ -27,6 +27,7 @@ import random
 import re
 from collections.abc import Iterable, Sequence
 
+from glossary.inject import names_other
 from glossary.model import Concept, TermType
 from glossary.normalize import norm
 from glossary.testset import LANGS, TestItem
@@ -65,14 +66,7 @@ def _short(definition: str, lang: str) -> str:
     return first
 
 
-def _names(c: Concept, lang: str) -> list[str]:
-    return [t.text for t in c.terms if t.lang == lang and t.type is not TermType.DEPRECATED and len(t.text) > 2]
-
-
-def _mentions(a: Concept, b: Concept, lang: str) -> bool:
-    """A's definition or note names B (by any of B's terms)."""
-    text = f" {norm(a.definitions.get(lang, ''))} {norm(a.note)} "
-    return any(f" {norm(n)} " in text or (lang == "zh" and n in text) for n in _names(b, lang))
+_mentions = names_other  # A's definition or note names B (by a usable term: judged by its effective status)
 
 
 def _partners(c: Concept, pool: Sequence[Concept], lang: str, rng: random.Random) -> list[Concept]:

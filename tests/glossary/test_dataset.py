@@ -172,3 +172,35 @@ def test_jsonl_round_trip_and_a_bad_line_is_named(tmp_path):
     with pytest.raises(GlossaryImportError) as err:
         dataset.read_jsonl(path)
     assert "line 3" in str(err.value)
+
+
+def test_a_term_not_to_be_used_is_judged_by_its_status_not_its_type():
+    from glossary.model import TermStatus
+
+    c = Concept(id=1, terms=[Term("atrial fibrillation"),
+                             Term("auricular fibrillation", type=TermType.SYNONYM, status=TermStatus.SUPERSEDED),
+                             Term("A-fib", type=TermType.SYNONYM, status=TermStatus.FORBIDDEN),
+                             Term("AFib", type=TermType.DEPRECATED, status=TermStatus.ADMITTED)],
+                definitions={"en": "An irregular, often rapid heart rhythm arising in the atria."})
+    pairs = dataset.build_pairs([c], seed=0, per_concept=50, langs=("en",))
+    answers = [_a(p) for p in pairs]
+    # a superseded or forbidden synonym (a TBX status) is never offered as another name ...
+    others = [a for p, a in zip(pairs, answers) if p["kind"] == "synonym" and "another name" in _q(p)]
+    assert others and all("auricular" not in a and "A-fib" not in a for a in others)
+    assert any("AFib" in a for a in others)  # typed deprecated but admitted by its status: a usable name
+    # ... and is taught as what it is, pointing to the preferred term
+    told = {_q(p): _a(p) for p in pairs if p["kind"] == "synonym" and "Should I write" in _q(p)}
+    assert told["Should I write “auricular fibrillation”?"].startswith(
+        "“auricular fibrillation” is superseded; the preferred term is atrial fibrillation.")
+    assert told["Should I write “A-fib”?"].startswith("“A-fib” is not to be used; the preferred term is")
+    assert "Should I write “AFib”?" not in told
+
+
+def test_a_forbidden_preferred_typed_term_is_not_the_concepts_name():
+    from glossary.model import TermStatus
+
+    c = Concept(id=1, terms=[Term("mongolism", status=TermStatus.FORBIDDEN), Term("Down syndrome", type=TermType.SYNONYM)],
+                definitions={"en": "A genetic condition caused by an extra chromosome 21."})
+    pairs = dataset.build_pairs([c], seed=0, per_concept=50, langs=("en",))
+    definition = [p for p in pairs if p["kind"] == "definition"]
+    assert definition and all("Down syndrome" in _q(p) and "mongolism" not in _q(p) for p in definition)
