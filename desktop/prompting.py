@@ -48,11 +48,12 @@ def prepare_turn(question: str, *, history: Iterable[dict] = (), matcher: Matche
                  base_system: str, injection: bool = True, budget_tokens: int = 400,
                  count_tokens: Callable[[str], int] = lambda s: max(1, len(s) // 3),
                  excluded: Iterable[int] = (), choices: dict[int, int] | None = None,
-                 position: str = "system") -> Turn:
+                 position: str = "system", related: int = 0, pool: Iterable | None = None) -> Turn:
     """Detect, inject and compose. ``excluded`` concept ids stay out of the prompt;
     ``choices`` maps a hit's start offset to the alternative concept the user picked;
     ``position`` puts the definitions into the system prompt, inline in the question right
-    after each term's first mention, or both (``glossary.inject.POSITIONS``)."""
+    after each term's first mention, or both (``glossary.inject.POSITIONS``); ``related`` concepts of
+    ``pool`` (``glossary.inject.build``) go to the system prompt in every position."""
     if position not in inject.POSITIONS:
         raise ValueError(f"unknown injection position {position!r}; choose from {', '.join(inject.POSITIONS)}")
     excluded = set(excluded)
@@ -65,10 +66,11 @@ def prepare_turn(question: str, *, history: Iterable[dict] = (), matcher: Matche
                 h.concept_id, h.concept = pick, matcher.concept(pick)
     chosen = [h for h in hits if h.concept_id not in excluded]
     if injection and chosen:
-        block = inject.build(chosen, question=question, budget_tokens=budget_tokens, count_tokens=count_tokens)
+        block = inject.build(chosen, question=question, budget_tokens=budget_tokens, count_tokens=count_tokens,
+                             related=related, pool=pool)
     else:
         block = inject.InjectionBlock(text="")
-    system = inject.system_prompt(base_system, block) if position != "inline" else base_system
+    system = inject.system_prompt(base_system, block if position != "inline" else inject.related_only(block))
     asked = inject.inline_question(question, chosen, block) if position != "system" and block.text else question
     messages = [{"role": "system", "content": system}, *list(history), {"role": "user", "content": asked}]
     return Turn(question=question, hits=hits, block=block, system=system, messages=messages, excluded=excluded)

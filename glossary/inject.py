@@ -337,6 +337,13 @@ def inline_question(question: str, spans: Iterable[Mention | Hit], block: Inject
     return "".join(out)
 
 
+def related_only(block: InjectionBlock) -> InjectionBlock:
+    """The related concepts' section of ``block`` alone: what goes to the system prompt when the named
+    concepts are written inline (a concept the question does not name has no place there)."""
+    return InjectionBlock(text=block.related_text, included=list(block.related), lang=block.lang,
+                          related=list(block.related), related_text=block.related_text)
+
+
 def system_prompt(base: str, block: InjectionBlock) -> str:
     """``base`` followed by the glossary block (``base`` alone when the block is empty)."""
     if not block.text:

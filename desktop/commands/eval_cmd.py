@@ -3,7 +3,7 @@
     main.py eval --testset FILE [--testset FILE2] --methods base,inject,lora,lora+inject,oracle
                  [--adapter NAME] [--report DIR] [--json] [--from-glossary N [--domain D]]
                  [--model DIR] [--device cpu|cuda] [--threads N] [--limit N] [--max-new-tokens N]
-                 [--seed S] [--no-general] [--inject-position system|inline|both]
+                 [--seed S] [--no-general] [--inject-position system|inline|both] [--inject-related N]
     main.py eval make-testset --out FILE [--level L1|L2] [--domain D] [--n N] [--seed S]
     main.py eval show --report DIR [--out DIR] [--json]
 
@@ -104,6 +104,9 @@ def _run(args: argparse.Namespace) -> int:
             raise TermLensError("--max-new-tokens must be 1 or more.")
         settings.max_new_tokens = args.max_new_tokens
     settings.inject_position = args.inject_position
+    if args.inject_related < 0:
+        raise TermLensError("--inject-related must be 0 or more.")
+    settings.inject_related = args.inject_related
     testsets = list(args.testset or ([] if args.from_glossary else [str(SAMPLE_TESTSET)]))
     request = EvalRequest(testsets=testsets, from_glossary=args.from_glossary or 0, glossary_domain=args.domain,
                           methods=args.methods.split(","), adapter=args.adapter, forgetting=not args.no_general,
@@ -221,6 +224,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--inject-position", choices=("system", "inline", "both"), default="system",
                    help="where inject, lora+inject and oracle put the definitions: the system prompt, inline right "
                         "after the term's first mention in the question, or both (default: system)")
+    g.add_argument("--inject-related", type=int, default=0, metavar="N",
+                   help="also inject up to N related concepts the question does not name (cross-references, "
+                        "concepts a definition names, the same subject field), in the system prompt (default 0)")
     g.add_argument("--no-general", action="store_true",
                    help="do not add the general-knowledge set (the forgetting check) when lora runs")
     m = p.add_argument_group("make-testset and show")

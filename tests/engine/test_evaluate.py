@@ -405,3 +405,27 @@ def test_inline_injection_reaches_the_question_for_inject_and_oracle(tiny, monke
         assert seen[f"{m}:a"][-1]["content"] == "What is AF [atrial fibrillation: An irregular, often rapid heart rhythm.]?"
         assert "irregular" not in seen[f"{m}:a"][0]["content"]  # the system prompt stays plain
     assert seen["base:a"][-1]["content"] == "What is AF?"
+
+
+def test_related_concepts_reach_the_system_prompt_in_every_position(tiny, monkeypatch):
+    seen: dict[str, list[dict]] = {}
+    real = runner_mod._score
+
+    def spy(lm, item, method, messages, **kw):
+        seen[f"{method}:{item.id}"] = messages
+        return real(lm, item, method, messages, **kw)
+
+    monkeypatch.setattr(runner_mod, "_score", spy)
+    glossary = _glossary()
+    glossary[0].related = [3]  # a cross-reference from atrial fibrillation to EBITDA (a test, not medicine)
+    for position in ("system", "inline"):
+        settings = runner_mod.EvalSettings(max_new_tokens=4, inject_position=position, inject_related=1)
+        report = run_eval(tiny, _items()[:1], methods="base,inject,oracle", glossary_concepts=glossary,
+                          settings=settings)
+        assert report.meta["inject_related"] == 1
+        for m in ("inject", "oracle"):
+            system, question = seen[f"{m}:a"][0]["content"], seen[f"{m}:a"][-1]["content"]
+            assert "Related concepts from the same glossary" in system and "- EBITDA: Earnings before" in system
+            assert "EBITDA" not in question
+            assert ("[atrial fibrillation:" in question) == (position == "inline")
+        assert "EBITDA" not in seen["base:a"][0]["content"]

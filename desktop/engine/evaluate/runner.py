@@ -66,6 +66,9 @@ class EvalSettings:
     batch_size: int = field(default=8, metadata={"help": "Options scored in one forward pass."})
     inject_position: str = field(default="system", metadata={
         "help": "Where inject, lora+inject and oracle put the definitions: system, inline or both."})
+    inject_related: int = field(default=0, metadata={
+        "help": "Also inject up to N related concepts the question does not name (cross-references, concepts a "
+                "definition names, the same subject field); 0: none. They go to the system prompt."})
 
 
 def parse_methods(text: str | Iterable[str]) -> list[str]:
@@ -266,7 +269,7 @@ def run_eval(
         "n_items": len(items), "seed": seed, "started": started,
         "total_s": round(time.perf_counter() - t_run, 1), "pass_threshold": settings.pass_threshold,
         "budget_tokens": settings.budget_tokens, "max_new_tokens": settings.max_new_tokens,
-        "inject_position": settings.inject_position,
+        "inject_position": settings.inject_position, "inject_related": settings.inject_related,
     }
     return report.summarise()
 
@@ -301,7 +304,8 @@ def _messages(method: str, item: TestItem, *, settings: EvalSettings, matcher: A
     if method in DETECTS:
         turn = prepare_turn(item.question, matcher=matcher, base_system=settings.system_prompt, injection=True,
                             budget_tokens=settings.budget_tokens, count_tokens=count_tokens,
-                            position=settings.inject_position)
+                            position=settings.inject_position, related=settings.inject_related,
+                            pool=by_id.values())
         detection = ""
         if item.concept_ids:
             found = {h.concept_id for h in turn.hits}
@@ -312,11 +316,14 @@ def _messages(method: str, item: TestItem, *, settings: EvalSettings, matcher: A
     if method == "oracle":
         chosen = [by_id[i] for i in item.concept_ids if i in by_id]
         block = inject.oracle_block(chosen, question=item.question, budget_tokens=settings.budget_tokens,
-                                    count_tokens=count_tokens, lang=item.lang)
+                                    count_tokens=count_tokens, lang=item.lang, related=settings.inject_related,
+                                    pool=by_id.values())
         if settings.inject_position != "system":
             question = inject.inline_question(item.question, inject.mentions(item.question, chosen), block)
         if settings.inject_position == "both" or question == item.question:
             system = inject.system_prompt(system, block)  # a concept the question does not name: system prompt
+        else:
+            system = inject.system_prompt(system, inject.related_only(block))  # related concepts are never inline
         injected = list(block.included)
     return [{"role": "system", "content": system}, {"role": "user", "content": question}], "", injected
 
