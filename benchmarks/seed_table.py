@@ -78,6 +78,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--max-concepts", type=int, help="use only this many concepts (a seeded sample; default all)")
     ap.add_argument("--positions", default="system,inline,both",
                     help="injection positions to measure; the first is the one of the main table (default all three)")
+    ap.add_argument("--related", type=int, default=3,
+                    help="also measure inject with up to N related concepts in the block (eval --inject-related; "
+                         "0: not measured; default 3)")
     ap.add_argument("--threads", type=int, help="CPU threads for training and evaluation")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI (with --model of a tiny model)")
     ap.add_argument("--resume", action="store_true",
@@ -382,10 +385,10 @@ def run(args: argparse.Namespace, out: Path) -> int:
             shutil.rmtree(folder, ignore_errors=True)  # a stopped evaluation's report holds only some items
             raise
 
-    def per_half(pos: str, method: str, *extra: str) -> dict:
+    def per_half(pos: str, method: str, *extra: str, name: str = "") -> dict:
         # one evaluation per method and half: a stopped run loses at most one of them
         adapter = ["--adapter", "seed-table"] if "lora" in method else []
-        return merge_reports([evaluate(f"{pos}-{method}-{half}", *testset, "--methods", method, *adapter,
+        return merge_reports([evaluate(f"{name or pos}-{method}-{half}", *testset, "--methods", method, *adapter,
                                        "--inject-position", pos, *extra)
                               for half, testset in halves.items()])
 
@@ -397,6 +400,10 @@ def run(args: argparse.Namespace, out: Path) -> int:
             # the general-knowledge set: the forgetting check, lora against base (no glossary term is found there)
             general = evaluate("general", "--testset", str(GENERAL_TESTSET), "--methods", "base,lora,lora+inject",
                                "--adapter", "seed-table")
+
+    if args.related:  # related concepts in the block (L2 is what they are for), at the main position
+        evals["related"] = per_half(positions[0], "inject", "--inject-related", str(args.related),
+                                    name=f"{positions[0]}-related{args.related}")
 
     # the sample set that ``eval`` uses by default (36 items on the starter glossaries): base, and inject at each position
     from desktop.engine.evaluate.runner import SAMPLE_TESTSET
@@ -429,6 +436,16 @@ def run(args: argparse.Namespace, out: Path) -> int:
                    if k in cs else "" for k in keys]
             lines.append(f"| {pos} | " + " | ".join(row) + " |")
         parts.append("\n".join(lines))
+    related_cells = {}
+    if "related" in evals:
+        related_cells = {"inject": table(evals[main_pos], ["inject"])["inject"],
+                         f"inject, {args.related} related": table(evals["related"], ["inject"], evals[main_pos])["inject"]}
+        keys = ["seen L1", "seen L2", "seen", "held-out L1", "held-out L2", "held-out"]
+        lines = [f"**Related concepts in the injected block** (position {main_pos}; p: McNemar against base)", "",
+                 "| method | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+        for name, cs in related_cells.items():
+            lines.append(f"| {name} | " + " | ".join(fmt_cell(cs[k]) if k in cs else "" for k in keys) + " |")
+        parts.append("\n".join(lines))
     sample_cells = {pos: whole_set_cells(sample[pos], "inject", sample["base"]) for pos in positions if pos in sample}
     if sample_cells:
         keys = ["L1", "L2", "all"]
@@ -453,7 +470,7 @@ def run(args: argparse.Namespace, out: Path) -> int:
         "cells": main_cells, "positions": pos_cells, "train": tr, "split_seed": args.split_seed,
         "n_train_concepts": len(train_ids), "n_held_out_concepts": len(held_ids), "steps": logged,
         "train_wall_s": round(train_wall, 1), "eval_wall_s": round(wall, 1),
-        "sample": sample_cells, "total_s": round(total, 1), "argv": sys.argv[1:],
+        "sample": sample_cells, "related": related_cells, "total_s": round(total, 1), "argv": sys.argv[1:],
     }, ensure_ascii=False, indent=1), encoding="utf-8")
     print(text)
     return 0

@@ -51,6 +51,14 @@ def test_smoke_run_makes_the_five_method_table_with_seen_held_out_and_general(ti
     assert trained <= {c["id"] for c in split["train"]}  # the adapter never saw a held-out concept
     assert table["train"]["tokens_per_s"] > 0 and "inline" in table["positions"]
     assert "| lora+inject |" in proc.stdout and "Injection position" in proc.stdout
+    # the positions on both halves and on the sample set; related concepts in the block, with and without
+    assert {"seen", "held-out"} <= set(table["positions"]["inline"]["inject"])
+    assert set(table["sample"]) == {"system", "inline"} and table["sample"]["inline"]["all"]["n"] == 36
+    assert set(table["related"]) == {"inject", "inject, 3 related"}
+    assert table["related"]["inject, 3 related"]["held-out L2"]["n"] == cells["inject"]["held-out L2"]["n"]
+    assert "Related concepts in the injected block" in proc.stdout and "on the sample set" in proc.stdout
+    logged = [json.loads(line)["step"] for line in (out / "steps.jsonl").read_text().splitlines()]
+    assert "train" in logged and "eval-system-lora+inject-held-out" in logged
     # a stopped run continues: the adapter and the finished evaluations are reused, the table is the same
     again = subprocess.run([sys.executable, "benchmarks/seed_table.py", "--smoke", "--model", str(model),
                             "--device", "cpu", "--out", str(out), "--threads", "1", "--resume"],

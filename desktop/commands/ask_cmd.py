@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--inject-position", choices=("system", "inline", "both"), default=None,
                    help="where the definitions go: the system prompt, inline after each term's first mention in "
                         "the question, or both (default: the app's setting)")
+    p.add_argument("--inject-related", type=int, default=0, metavar="N",
+                   help="also give up to N related concepts the question does not name (cross-references, concepts "
+                        "a definition names, the same subject field), in the system prompt (default 0)")
     p.add_argument("--show-prompt", action="store_true", help="print the prompt the model received to stderr")
     p.add_argument("--engine", choices=("auto", "transformers", "llama.cpp"), default="auto",
                    help="auto: llama.cpp for a GGUF model on a CPU, else transformers")
@@ -72,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
             args.question, matcher=matcher, base_system=settings.system_prompt,
             injection=settings.injection and not args.no_inject, budget_tokens=settings.injection_budget,
             count_tokens=TokenCounter(model_dir), position=args.inject_position or settings.injection_position,
+            related=max(0, args.inject_related), pool=store.iter_concepts() if args.inject_related > 0 else None,
         )
     finally:
         store.close()

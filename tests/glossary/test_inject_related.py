@@ -85,3 +85,17 @@ def test_a_chinese_form_not_to_be_used_says_so_in_chinese():
     q = "心房纤颤危险吗？"
     text = build(Matcher([c]).detect(q), question=q, budget_tokens=1000, count_tokens=words).text
     assert "- 心房颤动（文中写作“心房纤颤”，该写法禁止使用）：一种心律失常。" in text
+
+
+def test_a_turn_of_the_chat_gives_related_concepts_in_the_system_prompt_in_every_position():
+    from desktop.prompting import prepare_turn
+
+    for position in ("system", "inline", "both"):
+        turn = prepare_turn("Is AF a reason to treat?", matcher=M, base_system="Be precise.", count_tokens=words,
+                            position=position, related=1, pool=POOL)
+        system, asked = turn.messages[0]["content"], turn.messages[-1]["content"]
+        assert "- anticoagulation: Treatment that lowers" in system and "anticoagulation" not in asked
+        assert ("[atrial fibrillation:" in asked) == (position != "system")
+        assert ("- atrial fibrillation" in system) == (position != "inline")
+    plain = prepare_turn("Is AF a reason to treat?", matcher=M, base_system="Be precise.", count_tokens=words)
+    assert "anticoagulation" not in plain.messages[0]["content"]  # off unless asked for
