@@ -13,15 +13,18 @@ Steps, each recorded in ``OUT/run.json`` with its command and wall time:
 2. ``main.py dataset build --accepted`` (every pair accepted, as a reviewer who accepts all);
 3. the concepts that have pairs, split into *train* and *held-out* with a fixed seed
    (``--split-seed``; ``OUT/split.json`` lists both);
-4. ``main.py train`` on the train concepts' pairs only (training time and tokens/s);
+4. ``main.py train`` on the train concepts' pairs only (training time and tokens/s), checkpointed
+   every ``--save-every`` steps;
 5. test items: L1 (``glossary.testset.make_l1_items``, as ``eval make-testset``) and L2
    (``glossary.l2items``, as ``eval make-testset --level L2``), made separately from each split's
    concepts, so an item is *seen* only when the adapter trained on all its concepts, a seeded
    sample of ``--n-l1`` and ``--n-l2`` per split;
-6. ``main.py eval`` with base, inject, lora, lora+inject and oracle on both splits at the first
-   injection position of ``--positions``; base, lora and lora+inject on the general-knowledge set
-   (the forgetting check: no glossary term is found there, so inject and oracle would be base);
-   then, for each other position, inject again on the held-out items.
+6. ``main.py eval``, one run per method and half: first what needs no adapter (base, inject and
+   oracle at the first injection position of ``--positions``, inject at the others, inject with
+   ``--related`` related concepts, and the sample set of ``eval`` at every position), so that a run
+   cut short still answers those; then ``main.py train`` (step 4) and lora and lora+inject on both
+   halves, and base, lora and lora+inject on the general-knowledge set (the forgetting check: no
+   glossary term is found there, so inject and oracle would be base).
 
 ``--resume`` continues a run in ``--out`` that stopped: the pairs, the adapter (or its training
 checkpoint), the test items and every finished evaluation are reused (the split is made again: the
@@ -342,25 +345,6 @@ def run(args: argparse.Namespace, out: Path) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    adapter_meta = home / "adapters" / "seed-table" / "termlens_adapter.json"
-    if args.resume and adapter_meta.is_file():
-        meta = json.loads(adapter_meta.read_text(encoding="utf-8"))
-        trained = {k: _find(meta, k) for k in ("steps", "time_s", "tokens_per_s", "train_loss", "val_loss")}
-        print(f"reusing the adapter trained before ({trained['steps']} steps)", file=sys.stderr)
-    else:
-        train_args = ["train", "--data", str(train_file), "--out", "seed-table", "--overwrite", "--json",
-                      "--epochs", str(args.epochs), "--seed", str(args.split_seed), *model, *device]
-        if args.max_steps:
-            train_args += ["--max-steps", str(args.max_steps)]
-        if args.lr:
-            train_args += ["--lr", str(args.lr)]
-        if args.batch:
-            train_args += ["--batch", str(args.batch)]
-        if args.save_every:
-            train_args += ["--save-every", str(args.save_every)]
-        if args.resume:
-            train_args.append("--resume")  # from the stopped run's checkpoint, when there is one
-        trained = steps.main(*train_args, name="train", json_out=True)
 
     from desktop.engine.evaluate.runner import GENERAL_TESTSET
     from glossary.testset import write_testset
@@ -393,17 +377,13 @@ def run(args: argparse.Namespace, out: Path) -> int:
                               for half, testset in halves.items()])
 
     evals = {}
-    for i, pos in enumerate(positions):
-        # the first position: every method on both halves; the others: inject again on both halves
-        evals[pos] = merge_reports([per_half(pos, m) for m in (METHODS if i == 0 else ("inject",))])
-        if i == 0:
-            # the general-knowledge set: the forgetting check, lora against base (no glossary term is found there)
-            general = evaluate("general", "--testset", str(GENERAL_TESTSET), "--methods", "base,lora,lora+inject",
-                               "--adapter", "seed-table")
-
+    first, *others = positions
+    no_adapter = [per_half(first, m) for m in METHODS if "lora" not in m]
+    for pos in others:  # inject again at the other positions, on both halves
+        evals[pos] = per_half(pos, "inject")
     if args.related:  # related concepts in the block (L2 is what they are for), at the main position
-        evals["related"] = per_half(positions[0], "inject", "--inject-related", str(args.related),
-                                    name=f"{positions[0]}-related{args.related}")
+        evals["related"] = per_half(first, "inject", "--inject-related", str(args.related),
+                                    name=f"{first}-related{args.related}")
 
     # the sample set that ``eval`` uses by default (36 items on the starter glossaries): base, and inject at each position
     from desktop.engine.evaluate.runner import SAMPLE_TESTSET
@@ -413,6 +393,35 @@ def run(args: argparse.Namespace, out: Path) -> int:
         for pos in positions:
             sample[pos] = evaluate(f"sample-{pos}", "--testset", str(SAMPLE_TESTSET), "--methods", "inject",
                                    "--inject-position", pos)
+
+    def train_adapter() -> dict:
+        # after every evaluation that needs no adapter: a run cut short still has them
+        adapter_meta = home / "adapters" / "seed-table" / "termlens_adapter.json"
+        if args.resume and adapter_meta.is_file():
+            meta = json.loads(adapter_meta.read_text(encoding="utf-8"))
+            trained = {k: _find(meta, k) for k in ("steps", "time_s", "tokens_per_s", "train_loss", "val_loss")}
+            print(f"reusing the adapter trained before ({trained['steps']} steps)", file=sys.stderr)
+        else:
+            train_args = ["train", "--data", str(train_file), "--out", "seed-table", "--overwrite", "--json",
+                          "--epochs", str(args.epochs), "--seed", str(args.split_seed), *model, *device]
+            if args.max_steps:
+                train_args += ["--max-steps", str(args.max_steps)]
+            if args.lr:
+                train_args += ["--lr", str(args.lr)]
+            if args.batch:
+                train_args += ["--batch", str(args.batch)]
+            if args.save_every:
+                train_args += ["--save-every", str(args.save_every)]
+            if args.resume:
+                train_args.append("--resume")  # from the stopped run's checkpoint, when there is one
+            trained = steps.main(*train_args, name="train", json_out=True)
+        return trained
+
+    trained = train_adapter()
+    evals[first] = merge_reports([*no_adapter, *(per_half(first, m) for m in METHODS if "lora" in m)])
+    # the general-knowledge set: the forgetting check, lora against base (no glossary term is found there)
+    general = evaluate("general", "--testset", str(GENERAL_TESTSET), "--methods", "base,lora,lora+inject",
+                       "--adapter", "seed-table")
 
     main_pos = positions[0]
     main_cells = table(evals[main_pos], list(METHODS))
