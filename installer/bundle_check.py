@@ -11,6 +11,8 @@ Copied into every bundle beside ``install.py``, which loads it from its source. 
   parts, backslashes, empty parts, or a NUL (``../../../etc/hostname``), and entries
   whose checksum or size is not well formed;
 * a ``SHA256SUMS`` that says anything else than the manifest;
+* a llama.cpp wheel (``llama_wheel``) that is not a listed wheel of the wheelhouse, or that is
+  built for another platform than the bundle's (it would be compiled or fail on the target);
 * with ``manifest_sha256``: a manifest whose own SHA-256 is not that one (``bundle``
   prints it for the administrator; ``sha256sum manifest.json`` computes the same);
 * with ``public_key``: a manifest without a valid Ed25519 signature
@@ -145,7 +147,29 @@ def check(bundle: Path, *, log=print, manifest_sha256: str | None = None, public
     sums = bundle / SUMS
     if sums.exists() and sums.read_text(encoding="utf-8", errors="replace") != sums_text(files):
         raise BundleCheckError(f"{SUMS} does not match {MANIFEST}; copy the bundle again. Nothing was installed.")
+    check_llama_wheel(manifest)
     return manifest
+
+
+def check_llama_wheel(manifest: dict) -> None:
+    """The bundle's llama-cpp-python wheel, if it has one, is a listed wheel built for the bundle's platform."""
+    name = manifest.get("llama_wheel")
+    if not name:
+        return
+    if not isinstance(name, str) or name not in manifest.get("wheels", []) or f"wheelhouse/{name}" not in manifest["files"]:
+        raise BundleCheckError(f"{MANIFEST} names the llama.cpp wheel {name!r}, but the wheelhouse does not hold it. "
+                               f"Copy the bundle again; nothing was installed.")
+    built_for = name[:-4].split("-")[-1]
+    if built_for != manifest.get("platform"):
+        raise BundleCheckError(f"The bundle's llama.cpp wheel {name} is built for {built_for}, not for the bundle's "
+                               f"platform {manifest.get('platform')}. Build the bundle again on a {manifest.get('platform')} "
+                               f"machine; nothing was installed.")
+
+
+def llama_requirement(manifest: dict) -> list[str]:
+    """``[name==version]`` of the bundle's llama-cpp-python wheel, installed beside TermLens; empty without one."""
+    name = manifest.get("llama_wheel")
+    return [f"{name.split('-')[0]}=={name.split('-')[1]}"] if name else []
 
 
 def verify_signature(data: bytes, signature: bytes, public_key: Path) -> bool:

@@ -249,8 +249,9 @@ def _same_python(venv: Path) -> bool:
     return proc.returncode == 0 and proc.stdout.strip() == f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-def _install_afresh(venv: Path, wheelhouse: Path, pip_wheel: Path | None, version: str, log) -> None:
-    """A new environment; an existing one is kept aside and restored if this fails."""
+def _install_afresh(venv: Path, wheelhouse: Path, pip_wheel: Path | None, version: str, log, also=()) -> None:
+    """A new environment; an existing one is kept aside and restored if this fails. ``also``: more
+    requirements from the wheelhouse (the llama.cpp wheel), installed as wheels like the rest."""
     old = venv.with_name("venv.previous")
     upgrading = venv.exists()
     if upgrading:
@@ -261,7 +262,7 @@ def _install_afresh(venv: Path, wheelhouse: Path, pip_wheel: Path | None, versio
         _make_venv(venv, with_pip=pip_wheel is None, log=log)
         log("Installing TermLens and its dependencies from the bundle (no network)")
         # Modules are compiled when first imported (the model conversion does most of it), not all now.
-        run([*_pip(venv, pip_wheel), *_PIP_INSTALL, "--find-links", wheelhouse, f"termlens=={version}",
+        run([*_pip(venv, pip_wheel), *_PIP_INSTALL, "--find-links", wheelhouse, f"termlens=={version}", *also,
              *(["pip"] if pip_wheel else [])], env=offline_env(), what="pip install", log=log)
     except BaseException:
         shutil.rmtree(venv, ignore_errors=True)
@@ -346,7 +347,7 @@ def install(bundle: Path, prefix: Path, *, data_dir: Path | None = None, launche
         log(f"An installation exists in {prefix}: upgrading it in place (no network)")
         upgraded = _upgrade_in_place(venv, wheelhouse, pip_wheel, manifest["version"], log)
     if not upgraded:
-        _install_afresh(venv, wheelhouse, pip_wheel, manifest["version"], log)
+        _install_afresh(venv, wheelhouse, pip_wheel, manifest["version"], log, also=checks.llama_requirement(manifest))
 
     data_dir = _resolve_data_dir(venv, data_dir, log)
     log(f"Data directory: {data_dir}")
