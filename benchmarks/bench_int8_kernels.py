@@ -12,7 +12,10 @@ path compiles) and reports the weight bytes read per second of each candidate:
 - ``cast-mm``: ``F.linear(x, qdata.to(bf16)) * scale`` written out (gpt-fast's form);
 - ``reduce``: ``(x[:, None, :] * qdata.to(bf16)).sum(-1) * scale``: a reduction the compiler
   fuses with the int8 read, the scale folded in after it;
-- ``int8pack``: ATen's weight-only ``_weight_int8pack_mm`` where this torch has it on CUDA.
+- ``int8pack``: ATen's weight-only ``_weight_int8pack_mm`` where this torch has it on CUDA;
+- ``triton``: ``desktop.engine.int8_gemv``'s kernel (what the 8-bit fast path runs now), its
+  autotuned setting printed with it;
+- ``triton-bf16``: the same kernel over the bf16 weight, for more than one row (a verify pass).
 
 Also checks each against the dequantised float32 product. Prints a table; ``--json`` writes it.
 """
@@ -29,6 +32,8 @@ SHAPES = {"qkv": (4608, 3584), "o": (3584, 3584), "gate_up": (37888, 3584), "dow
 def main(argv: list[str] | None = None) -> int:
     import torch
     import torch.nn.functional as F
+
+    from desktop.engine import int8_gemv
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--json")
@@ -74,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
                      "reduce": (lambda: fns["reduce"](x, q, s16), n * k)}
             if tao is not None:
                 cands["torchao"] = (lambda: tao(x), n * k)
+            cands["triton"] = (lambda: int8_gemv.int8_linear(x, q, s), n * k)
+            if rows > 1:
+                cands["triton-bf16"] = (lambda: int8_gemv.rows_linear(x, w), 2 * n * k)
             if hasattr(torch, "_weight_int8pack_mm"):
                 cands["int8pack"] = (lambda: torch._weight_int8pack_mm(x, q, s16), n * k)
             for cname, (fn, nbytes) in cands.items():
@@ -83,9 +91,11 @@ def main(argv: list[str] | None = None) -> int:
                     from triton.testing import do_bench
 
                     ms = do_bench(fn, warmup=25, rep=200)
-                    err = float((out.float() - ref).abs().max() / ref.abs().max()) if cname != "bf16" else 0.0
+                    err = float((out.float() - ref).abs().max() / ref.abs().max()) if "bf16" not in cname else 0.0
                     row = {"proj": name, "rows": rows, "kernel": cname, "us": ms * 1e3, "tb_s": nbytes / ms / 1e9,
                            "rel_err": err}
+                    if cname.startswith("triton"):
+                        row["config"] = str(int8_gemv._rows_kernel.best_config)
                 except Exception as exc:  # noqa: BLE001
                     row = {"proj": name, "rows": rows, "kernel": cname, "error": f"{type(exc).__name__}: {exc}"[:200]}
                 results.append(row)

@@ -56,6 +56,8 @@ def add_decode_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--speculate", action="store_true",
                    help="measure prompt-lookup drafting: tokens/s with it off and on, and one verify pass of k+1 "
                         "positions against one step (k = 2..8); with --real, on a real model instead")
+    p.add_argument("--verify-ks", default="2,3,4,5,6,7,8",
+                   help="with --speculate: the draft lengths k whose verify pass is timed (default 2..8)")
     p.add_argument("--real", action="store_true",
                    help="with --speculate: a real model (the default one, or --model) on a rewriting task and "
                         "ordinary questions, drafting off and on")
@@ -144,7 +146,7 @@ def _top2_gap(model, ids: list[int], device: str) -> float:
 def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 256, cap: int | None = None,
                      turns: int = 10, repeat: int = 3, plain: bool = True, device: str | None = None,
                      dtype: str | None = None, weights: str = "full", profile_warmup: str | None = None,
-                     profile_kernels: bool = False, speculate: bool = False,
+                     profile_kernels: bool = False, speculate: bool = False, verify_ks: str = "2,3,4,5,6,7,8",
                      emit: Callable[[str], None] = print) -> dict[str, Any]:
     import torch
 
@@ -258,7 +260,7 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     if profile_kernels and cuda:
         r["kernel_profile"] = _kernel_profile(fd, prompt_ids, emit)
     if speculate:
-        r["speculate"] = _drafting(fd, prompt_ids, greedy, repeat, emit)
+        r["speculate"] = _drafting(fd, prompt_ids, greedy, repeat, emit, [int(k) for k in verify_ks.split(",")])
 
     if plain:
         div = _first_divergence(plain_tokens, fast_tokens)
@@ -339,7 +341,8 @@ def run_decode_bench(*, shape: str | None = None, prompt: int = 512, new: int = 
     return r
 
 
-def _drafting(fd, prompt_ids: list[int], settings, repeat: int, emit: Callable[[str], None]) -> dict[str, Any]:
+def _drafting(fd, prompt_ids: list[int], settings, repeat: int, emit: Callable[[str], None],
+              ks: list[int]) -> dict[str, Any]:
     """Drafting off against on, on this (random) model, and the verify pass's cost against one step."""
     from desktop.engine import spec_bench
 
@@ -354,7 +357,7 @@ def _drafting(fd, prompt_ids: list[int], settings, repeat: int, emit: Callable[[
     out["ratio"] = out["on"]["tok_s"] / out["off"]["tok_s"] if out["off"]["tok_s"] else 0.0
     emit(f"drafting off {out['off']['tok_s']:.1f} -> on {out['on']['tok_s']:.1f} tok/s ({out['ratio']:.3f}x; random "
          f"weights rarely copy, so this is the cost when drafts fail: {out['on']['stats']}); identical: {out['identical']}")
-    out["verify_cost"] = spec_bench.verify_cost(fd, emit=emit)
+    out["verify_cost"] = spec_bench.verify_cost(fd, ks=ks, emit=emit)
     return out
 
 
@@ -438,7 +441,7 @@ def main_decode(args: argparse.Namespace) -> int:
     r = run_decode_bench(shape=args.shape, prompt=args.prompt, new=args.new, cap=args.cap, turns=args.turns,
                          repeat=args.repeat, plain=not args.no_plain, device=args.device, dtype=args.dtype,
                          weights=args.weights, profile_warmup=args.profile_warmup, profile_kernels=args.profile_kernels,
-                         speculate=getattr(args, "speculate", False), emit=emit)
+                         speculate=getattr(args, "speculate", False), verify_ks=args.verify_ks, emit=emit)
     print(json.dumps(r, indent=2) if args.json else _summary(r), flush=True)
     return 0
 

@@ -28,6 +28,9 @@ def use_disk_cache() -> None:
         target = paths.cache_dir() / "inductor" / torch.__version__.replace("+", "_")
         target.mkdir(parents=True, exist_ok=True)
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(target)
+    if not os.environ.get("TRITON_CACHE_DIR"):
+        # Triton's own kernels (desktop.engine.int8_gemv) and their tuning results, kept beside Inductor's
+        os.environ["TRITON_CACHE_DIR"] = os.path.join(os.environ["TORCHINDUCTOR_CACHE_DIR"], "triton")
     import torch._inductor.config as inductor_config
 
     inductor_config.fx_graph_cache = True

@@ -18,6 +18,8 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from desktop.engine.int8_gemv import linear
+
 
 @dataclass(frozen=True)
 class Shape:
@@ -49,13 +51,14 @@ def make_layer(shape: Shape) -> Callable:
 
     def layer(h, cos, sin, pos, ln1, wqkv, bqkv, wo, ln2, wgu, wd, kc, vc):
         """One decoder layer over T new tokens at positions ``pos``; ``kc``/``vc`` ([W, KV, D],
-        position-major so that every window is a contiguous slice) hold positions 0..W-1."""
+        position-major so that every window is a contiguous slice) hold positions 0..W-1. A weight
+        is a tensor or an 8-bit weight's (int8 data, row scales) (``int8_gemv.linear``)."""
         T = h.shape[1]
         x = _rms(h, ln1, eps)
         # the bias is added apart: with it, the compiler hands the product to cuBLAS (one token:
         # 11 us at 3.0 TB/s on an H200, plus the norm as a kernel of its own); without it, the
         # product becomes a reduction fused with the norm before it and the bias after it
-        qkv = F.linear(x, wqkv)
+        qkv = linear(x, wqkv)
         q, k, v = (qkv if bqkv is None else qkv + bqkv).split([H * D, KV * D, KV * D], dim=-1)
         q = _rope(q.view(1, T, H, D).transpose(1, 2), cos, sin)
         k = _rope(k.view(1, T, KV, D).transpose(1, 2), cos, sin)
@@ -80,9 +83,9 @@ def make_layer(shape: Shape) -> Callable:
             o = F.scaled_dot_product_attention(q, kt.repeat_interleave(G, dim=0)[None],
                                                vt.repeat_interleave(G, dim=0)[None], attn_mask=mask, scale=scaling)
         o = o.transpose(1, 2).reshape(1, T, H * D)
-        h = h + F.linear(o, wo)
-        gate, up = F.linear(_rms(h, ln2, eps), wgu).chunk(2, dim=-1)
-        return h + F.linear(F.silu(gate) * up, wd)
+        h = h + linear(o, wo)
+        gate, up = linear(_rms(h, ln2, eps), wgu).chunk(2, dim=-1)
+        return h + linear(F.silu(gate) * up, wd)
 
     return layer
 

@@ -84,6 +84,13 @@ def ptr(t) -> int:
     return t.qdata.data_ptr() if quant.is_quantized(t) else t.data_ptr()
 
 
+def step_weight(weight) -> Any:
+    """What the fast path's layer multiplies by: the weight itself, or an 8-bit weight's (int8 data,
+    row scales), which ``int8_gemv`` multiplies with its own kernel (the same memory: in-place merges
+    and captured graphs see the same tensors)."""
+    return (weight.qdata, weight.scale) if quant.is_quantized(weight) else weight
+
+
 def fuse(modules: list[nn.Linear]) -> tuple[Any, Any]:
     """One weight (and bias) for several linear layers; the layers' parameters become views of it.
 

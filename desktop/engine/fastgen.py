@@ -45,12 +45,12 @@ import torch.nn.functional as F
 
 from desktop import log
 from desktop.engine import offline as _offline  # noqa: F401
-from desktop.engine import compile_cache, quant, speculate, step_tuning
+from desktop.engine import compile_cache, int8_gemv, quant, speculate, step_tuning
 from desktop.engine.fast_step import Shape, make_head, make_layer, prompt_attention
 from desktop.engine.fast_verify import VerifyPass
 from desktop.engine.fast_weights import (  # noqa: F401 (check_supported is part of this module's API)
     GATE_UP, PROJECTIONS, QKV, FastPathUnavailable, check_supported, fuse, is_view_of, merge_delta, point, ptr,
-    text_config,
+    step_weight as sw, text_config,
 )
 from desktop.errors import phrase
 
@@ -122,9 +122,9 @@ class FastDecoder:
         self.warm_phases: dict[str, float] = {}
         self.step_choice = step_tuning.Choice()
         # prompt-lookup drafts, checked by one pass over several positions (desktop.engine.speculate)
-        # not with 8-bit weights on a GPU: there the verify pass's 5-row products dequantise the
-        # whole weight (on an H200 it added 33 s to the cold warm-up and costs several steps)
-        self.speculate = speculate.enabled_by_default() and not (self.use_graphs and self.eight_bit)
+        # 8-bit weights on a GPU only with int8_gemv's kernel: torchao's 5-row products dequantise
+        # the whole weight (on an H200 that added 33 s to the cold warm-up and cost several steps)
+        self.speculate = speculate.enabled_by_default() and not (self.use_graphs and self.eight_bit and not int8_gemv.triton)
         # compiled without coordinate-descent tuning: with it, the verify pass added 22 s to a cold
         # warm-up of the 7B shape on an H200 (its products over 5 rows are library calls anyway)
         self.verifier = VerifyPass(self, options={})
@@ -146,8 +146,8 @@ class FastDecoder:
         base = self.model.model
         self._layer_w = []
         for layer, ((wqkv, bqkv), (wgu, _)) in zip(base.layers, self._fused):
-            self._layer_w.append((layer.input_layernorm.weight, wqkv, bqkv, layer.self_attn.o_proj.weight,
-                                  layer.post_attention_layernorm.weight, wgu, layer.mlp.down_proj.weight))
+            self._layer_w.append((layer.input_layernorm.weight, sw(wqkv), bqkv, sw(layer.self_attn.o_proj.weight),
+                                  layer.post_attention_layernorm.weight, sw(wgu), sw(layer.mlp.down_proj.weight)))
         self._embed = base.embed_tokens.weight
         self._norm_w = base.norm.weight
         self._lm_w = self.model.lm_head.weight

@@ -187,6 +187,64 @@ def verify_cost(fd, *, ks=range(2, 9), reps: int = 20, emit: Callable[[str], Non
             t = timed(verify)
             out[f"k{k}"] = {"ms": t * 1e3, "ratio": t / base}
             vp.clear()
+        if cuda:
+            out["k4_library_products"] = _verify_library_products(fd, window, timed) / base
+            out["profile"] = verify_profile(fd, window, emit=emit)
     emit(f"verify pass against one step ({fd.windows[0]}-position window): one step {out['step_ms']:.3f} ms; "
-         + ", ".join(f"k={k}: {out[f'k{k}']['ratio']:.3f}x" for k in ks))
+         + ", ".join(f"k={k}: {out[f'k{k}']['ratio']:.3f}x" for k in ks)
+         + (f"; k=4 with the library's products for 5 rows: {out['k4_library_products']:.3f}x" if cuda else ""))
+    return out
+
+
+def _verify_library_products(fd, window: int, timed: Callable) -> float:
+    """Seconds of a k=4 verify pass whose full-precision products go to the compiler's choice (cuBLAS)
+    rather than ``int8_gemv``'s kernel: what the kernel gains."""
+    from desktop.engine import int8_gemv
+    from desktop.engine.fast_verify import VerifyPass
+
+    int8_gemv.ROWS_BF16 = False
+    try:
+        vp = VerifyPass(fd, options={}, width=5)
+        vp.capture(window)
+        graph = vp._graphs[window]
+
+        def verify():
+            fd._pos.fill_(256)
+            graph.replay()
+
+        t = timed(verify)
+        vp.clear()
+        return t
+    finally:
+        int8_gemv.ROWS_BF16 = True
+
+
+def verify_profile(fd, window: int, *, emit: Callable[[str], None] = print, top: int = 12) -> dict[str, Any]:
+    """GPU kernel time of one step and of one k=4 verify pass, kernel by kernel (run without graphs,
+    so the launches are separate; the device times are what the graphs replay)."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    from desktop.engine.fast_verify import VerifyPass
+
+    vp = VerifyPass(fd, options={}, width=5)
+    runs = {"step": lambda: fd._step(window, True), "verify k=4": lambda: vp._graph_pass(window)}
+    out: dict[str, Any] = {}
+    with torch.no_grad():
+        for name, fn in runs.items():
+            for _ in range(2):
+                fd._pos.fill_(256)
+                fn()
+            torch.cuda.synchronize()
+            with profile(activities=[ProfilerActivity.CUDA]) as prof:
+                for _ in range(5):
+                    fd._pos.fill_(256)
+                    fn()
+                torch.cuda.synchronize()
+            rows = sorted(((e.key[:80], e.self_device_time_total / 5, e.count // 5) for e in prof.key_averages()
+                           if getattr(e, "self_device_time_total", 0) > 0), key=lambda r: -r[1])
+            out[name] = {"kernel_us": sum(r[1] for r in rows), "top": rows[:top]}
+            emit(f"{name}: GPU kernels {out[name]['kernel_us']:.0f} us; top (us, launches):")
+            for key, us, count in rows[:top]:
+                emit(f"  {us:8.1f} {count:5}  {key}")
     return out

@@ -111,9 +111,12 @@ def test_a_copied_configuration_keeps_its_tuning_mark():
 
 def test_compiled_kernels_go_under_the_data_folder(termlens_home, monkeypatch):
     monkeypatch.delenv("TORCHINDUCTOR_CACHE_DIR", raising=False)
+    monkeypatch.setenv("TRITON_CACHE_DIR", "")  # unset; undone after the test
     compile_cache.use_disk_cache()
     target = os.environ["TORCHINDUCTOR_CACHE_DIR"]
     assert target.startswith(str(termlens_home)) and os.path.isdir(target)
+    # Triton's own kernels and their tuning results (the 8-bit kernel's) are kept there too
+    assert os.environ["TRITON_CACHE_DIR"] == os.path.join(target, "triton")
     monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", "/somewhere/the/user/chose")
     compile_cache.use_disk_cache()
     assert os.environ["TORCHINDUCTOR_CACHE_DIR"] == "/somewhere/the/user/chose"
