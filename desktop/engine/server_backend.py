@@ -121,7 +121,7 @@ class ServerClient:
 
         if isinstance(exc, ServerError):
             return exc
-        if isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, (httpx.TimeoutException, TimeoutError)):
             return ServerError.of("The server at {url} did not answer within {s:g} s; it may be busy or stopped. "
                                   "Try again, or raise the time limit.", url=self.url, s=self.config.timeout_s)
         if isinstance(exc, httpx.ConnectError):
@@ -296,6 +296,7 @@ class ServerGeneration:
         t0 = time.perf_counter()
         first = None
         reason = "length"
+        last = t0  # when the last event came
         thread = threading.Thread(target=self._read, args=(events,), name="server-stream", daemon=True)
         thread.start()
         try:
@@ -307,7 +308,13 @@ class ServerGeneration:
                 try:
                     kind, value = events.get(timeout=POLL_S)
                 except queue.Empty:
+                    # sse-starlette keeps a stalled stream open with ": ping" comments every 15 s,
+                    # so the transport's read limit alone never fires: the limit is per event
+                    if time.perf_counter() - last > self.client.config.timeout_s:
+                        self._cancel()
+                        raise self.client.error(TimeoutError()) from None
                     continue
+                last = time.perf_counter()
                 if kind == "done":
                     break
                 if kind == "error":
