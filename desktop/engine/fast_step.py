@@ -68,10 +68,10 @@ def make_layer(shape: Shape) -> Callable:
         W = kc.shape[0]
         kt, vt = kc.transpose(0, 1), vc.transpose(0, 1)  # [KV, W, D] views
         mask = torch.arange(W, device=h.device)[None, :] <= pos[:, None]
-        if T == 1:
-            # one token: the attention library kernel (cuDNN on an H200) reads the cache once for
-            # all the query heads that share a KV head: 7 us a layer, where the compiler's own
-            # scores, softmax and weighted sum took 13
+        if T == 1 or (T <= FOLD_MAX and not FOLD_HEADS):
+            # one token, or a verify pass's few: the attention library kernel (cuDNN on an H200) reads
+            # the cache once for all the query heads that share a KV head: 7 us a layer, where the
+            # compiler's own scores, softmax and weighted sum took 13
             o = F.scaled_dot_product_attention(q, kt[None], vt[None], attn_mask=mask, scale=scaling, enable_gqa=True)
         elif T <= FOLD_MAX:
             # a few tokens (a speculative verify pass): the query heads that share a KV head are
@@ -91,6 +91,10 @@ def make_layer(shape: Shape) -> Callable:
 
 
 FOLD_MAX = 16  # up to this many new tokens, attention folds grouped query heads (see make_layer)
+# Folded heads run a verify pass's attention as one block of query rows per KV head: 4 blocks on
+# the 7B shape, which left the H200 nearly idle (26 us a layer for 5 positions against 5 for one);
+# unfolded, cuDNN spreads the 28 query heads as it does for one token
+FOLD_HEADS = False
 _M32 = 0xFFFFFFFF
 
 

@@ -10,10 +10,13 @@ int8 weight once, multiplies in float32 and folds the row scale in at the end:
 
 - one row: each program keeps a [rows of weight, K-block] float32 accumulator and reduces it
   once at the end (no reduction inside the loop);
-- a few rows (2 to 16): either the same with a reduction per K-block, or the tensor cores
-  over the rows padded to 16 (``tl.dot``); Triton's autotuner times both on the first call
-  for each shape and keeps the faster (``cache_results``: the choice is kept on disk with
-  Triton's cache, so a warm start does not time them again).
+- a few rows (2 to 16): the tensor cores over the rows padded to 16 (``tl.dot``);
+- the int8 values become floats through their bits (``_as_float``), not a conversion
+  instruction, which runs at a quarter of the rate of an add.
+
+Triton's autotuner times each setting on the first call for each shape and keeps the
+fastest (``cache_results``: the choice is kept on disk with Triton's cache, so a warm start
+does not time them again).
 
 ``linear(x, w)`` is what the fast path's decoder layer calls: ``w`` is a plain weight
 (``F.linear``, or the same kernel for 2-16 rows of a bf16 weight on a GPU) or the pair
@@ -65,19 +68,15 @@ if triton is not None:
         for bn, bk, warps in ((4, 1024, 4), (8, 512, 4), (8, 1024, 4), (16, 256, 4), (16, 512, 4), (16, 512, 8),
                               (32, 256, 4), (32, 512, 8)):
             out.append(triton.Config({"BLOCK_N": bn, "BLOCK_K": bk, "MODE": 0}, num_warps=warps, num_stages=1))
-        for bn, bk, warps in ((4, 256, 4), (8, 128, 4), (8, 256, 4), (16, 128, 4), (16, 64, 4)):
-            out.append(triton.Config({"BLOCK_N": bn, "BLOCK_K": bk, "MODE": 1}, num_warps=warps, num_stages=2))
         for bn, bk, warps, stages in ((16, 256, 4, 4), (32, 128, 4, 4), (32, 256, 4, 3), (64, 128, 4, 3),
                                       (16, 512, 4, 3)):
             out.append(triton.Config({"BLOCK_N": bn, "BLOCK_K": bk, "MODE": 2}, num_warps=warps, num_stages=stages))
         return out
 
     def _prune(configs: list, named_args: dict, **_kwargs: Any) -> list:
-        """One row: the elementwise accumulator (mode 0); several: modes 1 and 2."""
-        rows = named_args["M"]
-        keep = [c for c in configs if (c.kwargs["MODE"] == 0) == (rows == 1)]
-        if rows > 8:  # mode 1 keeps [rows, BLOCK_N, BLOCK_K] in registers: too many past 8 rows
-            keep = [c for c in keep if c.kwargs["MODE"] != 1]
+        """One row: the elementwise accumulator (mode 0); several: the tensor cores (mode 2).
+        (A reduction per K-block over several rows, mode 1, compiled slowly and lost to mode 2.)"""
+        keep = [c for c in configs if (c.kwargs["MODE"] == 0) == (named_args["M"] == 1)]
         return keep[:1] if _interpreted() else keep  # the interpreter checks results; its timings mean nothing
 
     def _bench(fn, quantiles):
@@ -85,6 +84,15 @@ if triton is not None:
             return [1.0, 1.0, 1.0]
         # short timings: the differences between candidates are large, and a cold warm-up times every shape
         return triton.testing.do_bench(fn, warmup=5, rep=20, quantiles=quantiles)
+
+    @triton.jit
+    def _as_float(w):
+        """int8 (or a float) as float32. An int8 goes through its bits, not a conversion instruction:
+        2**23 + 128 + w as a float32's bits, less 2**23 + 128, is w exactly; int8-to-float conversions
+        run at a quarter of the rate of adds on an H200 and limited the product to 2.7 TB/s."""
+        if w.dtype == tl.int8:
+            return (w.to(tl.int32) + 0x4B000080).to(tl.float32, bitcast=True) - 8388736.0
+        return w.to(tl.float32)
 
     @triton.jit
     def _w_tile(q_ptr, stride_q, rn, kk, N, K):
@@ -100,9 +108,9 @@ if triton is not None:
                      do_bench=_bench, cache_results=True)
     @triton.jit
     def _rows_kernel(x_ptr, q_ptr, s_ptr, o_ptr, M, N, K, stride_x, stride_q, stride_o,
-                     ROWS: tl.constexpr, HAS_SCALE: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
+                     HAS_SCALE: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr,
                      MODE: tl.constexpr):
-        """out[M, N] = (x[M, K] @ q[N, K].T) * s[N], float32 inside; ROWS is M rounded up to a power of two."""
+        """out[M, N] = (x[M, K] @ q[N, K].T) * s[N], float32 inside."""
         rn = tl.program_id(0) * BLOCK_N + tl.arange(0, BLOCK_N)
         rk = tl.arange(0, BLOCK_K)
         if MODE == 0:  # one row: accumulate elementwise, reduce once
@@ -110,26 +118,18 @@ if triton is not None:
             for k0 in range(0, K, BLOCK_K):
                 w = _w_tile(q_ptr, stride_q, rn, k0 + rk, N, K)
                 x = tl.load(x_ptr + k0 + rk, mask=k0 + rk < K, other=0.0)
-                acc += w.to(tl.float32) * x.to(tl.float32)[None, :]
+                acc += _as_float(w) * x.to(tl.float32)[None, :]
             out = tl.sum(acc, axis=1)
             if HAS_SCALE:
                 out = out * tl.load(s_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)
             tl.store(o_ptr + rn, out.to(o_ptr.dtype.element_ty), mask=rn < N)
-        else:
-            if MODE == 1:  # a few rows: a reduction per K-block
-                rm = tl.arange(0, ROWS)
-                out = tl.zeros((ROWS, BLOCK_N), dtype=tl.float32)
-                for k0 in range(0, K, BLOCK_K):
-                    w = _w_tile(q_ptr, stride_q, rn, k0 + rk, N, K).to(tl.float32)
-                    x = _x_tile(x_ptr, stride_x, rm, k0 + rk, M, K).to(tl.float32)
-                    out += tl.sum(x[:, None, :] * w[None, :, :], axis=2)
-            else:  # tensor cores, the rows padded to 16
-                rm = tl.arange(0, 16)
-                out = tl.zeros((16, BLOCK_N), dtype=tl.float32)
-                for k0 in range(0, K, BLOCK_K):
-                    x = _x_tile(x_ptr, stride_x, rm, k0 + rk, M, K)
-                    w = _w_tile(q_ptr, stride_q, rn, k0 + rk, N, K).to(x.dtype)
-                    out = tl.dot(x, tl.trans(w), out, input_precision="ieee")
+        else:  # a few rows: the tensor cores, the rows padded to 16
+            rm = tl.arange(0, 16)
+            out = tl.zeros((16, BLOCK_N), dtype=tl.float32)
+            for k0 in range(0, K, BLOCK_K):
+                x = _x_tile(x_ptr, stride_x, rm, k0 + rk, M, K)
+                w = _as_float(_w_tile(q_ptr, stride_q, rn, k0 + rk, N, K)).to(x.dtype)
+                out = tl.dot(x, tl.trans(w), out, input_precision="ieee")
             if HAS_SCALE:
                 out = out * tl.load(s_ptr + rn, mask=rn < N, other=0.0).to(tl.float32)[None, :]
             tl.store(o_ptr + rm[:, None] * stride_o + rn[None, :], out.to(o_ptr.dtype.element_ty),
@@ -145,14 +145,13 @@ def rows_product(x: torch.Tensor, w: torch.Tensor, s: torch.Tensor | None, confi
     M, K = x.shape
     N = w.shape[0]
     out = torch.empty(M, N, dtype=x.dtype, device=x.device)
-    rows = 1 << max(0, (M - 1).bit_length())
 
     def grid(meta):
         return (triton.cdiv(N, meta["BLOCK_N"]),)
 
     kernel = _rows_kernel if config is None else _rows_kernel.fn
     kernel[grid](x, w, s if s is not None else w, out, M, N, K, x.stride(0), w.stride(0), out.stride(0),
-                 ROWS=rows, HAS_SCALE=s is not None, **(config or {}))
+                 HAS_SCALE=s is not None, **(config or {}))
     return out
 
 
@@ -199,5 +198,6 @@ def linear(x: torch.Tensor, w: Any) -> torch.Tensor:
     return F.linear(x, w)
 
 
-# a verify pass's full-precision products through the kernel (TERMLENS_ROWS_KERNEL=0: cuBLAS, to compare)
-ROWS_BF16 = os.environ.get("TERMLENS_ROWS_KERNEL", "1") != "0"
+# a verify pass's full-precision products through the kernel (TERMLENS_ROWS_KERNEL=1) rather than cuBLAS:
+# on an H200 the kernel was slower (verify pass of 5 positions 1.33x a step against 1.30x with cuBLAS)
+ROWS_BF16 = os.environ.get("TERMLENS_ROWS_KERNEL", "0") == "1"

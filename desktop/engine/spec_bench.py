@@ -188,21 +188,26 @@ def verify_cost(fd, *, ks=range(2, 9), reps: int = 20, emit: Callable[[str], Non
             out[f"k{k}"] = {"ms": t * 1e3, "ratio": t / base}
             vp.clear()
         if cuda:
-            out["k4_library_products"] = _verify_library_products(fd, window, timed) / base
+            from desktop.engine import fast_step, int8_gemv
+
+            for module, flag in ((int8_gemv, "ROWS_BF16"), (fast_step, "FOLD_HEADS")):
+                out[f"k4_{flag}_{not getattr(module, flag)}"] = _verify_variant(fd, window, timed, module, flag) / base
             out["profile"] = verify_profile(fd, window, emit=emit)
     emit(f"verify pass against one step ({fd.windows[0]}-position window): one step {out['step_ms']:.3f} ms; "
          + ", ".join(f"k={k}: {out[f'k{k}']['ratio']:.3f}x" for k in ks)
-         + (f"; k=4 with the library's products for 5 rows: {out['k4_library_products']:.3f}x" if cuda else ""))
+         + "".join(f"; {key}: {v:.3f}x" for key, v in out.items() if key.startswith("k4_")))
     return out
 
 
-def _verify_library_products(fd, window: int, timed: Callable) -> float:
-    """Seconds of a k=4 verify pass whose full-precision products go to the compiler's choice (cuBLAS)
-    rather than ``int8_gemv``'s kernel: what the kernel gains."""
-    from desktop.engine import int8_gemv
+def _verify_variant(fd, window: int, timed: Callable, module, flag: str) -> float:
+    """Seconds of a k=4 verify pass with ``module.flag`` turned the other way (the alternative the
+    default was chosen against, measured in the same run): ``int8_gemv.ROWS_BF16`` (the verify
+    pass's full-precision products through the Triton kernel rather than cuBLAS) or
+    ``fast_step.FOLD_HEADS`` (attention over the query heads folded per KV head)."""
     from desktop.engine.fast_verify import VerifyPass
 
-    int8_gemv.ROWS_BF16 = False
+    before = getattr(module, flag)
+    setattr(module, flag, not before)
     try:
         vp = VerifyPass(fd, options={}, width=5)
         vp.capture(window)
@@ -216,7 +221,7 @@ def _verify_library_products(fd, window: int, timed: Callable) -> float:
         vp.clear()
         return t
     finally:
-        int8_gemv.ROWS_BF16 = True
+        setattr(module, flag, before)
 
 
 def verify_profile(fd, window: int, *, emit: Callable[[str], None] = print, top: int = 12) -> dict[str, Any]:

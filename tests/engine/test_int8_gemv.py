@@ -98,3 +98,31 @@ def test_the_kernel_on_a_gpu_matches_the_dequantised_product(rows):
             want = x.float() @ wb.float().T
             got = int8_gemv.rows_linear(x, wb).float()
             assert (got - want).abs().max() <= 0.01 * want.abs().max()
+
+
+@pytest.mark.cuda
+def test_8_bit_graphs_on_a_gpu_give_the_plain_8_bit_tokens_with_and_without_drafts(tmp_path):
+    """float32 activations: the kernel's sums and torchao's differ only in rounding, so greedy tokens agree."""
+    from desktop.engine import fastgen
+    from desktop.engine.generate import GenerationSettings, PlainDecoder
+    from desktop.engine.models import load_model
+    from tests.tiny import make_tiny_model, varied_weights
+
+    folder = make_tiny_model(tmp_path / "tiny", hidden=128)
+    lm = load_model(folder, device="cpu")
+    varied_weights(lm.model)
+    lm.model.save_pretrained(folder, safe_serialization=True)
+    lm = load_model(folder, device="cuda", dtype="float32", fast=False, weights="int8")
+    settings = GenerationSettings(max_new_tokens=40, temperature=0.0)
+
+    def run(decoder, prompt):
+        return list(decoder.decode(prompt, settings=settings, eos_ids=set(), should_stop=lambda: False))
+
+    prompts = [[1, 5, 7, 9, 11], list(range(3, 60)) * 2]
+    plain = [run(PlainDecoder(lm.model, "cuda"), p) for p in prompts]
+    fast = fastgen.FastDecoder(lm.model, device="cuda", max_len=1024)
+    fast.warm_up()
+    assert fast.speculate and fast.verifier._graphs  # drafting is on for 8-bit weights with the kernel
+    for drafting in (False, True):
+        fast.speculate = drafting
+        assert [run(fast, p) for p in prompts] == plain

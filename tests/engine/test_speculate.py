@@ -162,6 +162,31 @@ def test_a_pause_is_decoded_in_one_stretch_without_drafts():
     assert spec.stats.pauses >= 2 and spec.stats.tokens == 59
 
 
+def test_finding_no_draft_again_and_again_pauses_drafting_too():
+    """An answer that never repeats finds no draft: after a few single steps (each waited for) the
+    tokens come from the decoder's undrafted loop, and the answer is unchanged."""
+    calls = []
+
+    def step(token, pos):
+        calls.append("step")
+        return token + 1
+
+    def stretch(token, pos, n):
+        calls.append(("stretch", n))
+        for i in range(n):
+            yield token + 1 + i
+
+    spec = speculate.Speculator(k=3, propose=lambda h: [])
+    out = list(speculate.speculative_tokens(10, prompt_ids=[1, 2, 3], max_new=100, eos_ids=set(),
+                                            should_stop=lambda: False, step=step, verify=None, spec=spec,
+                                            stretch=stretch))
+    assert out == list(range(10, 110))
+    assert calls[:speculate.MAX_MISSES] == ["step"] * speculate.MAX_MISSES
+    assert calls[speculate.MAX_MISSES] == ("stretch", speculate.PAUSE - 1)
+    assert calls.count("step") <= 4 * speculate.MAX_MISSES and spec.stats.pauses >= 2
+    assert spec.stats.tokens == 99 and spec.stats.verify_passes == 0
+
+
 def test_accepted_tokens_and_which_settings_draft():
     assert speculate.accepted_tokens([5, 6, 7], [5, 6, 9, 1]) == [5, 6, 9]
     assert speculate.accepted_tokens([5, 6], [4, 6, 7]) == [4]
