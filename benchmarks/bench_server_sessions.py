@@ -43,33 +43,48 @@ QUESTIONS = ["What does a force majeure clause do in a supply contract?",
              "Explain the difference between a warranty and a condition in contract law."]
 
 
-def session(url: str, model: str, turns: int, tokens: int, out: list, start: threading.Event) -> None:
+def session(url: str, model: str, turns: int, tokens: int, out: list, errors: list, start: threading.Event) -> None:
+    """One person's questions in a row; a failure is recorded, never left to end the thread silently.
+    The time limit is per event (120 s): a session queued behind others waits for its first token."""
     from desktop.engine import generate, models, server_backend
 
-    lm = server_backend.connect(server_backend.ServerConfig(url=url, model=model, timeout_s=600,
-                                                            api_key=os.environ.get("TERMLENS_SERVER_KEY", "")))
-    start.wait()
+    try:
+        lm = server_backend.connect(server_backend.ServerConfig(url=url, model=model, timeout_s=120,
+                                                                api_key=os.environ.get("TERMLENS_SERVER_KEY", "")))
+    except Exception as exc:  # noqa: BLE001
+        errors.append(str(exc))
+        return
+    start.wait(60)
     try:
         for i in range(turns):
             msgs = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": QUESTIONS[i % len(QUESTIONS)]}]
             g = generate.generate(lm, msgs, settings=generate.GenerationSettings(max_new_tokens=tokens))
             out.append((g.stats.new_tokens, g.stats.ttft_s, g.stats.tok_s))
+    except Exception as exc:  # noqa: BLE001
+        errors.append(str(exc))
     finally:
         models.unload(lm)
 
 
-def run(url: str, model: str, n: int, turns: int, tokens: int) -> str:
+def run(url: str, model: str, n: int, turns: int, tokens: int, limit_s: float) -> str:
     results: list = []
+    errors: list = []
     start = threading.Event()
-    threads = [threading.Thread(target=session, args=(url, model, turns, tokens, results, start)) for _ in range(n)]
+    threads = [threading.Thread(target=session, args=(url, model, turns, tokens, results, errors, start), daemon=True)
+               for _ in range(n)]
     for t in threads:
         t.start()
     time.sleep(0.5)
     t0 = time.perf_counter()
     start.set()
+    deadline = t0 + limit_s
     for t in threads:
-        t.join()
+        t.join(max(0.0, deadline - time.perf_counter()))
     wall = time.perf_counter() - t0
+    if errors or any(t.is_alive() for t in threads) or not results:
+        late = sum(t.is_alive() for t in threads)
+        return (f"{n:>8} failed: {len(results)} answers, {late} sessions still running after {limit_s:.0f} s; "
+                f"{errors[0] if errors else ''}")
     ttfts = sorted(r[1] for r in results)
     p99 = ttfts[min(len(ttfts) - 1, int(round(0.99 * (len(ttfts) - 1))))]
     total = sum(r[0] for r in results)
@@ -85,6 +100,7 @@ def main() -> int:
     ap.add_argument("--sessions", default="1,2,4", help="comma-separated numbers of concurrent sessions")
     ap.add_argument("--turns", type=int, default=3, help="questions per session")
     ap.add_argument("--tokens", type=int, default=128, help="longest answer, in tokens")
+    ap.add_argument("--limit", type=float, default=300, help="seconds each number of sessions may take")
     args = ap.parse_args()
     counts = [int(x) for x in args.sessions.split(",") if x.strip()]
 
@@ -93,20 +109,20 @@ def main() -> int:
         print(f"server: {args.url}")
         print(header)
         for n in counts:
-            print(run(args.url, args.model, n, args.turns, args.tokens), flush=True)
+            print(run(args.url, args.model, n, args.turns, args.tokens, args.limit), flush=True)
         return 0
     from desktop.engine.fetch import GGUF_NAME
     from desktop.engine.models import default_model_dir
 
     sys.path.insert(0, str(ROOT / "tests" / "engine"))
-    from llama_server import llama_server
+    from llama_server import running_server
 
-    with llama_server(default_model_dir() / GGUF_NAME, n_ctx=4096) as (url, _proc):
-        print(f"llama.cpp server (llama-cpp-python) on {url}, default model, {os.cpu_count()} CPU threads, "
+    with running_server(default_model_dir() / GGUF_NAME, n_ctx=4096) as server:
+        print(f"llama.cpp server (llama-cpp-python) on {server.url}, default model, {os.cpu_count()} CPU threads, "
               f"load average {os.getloadavg()[0]:.1f}")
         print(header)
         for n in counts:
-            print(run(url, args.model, n, args.turns, args.tokens), flush=True)
+            print(run(server.url, args.model, n, args.turns, args.tokens, args.limit), flush=True)
     return 0
 
 

@@ -122,6 +122,7 @@ class ChatTokenizer:
         pad = header.get("tokenizer.ggml.padding_token_id")
         self.pad_token_id = int(pad) if isinstance(pad, int) else self.eos_token_id
         self.end_ids = [t for t in range(llm.n_vocab()) if llama_cpp.llama_vocab_is_eog(vocab, t)]
+        self._pieces: dict[bool, dict[int, bytes]] = {False: {}, True: {}}  # token -> bytes, per ``special``
         self._formatter = (Jinja2ChatFormatter(self.chat_template, eos_token=self.eos_token, bos_token=self.bos_token)
                            if self.chat_template else None)
 
@@ -138,7 +139,20 @@ class ChatTokenizer:
         return {"input_ids": ids}
 
     def decode(self, ids: Sequence[int], *, skip_special_tokens: bool = True) -> str:
-        return self._llm.detokenize(list(ids), special=not skip_special_tokens).decode("utf-8", errors="replace")
+        """The text of ``ids``, from each token's bytes kept after its first use.
+
+        ``generate`` decodes the whole answer after every token (so that a character split
+        across tokens comes out whole); llama-cpp-python's ``detokenize`` makes one call
+        into the library per token each time, which made that quadratic in calls."""
+        special = not skip_special_tokens
+        pieces = self._pieces[special]
+        missing = [t for t in set(ids) if t not in pieces]
+        for t in missing:
+            pieces[t] = self._llm.detokenize([t], special=special)
+        data = b"".join(pieces[t] for t in ids)
+        if ids and ids[0] == self.bos_token_id and data[:1] == b" ":  # as llama.cpp's own detokenize does
+            data = data[1:]
+        return data.decode("utf-8", errors="replace")
 
 
 class _EndIds:

@@ -66,6 +66,19 @@ def test_an_answer_streams_with_counts_and_first_token_time(llama_lm) -> None:
     assert g.stats.tok_s > 0
 
 
+def test_decoding_an_answer_token_by_token_gives_llama_cpps_own_text(llama_lm) -> None:
+    """The per-token byte cache changes no character: accents, emoji split across tokens, CJK,
+    and special tokens shown only when asked for."""
+    tok, llm = llama_lm.tokenizer, llama_lm.model.llm
+    ids = tok("Créatinine 😀 — eGFR <|im_end|> 中文 text")["input_ids"] * 3
+    for skip in (True, False):
+        for n in range(1, len(ids) + 1):
+            expected = llm.detokenize(ids[:n], special=not skip).decode("utf-8", errors="replace")
+            assert tok.decode(ids[:n], skip_special_tokens=skip) == expected
+    assert "<|im_end|>" in tok.decode(ids, skip_special_tokens=False)
+    assert "<|im_end|>" not in tok.decode(ids) and "中文" in tok.decode(ids)
+
+
 def test_stop_is_checked_every_token(llama_lm) -> None:
     seen = []
     g = generate.stream(llama_lm, QUESTION, settings=generate.GenerationSettings(max_new_tokens=200),

@@ -55,3 +55,49 @@ def test_eval_base_inject_on_llama_cpp_matches_transformers(installed_default_mo
     finally:
         models.unload(lm)
     _within(scores, transformers_scores)
+
+
+# --- the same evaluation through llama.cpp's server ----------------------------------------
+
+SERVER_ITEMS = 8  # a few multiple-choice items: seconds per run, so the server is up for well under a minute
+
+
+def _eval_cli(testset, report, *extra: str) -> dict:
+    """``main.py eval --methods base,inject --json`` as a person runs it; its summaries by method."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "main.py", "eval", "--testset", str(testset), "--methods", METHODS,
+                           "--json", "--report", str(report), *extra], cwd=root, capture_output=True, text=True,
+                          timeout=400)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {m: (s["correct"], s["n"], (s["ci_low"], s["ci_high"])) for m, s in data["summaries"].items()}
+
+
+@pytest.mark.slow
+def test_eval_through_llama_cpp_server_matches_in_process(installed_default_model, tmp_path):
+    """``eval --server URL`` against llama.cpp's server on 127.0.0.1 gives the in-process llama.cpp
+    result on the same items, within its interval (both score options from llama.cpp's log-probabilities)."""
+    from tests.engine.llama_server import running_server
+
+    needs_llama()
+    gguf = default_gguf(installed_default_model)
+    lines = [line for line in SAMPLE_TESTSET.read_text(encoding="utf-8").splitlines() if '"choices"' in line]
+    testset = tmp_path / "few.jsonl"
+    testset.write_text("\n".join(lines[:SERVER_ITEMS]) + "\n", encoding="utf-8")
+    here = _eval_cli(testset, tmp_path / "in-process", "--engine", "llama.cpp", "--model", str(installed_default_model))
+    with running_server(gguf, n_ctx=4096) as server:
+        try:
+            served = _eval_cli(testset, tmp_path / "server", "--server", server.url,
+                               "--server-tokenizer", str(installed_default_model))
+        except AssertionError:
+            if not server.ensure_up():  # the evaluation failed with the server up: a real failure
+                raise
+            served = _eval_cli(testset, tmp_path / "server-again", "--server", server.url,  # it had died: once more
+                               "--server-tokenizer", str(installed_default_model))
+    assert set(served) == set(here) == set(METHODS.split(","))
+    _within(served, here)
