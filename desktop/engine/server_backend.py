@@ -53,6 +53,7 @@ class ServerConfig:
     timeout_s: float = 120.0  # the longest wait for the server's next bytes
     api_key: str = field(default="", repr=False)
     tokenizer_dir: str = ""  # a local folder with the model's tokenizer files (evaluation renders prompts)
+    adapter: str = ""  # a server-side LoRA adapter to answer with (vLLM and SGLang serve each as a model name)
 
 
 @dataclass
@@ -75,6 +76,11 @@ class ServerCheck:
                 f"Streams answers: {'yes' if self.streams else 'no'}",
                 f"Log-probabilities (evaluation): {'yes' if self.logprobs else 'no'}",
                 "LoRA adapters: " + (", ".join(self.adapters) if self.adapters else "none offered")]
+
+    def to_json(self) -> dict:
+        """Plain data for the window (``models``: id and parent of each)."""
+        return {"url": self.url, "models": [{"id": m.id, "parent": m.parent} for m in self.models],
+                "streams": self.streams, "logprobs": self.logprobs, "adapters": list(self.adapters)}
 
 
 def normalise_url(url: str) -> str:
@@ -381,6 +387,7 @@ def connect(config: ServerConfig, *, context_length: int = 8192) -> LoadedModel:
 
     ``config.tokenizer_dir`` (a local folder with the model's tokenizer files) lets evaluation
     render prompts exactly as the server does; without it, chat works and evaluation says why not."""
+    started = time.perf_counter()
     client = ServerClient(config)
     try:
         model = client.resolve_model()
@@ -402,6 +409,12 @@ def connect(config: ServerConfig, *, context_length: int = 8192) -> LoadedModel:
                      weights_dtype="", size_bytes=0, context_length=context_length, n_layers=0, hidden_size=0,
                      n_kv_heads=0, head_dim=0, has_chat_template=True)
     lm = LoadedModel(model=ServerRuntime(client, model), tokenizer=tokenizer, info=info, device=client.url,
-                     dtype="", load_s=0.0, fingerprint=f"server:{model}")
+                     dtype="", load_s=time.perf_counter() - started, fingerprint=f"server:{model}")
     lm.engine, lm.engine_reason = ENGINE, f"answers come from the server at {client.url}"
+    if config.adapter and config.adapter != model:
+        try:
+            lm.model.apply_adapter(lm, config.adapter)
+        except ServerError:
+            client.close()
+            raise
     return lm

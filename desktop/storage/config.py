@@ -63,6 +63,17 @@ class Settings:
         default=15,
         metadata={"help": "Minutes without use after which the window hides your conversations until you unlock it (0: never)."},
     )
+    use_server: bool = field(
+        default=False, metadata={"help": "Answer through the model server below instead of a model on this computer."})
+    server_url: str = field(
+        default="", metadata={"help": "Address of a model server on your network (OpenAI-compatible API), e.g. "
+                                      "http://gpu-server:8000/v1. Its API key is kept in the system keyring or "
+                                      "in the encrypted database, never here."})
+    server_model: str = field(default="", metadata={"help": "The server's model to answer with (empty: its first)."})
+    server_adapter: str = field(default="", metadata={"help": "A LoRA adapter served by the server (empty: none)."})
+    server_ca_cert: str = field(
+        default="", metadata={"help": "A CA certificate file (PEM) that signs the server's certificate (empty: the "
+                                      "system's certificates)."})
     csv_neutralise_formulas: bool = field(
         default=True,
         metadata={"help": "In CSV exports, put an apostrophe before cells that start with = + - @ (a spreadsheet "

@@ -7,6 +7,10 @@ chain counts only if each of its members does. Where none is secure,
 ``default_backend`` returns None and ``KeyManager`` (``desktop.storage.security``) needs a
 passphrase instead; there is no silent fallback to storing the key in the clear.
 
+``ServerKeys`` keeps the API key of a model server on the user's network the same way:
+in the secure keyring when there is one, else in the encrypted database (a private
+setting, sealed with the data key like the conversations); never in ``config.toml``.
+
 Tests select a keyring with ``TERMLENS_KEYRING``: ``memory`` (an in-process store) or
 ``none`` (no keyring: a passphrase is needed). This module knows nothing of data
 directories, of encryption or of Qt.
@@ -15,7 +19,7 @@ directories, of encryption or of Qt.
 from __future__ import annotations
 
 import os
-from typing import Protocol
+from typing import Any, Protocol
 
 from desktop import log
 
@@ -117,3 +121,72 @@ def default_backend() -> KeyStore | None:
 
 def backend_name(backend: object | None) -> str:
     return "none" if backend is None else f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+SERVICE = "TermLens"  # the keyring service, the same as the data key's (desktop.storage.security)
+
+
+class PrivateSettings(Protocol):
+    """Where a secret goes without a keyring: the encrypted database's private settings."""
+
+    def private_setting(self, name: str) -> str | None: ...
+    def set_private_setting(self, name: str, value: str) -> None: ...
+
+
+_AUTO: Any = object()
+
+
+class ServerKeys:
+    """The API key of each model server, by its address: in the secure keyring (``backend``,
+    default ``default_backend()``) when there is one, else in ``store`` (encrypted)."""
+
+    def __init__(self, store: PrivateSettings, *, backend: KeyStore | None = _AUTO) -> None:
+        self.store = store
+        self.backend: KeyStore | None = default_backend() if backend is _AUTO else backend
+
+    @staticmethod
+    def entry(url: str) -> str:
+        return f"server-key:{url}"
+
+    def get(self, url: str) -> str:
+        """The key kept for ``url`` ("" when none)."""
+        if not url:
+            return ""
+        if self.backend is not None:
+            try:
+                value = self.backend.get_password(SERVICE, self.entry(url))
+            except Exception as exc:  # noqa: BLE001 - keyring backends raise their own types
+                _log.info("server key not readable from the keyring (%s)", type(exc).__name__)
+                value = None
+            if value:
+                return value
+        return self.store.private_setting(self.entry(url)) or ""
+
+    def set(self, url: str, key: str) -> str:
+        """Keep ``key`` for ``url`` (an empty key forgets it); returns where: "keyring" or "database"."""
+        if not key:
+            self.forget(url)
+            return ""
+        if self.backend is not None:
+            try:
+                self.backend.set_password(SERVICE, self.entry(url), key)
+                if self.backend.get_password(SERVICE, self.entry(url)) == key:
+                    if self.store.private_setting(self.entry(url)):
+                        self.store.set_private_setting(self.entry(url), "")  # one copy only
+                    _log.info("server key kept in keyring %s", backend_name(self.backend))
+                    return "keyring"
+            except Exception as exc:  # noqa: BLE001 - fall back to the encrypted database
+                _log.info("keyring refused the server key (%s); keeping it encrypted in the database",
+                          type(exc).__name__)
+        self.store.set_private_setting(self.entry(url), key)
+        _log.info("server key kept in the encrypted database")
+        return "database"
+
+    def forget(self, url: str) -> None:
+        if self.backend is not None:
+            try:
+                self.backend.delete_password(SERVICE, self.entry(url))
+            except Exception:  # noqa: BLE001 - nothing kept there, or the keyring is locked
+                pass
+        if self.store.private_setting(self.entry(url)):
+            self.store.set_private_setting(self.entry(url), "")

@@ -47,6 +47,7 @@ class ChatSession(QObject):
         self._answer: GenerationHandle | None = None  # the answer streaming now
         self._turn: Turn | None = None  # the turn it answers (its question's hits, for the answer check)
         self._continuing: dict | None = None  # the answer that Continue extends
+        self._received: list[str] = []  # the text deltas of the answer streaming now
 
     # ---- conversations ----------------------------------------------------------------
     @property
@@ -169,6 +170,8 @@ class ChatSession(QObject):
             top_p=s.top_p, seed=seed, repetition_penalty=s.repetition_penalty,
             no_repeat_ngram_size=s.no_repeat_ngram_size))
         self._answer = answer
+        self._received = []  # kept if the answer fails half-way (a server that drops the stream)
+        answer.tokens.connect(self._received.append)
         answer.tokens.connect(self.answer_delta)
         answer.prompt_ready.connect(self._on_prompt)
         answer.finished.connect(self._on_finished)
@@ -239,5 +242,22 @@ class ChatSession(QObject):
 
     def _on_failed(self, sentence: str) -> None:
         self._answer = None
+        self._keep_received()
         self.generating_changed.emit(False)
         self.answer_failed.emit(sentence)
+
+    def _keep_received(self) -> None:
+        """Save the part of a failed answer that arrived, so that the conversation loses nothing."""
+        text, stats = "".join(self._received), {"finish_reason": "failed"}
+        if not text.strip():
+            return
+        try:
+            if self._continuing is not None:
+                msg, self._continuing = self._continuing, None
+                msg["content"] += text
+                self.ctx.conversations.update_message(msg["id"], content=msg["content"], stats=stats)
+            else:
+                mid = self.ctx.conversations.add_message(self.conv_id, "assistant", text, stats=stats)
+                self.messages.append({"id": mid, "role": "assistant", "content": text, "stats": stats})
+        except (TermLensError, KeyError) as exc:
+            _log.warning("the part of a failed answer could not be saved: %s", exc)

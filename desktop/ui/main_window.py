@@ -28,6 +28,7 @@ from desktop.ui.i18n import Retranslating
 from desktop.ui.lock import AutoLock
 from desktop.ui.prompt_dialog import PromptDialog
 from desktop.ui.review_page import ReviewPage
+from desktop.ui.server_form import saved_server
 from desktop.ui.status_bar import StatusBar
 from desktop.ui.term_panel import TermPanel
 from desktop.ui.training_page import TrainingPage
@@ -132,7 +133,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.conversations.new_requested.connect(s.new)
         w.loading.connect(st.on_loading)
         w.loaded.connect(st.on_loaded)
-        w.loaded.connect(lambda info: self.ctx.set_model_dir(info.get("path", self.ctx.model_dir)))
+        w.loaded.connect(self._model_in_use)
         w.load_failed.connect(st.on_load_failed)
         w.load_failed.connect(chat.show_error)
         w.unloaded.connect(st.on_unloaded)
@@ -165,6 +166,11 @@ class MainWindow(Retranslating, QMainWindow):
         convs = self.ctx.conversations.list()
         self.session.open(convs[0]["id"] if convs else 0)
         self._check_font()
+        server = saved_server(self.ctx)  # None unless Use this server was chosen: then nothing connects
+        if server is not None:
+            self.status.on_loading(0.0, self.tr("Connecting to the model server…"))
+            self.ctx.worker.request_connect(server)
+            return
         self.load_model(self.ctx.model_dir)  # a model problem, shown in the same place, matters more
 
     def _check_font(self) -> None:
@@ -173,6 +179,10 @@ class MainWindow(Retranslating, QMainWindow):
         sentence = i18n.missing_font_sentence(self.ctx.settings.language)
         if sentence:
             self.chat.show_error(sentence)
+
+    def _model_in_use(self, info: dict) -> None:
+        if info.get("engine") != "server":  # no tokenizer of a server's model here: budgets keep the last count
+            self.ctx.set_model_dir(info.get("path", self.ctx.model_dir))
 
     def load_model(self, path: str) -> None:
         if not (Path(path) / "config.json").is_file():

@@ -1,5 +1,6 @@
 """The model manager: pick a model folder, check it (what it is, memory needed against
-memory free) before loading, load it with progress, or unload.
+memory free) before loading, load it with progress, or unload; or, on the second tab,
+answer through a model server on the user's network (``desktop.ui.server_form``).
 
 The check runs as a job on the model thread (it needs the engine, which the window
 never imports); the dialog listens to that job's handle only. A failed load — a corrupt folder, pickle-only weights, not enough
@@ -14,12 +15,13 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QProgressBar, QPushButton, QVBoxLayout, QWidget,
+    QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from desktop.ui import file_dialogs
 from desktop import paths
 from desktop.ui.feedback import show_message
+from desktop.ui.server_form import ServerForm
 from desktop.ui.status_bar import human_bytes
 from desktop.workers.jobs import check_model_job, find_models_job
 
@@ -34,11 +36,20 @@ class ModelManagerDialog(QDialog):
         self.loading_path = ""
         self.loading_weights = "full"
         self.setWindowTitle(self.tr("Model manager"))
-        self.resize(680, 500)
-        lay = QVBoxLayout(self)
+        self.resize(680, 560)
+        outer = QVBoxLayout(self)
         self.current = QLabel()
         self.current.setWordWrap(True)
-        lay.addWidget(self.current)
+        outer.addWidget(self.current)
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs, 1)
+        local = QWidget()
+        lay = QVBoxLayout(local)
+        self.tabs.addTab(local, self.tr("On this computer"))
+        self.server_form = ServerForm(ctx)
+        self.tabs.addTab(self.server_form, self.tr("A server on your network"))
+        if ctx.settings.use_server:
+            self.tabs.setCurrentWidget(self.server_form)
         lay.addWidget(QLabel(self.tr("Installed models:")))
         self.list = QListWidget()
         self.list.setAccessibleName(self.tr("Installed models"))
@@ -84,18 +95,23 @@ class ModelManagerDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         lay.addWidget(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        self.check_btn = buttons.addButton(self.tr("Check"), QDialogButtonBox.ActionRole)
+        actions = QHBoxLayout()
+        self.check_btn = QPushButton(self.tr("Check"))
         self.check_btn.setAccessibleName(self.tr("Check the model folder without loading it"))
         self.check_btn.clicked.connect(self.check)
-        self.load_btn = buttons.addButton(self.tr("Load"), QDialogButtonBox.ActionRole)
+        self.load_btn = QPushButton(self.tr("Load"))
         self.load_btn.setAccessibleName(self.tr("Load this model"))
         self.load_btn.clicked.connect(self.load)
-        self.unload_btn = buttons.addButton(self.tr("Unload"), QDialogButtonBox.ActionRole)
+        self.unload_btn = QPushButton(self.tr("Unload"))
         self.unload_btn.setAccessibleName(self.tr("Unload the current model"))
         self.unload_btn.clicked.connect(self.worker.request_unload)
+        actions.addStretch(1)
+        for b in (self.check_btn, self.load_btn, self.unload_btn):
+            actions.addWidget(b)
+        lay.addLayout(actions)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        outer.addWidget(buttons)
 
         self._check = None  # the handle of the running check
         w = self.worker
@@ -110,6 +126,7 @@ class ModelManagerDialog(QDialog):
         self._show_current(parent.status.info if parent is not None and hasattr(parent, "status") else {})
 
     def _disconnect(self) -> None:
+        self.server_form.disconnect_worker()
         w = self.worker
         for sig, slot in ((w.loading, self._on_loading), (w.loaded, self._on_loaded),
                           (w.load_failed, self._on_load_failed), (w.unloaded, self._on_unloaded)):
@@ -129,7 +146,10 @@ class ModelManagerDialog(QDialog):
             self.path.setText(self.ctx.model_dir)
 
     def _show_current(self, info: dict) -> None:
-        if info.get("name"):
+        if info.get("engine") == "server":
+            self.current.setText(self.tr("In use: {name} on the model server at {url}.").format(
+                name=info.get("adapter") or info["name"], url=info.get("device", "?")))
+        elif info.get("name"):
             dtype = info.get("dtype", "?")
             if info.get("weights") == "int8":
                 dtype = self.tr("{dtype}, 8-bit weights").format(dtype=dtype)
@@ -218,6 +238,7 @@ class ModelManagerDialog(QDialog):
             show_message(self.message, self.tr("Loaded {name}.").format(name=info.get("name", "")), error=False)
             self.ctx.settings.model_path = info.get("path", self.loading_path)
             self.ctx.settings.weights = info.get("weights", self.loading_weights)
+            self.ctx.settings.use_server = False  # a model on this computer answers from now on
             self.ctx.save_settings()
             self.loading_path = ""
 

@@ -1,4 +1,4 @@
-"""The status bar: model, device, dtype, memory in use, tokens/s of the last answer and
+"""The status bar: model, device (or the model server's address), dtype, memory in use, tokens/s of the last answer and
 the time it took to its first token,
 the active adapter, and a progress bar while something loads or runs.
 
@@ -56,7 +56,10 @@ class StatusBar(Retranslating, QStatusBar):
         dtype = i.get("dtype", "—")
         if i.get("weights") == "int8":
             dtype = self.tr("{dtype} · 8-bit weights").format(dtype=dtype)
-        self.device.setText(self.tr("{device} · {dtype}").format(device=i.get("device", "—"), dtype=dtype))
+        if i.get("engine") == "server":
+            self.device.setText(self.tr("Server: {url}").format(url=i.get("device", "—")))
+        else:
+            self.device.setText(self.tr("{device} · {dtype}").format(device=i.get("device", "—"), dtype=dtype))
         self.memory.setText(self.tr("Memory: {mem}").format(
             mem=human_bytes(i.get("memory_bytes")) if i.get("memory_bytes") else "—"))
         self.speed.setText(self.tr("Last answer: {rate}").format(

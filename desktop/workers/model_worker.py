@@ -9,7 +9,8 @@ time; the GUI thread never waits on it.
 - ``request_generate(request) -> GenerationHandle``: one answer, whose text deltas come
   batched to at most one ``tokens`` signal per frame (~16 ms) so a fast model cannot flood
   the GUI's event queue; its cancel is checked every token;
-- ``request_load`` / ``request_unload``: the model in use is everyone's concern, so
+- ``request_load`` / ``request_connect`` (a model server on the user's network,
+  ``desktop.workers.server_jobs``) / ``request_unload``: the model in use is everyone's concern, so
   ``loading``, ``loaded``, ``load_failed`` and ``unloaded`` are the worker's own signals
   (``loaded`` also comes after every job that used the model: an adapter may have changed).
 
@@ -68,6 +69,7 @@ class ModelWorker(QObject):
 
     _load_requested = Signal(str, str, str)
     _unload_requested = Signal()
+    _connect_requested = Signal(object)
     _generate_requested = Signal(object)
     _job_requested = Signal(object)
 
@@ -83,6 +85,7 @@ class ModelWorker(QObject):
         self._handles_lock = threading.Lock()
         self._load_requested.connect(self._do_load)
         self._unload_requested.connect(self._do_unload)
+        self._connect_requested.connect(self._do_connect)
         self._generate_requested.connect(self._do_generate)
         self._job_requested.connect(self._do_job)
 
@@ -90,6 +93,10 @@ class ModelWorker(QObject):
     def request_load(self, path: str, device: str = "", weights: str = "full") -> None:
         """Load the model folder ``path``; ``weights`` "int8" quantises its linear layers to 8 bits."""
         self._load_requested.emit(path, device, weights)
+
+    def request_connect(self, server: dict) -> None:
+        """Answer through a model server: ``server`` has url, model, adapter, ca_cert, api_key."""
+        self._connect_requested.emit(dict(server))
 
     def request_unload(self) -> None:
         self._unload_requested.emit()
@@ -117,17 +124,23 @@ class ModelWorker(QObject):
     # ---- on the model thread ----------------------------------------------------------
     def _load(self, path: str, device: str, weights: str) -> None:
         """Load ``path`` and make it the model in use (the previous one is dropped after)."""
-        from desktop.engine import engines, models
+        from desktop.engine import engines
 
         load = self._load_fn or engines.load  # llama.cpp on a CPU when the model has a GGUF; else transformers
         lm = load(path, device=device or None, on_progress=lambda f, s: self.loading.emit(f, translated(s)),
                   weights=weights)
+        self._use(lm)
+        _log.info("model loaded: %s on %s (%s, %s weights) in %.2f s", lm.info.name, lm.device, lm.dtype,
+                  getattr(lm, "weights", "full"), lm.load_s)
+
+    def _use(self, lm: Any) -> None:
+        """Make ``lm`` the model in use (the previous one is dropped after)."""
+        from desktop.engine import models
+
         previous, self.lm = self.lm, lm
         if previous is not None:
             models.unload(previous)
         models.settle_heap()
-        _log.info("model loaded: %s on %s (%s, %s weights) in %.2f s", lm.info.name, lm.device, lm.dtype,
-                  getattr(lm, "weights", "full"), lm.load_s)
 
     def _info(self) -> dict:
         """What ``loaded`` says of the model in use."""
@@ -135,8 +148,11 @@ class ModelWorker(QObject):
         from desktop.engine.models import free_memory
 
         mem = None
+        server = getattr(lm, "engine", "") == "server"
         try:
-            if lm.device.startswith("cuda"):
+            if server:
+                pass  # the model's memory is the server's
+            elif lm.device.startswith("cuda"):
                 import torch
 
                 mem = int(torch.cuda.memory_allocated())
@@ -147,7 +163,8 @@ class ModelWorker(QObject):
         except Exception:  # noqa: BLE001 - memory is informative only
             mem = None
         return {
-            "name": lm.info.name, "path": str(lm.info.path), "device": lm.device, "dtype": lm.dtype,
+            "name": lm.info.name, "path": lm.device if server else str(lm.info.path),  # a URL is no Path
+            "device": lm.device, "dtype": lm.dtype,
             "params": lm.info.n_params, "load_s": lm.load_s, "memory_bytes": mem,
             "free_bytes": free_memory(lm.device), "adapter": lm.adapter or "",
             "fast": getattr(lm.fast, "name", "") if lm.fast is not None else "",
@@ -179,6 +196,20 @@ class ModelWorker(QObject):
             self._emit_loaded()
         except BaseException as exc:  # noqa: BLE001 - the thread must survive any failure
             self.load_failed.emit(describe_error(exc, "loading the model"))
+        finally:
+            self.busy_changed.emit(False)
+
+    @Slot(object)
+    def _do_connect(self, server: dict) -> None:
+        from desktop.workers.server_jobs import connect_server
+
+        self.busy_changed.emit(True)
+        try:
+            self._use(connect_server(server))
+            _log.info("answering through a model server")
+            self._emit_loaded()
+        except BaseException as exc:  # noqa: BLE001 - the thread must survive any failure
+            self.load_failed.emit(describe_error(exc, "connecting to the model server"))
         finally:
             self.busy_changed.emit(False)
 
