@@ -36,21 +36,6 @@ def saved_server(ctx) -> dict | None:
             "api_key": ServerKeys(ctx.conversations).get(s.server_url)}
 
 
-def check_lines(widget: QWidget, r: dict) -> list[str]:
-    """What Check found, one readable line each, in the interface language."""
-    tr = widget.tr
-    names = ", ".join(m["id"] for m in r["models"] if m["id"] not in r["adapters"]) or tr("none")
-    return [
-        tr("The server at {url} serves: {names}.").format(url=r["url"], names=names),
-        tr("It streams answers word by word.") if r["streams"] else
-        tr("It did not stream a test answer; chatting through it may not work."),
-        tr("It returns log-probabilities: evaluation can score multiple-choice items through it.") if r["logprobs"]
-        else tr("It returns no log-probabilities: evaluation cannot score multiple-choice items through it."),
-        tr("It serves these LoRA adapters: {names}.").format(names=", ".join(r["adapters"])) if r["adapters"] else
-        tr("It serves no LoRA adapters (vLLM and SGLang serve them when started with --enable-lora)."),
-    ]
-
-
 class ServerForm(QWidget):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -162,6 +147,21 @@ class ServerForm(QWidget):
         return {"url": url, "api_key": key, "ca_cert": self.ca_cert.text().strip(),
                 "model": self.model.currentData() or "", "adapter": self.adapter.currentData() or ""}
 
+    def check_lines(self, r: dict) -> list[str]:
+        """What Check found, one readable line each, in the interface language."""
+        names = ", ".join(m["id"] for m in r["models"] if m["id"] not in r["adapters"]) or self.tr("none")
+        return [
+            self.tr("The server at {url} serves: {names}.").format(url=r["url"], names=names),
+            self.tr("It streams answers word by word.") if r["streams"] else
+            self.tr("It did not stream a test answer; chatting through it may not work."),
+            self.tr("It returns log-probabilities: evaluation can score multiple-choice items through it.")
+            if r["logprobs"] else
+            self.tr("It returns no log-probabilities: evaluation cannot score multiple-choice items through it."),
+            self.tr("It serves these LoRA adapters: {names}.").format(names=", ".join(r["adapters"]))
+            if r["adapters"] else
+            self.tr("It serves no LoRA adapters (vLLM and SGLang serve them when started with --enable-lora)."),
+        ]
+
     # ---- actions -----------------------------------------------------------------------
     def check(self) -> None:
         if not self.url.text().strip():
@@ -177,7 +177,7 @@ class ServerForm(QWidget):
 
     def _on_checked(self, r: dict) -> None:
         self._checked = r
-        self.result.setText("\n".join(check_lines(self, r)))
+        self.result.setText("\n".join(self.check_lines(r)))
         s = self.ctx.settings
         self.model.clear()
         for m in r["models"]:

@@ -966,7 +966,7 @@
     <message>
         <location line="+4"/>
         <location filename="../../desktop/storage/crypto.py" line="+27"/>
-        <location filename="../../glossary/dataset.py" line="+399"/>
+        <location filename="../../glossary/dataset.py" line="+414"/>
         <location filename="../../glossary/documents.py" line="+71"/>
         <source>{name} could not be read ({reason}).</source>
         <translation>无法读取 {name}（{reason}）。</translation>
@@ -1078,12 +1078,12 @@
         <translation>尚未安装 llama.cpp（{detail}）；TermLens 将改用 transformers，其在 CPU 上的速度要慢数倍。安装命令：pip install llama-cpp-python</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+78"/>
         <source>This GGUF file has no chat template, so TermLens cannot format a conversation for it.</source>
         <translation>此 GGUF 文件没有对话模板，因此 TermLens 无法为其格式化对话。</translation>
     </message>
     <message>
-        <location line="+156"/>
+        <location line="+169"/>
         <source>Checking the model file</source>
         <translation>正在检查模型文件</translation>
     </message>
@@ -1605,7 +1605,7 @@
         <translation>无法由术语表生成测试题：术语表至少需要四个带定义（或缩写）的概念。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/evaluate/runner.py" line="+75"/>
+        <location filename="../../desktop/engine/evaluate/runner.py" line="+78"/>
         <source>&apos;{method}&apos; is not an evaluation method; choose from {methods}.</source>
         <translation>“{method}”不是评测方法；请从以下方法中选择：{methods}。</translation>
     </message>
@@ -2295,7 +2295,7 @@
         <translation>无法导出适配器“{name}”（{reason}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/server_backend.py" line="+84"/>
+        <location filename="../../desktop/engine/server_backend.py" line="+90"/>
         <source>&apos;{url}&apos; is not a server address; write it like http://gpu-server:8000/v1.</source>
         <translation>“{url}”不是服务器地址；请按 http://gpu-server:8000/v1 的格式填写。</translation>
     </message>
@@ -2376,12 +2376,12 @@
         <translation>位于 {url} 的服务器不返回提示词的对数概率，因此无法为多项选择题评分（vLLM 和 llama.cpp 的服务器可以）。</translation>
     </message>
     <message>
-        <location line="+141"/>
+        <location line="+148"/>
         <source>The server at {url} offers no adapter named &apos;{name}&apos;; it serves: {names}. Export the adapter for the server (python main.py models export-adapter) and ask its administrator to load it.</source>
         <translation>位于 {url} 的服务器没有名为“{name}”的适配器；它提供：{names}。请为该服务器导出适配器（python main.py models export-adapter），并请其管理员加载。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>The tokenizer files in {folder} could not be read ({detail}).</source>
         <translation>无法读取 {folder} 中的分词器文件（{detail}）。</translation>
     </message>
@@ -3279,7 +3279,7 @@
 <context>
     <name>Indexer</name>
     <message>
-        <location filename="../../desktop/ui/startup.py" line="+107"/>
+        <location filename="../../desktop/ui/startup.py" line="+115"/>
         <source>{n} concepts have a term longer than 256 characters; such terms are left out of detection. Shorten them in the glossary (concepts {ids}).</source>
         <translation>{n} 个概念含有超过 256 个字符的术语，这些术语不参与检测。请在术语表中缩短它们（概念 {ids}）。</translation>
     </message>
@@ -3321,7 +3321,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+143"/>
+        <location filename="../../desktop/ui/main_window.py" line="+144"/>
         <source>TermLens</source>
         <translation>TermLens</translation>
     </message>
@@ -3426,7 +3426,12 @@
         <translation>首选项(&amp;P)…</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+10"/>
+        <source>Connecting to the model server…</source>
+        <translation>正在连接模型服务器…</translation>
+    </message>
+    <message>
+        <location line="+18"/>
         <source>No model found at {path}. Install the default model (python main.py models fetch-default) or choose one in Model ▸ Model manager.</source>
         <translation>在 {path} 未找到模型。请安装默认模型（python main.py models fetch-default），或在“模型 ▸ 模型管理器”中选择一个模型。</translation>
     </message>
@@ -3502,12 +3507,22 @@
 <context>
     <name>ModelManagerDialog</name>
     <message>
-        <location filename="../../desktop/ui/model_manager.py" line="+36"/>
+        <location filename="../../desktop/ui/model_manager.py" line="+38"/>
         <source>Model manager</source>
         <translation>模型管理器</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
+        <source>On this computer</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A server on your network</source>
+        <translation>您网络中的服务器</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Installed models:</source>
         <translation>已安装的模型：</translation>
     </message>
@@ -3533,12 +3548,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+112"/>
+        <location line="+121"/>
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
     </message>
     <message>
-        <location line="-107"/>
+        <location line="-116"/>
         <source>Weights:</source>
         <translation>权重：</translation>
     </message>
@@ -3598,7 +3613,12 @@
         <translation>卸载当前模型</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+44"/>
+        <source>In use: {name} on the model server at {url}.</source>
+        <translation>正在使用：{url} 模型服务器上的 {name}。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>{dtype}, 8-bit weights</source>
         <translation>{dtype}，8 位权重</translation>
     </message>
@@ -3671,7 +3691,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>已加载 {name}。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>The previous model, if any, is still in use.</source>
         <translation>之前的模型（如有）仍在使用中。</translation>
     </message>
@@ -4202,6 +4222,189 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
 </context>
 <context>
+    <name>ServerForm</name>
+    <message>
+        <location filename="../../desktop/ui/server_form.py" line="+51"/>
+        <source>Answer with a model served on your own network (vLLM, SGLang, llama.cpp&apos;s server, Ollama). For each question TermLens sends the server the conversation&apos;s messages: your question, the earlier turns and the definitions injected from your glossary. The glossary, term detection and your saved conversations stay on this computer.</source>
+        <translation>使用您自己网络中提供的模型回答（vLLM、SGLang、llama.cpp 服务器、Ollama）。每次提问时，TermLens 会把对话消息发送给服务器：您的问题、之前的对话轮次以及从术语表注入的定义。术语表、术语检测和已保存的对话都留在本机。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Address:</source>
+        <translation>地址：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Optional: the CA certificate (PEM) of a private certificate</source>
+        <translation>可选：私有证书的 CA 证书（PEM）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CA certificate file</source>
+        <translation>CA 证书文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose a CA certificate file</source>
+        <translation>选择 CA 证书文件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>CA certificate:</source>
+        <translation>CA 证书：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check what the server offers</source>
+        <translation>检查服务器提供的内容</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The server&apos;s model</source>
+        <translation>服务器的模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Server-side LoRA adapter</source>
+        <translation>服务器端 LoRA 适配器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Adapter:</source>
+        <translation>适配器：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use this server</source>
+        <translation>使用此服务器</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Answer through this server</source>
+        <translation>通过此服务器回答</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Kept securely; type a new one to replace it</source>
+        <translation>已安全保存；输入新的密钥可替换</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Choose a CA certificate</source>
+        <translation>选择 CA 证书</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server at {url} serves: {names}.</source>
+        <translation>{url} 上的服务器提供：{names}。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It streams answers word by word.</source>
+        <translation>它逐词流式返回回答。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It did not stream a test answer; chatting through it may not work.</source>
+        <translation>它没有流式返回测试回答；通过它聊天可能无法正常工作。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It returns log-probabilities: evaluation can score multiple-choice items through it.</source>
+        <translation>它返回对数概率：评估可以通过它为选择题打分。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It returns no log-probabilities: evaluation cannot score multiple-choice items through it.</source>
+        <translation>它不返回对数概率：评估无法通过它为选择题打分。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It serves these LoRA adapters: {names}.</source>
+        <translation>它提供以下 LoRA 适配器：{names}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>It serves no LoRA adapters (vLLM and SGLang serve them when started with --enable-lora).</source>
+        <translation>它不提供 LoRA 适配器（vLLM 和 SGLang 以 --enable-lora 启动时会提供）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Type the server&apos;s address first, like http://gpu-server:8000/v1.</source>
+        <translation>请先输入服务器地址，例如 http://gpu-server:8000/v1。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Asking the server what it offers…</source>
+        <translation>正在询问服务器提供的内容…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Connecting to {url}…</source>
+        <translation>正在连接 {url}…</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Answers now come from {model} on the server at {url}.</source>
+        <translation>现在的回答来自 {url} 服务器上的 {model}。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The previous model, if any, is still in use.</source>
+        <translation>之前的模型（如有）仍在使用。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <location filename="../../desktop/ui/settings_dialog.py" line="+53"/>
@@ -4397,6 +4600,31 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>闲置多少分钟后窗口将隐藏您的对话，直到您解锁（0：从不）。</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Answer through the model server below instead of a model on this computer.</source>
+        <translation>通过下面的模型服务器回答，而不是使用本机上的模型。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Address of a model server on your network (OpenAI-compatible API), e.g. http://gpu-server:8000/v1. Its API key is kept in the system keyring or in the encrypted database, never here.</source>
+        <translation>您网络中模型服务器的地址（兼容 OpenAI 的 API），例如 http://gpu-server:8000/v1。其 API 密钥保存在系统钥匙串或加密数据库中，绝不保存在这里。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server&apos;s model to answer with (empty: its first).</source>
+        <translation>用于回答的服务器模型（留空：其第一个模型）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A LoRA adapter served by the server (empty: none).</source>
+        <translation>服务器提供的 LoRA 适配器（留空：不使用）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A CA certificate file (PEM) that signs the server&apos;s certificate (empty: the system&apos;s certificates).</source>
+        <translation>签发服务器证书的 CA 证书文件（PEM）（留空：使用系统证书）。</translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>In CSV exports, put an apostrophe before cells that start with = + - @ (a spreadsheet would run them as formulas); TermLens removes it again on import.</source>
         <translation>导出 CSV 时，在以 = + - @ 开头的单元格前加一个撇号（否则电子表格会把它们当作公式执行）；TermLens 导入时会再去掉它。</translation>
@@ -4463,7 +4691,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>{dtype} · 8 位权重</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
+        <source>Server: {url}</source>
+        <translation>服务器：{url}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>{device} · {dtype}</source>
         <translation>{device} · {dtype}</translation>
     </message>

@@ -164,3 +164,19 @@ def test_a_dropped_stream_keeps_the_text_received(installed_default_model) -> No
             assert len(received) >= 3 and g.text == "".join(received)
         finally:
             lm.model.close()
+
+
+def test_a_server_side_adapter_is_chosen_by_name_and_an_unknown_one_is_a_sentence(server) -> None:
+    with pytest.raises(ServerError, match=f"offers no adapter named 'cardiology'; it serves: {ALIAS}. Export"):
+        server_backend.connect(ServerConfig(url=server, adapter="cardiology"))
+    lm = server_backend.connect(ServerConfig(url=server, adapter=ALIAS))  # the base model's own name: no adapter
+    try:
+        assert lm.adapter is None and lm.model.name == ALIAS
+    finally:
+        lm.model.close()
+    check = ServerClient(ServerConfig(url=server))
+    try:
+        found = check.check().to_json()
+    finally:
+        check.close()
+    assert found["models"] == [{"id": ALIAS, "parent": ""}] and found["adapters"] == [] and found["streams"]
