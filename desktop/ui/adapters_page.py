@@ -273,7 +273,7 @@ class AdaptersPage(Retranslating, QWidget):
         self._load_key = key
         self.info = dict(info)
         remembered = self.ctx.settings.adapter
-        if fresh and remembered and not info.get("adapter"):
+        if fresh and remembered and not info.get("adapter") and info.get("engine") != "server":  # its own adapters
             self._auto = True
             self._request_apply(remembered)
         self.refresh()
