@@ -8,7 +8,7 @@
 # MODEL_DIR is a model folder in the Hugging Face layout (the installed default model:
 # ~/.local/share/TermLens/models/SmolLM2-135M-Instruct, or Qwen2.5-7B-Instruct); options after it
 # are passed to seed_table.py and override the sizes below (e.g. --smoke for a quick check).
-# The table, its JSON, the split, the step log and the training log are copied to $OUT.
+# The table, its JSON and the step log (every command with its wall time) are copied to $OUT.
 #
 # A machine with torch, transformers, peft and accelerate but not TermLens's other dependencies
 # (the device tools' H200) installs them from wheels in .device-carry-table/, made here with
@@ -37,11 +37,11 @@ RUN=${RUN_DIR:-/tmp/gpu-table}
 start=$(date +%s)
 set -o pipefail
 $PY benchmarks/seed_table.py --model "$MODEL" --device cuda --out "$RUN" \
-  --per-concept 4 --epochs 3 --n-l1 150 --n-l2 100 --positions system,inline,both --related 3 "$@" \
+  --per-concept 4 --epochs 3 --n-l1 150 --n-l2 100 --positions system,inline,both --related 3 --whole "$@" \
   2>&1 | tee "$OUT/gpu-table.log"
 rc=$?
 echo "seed_table exit $rc, wall time $(( $(date +%s) - start )) s" | tee -a "$OUT/gpu-table.log"
-for f in table.md table.json split.json steps.jsonl train.stderr.txt; do
+for f in table.md table.json steps.jsonl; do
   [ -f "$RUN/$f" ] && cp "$RUN/$f" "$OUT/$f"
 done
 exit $rc

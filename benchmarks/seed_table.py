@@ -85,6 +85,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="also measure inject with up to N related concepts in the block (eval --inject-related; "
                          "0: not measured; default 3)")
     ap.add_argument("--threads", type=int, help="CPU threads for training and evaluation")
+    ap.add_argument("--whole", action="store_true",
+                    help="one evaluation per method on both halves together (fewer model loads: for a GPU, where "
+                         "loading costs more than scoring; default: one per method and half, to resume in pieces)")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI (with --model of a tiny model)")
     ap.add_argument("--resume", action="store_true",
                     help="continue a run in --out: reuse its pairs, adapter (or its training checkpoint) and "
@@ -372,6 +375,9 @@ def run(args: argparse.Namespace, out: Path) -> int:
     def per_half(pos: str, method: str, *extra: str, name: str = "") -> dict:
         # one evaluation per method and half: a stopped run loses at most one of them
         adapter = ["--adapter", "seed-table"] if "lora" in method else []
+        if args.whole:
+            return evaluate(f"{name or pos}-{method}", *halves["seen"], *halves["held-out"], "--methods", method,
+                            *adapter, "--inject-position", pos, *extra)
         return merge_reports([evaluate(f"{name or pos}-{method}-{half}", *testset, "--methods", method, *adapter,
                                        "--inject-position", pos, *extra)
                               for half, testset in halves.items()])
