@@ -6,7 +6,7 @@ Generate; a rebuild keeps what was already reviewed (``glossary.dataset.merge``)
 table shows every pair or those of one status; accept, reject, send back to pending
 (the selection or everything shown) and edit one pair. Only accepted pairs train
 (``desktop.storage.trainingset.accepted``). The set is saved encrypted after every change;
-export and import go through JSONL files.
+export and import go through JSONL files (``desktop.ui.pair_files``).
 
 Candidate terms from documents: ``desktop.ui.candidates_box``, below the pairs, sharing
 the page's message line and background job.
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -30,8 +29,8 @@ from PySide6.QtWidgets import (
     QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
-from desktop.ui import file_dialogs
 from desktop.storage import trainingset
+from desktop.ui import pair_files
 from desktop.ui.candidates_box import CandidatesBox
 from desktop.ui.feedback import plural
 from desktop.ui.i18n import Retranslating
@@ -109,8 +108,8 @@ class ReviewPage(Retranslating, QWidget):
         self.pending_btn.clicked.connect(lambda: self.set_status_selected("pending"))
         self.edit_btn.clicked.connect(self.edit_selected)
         self.accept_all_btn.clicked.connect(self.accept_all_shown)
-        self.export_btn.clicked.connect(self.export_file)
-        self.import_btn.clicked.connect(self.import_file)
+        self.export_btn.clicked.connect(lambda: pair_files.export_file(self))
+        self.import_btn.clicked.connect(lambda: pair_files.import_file(self))
         bar = QHBoxLayout()
         for b in (self.accept_btn, self.reject_btn, self.pending_btn, self.edit_btn, self.accept_all_btn):
             bar.addWidget(b)
@@ -228,7 +227,7 @@ class ReviewPage(Retranslating, QWidget):
             self.say(str(exc))
             return []
 
-    def _save(self) -> bool:
+    def save(self) -> bool:
         try:
             if self._damaged:
                 kept = trainingset.set_aside()
@@ -276,7 +275,7 @@ class ReviewPage(Retranslating, QWidget):
         before = [(p, p.get("status")) for p in chosen]
         for p in chosen:
             p["status"] = status
-        if not self._save():
+        if not self.save():
             for p, old in before:  # nothing changes that could not be kept
                 p["status"] = old
             return 0
@@ -307,7 +306,7 @@ class ReviewPage(Retranslating, QWidget):
                 m["content"] = answer
                 break
         pair["messages"], pair["edited"] = msgs, True
-        if not self._save():
+        if not self.save():
             pair["messages"] = old[0]
             if old[1]:
                 pair["edited"] = True
@@ -350,7 +349,7 @@ class ReviewPage(Retranslating, QWidget):
         had = {p.get("id") for p in self.pairs}
         merged = dataset.merge(self.pairs, fresh)
         old, self.pairs = self.pairs, merged
-        if not self._save():
+        if not self.save():
             self.pairs = old
             return
         self.refresh()
@@ -388,48 +387,6 @@ class ReviewPage(Retranslating, QWidget):
             chosen = random.Random(seed).sample(range(n), SAMPLE_CONCEPTS)
             return [concepts[i] for i in sorted(chosen)]
         return []
-
-    # ---- files ------------------------------------------------------------------------------
-    def export_file(self) -> None:
-        path = file_dialogs.save_file(self, self.tr("Export training pairs"), "training-pairs.jsonl",
-                                      self.tr("JSON Lines (*.jsonl)"))
-        if path:
-            self.export_to(path)
-
-    def export_to(self, path: str, *, status: str | None = None) -> int | None:
-        """Write the pairs (of one status, or all) to ``path``; the number written."""
-        pairs = [p for p in self.pairs if status is None or p.get("status") == status]
-        try:
-            n = trainingset.export_jsonl(path, pairs)
-        except TermLensError as exc:
-            self.say(str(exc))
-            return None
-        self.say(self.tr("Exported {n} pairs to {name}. This copy is not encrypted.").format(n=n, name=Path(path).name))
-        return n
-
-    def import_file(self) -> None:
-        path = file_dialogs.open_file(self, self.tr("Import training pairs"),
-                                      self.tr("JSON Lines (*.jsonl);;All files (*)"))
-        if path:
-            self.import_from(path)
-
-    def import_from(self, path: str) -> int | None:
-        """Add the pairs of a JSONL file (a pair with the same id is replaced); the number read."""
-        try:
-            incoming = trainingset.import_jsonl(path)
-        except TermLensError as exc:
-            report = getattr(exc, "report", [])
-            extra = "\n" + "\n".join(report[:5]) if len(report) > 1 else ""
-            self.say(str(exc) + extra)
-            return None
-        old = self.pairs
-        self.pairs = trainingset.combine(self.pairs, incoming)
-        if not self._save():
-            self.pairs = old
-            return None
-        self.refresh()
-        self.say(self.tr("Imported {n} pairs from {name}.").format(n=len(incoming), name=Path(path).name))
-        return len(incoming)
 
     # ---- candidate terms ---------------------------------------------------------------------
     # ---- jobs -------------------------------------------------------------------------------

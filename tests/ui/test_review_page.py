@@ -11,6 +11,7 @@ from PySide6.QtCore import QItemSelectionModel
 from desktop.storage import config, trainingset
 from glossary import dataset
 from desktop.storage.appdata import open_glossary
+from desktop.ui import pair_files
 from desktop.ui.review_page import ReviewPage
 from glossary.model import Status, TermType
 from tests.ui.fakes import FakeWorker
@@ -132,7 +133,7 @@ def test_export_and_import_jsonl(page, ctx, qtbot, tmp_path):
     _select(page.table, [0, 1])
     page.set_status_selected("accepted")
     out = tmp_path / "pairs.jsonl"
-    assert page.export_to(str(out)) == len(page.pairs)
+    assert pair_files.export_to(page, str(out)) == len(page.pairs)
     assert "not encrypted" in page.message.text()
     exported = out.read_text(encoding="utf-8").splitlines()
 
@@ -140,14 +141,36 @@ def test_export_and_import_jsonl(page, ctx, qtbot, tmp_path):
     fresh = ReviewPage(ctx)
     qtbot.addWidget(fresh)
     assert fresh.model.rowCount() == 0
-    assert fresh.import_from(str(out)) == len(exported)
+    assert pair_files.import_from(fresh, str(out)) == len(exported)
     assert "Accepted 2" in fresh.counts.text() and len(trainingset.load()) == len(exported)
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text(exported[0] + "\n{not json\n", encoding="utf-8")
-    assert fresh.import_from(str(bad)) is None
+    assert pair_files.import_from(fresh, str(bad)) is None
     assert "line 2" in fresh.message.text()
     assert len(fresh.pairs) == len(exported) and len(trainingset.load()) == len(exported)  # nothing lost
+
+
+def test_the_export_and_import_buttons_ask_for_a_file_then_write_and_read_it(page, ctx, qtbot, tmp_path,
+                                                                            monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    _generate(page, qtbot, field="law", per=1)
+    out = tmp_path / "chosen.jsonl"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    page.export_btn.click()
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(page.pairs) > 0
+    assert "chosen.jsonl" in page.message.text()
+
+    trainingset.path().unlink()
+    fresh = ReviewPage(ctx)
+    qtbot.addWidget(fresh)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(out), ""))
+    fresh.import_btn.click()
+    assert fresh.model.rowCount() == len(page.pairs) and "Imported" in fresh.message.text()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))  # the dialog cancelled
+    fresh.import_btn.click()
+    assert fresh.model.rowCount() == len(page.pairs)
 
 
 def test_candidate_terms_from_documents_into_the_glossary(page, ctx, qtbot, tmp_path):
