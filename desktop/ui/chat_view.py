@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.chat_bubble import MessageBubble
 from desktop.ui.i18n import Retranslating
+from desktop.ui.render import concept_id_of
 
 RENDER_MS = 33
 
@@ -293,11 +294,9 @@ class ChatView(Retranslating, QWidget):
             self.scroll.verticalScrollBar().setValue(hi)
 
     def _on_link(self, href: str) -> None:
-        if href.startswith("concept:"):
-            try:
-                self.concept_clicked.emit(int(href.split(":", 1)[1]))
-            except ValueError:
-                pass
+        cid = concept_id_of(href)
+        if cid is not None:
+            self.concept_clicked.emit(cid)
 
     def _on_bubble_selected(self, bubble: MessageBubble) -> None:
         if bubble.role == "user":

@@ -1,7 +1,8 @@
 """Text to the HTML the message bubbles show: answers as Markdown, questions with their
 glossary terms highlighted as links (``concept:ID``), and finished answers with the
 glossary terms they use highlighted the same way (deprecated, superseded and forbidden
-ones in red).
+ones in red). ``concept_link`` and ``concept_id_of`` make and read such a link wherever a
+term opens its concept (the bubbles, the term panel's cards).
 
 Raw HTML in an answer is shown as text, never interpreted. Pure functions; no widgets.
 """
@@ -18,6 +19,26 @@ _md = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable("table").
 
 TERM_STYLE = "background-color:#fde68a; color:#1f2937; text-decoration:none; border-radius:3px;"
 DEPRECATED_STYLE = "background-color:#fecaca; color:#1f2937; text-decoration:none;"
+EXCLUDED_STYLE = "text-decoration:line-through; color:#6b7280;"
+_SCHEME = "concept:"
+
+
+def concept_link(concept_id: int, text: str, *, title: str = "", style: str = "") -> str:
+    """``text`` as a link that opens concept ``concept_id``; ``text`` and ``title`` are plain
+    text (escaped here)."""
+    attrs = f' title="{html.escape(title, quote=True)}"' if title else ""
+    attrs += f' style="{style}"' if style else ""
+    return f'<a href="{_SCHEME}{int(concept_id)}"{attrs}>{html.escape(text)}</a>'
+
+
+def concept_id_of(href: str) -> int | None:
+    """The concept a ``concept_link`` opens; None for any other link."""
+    if not href.startswith(_SCHEME):
+        return None
+    try:
+        return int(href[len(_SCHEME):])
+    except ValueError:
+        return None
 
 
 def markdown_html(text: str) -> str:
@@ -48,10 +69,8 @@ def highlighted_question(text: str, terms: list[dict] | None) -> str:
         if s < pos or e > len(text):
             continue
         out.append(html.escape(text[pos:s]))
-        style = TERM_STYLE if not t.get("excluded") else "text-decoration:line-through; color:#6b7280;"
-        title = html.escape(str(t.get("preferred", "")), quote=True)
-        out.append(f'<a href="concept:{int(t["concept_id"])}" title="{title}" style="{style}">'
-                   f"{html.escape(text[s:e])}</a>")
+        out.append(concept_link(t["concept_id"], text[s:e], title=str(t.get("preferred", "")),
+                                style=EXCLUDED_STYLE if t.get("excluded") else TERM_STYLE))
         pos = e
     out.append(html.escape(text[pos:]))
     return "<p>" + "".join(out).replace("\n", "<br>") + "</p>"
@@ -80,11 +99,9 @@ def highlighted_answer(text: str, answer_terms: list[dict] | None) -> str:
             t = by_form.get(m.group())
             if t is None:
                 continue
-            style = TERM_STYLE if t.get("status") in ("preferred", "admitted") else DEPRECATED_STYLE
-            title = html.escape(str(t.get("preferred", "")), quote=True)
             out.append(escapeHtml(plain[pos:m.start()]))
-            out.append(f'<a href="concept:{int(t["concept_id"])}" title="{title}" style="{style}">'
-                       f"{escapeHtml(m.group())}</a>")
+            out.append(concept_link(t["concept_id"], m.group(), title=str(t.get("preferred", "")),
+                                    style=TERM_STYLE if t.get("status") in ("preferred", "admitted") else DEPRECATED_STYLE))
             pos = m.end()
         out.append(escapeHtml(plain[pos:]))
         return "".join(out)

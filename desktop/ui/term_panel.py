@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.i18n import Retranslating
+from desktop.ui.render import concept_id_of, concept_link
 
 
 class TermCard(QFrame):
@@ -39,7 +40,7 @@ class TermCard(QFrame):
         self.title = QLabel()
         self.title.setObjectName("termTitle")
         self.title.setTextFormat(Qt.RichText)
-        self.title.linkActivated.connect(lambda href: self.open_concept.emit(int(href.split(":", 1)[1])))
+        self.title.linkActivated.connect(self._open)
         lay.addWidget(self.title)
         self.matched = QLabel()
         self.matched.setObjectName("termMeta")
@@ -72,8 +73,7 @@ class TermCard(QFrame):
 
     def retranslate(self) -> None:
         t = self.term
-        pref = html.escape(t.get("preferred", ""))
-        self.title.setText(f'<a href="concept:{int(t["concept_id"])}">{pref}</a>')
+        self.title.setText(concept_link(t["concept_id"], t.get("preferred", "")))
         self.title.setToolTip(self.tr("Open this concept in the glossary editor"))
         self.title.setAccessibleName(self.tr("Open concept {name}").format(name=t.get("preferred", "")))
         fields = ", ".join(t.get("subject_fields") or []) or self.tr("no subject field")
@@ -86,6 +86,11 @@ class TermCard(QFrame):
         self.use.setAccessibleName(self.tr("Use {name} in the prompt").format(name=t.get("preferred", "")))
         self.choice.setAccessibleName(self.tr("Meaning of {text}").format(text=t.get("text", "")))
         self.choice.setToolTip(self.tr("This term has more than one meaning in your glossary; pick the one you mean."))
+
+    def _open(self, href: str) -> None:
+        cid = concept_id_of(href)
+        if cid is not None:
+            self.open_concept.emit(cid)
 
     @property
     def excluded(self) -> bool:
