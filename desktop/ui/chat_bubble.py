@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QSizePolicy, QToolButton, QWidget
 
+from desktop.ui.cards import card_column, named_label
 from desktop.ui.render import highlighted_answer, highlighted_question, markdown_html, settled_prefix
 
 
@@ -84,14 +85,8 @@ class MessageBubble(QFrame):
         super().__init__(parent)
         self.role = role
         self.message = dict(message or {"role": role, "content": ""})
-        self.setObjectName("userBubble" if role == "user" else "assistantBubble")
-        self.setFrameShape(QFrame.StyledPanel)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(12, 8, 12, 8)
-        lay.setSpacing(4)
-        self.who = QLabel()
-        self.who.setObjectName("bubbleRole")
-        lay.addWidget(self.who)
+        lay = card_column(self, "userBubble" if role == "user" else "assistantBubble", margins=(12, 8, 12, 8), spacing=4)
+        self.who = named_label("bubbleRole", lay)
         self.streaming = False  # set while an answer streams in (see render)
         self._settled: list[QLabel] = []  # labels of the answer's settled blocks, above ``body``
         self._settled_len = 0
@@ -105,8 +100,7 @@ class MessageBubble(QFrame):
         self.copy_btn.clicked.connect(self.copy)
         self.prompt_btn = QToolButton()
         self.prompt_btn.clicked.connect(lambda: self.show_prompt.emit(self.message.get("prompt") or ""))
-        self.stats = QLabel()
-        self.stats.setObjectName("bubbleStats")
+        self.stats = named_label("bubbleStats")
         for w in (self.copy_btn, self.prompt_btn):
             w.setAutoRaise(True)
             self.actions.addWidget(w)

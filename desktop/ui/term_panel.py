@@ -18,9 +18,10 @@ import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFrame, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
+from desktop.ui.cards import card_column, named_label
 from desktop.ui.i18n import Retranslating
 from desktop.ui.render import concept_id_of, concept_link
 
@@ -32,20 +33,10 @@ class TermCard(QFrame):
     def __init__(self, term: dict, *, editable: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.term = term
-        self.setObjectName("termCard")
-        self.setFrameShape(QFrame.StyledPanel)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 8, 10, 8)
-        lay.setSpacing(3)
-        self.title = QLabel()
-        self.title.setObjectName("termTitle")
-        self.title.setTextFormat(Qt.RichText)
+        lay = card_column(self, "termCard", margins=(10, 8, 10, 8), spacing=3)
+        self.title = named_label("termTitle", lay, rich=True)
         self.title.linkActivated.connect(self._open)
-        lay.addWidget(self.title)
-        self.matched = QLabel()
-        self.matched.setObjectName("termMeta")
-        self.matched.setWordWrap(True)
-        lay.addWidget(self.matched)
+        self.matched = named_label("termMeta", lay, wrap=True)
         self.choice = QComboBox()
         alts = term.get("alternative_labels") or []
         self.choice.addItem(term.get("preferred", ""), term["concept_id"])
@@ -55,15 +46,8 @@ class TermCard(QFrame):
         self.choice.setEnabled(editable)
         self.choice.currentIndexChanged.connect(lambda _i: self.changed.emit())
         lay.addWidget(self.choice)
-        self.definition = QLabel()
-        self.definition.setObjectName("termDefinition")
-        self.definition.setWordWrap(True)
-        self.definition.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        lay.addWidget(self.definition)
-        self.source = QLabel()
-        self.source.setObjectName("termMeta")
-        self.source.setWordWrap(True)
-        lay.addWidget(self.source)
+        self.definition = named_label("termDefinition", lay, wrap=True, selectable=True)
+        self.source = named_label("termMeta", lay, wrap=True)
         self.use = QCheckBox()
         self.use.setChecked(not term.get("excluded"))
         self.use.setEnabled(editable)
@@ -114,9 +98,7 @@ class TermPanel(Retranslating, QWidget):
         self._initial: tuple = ((), ())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.heading = QLabel()
-        self.heading.setObjectName("panelHeading")
-        lay.addWidget(self.heading)
+        self.heading = named_label("panelHeading", lay)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.NoFrame)
@@ -125,22 +107,12 @@ class TermPanel(Retranslating, QWidget):
         self.list = QVBoxLayout(inner)
         self.list.setContentsMargins(0, 0, 4, 0)
         self.list.setSpacing(8)
-        self.empty = QLabel()
-        self.empty.setObjectName("termEmpty")
-        self.empty.setWordWrap(True)
-        self.list.addWidget(self.empty)
+        self.empty = named_label("termEmpty", self.list, wrap=True)
         self.list.addStretch(1)
         self.scroll.setWidget(inner)
         lay.addWidget(self.scroll, 1)
-        self.answer_heading = QLabel()
-        self.answer_heading.setObjectName("panelHeading")
-        lay.addWidget(self.answer_heading)
-        self.answer_list = QLabel()
-        self.answer_list.setObjectName("termMeta")
-        self.answer_list.setWordWrap(True)
-        self.answer_list.setTextFormat(Qt.RichText)
-        self.answer_list.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        lay.addWidget(self.answer_list)
+        self.answer_heading = named_label("panelHeading", lay)
+        self.answer_list = named_label("termMeta", lay, wrap=True, rich=True, selectable=True)
         self.reask_btn = QPushButton()
         self.reask_btn.clicked.connect(lambda: self.reask_requested.emit(self._check.get("reask", "")))
         lay.addWidget(self.reask_btn)

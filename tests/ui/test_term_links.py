@@ -46,3 +46,23 @@ def test_clicking_a_term_in_a_question_bubble_opens_its_concept(qtbot):
     bubble.body.linkActivated.emit("concept:7")
     bubble.body.linkActivated.emit("https://example.org")
     assert opened == [7]
+
+
+def test_cards_and_bubbles_keep_the_names_the_style_sheet_styles(qtbot):
+    from PySide6.QtCore import Qt
+
+    from desktop.ui.app import RESOURCES
+    from desktop.ui.chat_bubble import MessageBubble
+
+    qss = (RESOURCES / "style.qss").read_text(encoding="utf-8")
+    card = TermCard({"text": "AF", "concept_id": 7, "preferred": "atrial fibrillation",
+                     "definition": "An arrhythmia."}, editable=True)
+    bubble = MessageBubble("assistant", {"role": "assistant", "content": "Yes."})
+    qtbot.addWidget(card)
+    qtbot.addWidget(bubble)
+    for name, widget in (("termCard", card), ("termTitle", card.title), ("termMeta", card.matched),
+                         ("termDefinition", card.definition), ("assistantBubble", bubble),
+                         ("bubbleRole", bubble.who), ("bubbleStats", bubble.stats)):
+        assert widget.objectName() == name and f"#{name}" in qss
+    assert card.definition.wordWrap() and card.definition.textInteractionFlags() & Qt.TextSelectableByMouse
+    assert card.definition.text() == "An arrhythmia."
