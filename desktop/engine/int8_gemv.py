@@ -14,8 +14,9 @@ int8 weight once, multiplies in float32 and folds the row scale in at the end:
 - the int8 values become floats through their bits (``_as_float``), not a conversion
   instruction, which runs at a quarter of the rate of an add.
 
-Triton's autotuner times each setting on the first call for each shape and keeps the
-fastest (``cache_results``: the choice is kept on disk with Triton's cache, so a warm start
+On an H200 the 7B shape's 8-bit step went from 269.7 tokens/s with torchao's product to 320.7
+(0.67 of its bandwidth bound; docs/gpu.md). Triton's autotuner times each setting on the
+first call for each shape and keeps the fastest (``cache_results``: the choice is kept on disk with Triton's cache, so a warm start
 does not time them again).
 
 ``linear(x, w)`` is what the fast path's decoder layer calls: ``w`` is a plain weight
