@@ -211,3 +211,20 @@ def test_nothing_connects_anywhere_while_no_server_is_in_use(open_window, qtbot,
     dialog.close()
     assert ask(qtbot, win, "What does CKD-EPI estimate?")["content"].strip()
     assert attempts == []
+
+
+def test_a_saved_server_that_is_down_at_start_is_a_sentence_in_the_window(open_window, qtbot):
+    from desktop.storage import config
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/v1"
+    config.save(config.Settings(use_server=True, server_url=url, server_model=ALIAS))
+    win = open_window(wait=False)
+    qtbot.waitUntil(lambda: "cannot be reached" in win.chat.banner.text(), timeout=CHECK_MS)
+    assert f"The server at {url} cannot be reached; check that it is running" in win.chat.banner.text()
+    assert win.status.state == "none" and "none loaded" in win.status.model.text()
+    win.chat.input.setPlainText("What is eGFR?")  # the question is kept; the answer is a sentence
+    with qtbot.waitSignal(win.session.answer_failed, timeout=10_000) as failed:
+        qtbot.keyClick(win.chat.input, Qt.Key_Return)
+    assert "No model is loaded" in failed.args[0]
+    assert win.ctx.conversations.messages(win.session.conv_id)[-1]["content"] == "What is eGFR?"
