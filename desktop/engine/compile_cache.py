@@ -3,14 +3,23 @@
 ``use_disk_cache()`` points Inductor's and Triton's caches (FX graphs, autograd graphs,
 kernel tuning results) at ``paths.cache_dir()/inductor/<torch version>`` unless the user
 set ``TORCHINDUCTOR_CACHE_DIR``, and makes sure the tuning saved on the first start is
-used on the next ones (``keep_tuned_configs``). Runs on the model thread; knows nothing
-of Qt.
+used on the next ones (``keep_tuned_configs``).
+
+Beside the model, too: after a model's first warm-up, ``keep_beside`` writes what this
+process compiled (``torch.compiler.save_cache_artifacts``: Inductor's graphs and kernels and
+their tuning) to ``<model folder>/.termlens-compiled/<torch>-<GPU>-<weights>.bin``, and
+``use_disk_cache(beside)`` loads it into the cache before the next warm-up
+(``load_cache_artifacts``), so a new data folder, or another user of the same model folder,
+starts warm. A folder that cannot be written is left alone. Runs on the model thread; knows
+nothing of Qt.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Callable
+import re
+from pathlib import Path
+from typing import Any, Callable
 
 import torch
 
@@ -19,8 +28,53 @@ from desktop import log, paths
 _log = log.get("fastgen")
 
 
-def use_disk_cache() -> None:
-    """Keep compiled kernels under TermLens's cache folder, so the next start loads them from disk."""
+ARTIFACTS_DIR = ".termlens-compiled"
+
+
+def artifacts_file(owner: Any, eight_bit: bool) -> Path | None:
+    """Where the compiled kernels of ``owner``'s model (a LoadedModel) are kept beside it; None without one."""
+    folder = getattr(getattr(owner, "info", None), "path", None)
+    if folder is None:
+        return None
+    gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{torch.__version__}-{gpu}-{'int8' if eight_bit else 'full'}")
+    return Path(folder) / ARTIFACTS_DIR / f"{name}.bin"
+
+
+def load_beside(path: Path | None) -> bool:
+    """Load the compiled kernels kept beside a model into the cache; whether there were any."""
+    if path is None or not path.is_file():
+        return False
+    try:
+        return torch.compiler.load_cache_artifacts(path.read_bytes()) is not None
+    except Exception as exc:  # noqa: BLE001 - another torch's file, or a damaged one: compile as on a first start
+        _log.warning("compiled kernels in %s could not be used (%s: %s); compiling them again", path,
+                     type(exc).__name__, exc)
+        return False
+
+
+def keep_beside(path: Path | None) -> bool:
+    """After a warm-up that compiled, write what this process compiled beside the model (once); whether written."""
+    if path is None or path.exists():
+        return False
+    try:
+        saved = torch.compiler.save_cache_artifacts()
+        if not saved or not saved[0]:
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(path.name + ".part")
+        part.write_bytes(saved[0])
+        os.replace(part, path)
+    except OSError as exc:  # a read-only model folder: the data folder's cache still serves this user
+        _log.info("compiled kernels not kept beside the model (%s)", exc)
+        return False
+    _log.info("compiled kernels kept in %s (%.1f MB)", path, path.stat().st_size / 1e6)
+    return True
+
+
+def use_disk_cache(beside: Path | None = None) -> None:
+    """Keep compiled kernels under TermLens's cache folder, so the next start loads them from disk;
+    first load those kept beside the model (``beside``, from ``artifacts_file``) into it."""
     from torch._inductor.runtime.cache_dir_utils import default_cache_dir
 
     current = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
@@ -43,6 +97,7 @@ def use_disk_cache() -> None:
     except (ImportError, AttributeError):
         pass
     keep_tuned_configs()
+    load_beside(beside)
 
 
 def keep_tuned_configs() -> bool:

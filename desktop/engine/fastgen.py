@@ -19,8 +19,8 @@ How it stays fast and correct:
   (``desktop.engine.fast_weights``).
 - **No recompiles.** The prompt is prefilled eagerly, in chunks, at its exact length
   (no shapes to specialise on); decode shapes are fixed by the cache window, and all
-  windows are compiled and captured during warm-up. Compiled kernels and their tuning
-  are kept on disk so the next start loads them (``desktop.engine.compile_cache``).
+  windows are compiled and captured during warm-up. Compiled kernels and their tuning are
+  kept on disk, and beside the model, so the next start loads them (``compile_cache``).
 - **Sampling on the GPU.** Greedy is an argmax; temperature/top-p draws Gumbel noise from
   a counter-based hash of (seed, position, token id): no RNG state in the graph, and a
   fixed seed repeats an answer (``desktop.engine.fast_step``).
@@ -107,8 +107,7 @@ class FastDecoder:
             # matrix-vector products become tuned Triton reductions; max_autotune_pointwise times
             # several starting configurations before the coordinate-descent tuning (on an H200 its
             # cold starts gave 238.6 and 210.7 tok/s, against 206-229 from the single default start).
-            # 8-bit weights tune without it: their dequantising kernels have many more settings to
-            # time (cold warm-up 141 s with it, 108 s without; 268.7 and 274.7 tok/s)
+            # 8-bit weights tune without it (with torchao's products: 141 s of cold warm-up against 108)
             opts = {"coordinate_descent_tuning": True, "max_autotune_pointwise": not self.eight_bit}
             # one compile serves every attention window: the cache length is the one dynamic size
             self._layer_c = torch.compile(self._layer, fullgraph=True, dynamic=None, options=opts)
@@ -189,7 +188,7 @@ class FastDecoder:
         report = on_progress or (lambda _f, _s: None)
         t0 = time.perf_counter()
         if self.use_graphs:
-            compile_cache.use_disk_cache()
+            compile_cache.use_disk_cache(beside := compile_cache.artifacts_file(self.owner, self.eight_bit))
             self._pool = torch.cuda.graph_pool_handle()
             todo = [(w, g) for g in (True, False) for w in self.windows]
             self.warm_phases = {}
@@ -221,6 +220,7 @@ class FastDecoder:
             torch.cuda.synchronize(self.device)
             self.warm_phases["prompt"] = round(time.perf_counter() - t1, 2)
             _log.info("fast decode warm-up by graph: %s", self.warm_phases)
+            compile_cache.keep_beside(beside)  # a new data folder, or another user, then starts warm
         else:
             with torch.no_grad():
                 for t in (0.0, 1.0):  # greedy, sampled

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import torch
 
 from desktop.engine import compile_cache
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Config(SimpleNamespace):
@@ -120,3 +127,58 @@ def test_compiled_kernels_go_under_the_data_folder(termlens_home, monkeypatch):
     monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", "/somewhere/the/user/chose")
     compile_cache.use_disk_cache()
     assert os.environ["TORCHINDUCTOR_CACHE_DIR"] == "/somewhere/the/user/chose"
+
+
+def _owner(folder):
+    return SimpleNamespace(info=SimpleNamespace(path=folder))
+
+
+def test_kernels_kept_beside_a_model_are_named_by_torch_gpu_and_weights(tmp_path):
+    assert compile_cache.artifacts_file(None, False) is None
+    full, eight = compile_cache.artifacts_file(_owner(tmp_path), False), compile_cache.artifacts_file(_owner(tmp_path), True)
+    assert full.parent == tmp_path / compile_cache.ARTIFACTS_DIR and full != eight
+    assert full.name.endswith("-full.bin") and eight.name.endswith("-int8.bin") and "/" not in full.name
+
+
+def test_kernels_are_kept_beside_the_model_once_and_never_break_a_start(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.compiler, "save_cache_artifacts", lambda: (b"compiled", None))
+    path = compile_cache.artifacts_file(_owner(tmp_path), False)
+    assert compile_cache.keep_beside(path) and path.read_bytes() == b"compiled"
+    monkeypatch.setattr(torch.compiler, "save_cache_artifacts", lambda: (b"other", None))
+    assert not compile_cache.keep_beside(path) and path.read_bytes() == b"compiled"  # written once
+    # a model folder that cannot be written (here: a file where the folder would go) is left alone
+    (tmp_path / "ro").write_text("not a folder")
+    assert not compile_cache.keep_beside(tmp_path / "ro" / compile_cache.ARTIFACTS_DIR / "x.bin")
+    # a damaged file is passed over (the start compiles as a first start does)
+    path.write_bytes(b"damaged")
+    assert compile_cache.load_beside(path) is False
+    assert compile_cache.load_beside(tmp_path / "absent.bin") is False
+
+
+@pytest.mark.slow
+def test_kernels_kept_beside_a_model_warm_a_new_cache_folder(tmp_path):
+    """What one process compiled, loaded by another whose cache folder is empty: a cache hit, not a compile."""
+    script = textwrap.dedent("""
+        import sys, torch
+        from pathlib import Path
+        from torch._dynamo.utils import counters
+        from desktop.engine import compile_cache
+        path = Path(sys.argv[2])
+        if sys.argv[1] == "load":
+            assert compile_cache.load_beside(path)
+        f = torch.compile(lambda x: torch.sin(x) * 2 + 1)
+        f(torch.ones(8))
+        if sys.argv[1] == "save":
+            assert compile_cache.keep_beside(path)
+        print("HITS", counters["inductor"]["fxgraph_cache_hit"], "MISSES", counters["inductor"]["fxgraph_cache_miss"])
+    """)
+    kept = tmp_path / "model" / compile_cache.ARTIFACTS_DIR / "k.bin"
+    outs = []
+    for step, cache in (("save", "a"), ("load", "b")):
+        env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=str(tmp_path / cache), TRITON_CACHE_DIR=str(tmp_path / cache))
+        proc = subprocess.run([sys.executable, "-c", script, step, str(kept)], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        outs.append(proc.stdout.split("HITS", 1)[1].split())
+    assert outs[0] == ["0", "MISSES", "1"] and kept.stat().st_size > 0
+    assert outs[1] == ["1", "MISSES", "0"]
