@@ -7,7 +7,7 @@ used on the next ones (``keep_tuned_configs``).
 
 Beside the model, too: after a model's first warm-up, ``keep_beside`` writes what this
 process compiled (``torch.compiler.save_cache_artifacts``: Inductor's graphs and kernels and
-their tuning) to ``<model folder>/.termlens-compiled/<torch>-<GPU>-<weights>.bin``, and
+their tuning) to ``<model folder>/.termlens-compiled/<torch>-<GPU>-<weights>.compiled``, and
 ``use_disk_cache(beside)`` loads it into the cache before the next warm-up
 (``load_cache_artifacts``), so a new data folder, or another user of the same model folder,
 starts warm. A folder that cannot be written is left alone. Runs on the model thread; knows
@@ -38,7 +38,7 @@ def artifacts_file(owner: Any, eight_bit: bool) -> Path | None:
         return None
     gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{torch.__version__}-{gpu}-{'int8' if eight_bit else 'full'}")
-    return Path(folder) / ARTIFACTS_DIR / f"{name}.bin"
+    return Path(folder) / ARTIFACTS_DIR / f"{name}.compiled"  # not .bin: a pickled-weights suffix
 
 
 def load_beside(path: Path | None) -> bool:

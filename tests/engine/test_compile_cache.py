@@ -137,7 +137,7 @@ def test_kernels_kept_beside_a_model_are_named_by_torch_gpu_and_weights(tmp_path
     assert compile_cache.artifacts_file(None, False) is None
     full, eight = compile_cache.artifacts_file(_owner(tmp_path), False), compile_cache.artifacts_file(_owner(tmp_path), True)
     assert full.parent == tmp_path / compile_cache.ARTIFACTS_DIR and full != eight
-    assert full.name.endswith("-full.bin") and eight.name.endswith("-int8.bin") and "/" not in full.name
+    assert full.name.endswith("-full.compiled") and eight.name.endswith("-int8.compiled") and "/" not in full.name
 
 
 def test_kernels_are_kept_beside_the_model_once_and_never_break_a_start(tmp_path, monkeypatch):
