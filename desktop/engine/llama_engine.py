@@ -33,14 +33,17 @@ MAX_CONTEXT = 8192  # the KV cache is allocated for the whole window up front
 
 
 def _import_llama():
-    """``llama_cpp``, its OpenMP threads told to sleep rather than spin while they wait.
+    """``llama_cpp``, its OpenMP threads told to spin a bounded while, then sleep, when they wait.
 
-    Spinning threads are fastest on an idle machine, but when other programs want the
-    cores a preempted thread stalls every other one at each barrier: measured on this
-    2-core machine under load, 2 threads decoded 1.5 tokens/s spinning and 18.5 sleeping.
-    Set before the library loads (libgomp reads it once); a value the person set is kept.
-    torch's own OpenMP runtime is a separate library and is not affected."""
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    llama.cpp's threads meet at a barrier after every operation, hundreds of times per token.
+    Measured on this 2-core machine (``benchmarks/bench_llama_threads.py``; decode tokens/s of the
+    default model, idle / with two busy processes on the cores): spinning until work comes
+    (``OMP_WAIT_POLICY=ACTIVE``) 78 / –, libgomp's default 80 / 9, sleeping at once
+    (``PASSIVE``) 27 / 27, spinning for 100,000 rounds then sleeping 83 / 30. The last keeps the
+    idle speed and loses least when other programs want the cores. Set before the library
+    loads (libgomp reads it once); a value the person set is kept. torch's OpenMP runtime is a
+    separate library and is not affected."""
+    os.environ.setdefault("GOMP_SPINCOUNT", "100000")
     import llama_cpp
 
     return llama_cpp

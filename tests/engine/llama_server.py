@@ -53,9 +53,9 @@ def free_port() -> int:
 def server_env() -> dict[str, str]:
     """This environment without proxies; llama.cpp's OpenMP threads as a person's server runs them
     (the test process may have told its own to sleep, see ``llama_engine._import_llama``)."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.lower().startswith(("http_proxy", "https_proxy", "all_proxy")) and k != "OMP_WAIT_POLICY"}
-    return env
+    return {k: v for k, v in os.environ.items()
+            if not k.lower().startswith(("http_proxy", "https_proxy", "all_proxy"))
+            and k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
 
 
 class LlamaServer:
