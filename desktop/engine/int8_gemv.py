@@ -12,10 +12,11 @@ int8 weight once, multiplies in float32 and folds the row scale in at the end:
   once at the end (no reduction inside the loop);
 - a few rows (2 to 16): the tensor cores over the rows padded to 16 (``tl.dot``);
 - the int8 values become floats through their bits (``_as_float``), not a conversion
-  instruction, which runs at a quarter of the rate of an add.
+  instruction, which runs at a quarter of the rate of an add on Hopper (about 4% of the
+  products' time on an H200).
 
 On an H200 the 7B shape's 8-bit step went from 269.7 tokens/s with torchao's product to 320.7
-(0.67 of its bandwidth bound; docs/gpu.md). Triton's autotuner times each setting on the
+(0.67 of its bandwidth bound, the products at about 2.8 TB/s of int8; docs/gpu.md). Triton's autotuner times each setting on the
 first call for each shape and keeps the fastest (``cache_results``: the choice is kept on disk with Triton's cache, so a warm start
 does not time them again).
 
@@ -89,8 +90,8 @@ if triton is not None:
     @triton.jit
     def _as_float(w):
         """int8 (or a float) as float32. An int8 goes through its bits, not a conversion instruction:
-        2**23 + 128 + w as a float32's bits, less 2**23 + 128, is w exactly; int8-to-float conversions
-        run at a quarter of the rate of adds on an H200 and limited the product to 2.7 TB/s."""
+        2**23 + 128 + w as a float32's bits, less 2**23 + 128, is w exactly; the int8-to-float
+        instruction runs at a quarter of the rate of an add on Hopper."""
         if w.dtype == tl.int8:
             return (w.to(tl.int32) + 0x4B000080).to(tl.float32, bitcast=True) - 8388736.0
         return w.to(tl.float32)
