@@ -12,7 +12,7 @@ int8 weight once, multiplies in float32 and folds the row scale in at the end:
   once at the end (no reduction inside the loop);
 - a few rows (2 to 16): the tensor cores over the rows padded to 16 (``tl.dot``);
 - the int8 values become floats through their bits (``_as_float``), not a conversion
-  instruction, which runs at a quarter of the rate of an add on Hopper (about 4% of the
+  instruction, which runs at a quarter of the rate of an add on Hopper (it saved about 4% of the
   products' time on an H200).
 
 On an H200 the 7B shape's 8-bit step went from 269.7 tokens/s with torchao's product to 320.7
