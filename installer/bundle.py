@@ -375,8 +375,9 @@ def build_bundle(opts: BundleOptions, *, log=print) -> dict:
             signing.sign(b"", opts.sign_key)  # a key that cannot sign fails now, not after the downloads
         except signing.SigningError as exc:
             raise BundleError(str(exc)) from exc
-    if opts.model_wheel and not Path(opts.model_wheel).is_file():
-        raise BundleError(f"--model-wheel {opts.model_wheel}: no such file.")
+    for flag, given in (("--model-wheel", opts.model_wheel), ("--llama-wheel", opts.llama_wheel)):
+        if given and not Path(given).is_file():  # refused now, not after the downloads
+            raise BundleError(f"{flag} {given}: no such file.")
     if out.exists() and any(out.iterdir()):
         if not (opts.force and (out / MANIFEST).is_file()):
             raise BundleError(f"{out} is not empty. Choose a new folder (or --force to replace an older bundle there).")
