@@ -19,12 +19,12 @@ Steps, each recorded in ``OUT/run.json`` with its command and wall time:
    (``glossary.l2items``, as ``eval make-testset --level L2``), made separately from each split's
    concepts, so an item is *seen* only when the adapter trained on all its concepts, a seeded
    sample of ``--n-l1`` and ``--n-l2`` per split;
-6. ``main.py eval``, one run per method and half: first what needs no adapter (base, inject and
-   oracle at the first injection position of ``--positions``, inject at the others, inject with
-   ``--related`` related concepts, and the sample set of ``eval`` at every position), so that a run
-   cut short still answers those; then ``main.py train`` (step 4) and lora and lora+inject on both
-   halves, and base, lora and lora+inject on the general-knowledge set (the forgetting check: no
-   glossary term is found there, so inject and oracle would be base).
+6. ``main.py eval``, one run per method and half (``--whole``: per method): base, inject and oracle
+   at the first injection position of ``--positions``; then ``main.py train`` (step 4), lora and
+   lora+inject on both halves, and base, lora and lora+inject on the general-knowledge set (the
+   forgetting check: no glossary term is found there, so inject and oracle would be base); then
+   inject at the other positions, inject with ``--related`` related concepts, and the sample set of
+   ``eval`` (base, and inject at every position).
 
 ``--resume`` continues a run in ``--out`` that stopped: the pairs, the adapter (or its training
 checkpoint), the test items and every finished evaluation are reused (the split is made again: the
@@ -88,6 +88,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--whole", action="store_true",
                     help="one evaluation per method on both halves together (fewer model loads: for a GPU, where "
                          "loading costs more than scoring; default: one per method and half, to resume in pieces)")
+    ap.add_argument("--table-only", action="store_true",
+                    help="with --resume: write the table from the evaluations finished so far, running nothing")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI (with --model of a tiny model)")
     ap.add_argument("--resume", action="store_true",
                     help="continue a run in --out: reuse its pairs, adapter (or its training checkpoint) and "
@@ -96,6 +98,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.smoke:
         for k, v in SMOKE.items():
             setattr(args, k, v)
+    if args.table_only and not args.resume:
+        ap.error("--table-only reads a run in --out: add --resume")
     if not 0 < args.train_fraction < 1:
         ap.error("--train-fraction must be between 0 and 1")
     return args
@@ -365,6 +369,8 @@ def run(args: argparse.Namespace, out: Path) -> int:
         if args.resume and (folder / "report.json").is_file():
             print(f"reusing {folder}", file=sys.stderr)
             return json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        if args.table_only:
+            return {"items": []}  # not run yet: its cells stay empty
         try:
             return steps.main("eval", *eval_args, "--report", str(folder), "--json", *model, *device, *threads,
                               "--no-general", name=f"eval-{name}", json_out=True)
@@ -382,31 +388,14 @@ def run(args: argparse.Namespace, out: Path) -> int:
                                        "--inject-position", pos, *extra)
                               for half, testset in halves.items()])
 
-    evals = {}
-    first, *others = positions
-    no_adapter = [per_half(first, m) for m in METHODS if "lora" not in m]
-    for pos in others:  # inject again at the other positions, on both halves
-        evals[pos] = per_half(pos, "inject")
-    if args.related:  # related concepts in the block (L2 is what they are for), at the main position
-        evals["related"] = per_half(first, "inject", "--inject-related", str(args.related),
-                                    name=f"{first}-related{args.related}")
-
-    # the sample set that ``eval`` uses by default (36 items on the starter glossaries): base, and inject at each position
-    from desktop.engine.evaluate.runner import SAMPLE_TESTSET
-
-    sample = {"base": evaluate("sample-base", "--testset", str(SAMPLE_TESTSET), "--methods", "base")}
-    if not args.glossary:  # written against the starter glossaries
-        for pos in positions:
-            sample[pos] = evaluate(f"sample-{pos}", "--testset", str(SAMPLE_TESTSET), "--methods", "inject",
-                                   "--inject-position", pos)
-
     def train_adapter() -> dict:
-        # after every evaluation that needs no adapter: a run cut short still has them
         adapter_meta = home / "adapters" / "seed-table" / "termlens_adapter.json"
         if args.resume and adapter_meta.is_file():
             meta = json.loads(adapter_meta.read_text(encoding="utf-8"))
             trained = {k: _find(meta, k) for k in ("steps", "time_s", "tokens_per_s", "train_loss", "val_loss")}
             print(f"reusing the adapter trained before ({trained['steps']} steps)", file=sys.stderr)
+        elif args.table_only:
+            trained = {}
         else:
             train_args = ["train", "--data", str(train_file), "--out", "seed-table", "--overwrite", "--json",
                           "--epochs", str(args.epochs), "--seed", str(args.split_seed), *model, *device]
@@ -423,11 +412,30 @@ def run(args: argparse.Namespace, out: Path) -> int:
             trained = steps.main(*train_args, name="train", json_out=True)
         return trained
 
+    evals = {}
+    first, *others = positions
+    # the main table first (base, inject and oracle need no adapter, so they run before training), then
+    # the other positions, related concepts and the sample set
+    no_adapter = [per_half(first, m) for m in METHODS if "lora" not in m]
     trained = train_adapter()
     evals[first] = merge_reports([*no_adapter, *(per_half(first, m) for m in METHODS if "lora" in m)])
     # the general-knowledge set: the forgetting check, lora against base (no glossary term is found there)
     general = evaluate("general", "--testset", str(GENERAL_TESTSET), "--methods", "base,lora,lora+inject",
                        "--adapter", "seed-table")
+    for pos in others:  # inject again at the other positions, on both halves
+        evals[pos] = per_half(pos, "inject")
+    if args.related:  # related concepts in the block (L2 is what they are for), at the main position
+        evals["related"] = per_half(first, "inject", "--inject-related", str(args.related),
+                                    name=f"{first}-related{args.related}")
+
+    # the sample set that ``eval`` uses by default (36 items on the starter glossaries): base, and inject at each position
+    from desktop.engine.evaluate.runner import SAMPLE_TESTSET
+
+    sample = {"base": evaluate("sample-base", "--testset", str(SAMPLE_TESTSET), "--methods", "base")}
+    if not args.glossary:  # written against the starter glossaries
+        for pos in positions:
+            sample[pos] = evaluate(f"sample-{pos}", "--testset", str(SAMPLE_TESTSET), "--methods", "inject",
+                                   "--inject-position", pos)
 
     main_pos = positions[0]
     main_cells = table(evals[main_pos], list(METHODS))
@@ -453,8 +461,9 @@ def run(args: argparse.Namespace, out: Path) -> int:
         parts.append("\n".join(lines))
     related_cells = {}
     if "related" in evals:
-        related_cells = {"inject": table(evals[main_pos], ["inject"])["inject"],
-                         f"inject, {args.related} related": table(evals["related"], ["inject"], evals[main_pos])["inject"]}
+        related_cells = {"inject": table(evals[main_pos], ["inject"]).get("inject", {}),
+                         f"inject, {args.related} related":
+                             table(evals["related"], ["inject"], evals[main_pos]).get("inject", {})}
         keys = ["seen L1", "seen L2", "seen", "held-out L1", "held-out L2", "held-out"]
         lines = [f"**Related concepts in the injected block** (position {main_pos}; p: McNemar against base)", "",
                  "| method | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
