@@ -38,10 +38,16 @@ def train_job(pairs: list[dict], *, config: dict[str, Any], out_name: str, resum
 
     def run(lm: Any, on_progress: Callable, should_stop: Callable) -> Any:
         from desktop.engine import engines, train
+        from desktop.engine.train.cpu import release_memory
 
-        return train.train(engines.for_training(lm), pairs, config=train.TrainConfig.from_dict(config), out_name=out_name,
-                           on_progress=on_progress, should_stop=should_stop, resume=resume,
-                           glossary_version=glossary_version)
+        trained = engines.for_training(lm)  # a copy of its own when llama.cpp runs the model
+        try:
+            return train.train(trained, pairs, config=train.TrainConfig.from_dict(config), out_name=out_name,
+                               on_progress=on_progress, should_stop=should_stop, resume=resume,
+                               glossary_version=glossary_version)
+        finally:
+            trained = None  # noqa: F841 - that copy goes before the memory is given back
+            release_memory(lm.device)  # so the status bar's "in use" falls back after training
 
     return Job("training", run)
 

@@ -63,19 +63,20 @@ def test_a_cpu_step_in_groups_trains_the_same_adapter_as_the_whole_batch(tiny_mo
 
     from desktop.engine import adapters, train as training
     from desktop.engine.models import load_model
+    from desktop.engine.train import cpu
     from tests.engine.test_train import FAST, make_pairs
 
     lm = load_model(tiny_model_dir, device="cpu")
     # dropout 0: with dropout the masks drawn for a group differ from those for the whole batch
-    cfg = training.TrainConfig(epochs=1, dropout=0.0, **{**FAST, "max_seq_len": 64})
+    cfg = training.TrainConfig(epochs=1, dropout=0.0, cpu_bf16=False, **{**FAST, "max_seq_len": 64})
     groups = []
-    real = training._micro_batches
-    monkeypatch.setattr(training, "_micro_batches", lambda rows, device: groups.append(real(rows, device)) or groups[-1])
-    monkeypatch.setattr(training, "CPU_MICRO_TOKENS", 10 ** 9)
+    real = cpu.micro_batches
+    monkeypatch.setattr(training, "micro_batches", lambda rows, device: groups.append(real(rows, device)) or groups[-1])
+    monkeypatch.setattr(cpu, "CPU_MICRO_TOKENS", 10 ** 9)
     training.train(lm, make_pairs(), config=cfg, out_name="whole")
     assert all(len(g) == 1 for g in groups)
     groups.clear()
-    monkeypatch.setattr(training, "CPU_MICRO_TOKENS", 64)
+    monkeypatch.setattr(cpu, "CPU_MICRO_TOKENS", 64)
     training.train(lm, make_pairs(), config=cfg, out_name="grouped")
     assert any(len(g) > 1 for g in groups)
     assert all(sum(len(r) for r in group) <= 64 for g in groups for group in g)

@@ -11,7 +11,9 @@ taken out for the run and merged back after.
 
 On CUDA with Liger kernels installed, the output layer and cross-entropy are fused and
 RMSNorm, SwiGLU and RoPE use Liger's kernels (see ``loss``); elsewhere the plain code
-runs. Started with ``accelerate launch`` on several processes, each process trains on
+runs. On a CPU with bfloat16 units the arithmetic runs in bfloat16 over float32 weights, a
+group of rows at a time, and the run's memory is given back to the system at the end
+(``cpu``). Started with ``accelerate launch`` on several processes, each process trains on
 its share of every batch, the LoRA gradients are averaged across them, and only the
 first process writes files or reports progress.
 
@@ -21,7 +23,6 @@ the app) and knows nothing of Qt.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import math
@@ -35,6 +36,7 @@ from desktop import log
 from desktop.engine import offline as _offline  # noqa: F401
 from desktop.engine.models import LoadedModel
 from desktop.engine.train import checkpoint
+from desktop.engine.train.cpu import autocast, micro_batches, release_memory, step_dtype
 from desktop.engine.train.group import ProcessGroup
 from desktop.engine.train.data import IGNORE, Row, collate, encode_pairs, epoch_order, pack, select_pairs, split
 from desktop.engine.train.loss import liger_available, liger_kernels, token_loss
@@ -47,7 +49,7 @@ _log = log.get("train")
 # memory a run needs (a resume from the command line or the window takes them from the checkpoint)
 _RESUME_KEYS = ("rank", "alpha", "dropout", "target_modules", "lr", "batch_size", "epochs", "max_steps",
                 "max_seq_len", "val_fraction", "seed", "packing", "warmup_ratio", "weight_decay", "grad_clip",
-                "save_every_steps", "gradient_checkpointing", "fused_kernels")
+                "save_every_steps", "gradient_checkpointing", "fused_kernels", "cpu_bf16")
 
 
 @dataclass
@@ -82,6 +84,8 @@ class TrainConfig:
     save_every_steps: int = field(default=0, metadata={"help": "Also checkpoint every N steps (0: each epoch only)."})
     fused_kernels: bool = field(default=True, metadata={"help": "On a GPU, use Liger kernels when installed "
                                                                 "(fused output layer and loss): less memory, faster."})
+    cpu_bf16: bool = field(default=True, metadata={"help": "On a CPU with bfloat16 units (AMX, AVX-512 BF16), compute "
+                                                           "in bfloat16 (weights stay float32): several times faster."})
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -218,39 +222,19 @@ def _rows_for_step(rows: list[Row], order: list[int], step_in_epoch: int, *, bat
     return [Row(filler.input_ids, [IGNORE] * len(filler), filler.position_ids)]
 
 
-CPU_MICRO_TOKENS = 1024  # tokens a CPU runs forward and backward at once (see _micro_batches)
-
-
-def _micro_batches(rows: list[Row], device: str) -> list[list[Row]]:
-    """The step's rows in groups run one after another, their gradients added up: on a CPU,
-    4 packed rows of 1,024 tokens held every layer's activations for 4,096 tokens at once (the
-    default model: RSS 1 -> 12 GB); groups of ``CPU_MICRO_TOKENS`` give the same gradients from
-    a quarter of the memory (each group's loss is divided by the whole step's target count)."""
-    if not device.startswith("cpu"):
-        return [rows]
-    groups: list[list[Row]] = [[]]
-    tokens = 0
-    for r in rows:
-        if groups[-1] and tokens + len(r) > CPU_MICRO_TOKENS:
-            groups.append([])
-            tokens = 0
-        groups[-1].append(r)
-        tokens += len(r)
-    return groups
-
-
 def _one_step(model, rows: list[Row], *, params, optimizer, config: TrainConfig, pad_id: int, device: str,
-              fused: bool, dist: ProcessGroup) -> float:
+              fused: bool, dist: ProcessGroup, compute: str) -> float:
     """Forward, backward and update on one batch; the batch's tensors die with this frame."""
     import torch
 
     n_local = sum(1 for r in rows for x in r.labels if x != IGNORE)
     n_all = dist.all_sum(torch.tensor(float(n_local), device=device)).clamp(min=1)
     total = torch.zeros((), device=device)
-    for group in _micro_batches(rows, device):
+    for group in micro_batches(rows, device):
         ids, labels, pos = collate(group, pad_id=pad_id, device=device)
         has_targets = any(x != IGNORE for r in group for x in r.labels)
-        loss_sum, _n = token_loss(model, ids, labels, pos, fused=fused and has_targets)
+        with autocast(compute, device):
+            loss_sum, _n = token_loss(model, ids, labels, pos, fused=fused and has_targets)
         loss = loss_sum * dist.world / n_all
         loss.backward()
         total += loss.detach().float()
@@ -290,14 +274,14 @@ def _plan(lm: LoadedModel, train_pairs: list[dict], val_pairs: list[dict], confi
 
 
 def _evaluate(model, rows: list[Row], *, config: TrainConfig, pad_id: int, device: str, fused: bool,
-              dist: ProcessGroup) -> float | None:
+              dist: ProcessGroup, compute: str) -> float | None:
     import torch
 
     if not rows:
         return None
     model.eval()
     total = torch.zeros(2, device=device)
-    with torch.no_grad():
+    with torch.no_grad(), autocast(compute, device):
         for i in range(dist.rank * config.batch_size, len(rows), config.batch_size * dist.world):
             ids, labels, pos = collate(rows[i:i + config.batch_size], pad_id=pad_id, device=device)
             loss_sum, n = token_loss(model, ids, labels, pos, fused=fused)
@@ -341,6 +325,7 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
     device = lm.device
     pad_id = lm.tokenizer.pad_token_id if lm.tokenizer.pad_token_id is not None else (lm.tokenizer.eos_token_id or 0)
     fused = bool(config.fused_kernels and device.startswith("cuda") and liger_available())
+    compute = step_dtype(lm.model, device, enabled=config.cpu_bf16)
 
     train_pairs, val_pairs = split(pairs, val_fraction=config.val_fraction, seed=config.seed)
     run, skipped = _plan(lm, train_pairs, val_pairs, config, dist.world)
@@ -413,14 +398,14 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
                                        rank=dist.rank)
                 schedule.set(step)
                 value = _one_step(peft_model, batch, params=params, optimizer=optimizer, config=config,
-                                  pad_id=pad_id, device=device, fused=fused, dist=dist)
+                                  pad_id=pad_id, device=device, fused=fused, dist=dist, compute=compute)
                 step += 1
                 losses.append(value)
                 tokens_done += sum(len(r) for r in batch) * dist.world
                 epoch_end = step % run.steps_per_epoch == 0 or step == run.total
                 if epoch_end:
                     v = _evaluate(peft_model, run.val_rows, config=config, pad_id=pad_id, device=device,
-                                  fused=fused, dist=dist)
+                                  fused=fused, dist=dist, compute=compute)
                     if v is not None:
                         val_losses.append(v)
                 elapsed = time.perf_counter() - t_loop
@@ -466,7 +451,8 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
                     "metrics": {"train_loss": result.train_loss, "val_loss": result.val_loss,
                                 "val_losses": val_losses, "tokens_per_s": round(tok_s, 1),
                                 "time_s": round(result.time_s, 2), "steps": step,
-                                "resumed_from_step": resumed_from, "fused_kernels": fused},
+                                "resumed_from_step": resumed_from, "fused_kernels": fused,
+                                "compute_dtype": compute},
                 },
             )
             result.adapter_dir = str(folder)
@@ -483,9 +469,7 @@ def train(lm: LoadedModel, pairs: list[dict], *, config: TrainConfig | None = No
             lm.model = peft_model.unload()
             peft_model = None
         lm.model.eval()
-        gc.collect()  # the peft wrappers and optimizer state hold cycles: free them before empty_cache
-        if device.startswith("cuda"):
-            torch.cuda.empty_cache()
+        release_memory(device)  # the peft wrappers and optimizer state hold cycles; then the allocator's pages
         if previous_adapter:
             try:
                 adapters.apply_adapter(lm, previous_adapter)
