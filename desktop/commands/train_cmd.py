@@ -35,12 +35,15 @@ SWITCHES = {  # option -> (field, value it sets)
     "--gradient-checkpointing": ("gradient_checkpointing", True),
     "--no-packing": ("packing", False),
     "--no-fused-kernels": ("fused_kernels", False),
+    "--no-cpu-bf16": ("cpu_bf16", False),
 }
 SWITCH_HELP = {  # a switch that turns a setting off says what it does, not what the setting does
     "--no-packing": "Train one pair a row instead of packing several short pairs into one (much slower on short "
                     "Q&A pairs; the default packs them).",
     "--no-fused-kernels": "Do not use the Liger fused output layer and loss on a GPU (more memory, slower; the "
                           "default uses them when installed).",
+    "--no-cpu-bf16": "On a CPU, compute in float32 throughout (several times slower where the CPU has bfloat16 "
+                     "units; the default uses bfloat16 arithmetic there, the weights staying float32).",
 }
 
 

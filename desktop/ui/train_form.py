@@ -37,6 +37,7 @@ ADVANCED_FIELDS: dict[str, tuple] = {
     "gradient_checkpointing": ("bool",),
     "packing": ("bool",),
     "fused_kernels": ("bool",),
+    "cpu_bf16": ("bool",),
 }
 _LAYER = re.compile(r"[A-Za-z_][\w.]*")
 
@@ -153,6 +154,8 @@ class TrainFormTexts:
                                                        "other): much faster on short pairs.")),
             "fused_kernels": (self.tr("Fused kernels"), self.tr("On an NVIDIA GPU, use fused kernels when "
                                                                 "installed: less memory, faster.")),
+            "cpu_bf16": (self.tr("bfloat16 on a CPU"), self.tr("On a CPU with bfloat16 units, compute in bfloat16 "
+                                                               "(the weights stay float32): several times faster.")),
         }
         for name, (label, help_text) in texts.items():
             if name in self.editors:
