@@ -143,7 +143,8 @@ class ServerForm(QWidget):
         url = self.url.text().strip()
         key = self.api_key.text().strip()
         if not key:
-            key = self.keys.get(url) or self.keys.get((self._checked or {}).get("url", ""))
+            checked = (self._checked or {}).get("url", "")  # the address as the server answered at it
+            key = self.keys.get(url) or self.keys.get(checked or url.rstrip("/") + "/v1")
         return {"url": url, "api_key": key, "ca_cert": self.ca_cert.text().strip(),
                 "model": self.model.currentData() or "", "adapter": self.adapter.currentData() or ""}
 
