@@ -277,3 +277,18 @@ def test_a_very_large_glossary_asks_and_offers_a_sample(page, ctx, qtbot, monkey
     choice[0] = "Cancel"
     assert page.generate() is None  # cancelled: nothing is made
     assert len(asked) == 2 and len({p["concept_id"] for p in page.pairs}) <= 10
+
+
+def test_the_pairs_file_messages_keep_their_chinese(page, ctx, qtbot, tmp_path):
+    from desktop.ui import i18n
+
+    _generate(page, qtbot, field="law", per=1)
+    assert i18n.set_language("zh_CN")
+    try:
+        out = tmp_path / "pairs.jsonl"
+        assert pair_files.export_to(page, str(out)) == len(page.pairs)
+        assert "导出" in page.message.text() and "未加密" in page.message.text()
+        assert pair_files.import_from(page, str(out)) == len(page.pairs)
+        assert "导入" in page.message.text()
+    finally:
+        i18n.set_language("en")
