@@ -371,7 +371,7 @@ class FastDecoder:
             first = self._prefill(ids, greedy)
             self.spec_stats = None
             if greedy and self.speculate and speculate.applies(settings):
-                spec = speculate.Speculator(k=self.verifier.draft, eos_ids=sorted(eos_ids))
+                spec = speculate.Speculator(k=self.verifier.draft, eos_ids=sorted(eos_ids), adaptive=not self.use_graphs)
                 self.spec_stats = spec.stats
                 yield from speculate.speculative_tokens(int(first.item()), prompt_ids=prompt_ids, max_new=max_new,
                                                         eos_ids=eos_ids, should_stop=should_stop, step=self._step_once,

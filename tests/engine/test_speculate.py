@@ -192,6 +192,32 @@ def test_finding_no_draft_again_and_again_pauses_drafting_too():
     assert spec.stats.tokens == 99 and spec.stats.verify_passes == 0
 
 
+def test_adaptive_drafts_grow_while_taken_whole_and_shrink_when_not():
+    """Eager passes cost more the longer they are: drafts start short, grow while the model takes
+    them whole and shrink when it does not; the answer is the greedy one all the same."""
+    lengths = []
+
+    def verify(tokens, pos):
+        lengths.append(len(tokens) - 1)
+        # the model follows the counting draft up to position 30, then goes its own way (+2)
+        return [t + 1 if pos + i < 30 else t + 2 for i, t in enumerate(tokens)]
+
+    def step(token, pos):
+        return token + 1 if pos < 30 else token + 2
+
+    spec = speculate.Speculator(k=10, propose=lambda h: [h[-1] + 1 + i for i in range(10)], adaptive=True)
+    out = list(speculate.speculative_tokens(10, prompt_ids=[1, 2, 3], max_new=40, eos_ids=set(),
+                                            should_stop=lambda: False, step=step, verify=verify, spec=spec))
+    expected = [10]
+    for pos in range(3, 42):
+        expected.append(expected[-1] + (1 if pos < 30 else 2))
+    assert out == expected[:40]
+    assert lengths[:4] == [speculate.DRAFT_START, 5, 7, 9]  # taken whole: +2 each time
+    assert min(lengths[4:]) < max(lengths[:4])  # then drafts fail and shrink
+    fixed = speculate.Speculator(k=10, propose=lambda h: [h[-1] + 1 + i for i in range(10)])
+    assert fixed.draft([1, 2, 3], room=20) == list(range(4, 14))  # not adaptive: always k
+
+
 def test_accepted_tokens_and_which_settings_draft():
     assert speculate.accepted_tokens([5, 6, 7], [5, 6, 9, 1]) == [5, 6, 9]
     assert speculate.accepted_tokens([5, 6], [4, 6, 7]) == [4]
