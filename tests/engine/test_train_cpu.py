@@ -85,3 +85,19 @@ def test_a_cpu_step_in_groups_trains_the_same_adapter_as_the_whole_batch(tiny_mo
     assert a.keys() == b.keys() and all(torch.allclose(a[k], b[k], atol=1e-5) for k in a)
     assert adapters.read_meta("whole")["metrics"]["train_loss"] == pytest.approx(
         adapters.read_meta("grouped")["metrics"]["train_loss"], rel=1e-5)
+
+
+def test_a_cpu_step_packs_its_examples_again_into_rows_of_512_tokens():
+    """Four rows of about 1,024 tokens become groups of at most 512, each example whole, none lost."""
+    from desktop.engine.train import cpu
+    from desktop.engine.train.data import Example, pack
+
+    examples = [Example(list(range(n)), [7] * (n - 1) + [loss.IGNORE]) for n in (300, 200, 260, 180, 90, 400, 520)]
+    rows = pack(examples, max_seq_len=1024)
+    groups = cpu.micro_batches(rows, "cpu")
+    assert all(len(g) == 1 for g in groups)
+    assert all(len(g[0]) <= cpu.CPU_MICRO_TOKENS for g in groups if g[0].position_ids.count(0) > 1)
+    seen = sorted(len(e) for g in groups for e in cpu._examples(g[0]))
+    assert seen == sorted(len(e.input_ids) for e in examples)  # every example once, whole (520 alone)
+    assert sum(len(g[0]) for g in groups) == sum(len(r) for r in rows)
+    assert cpu.micro_batches(rows, "cuda:0") == [rows]
