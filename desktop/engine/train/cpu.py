@@ -6,7 +6,7 @@ a float32 matrix product ran at 33 GFLOP/s, the same product in bfloat16 at 586 
 (oneDNN's AMX kernels). So on a CPU that reports AMX or AVX-512 BF16, the training step
 runs under ``torch.autocast("cpu", dtype=torch.bfloat16)``: the weights stay float32
 (the loaded model answers afterwards exactly as before), the LoRA weights and the
-optimizer stay float32, and the products and the activations kept for the backward pass
+optimizer stay float32, and the products and most activations kept for the backward pass
 are bfloat16. A CPU without those units would be slower in bfloat16 than in float32,
 so it keeps float32. ``benchmarks/bench_train_cpu.py`` prints the figures.
 
@@ -23,10 +23,7 @@ import gc
 from contextlib import contextmanager
 from typing import Iterator
 
-from desktop import log
 from desktop.engine.train.data import Row
-
-_log = log.get("train")
 
 CPU_MICRO_TOKENS = 512  # tokens a CPU runs forward and backward at once (see micro_batches)
 
