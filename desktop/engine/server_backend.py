@@ -217,7 +217,7 @@ class ServerClient:
         return ServerCheck(url=self.url, models=served, streams=streams, logprobs=logprobs, adapters=adapters)
 
     # ---- scoring -------------------------------------------------------------------
-    def _completion_logprobs(self, model: str, text: str) -> tuple[list[float | None], list[int]]:
+    def _completion_logprobs(self, model: str, text: str, *, tail: str = "") -> tuple[list[float | None], list[int]]:
         body = {"model": model, "prompt": text, "max_tokens": 1, "temperature": 0.0, "echo": True, "logprobs": 1}
         data = self._json("POST", "/completions", json=body)
         lp = ((data.get("choices") or [{}])[0].get("logprobs") or {})
@@ -225,13 +225,20 @@ class ServerClient:
         if not values or len(values) != len(offsets):
             raise ServerError.of("The server at {url} returns no prompt log-probabilities, so it cannot score "
                                  "multiple-choice items (vLLM and llama.cpp's server can).", url=self.url)
+        tokens = lp.get("tokens") or []
+        if tail and len(tokens) == len(values):
+            # The offsets count the echoed text, in which llama.cpp's server renders special tokens
+            # (<|im_start|>) as nothing: re-base them so that ``tail`` ends ``text`` as it was sent.
+            at = "".join(str(t) for t in tokens).rfind(tail)
+            if at >= 0:
+                offsets = [o + len(text) - len(tail) - at for o in offsets]
         return values, offsets
 
     def option_logprobs(self, model: str, prompt_text: str, options: list[str]) -> list[float]:
         """The summed log-probability of each option's tokens after ``prompt_text``, from the server."""
         sums = []
         for option in options:
-            values, offsets = self._completion_logprobs(model, prompt_text + option)
+            values, offsets = self._completion_logprobs(model, prompt_text + option, tail=option)
             end = len(prompt_text) + len(option)
             picked = [v for v, o in zip(values, offsets) if len(prompt_text) <= o < end]
             sums.append(float(sum(v for v in picked if v is not None)))
