@@ -192,7 +192,7 @@ def main() -> int:
         sys.path.insert(0, str(ROOT / "tests" / "engine"))
         from llama_server import running_server
 
-        with running_server(gguf, n_ctx=4096) as server:
+        with running_server(gguf, n_ctx=4096, stock=True) as server:  # as a person runs it
             lm = server_backend.connect(server_backend.ServerConfig(url=server.url, timeout_s=60))
             _print_row("llama.cpp server", lambda: bench_stream(lm, args.runs, args.tokens, penalty), base)
             models.unload(lm)

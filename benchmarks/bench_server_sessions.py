@@ -122,7 +122,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "tests" / "engine"))
     from llama_server import running_server
 
-    with running_server(default_model_dir() / GGUF_NAME, n_ctx=4096) as server:
+    with running_server(default_model_dir() / GGUF_NAME, n_ctx=4096, stock=True) as server:
         print(f"llama.cpp server (llama-cpp-python) on {server.url}, default model, {os.cpu_count()} CPU threads, "
               f"load average {os.getloadavg()[0]:.1f}")
         print(header)

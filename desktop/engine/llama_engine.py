@@ -30,6 +30,7 @@ _log = log.get("llama")
 
 ENGINE = "llama.cpp"
 MAX_CONTEXT = 8192  # the KV cache is allocated for the whole window up front
+SPIN_ROUNDS = "100000"  # GOMP_SPINCOUNT for llama.cpp's threads (see _import_llama)
 
 
 def _import_llama():
@@ -43,7 +44,7 @@ def _import_llama():
     idle speed and loses least when other programs want the cores. Set before the library
     loads (libgomp reads it once); a value the person set is kept. torch's OpenMP runtime is a
     separate library and is not affected."""
-    os.environ.setdefault("GOMP_SPINCOUNT", "100000")
+    os.environ.setdefault("GOMP_SPINCOUNT", SPIN_ROUNDS)
     import llama_cpp
 
     return llama_cpp

@@ -50,19 +50,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env() -> dict[str, str]:
-    """This environment without proxies; llama.cpp's OpenMP threads as a person's server runs them
-    (the test process may have told its own to sleep, see ``llama_engine._import_llama``)."""
-    return {k: v for k, v in os.environ.items()
-            if not k.lower().startswith(("http_proxy", "https_proxy", "all_proxy"))
-            and k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+def server_env(*, stock: bool = False) -> dict[str, str]:
+    """This environment without proxies. Tests keep TermLens's setting for llama.cpp's OpenMP
+    threads (``llama_engine._import_llama``), which copes with a busy machine; ``stock``
+    (benchmarks) runs them as a person's own server does, with libgomp's defaults."""
+    from desktop.engine.llama_engine import SPIN_ROUNDS
+
+    drop = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT") if stock else ()
+    env = {k: v for k, v in os.environ.items()
+           if not k.lower().startswith(("http_proxy", "https_proxy", "all_proxy")) and k not in drop}
+    return env if stock else {"GOMP_SPINCOUNT": SPIN_ROUNDS, **env}
 
 
 class LlamaServer:
     """One ``llama_cpp.server`` process on 127.0.0.1; ``url`` is its ``/v1`` base."""
 
-    def __init__(self, gguf: Path, *, api_key: str = "", n_ctx: int = 2048, threads: int = 2) -> None:
-        self.gguf, self.api_key, self.n_ctx, self.threads = Path(gguf), api_key, n_ctx, threads
+    def __init__(self, gguf: Path, *, api_key: str = "", n_ctx: int = 2048, threads: int = 2, stock: bool = False) -> None:
+        self.gguf, self.api_key, self.n_ctx, self.threads, self.stock = Path(gguf), api_key, n_ctx, threads, stock
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.proc: subprocess.Popen | None = None
@@ -78,7 +82,7 @@ class LlamaServer:
     def start(self) -> None:
         needs_llama()
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=self._log,
-                                     stderr=subprocess.STDOUT, env=server_env())
+                                     stderr=subprocess.STDOUT, env=server_env(stock=self.stock))
         deadline = time.monotonic() + START_S
         while not self.answers():
             if self.proc.poll() is not None:
