@@ -59,7 +59,7 @@ def test_eval_base_inject_on_llama_cpp_matches_transformers(installed_default_mo
 
 # --- the same evaluation through llama.cpp's server ----------------------------------------
 
-SERVER_ITEMS = 8  # a few multiple-choice items: seconds per run, so the server is up for well under a minute
+SERVER_ITEMS = 3  # a few multiple-choice items: the server scores each option in its own request
 
 
 def _eval_cli(testset, report, *extra: str) -> dict:
@@ -82,6 +82,8 @@ def _eval_cli(testset, report, *extra: str) -> dict:
 def test_eval_through_llama_cpp_server_matches_in_process(installed_default_model, tmp_path):
     """``eval --server URL`` against llama.cpp's server on 127.0.0.1 gives the in-process llama.cpp
     result on the same items, within its interval (both score options from llama.cpp's log-probabilities)."""
+    from glossary.testset import read_testset
+
     from tests.engine.llama_server import running_server
 
     needs_llama()
@@ -89,7 +91,11 @@ def test_eval_through_llama_cpp_server_matches_in_process(installed_default_mode
     lines = [line for line in SAMPLE_TESTSET.read_text(encoding="utf-8").splitlines() if '"choices"' in line]
     testset = tmp_path / "few.jsonl"
     testset.write_text("\n".join(lines[:SERVER_ITEMS]) + "\n", encoding="utf-8")
-    here = _eval_cli(testset, tmp_path / "in-process", "--engine", "llama.cpp", "--model", str(installed_default_model))
+    lm = engines.load(installed_default_model, device="cpu", engine="llama.cpp")
+    try:
+        here = _scores(lm, list(read_testset(testset)))
+    finally:
+        models.unload(lm)
     with running_server(gguf, n_ctx=4096) as server:
         try:
             served = _eval_cli(testset, tmp_path / "server", "--server", server.url,
