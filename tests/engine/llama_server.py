@@ -76,7 +76,10 @@ class LlamaServer:
     def command(self) -> list[str]:
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.gguf), "--model_alias", ALIAS,
                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-               "--n_threads", str(self.threads), "--verbose", "False"]
+               "--n_threads", str(self.threads), "--verbose", "False",
+               # by default a request that arrives cuts the answer being streamed short; a shared
+               # server queues them instead
+               "--interrupt_requests", "False"]
         return cmd + (["--api_key", self.api_key] if self.api_key else [])
 
     def start(self) -> None:
