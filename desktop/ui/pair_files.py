@@ -33,14 +33,11 @@ class ReviewPage(Protocol):
     def refresh(self) -> None: ...
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ReviewPage", text)
-
-
 def export_file(page: ReviewPage) -> None:
     """Ask where to save, then ``export_to``."""
-    path = file_dialogs.save_file(page, _tr("Export training pairs"), "training-pairs.jsonl",
-                                  _tr("JSON Lines (*.jsonl)"))
+    path = file_dialogs.save_file(
+        page, QCoreApplication.translate("ReviewPage", "Export training pairs"), "training-pairs.jsonl",
+        QCoreApplication.translate("ReviewPage", "JSON Lines (*.jsonl)"))
     if path:
         export_to(page, path)
 
@@ -53,13 +50,16 @@ def export_to(page: ReviewPage, path: str, *, status: str | None = None) -> int 
     except TermLensError as exc:
         page.say(str(exc))
         return None
-    page.say(_tr("Exported {n} pairs to {name}. This copy is not encrypted.").format(n=n, name=Path(path).name))
+    page.say(QCoreApplication.translate(
+        "ReviewPage", "Exported {n} pairs to {name}. This copy is not encrypted.").format(n=n, name=Path(path).name))
     return n
 
 
 def import_file(page: ReviewPage) -> None:
     """Ask for a file, then ``import_from``."""
-    path = file_dialogs.open_file(page, _tr("Import training pairs"), _tr("JSON Lines (*.jsonl);;All files (*)"))
+    path = file_dialogs.open_file(
+        page, QCoreApplication.translate("ReviewPage", "Import training pairs"),
+        QCoreApplication.translate("ReviewPage", "JSON Lines (*.jsonl);;All files (*)"))
     if path:
         import_from(page, path)
 
@@ -79,5 +79,6 @@ def import_from(page: ReviewPage, path: str) -> int | None:
         page.pairs = old
         return None
     page.refresh()
-    page.say(_tr("Imported {n} pairs from {name}.").format(n=len(incoming), name=Path(path).name))
+    page.say(QCoreApplication.translate(
+        "ReviewPage", "Imported {n} pairs from {name}.").format(n=len(incoming), name=Path(path).name))
     return len(incoming)

@@ -383,7 +383,7 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+144"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+145"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
@@ -1073,7 +1073,7 @@
         <translation>正在检查模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/llama_engine.py" line="+53"/>
+        <location filename="../../desktop/engine/llama_engine.py" line="+57"/>
         <source>llama.cpp is not installed ({detail}); TermLens uses transformers instead, which is several times slower on a CPU. Install it with: pip install llama-cpp-python</source>
         <translation>尚未安装 llama.cpp（{detail}）；TermLens 将改用 transformers，其在 CPU 上的速度要慢数倍。安装命令：pip install llama-cpp-python</translation>
     </message>
@@ -1672,7 +1672,7 @@
         <translation>TermLens 无法修改以 {kind} 格式量化的权重。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/train/__init__.py" line="+130"/>
+        <location filename="../../desktop/engine/train/__init__.py" line="+134"/>
         <source>the LoRA rank must be at least 1</source>
         <translation>LoRA 秩必须至少为 1</translation>
     </message>
@@ -1752,7 +1752,7 @@
         <translation>训练设置无法使用：{what}。</translation>
     </message>
     <message>
-        <location line="+132"/>
+        <location line="+112"/>
         <source>None of the training pairs has an answer that fits the sequence length; raise &apos;max sequence length&apos;.</source>
         <translation>没有任何训练问答对的回答能放入序列长度之内；请调高“序列长度”。</translation>
     </message>
@@ -1767,12 +1767,12 @@
         <translation>没有训练问答对；请先在审核中接受一些问答对。</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>The model has no layers named {layers} to train; choose target layers this model has (for most chat models: q_proj, k_proj, v_proj, o_proj).</source>
         <translation>模型中没有名为 {layers} 的可训练层；请选择此模型具有的目标层（大多数对话模型为：q_proj、k_proj、v_proj、o_proj）。</translation>
     </message>
     <message>
-        <location line="+127"/>
+        <location line="+126"/>
         <source>The GPU ran out of memory while training; training stopped and its memory was released. Lower the batch size or the maximum sequence length, or turn on gradient checkpointing.</source>
         <translation>训练时 GPU 内存不足；训练已停止，其占用的内存已释放。请降低批大小或最大序列长度，或开启梯度检查点。</translation>
     </message>
@@ -2119,7 +2119,7 @@
         <translation>无法读取测试集“{name}”（{reason}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/fastgen.py" line="+197"/>
+        <location filename="../../desktop/engine/fastgen.py" line="+196"/>
         <source>Preparing fast generation ({i}/{n})</source>
         <translation>正在准备快速生成（{i}/{n}）</translation>
     </message>
@@ -2129,7 +2129,7 @@
         <translation>正在准备快速生成（测定单步用时）</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>Fast generation ready</source>
         <translation>快速生成已就绪</translation>
     </message>
@@ -2326,12 +2326,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+145"/>
+        <location line="+152"/>
         <source>The server at {url} closed the connection in the middle of the answer; the part received is kept.</source>
         <translation>位于 {url} 的服务器在回答中途关闭了连接；已收到的部分予以保留。</translation>
     </message>
     <message>
-        <location line="-143"/>
+        <location line="-150"/>
         <source>The server at {url} could not be used ({detail}).</source>
         <translation>无法使用位于 {url} 的服务器（{detail}）。</translation>
     </message>
@@ -2376,7 +2376,7 @@
         <translation>位于 {url} 的服务器不返回提示词的对数概率，因此无法为多项选择题评分（vLLM 和 llama.cpp 的服务器可以）。</translation>
     </message>
     <message>
-        <location line="+148"/>
+        <location line="+155"/>
         <source>The server at {url} offers no adapter named &apos;{name}&apos;; it serves: {names}. Export the adapter for the server (python main.py models export-adapter) and ask its administrator to load it.</source>
         <translation>位于 {url} 的服务器没有名为“{name}”的适配器；它提供：{names}。请为该服务器导出适配器（python main.py models export-adapter），并请其管理员加载。</translation>
     </message>
@@ -3279,7 +3279,7 @@
 <context>
     <name>Indexer</name>
     <message>
-        <location filename="../../desktop/ui/startup.py" line="+115"/>
+        <location filename="../../desktop/ui/startup.py" line="+117"/>
         <source>{n} concepts have a term longer than 256 characters; such terms are left out of detection. Shorten them in the glossary (concepts {ids}).</source>
         <translation>{n} 个概念含有超过 256 个字符的术语，这些术语不参与检测。请在术语表中缩短它们（概念 {ids}）。</translation>
     </message>
@@ -3444,7 +3444,7 @@
 <context>
     <name>MessageBubble</name>
     <message>
-        <location filename="../../desktop/ui/chat_bubble.py" line="+123"/>
+        <location filename="../../desktop/ui/chat_bubble.py" line="+117"/>
         <source>You</source>
         <translation>您</translation>
     </message>
@@ -3828,7 +3828,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>ReviewPage</name>
     <message>
-        <location filename="../../desktop/ui/review_page.py" line="+161"/>
+        <location filename="../../desktop/ui/review_page.py" line="+160"/>
         <source>Generate from the glossary</source>
         <translation>从术语表生成</translation>
     </message>
@@ -4181,7 +4181,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>未生成问答对：概念需要有定义或缩写。</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location filename="../../desktop/ui/pair_files.py" line="+39"/>
         <source>Export training pairs</source>
         <translation>导出训练问答对</translation>
     </message>
@@ -4191,12 +4191,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>JSON Lines (*.jsonl)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Exported {n} pairs to {name}. This copy is not encrypted.</source>
         <translation>已将 {n} 个问答对导出到 {name}。此副本未加密。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+8"/>
         <source>Import training pairs</source>
         <translation>导入训练问答对</translation>
     </message>
@@ -4206,12 +4206,12 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>JSON Lines (*.jsonl);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Imported {n} pairs from {name}.</source>
         <translation>已从 {name} 导入 {n} 个问答对。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location filename="../../desktop/ui/review_page.py" line="+49"/>
         <source>Wait for the running task to finish, or cancel it.</source>
         <translation>请等待当前任务完成，或将其取消。</translation>
     </message>
@@ -4334,7 +4334,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -4759,7 +4759,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>TermCard</name>
     <message>
-        <location filename="../../desktop/ui/term_panel.py" line="+77"/>
+        <location filename="../../desktop/ui/term_panel.py" line="+61"/>
         <source>Open this concept in the glossary editor</source>
         <translation>在术语表编辑器中打开此概念</translation>
     </message>
@@ -4822,7 +4822,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>TermPanel</name>
     <message>
-        <location line="+63"/>
+        <location line="+56"/>
         <source>Terms in this question</source>
         <translation>本问题中的术语</translation>
     </message>
@@ -4885,7 +4885,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
 <context>
     <name>TrainFormTexts</name>
     <message>
-        <location filename="../../desktop/ui/train_form.py" line="+122"/>
+        <location filename="../../desktop/ui/train_form.py" line="+123"/>
         <source>LoRA rank (r)</source>
         <translation>LoRA 秩 (r)</translation>
     </message>
@@ -5064,11 +5064,21 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <source>On an NVIDIA GPU, use fused kernels when installed: less memory, faster.</source>
         <translation>在 NVIDIA GPU 上使用已安装的融合内核：内存占用更少，速度更快。</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>bfloat16 on a CPU</source>
+        <translation>在 CPU 上使用 bfloat16</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>On a CPU with bfloat16 units, compute in bfloat16 (the weights stay float32): several times faster.</source>
+        <translation>在带有 bfloat16 运算单元的 CPU 上以 bfloat16 计算（权重仍为 float32）：快数倍。</translation>
+    </message>
 </context>
 <context>
     <name>TrainingPage</name>
     <message>
-        <location line="-50"/>
+        <location line="-52"/>
         <source>Name the layers to train as names separated by commas, for example: q_proj, k_proj, v_proj, o_proj.</source>
         <translation>请填写要训练的层名，以逗号分隔，例如：q_proj, k_proj, v_proj, o_proj。</translation>
     </message>
