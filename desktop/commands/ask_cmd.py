@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="auto: llama.cpp for a GGUF model on a CPU, else transformers")
     p.add_argument("--server", metavar="URL",
                    help="answer through an OpenAI-compatible server on your network (e.g. http://gpu-server:8000/v1); "
-                        "the API key, if any, is read from TERMLENS_SERVER_KEY")
+                        "the API key is TERMLENS_SERVER_KEY, else the one the window kept for that address")
     p.add_argument("--server-model", metavar="NAME", default="", help="the server's model or adapter (default: its first)")
     p.add_argument("--ca-cert", metavar="FILE", default="", help="the CA certificate that signs the server's certificate")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the server's next bytes")
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
         lm = server_backend.connect(server_backend.ServerConfig(
             url=args.server, model=args.server_model, ca_cert=args.ca_cert, timeout_s=args.timeout,
-            api_key=os.environ.get("TERMLENS_SERVER_KEY", "")))
+            api_key=os.environ.get("TERMLENS_SERVER_KEY", "") or server_key(args.server)))
     else:
         from desktop.engine import engines
 
@@ -126,3 +126,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: the answer stopped at the {gen_settings.max_new_tokens}-token limit; ask again with "
                   f"--max-new-tokens to let it finish", file=sys.stderr)
     return 0
+
+
+def server_key(url: str) -> str:
+    """The API key the window kept for ``url`` (in the keyring or the encrypted database), "" when none."""
+    from desktop.engine.server_backend import normalise_url
+    from desktop.storage.appdata import open_conversations
+    from desktop.storage.keyrings import ServerKeys
+
+    with open_conversations() as private:
+        keys = ServerKeys(private)
+        return keys.get(url.strip()) or keys.get(normalise_url(url))

@@ -75,3 +75,23 @@ def test_ask_with_a_server_that_is_down_is_one_sentence(tmp_path, termlens_home)
     assert proc.returncode != 0
     assert f"The server at http://127.0.0.1:{port}/v1 cannot be reached" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_ask_uses_the_key_the_window_kept_for_that_server(termlens_home, default_model_dir, capsys, monkeypatch):
+    from desktop.commands.ask_cmd import server_key
+    from desktop.storage.appdata import open_conversations
+    from desktop.storage.keyrings import ServerKeys
+    from main import main
+
+    needs_llama()
+    monkeypatch.delenv("TERMLENS_SERVER_KEY", raising=False)
+    with llama_server(default_gguf(default_model_dir), api_key="department-key") as (url, _proc):
+        args = ["ask", "What is AF?", "--server", url.removesuffix("/v1"), "--json", "--max-new-tokens", "8"]
+        assert main(args) == 2  # no key kept yet: the server refuses, one sentence
+        assert "key" in capsys.readouterr().err.lower()
+        with open_conversations() as private:
+            ServerKeys(private).set(url, "department-key")  # what the server form keeps after Check
+        assert server_key(url.removesuffix("/v1")) == "department-key"  # typed without /v1, as in the window
+        assert main(args) == 0
+        out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert out["engine"] == "server" and out["new_tokens"] > 0
