@@ -38,6 +38,8 @@ import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from installer.bundle_check import sha256_file
+
 DIST = "llama_cpp_python"
 _NATIVE = (".so", ".dll", ".dylib")
 _DROP = ("INSTALLER", "REQUESTED", "direct_url.json", "RECORD")  # written by the installer, not part of a wheel
@@ -67,14 +69,6 @@ def requirements(wheel: Path) -> list[str]:
             raise LlamaWheelError(f"{wheel.name} has no metadata: it is not a complete wheel.")
         meta = email.message_from_bytes(zf.read(name))
     return [r for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r.replace("'", '"')]
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _record_rows(text: str) -> dict[str, str]:
@@ -108,7 +102,7 @@ def _origin_wheel(dist: metadata.Distribution) -> Path | None:
     digest = (info.get("archive_info", {}).get("hashes", {}) or {}).get("sha256")
     if url.scheme != "file" or path.suffix != ".whl" or not path.is_file():
         return None
-    return path if digest is None or _sha256(path) == digest else None
+    return path if digest is None or sha256_file(path) == digest else None
 
 
 def _cached_wheels() -> list[Path]:
