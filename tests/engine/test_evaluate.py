@@ -388,7 +388,9 @@ def test_free_text_answers_with_term_issues_are_counted_per_method(tiny):
     assert "Free-text answers with term issues" in report.markdown()
 
 
-def test_inline_injection_reaches_the_question_for_inject_and_oracle(tiny, monkeypatch):
+@pytest.fixture
+def sent_messages(monkeypatch) -> dict[str, list[dict]]:
+    """The messages each method scored each item with, by "method:item id"."""
     seen: dict[str, list[dict]] = {}
     real = runner_mod._score
 
@@ -397,6 +399,11 @@ def test_inline_injection_reaches_the_question_for_inject_and_oracle(tiny, monke
         return real(lm, item, method, messages, **kw)
 
     monkeypatch.setattr(runner_mod, "_score", spy)
+    return seen
+
+
+def test_inline_injection_reaches_the_question_for_inject_and_oracle(tiny, sent_messages):
+    seen = sent_messages
     settings = runner_mod.EvalSettings(max_new_tokens=4, inject_position="inline")
     report = run_eval(tiny, _items()[:1], methods="base,inject,oracle", glossary_concepts=_glossary(),
                       settings=settings)
@@ -407,15 +414,8 @@ def test_inline_injection_reaches_the_question_for_inject_and_oracle(tiny, monke
     assert seen["base:a"][-1]["content"] == "What is AF?"
 
 
-def test_related_concepts_reach_the_system_prompt_in_every_position(tiny, monkeypatch):
-    seen: dict[str, list[dict]] = {}
-    real = runner_mod._score
-
-    def spy(lm, item, method, messages, **kw):
-        seen[f"{method}:{item.id}"] = messages
-        return real(lm, item, method, messages, **kw)
-
-    monkeypatch.setattr(runner_mod, "_score", spy)
+def test_related_concepts_reach_the_system_prompt_in_every_position(tiny, sent_messages):
+    seen = sent_messages
     glossary = _glossary()
     glossary[0].related = [3]  # a cross-reference from atrial fibrillation to EBITDA (a test, not medicine)
     for position in ("system", "inline"):
