@@ -26,6 +26,9 @@ MODEL=${1:?usage: gpu_table.sh MODEL_DIR [seed_table.py options]}
 shift
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+# No fast decode path: it compiles and captures CUDA graphs at every model load (once per eval
+# process) and serves only free-text answers; the choices are scored on the plain model either way.
+export TERMLENS_FAST=${TERMLENS_FAST:-0}
 PY=${PYTHON:-python3}
 if ls .device-carry-table/*.whl >/dev/null 2>&1; then
   $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
@@ -38,7 +41,7 @@ start=$(date +%s)
 set -o pipefail
 $PY benchmarks/seed_table.py --model "$MODEL" --device cuda --out "$RUN" \
   --per-concept 4 --epochs 3 --n-l1 150 --n-l2 100 --positions system,inline,both --related 3 --whole "$@" \
-  2>&1 | tee "$OUT/gpu-table.log"
+  2>&1 | tee -i "$OUT/gpu-table.log"   # -i: timeout -s INT stops seed_table (then --resume), not the log
 rc=$?
 echo "seed_table exit $rc, wall time $(( $(date +%s) - start )) s" | tee -a "$OUT/gpu-table.log"
 for f in table.md table.json steps.jsonl; do
