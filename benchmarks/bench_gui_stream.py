@@ -43,16 +43,19 @@ ANSWER = ("The CKD-EPI equation estimates the **glomerular filtration rate** fro
 ONE_PARAGRAPH = "CKD-EPI estimates the **glomerular filtration rate** from serum creatinine. "
 
 
-def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
+def _measure(win, app, question: str, *, timeout_s: float = 600.0, typing_pause: float = 0.0,
+             probe_ms: int = 5) -> dict:
     """Ask ``question`` in the window and time the answer; gives up (with a line saying what was
-    seen and every thread's stack) when it has not finished after ``timeout_s``."""
-    from PySide6.QtCore import QElapsedTimer, QTimer
+    seen and every thread's stack) when it has not finished after ``timeout_s``. With
+    ``typing_pause`` the question sits in the box that long before Send (a person finishing
+    typing); without, it is sent at once (pasted and sent)."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
     ticks: list[float] = []
     clock = QElapsedTimer()
     clock.start()
     timer = QTimer()
-    timer.setInterval(5)
+    timer.setInterval(probe_ms)
     signals: list[tuple[float, int]] = []
     done: dict = {}
 
@@ -73,16 +76,26 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
     win.session.answer_finished.connect(finished)
     win.session.answer_failed.connect(failed)
     win.chat.input.setPlainText(question)
+    if typing_pause > 0:
+        pause = QEventLoop()
+        QTimer.singleShot(int(typing_pause * 1000), pause.quit)
+        pause.exec()
     timer.start()
     # a backstop that needs neither the GIL nor this thread: if the GUI thread itself stops (the
     # loop below then never compares the clock), faulthandler's own thread prints every
     # thread's stack and ends the process
     faulthandler.dump_traceback_later(timeout_s + 20, exit=True)
-    t0 = time.perf_counter()
+    # the window's own event loop, as in the app: it sleeps until an event comes (a loop of
+    # processEvents() calls would keep the GUI thread busy and take a core from the engine)
+    loop = QEventLoop()
+    for signal in (win.session.answer_finished, win.session.answer_failed):
+        signal.connect(loop.quit)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    t0, cpu0 = time.perf_counter(), time.thread_time()
     win.chat.send_btn.click()
-    while "msg" not in done and "error" not in done and time.perf_counter() - t0 < timeout_s:
-        app.processEvents()
-        time.sleep(0.0005)
+    if "msg" not in done and "error" not in done:
+        loop.exec()
+    gui_cpu = (time.thread_time() - cpu0) / max(time.perf_counter() - t0, 1e-9)
     faulthandler.cancel_dump_traceback_later()
     timer.stop()
     if "error" in done:
@@ -91,7 +104,7 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
         _give_up(f"no answer after {timeout_s:.0f} s: {len(signals)} text deltas reached the session, "
                  f"send button enabled: {win.chat.send_btn.isEnabled()}; threads:", stacks=True)
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    stalls = sorted(max(0.0, g - 0.005) for g in gaps) or [0.0]
+    stalls = sorted(max(0.0, g - probe_ms / 1e3) for g in gaps) or [0.0]
     span = (signals[-1][0] - signals[0][0]) if len(signals) > 1 else 0.0
     stats = done["msg"].get("stats") or {}
     n = stats.get("new_tokens") or 0
@@ -102,7 +115,7 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0) -> dict:
             "view_tok_s": n / shown if shown > 0 else 0.0,
             "signals_per_s": (len(signals) - 1) / span if span > 0 else 0.0,
             "max_stall_ms": stalls[-1] * 1e3, "p99_stall_ms": stalls[int(0.99 * (len(stalls) - 1))] * 1e3,
-            "median_tick_ms": statistics.median(gaps) * 1e3 if gaps else 0.0}
+            "median_tick_ms": statistics.median(gaps) * 1e3 if gaps else 0.0, "gui_cpu": gui_cpu}
 
 
 def _give_up(sentence: str, *, stacks: bool = False) -> None:
@@ -204,11 +217,13 @@ def _stream_real(app, ctx, args, *, start) -> int:
           f"in {time.perf_counter() - t0:.1f} s")
     for i in range(args.answers):
         r = _measure(win, app, "Explain in detail what the CKD-EPI equation estimates and how it is used."
-                     + (f" ({i + 1})" if i else ""), timeout_s=args.answer_timeout)
-        print(f"answer {i + 1}: first token {r['ttft_ms']:.0f} ms, engine {r['engine_tok_s']:.1f} tok/s, "
+                     + (f" ({i + 1})" if i else ""), timeout_s=args.answer_timeout, typing_pause=args.typing_pause,
+                     probe_ms=args.probe_ms)
+        print(f"answer {i + 1}: first token {r['ttft_ms']:.0f} ms (Send to first text {r['first_text_ms']:.0f} ms), engine {r['engine_tok_s']:.1f} tok/s, "
               f"chat view {r['view_tok_s']:.1f} tok/s "
               f"({r['tokens']} tokens, {100 * r['view_tok_s'] / max(r['engine_tok_s'], 1e-9):.0f}% of the engine's "
-              f"rate), max stall {r['max_stall_ms']:.1f} ms, p99 stall {r['p99_stall_ms']:.1f} ms")
+              f"rate), max stall {r['max_stall_ms']:.1f} ms, p99 stall {r['p99_stall_ms']:.1f} ms, "
+              f"GUI thread busy {100 * r['gui_cpu']:.0f}% of the time")
     win.close()
     app.processEvents()
     return 0
@@ -225,6 +240,12 @@ def main(argv: list[str] | None = None) -> int:
                                     "on a GPU, tiny on a CPU) through the real worker")
     ap.add_argument("--weights", choices=WEIGHT_MODES, default="full", help="with --shape: int8 quantises it")
     ap.add_argument("--answers", type=int, default=1, help="answers streamed from a real engine (default 1)")
+    ap.add_argument("--probe-ms", type=int, default=5,
+                    help="with a real engine: the GUI-thread timer that measures stalls fires every this many ms "
+                         "(default 5; it takes a little of the CPU the engine would use)")
+    ap.add_argument("--typing-pause", type=float, default=0.0,
+                    help="seconds each question stays in the box before Send with a real engine (a person finishing "
+                         "typing: llama.cpp decodes its prompt meanwhile); default 0, sent at once")
     ap.add_argument("--answer-timeout", type=float, default=600,
                     help="seconds an answer may take before the script gives up and prints every thread's stack")
     ap.add_argument("--one-paragraph", dest="answer", action="store_const", const=ONE_PARAGRAPH, default=ANSWER,
@@ -247,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     rates = [float(r) for r in args.rates.split(",") if r.strip()]
     if rates:
         print(f"{'engine tok/s':>12}  {'view tok/s':>10}  {'signals/s':>9}  {'max stall ms':>12}  {'p99 stall ms':>12}  "
-              f"{'first text ms':>13}")
+              f"{'first text ms':>13}  {'GUI busy %':>10}")
     for rate in rates:
         from tests.ui.fakes import FakeWorker
 
@@ -269,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.001)
         r = _measure(win, app, question)
         print(f"{rate:>12.0f}  {r['view_tok_s']:>10.1f}  {r['signals_per_s']:>9.1f}  {r['max_stall_ms']:>12.1f}  "
-              f"{r['p99_stall_ms']:>12.1f}  {r['first_text_ms']:>13.1f}")
+              f"{r['p99_stall_ms']:>12.1f}  {r['first_text_ms']:>13.1f}  {100 * r['gui_cpu']:>10.0f}")
         win.close()
         app.processEvents()
 

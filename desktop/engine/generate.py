@@ -309,6 +309,21 @@ def stream(lm: LoadedModel, messages: list[Message], *, settings: GenerationSett
     return Generation(lm, messages, settings=settings or GenerationSettings(), should_stop=should_stop)
 
 
+def prefill(lm: LoadedModel, messages: list[Message], *, max_new_tokens: int,
+            should_stop: Callable[[], bool] | None = None) -> int:
+    """Decode the prompt of ``messages`` into the engine's cache before it is sent, so that the
+    answer's first token comes at once; the number of prompt tokens now cached (0: this engine
+    keeps no cache between calls, or nothing was done).
+
+    Only llama.cpp keeps its cache from one call to the next (the prompt's longest cached
+    prefix is reused); the same rendering as the answer's (``prepare``) makes the tokens match."""
+    fill = getattr(lm.model, "prefill", None)
+    if getattr(lm, "engine", "transformers") != "llama.cpp" or fill is None:
+        return 0
+    prompt = prepare(lm.tokenizer, messages, context_length=lm.context_length, max_new_tokens=max_new_tokens)
+    return fill(prompt.input_ids, should_stop=should_stop or (lambda: False))
+
+
 def generate(lm: LoadedModel, messages: list[Message], *, settings: GenerationSettings | None = None,
              on_token: Callable[[str], None] | None = None,
              should_stop: Callable[[], bool] | None = None) -> Generation:

@@ -31,6 +31,9 @@ _log = log.get("llama")
 ENGINE = "llama.cpp"
 MAX_CONTEXT = 8192  # the KV cache is allocated for the whole window up front
 SPIN_ROUNDS = "100000"  # GOMP_SPINCOUNT for llama.cpp's threads (see _import_llama)
+# a prompt is decoded 64 tokens at a time (0.2 s here; "stop" is asked between two): 7% slower than
+# one batch of 480 tokens, 16% faster than 32 at a time (2 cores, default model)
+PREFILL_CHUNK = 64
 
 
 def _import_llama():
@@ -175,6 +178,7 @@ class LlamaRuntime:
         self.llm = llm
         self.generation_config = _EndIds(end_ids)
         self.lora: Any = None  # the applied adapter (desktop.engine.gguf_lora)
+        self._whole = 0  # the cached tokens decoded in ``prefill``'s pieces (the rest one by one)
 
     def decoder(self) -> LlamaDecoder:
         return LlamaDecoder(self)
@@ -191,6 +195,39 @@ class LlamaRuntime:
         from desktop.engine import gguf_lora
 
         gguf_lora.remove(lm)
+
+    def prefill(self, prompt_ids: Sequence[int], *, should_stop: Callable[[], bool] = lambda: False,
+                chunk: int = PREFILL_CHUNK) -> int:
+        """Decode ``prompt_ids`` into the KV cache: before every answer, and ahead of it while the
+        question is typed. Returns how many of the prompt's tokens the cache then holds.
+
+        A prompt is always decoded in the same pieces, ``chunk`` tokens from position 0
+        (0-63, 64-127, ...), and ``should_stop`` is asked between two. llama.cpp's arithmetic
+        depends on how many tokens a batch holds, so this is what makes an answer the same
+        token for token whether its prompt was decoded while it was typed, as it grew, or at
+        once when it was sent, and whether a follow-up's history was cached or not: only the
+        cached tokens decoded in these pieces are kept (``_whole``), from the last piece
+        boundary before the first token that differs. ``llm.generate`` then finds the whole
+        prompt cached and samples the first token at once."""
+        llm = self.llm
+        ids = [int(t) for t in prompt_ids]
+        if not ids:
+            return 0
+        held = llm._input_ids.tolist()  # noqa: SLF001 - the tokens the KV cache holds
+        same = 0
+        for a, b in zip(held[:self._whole], ids):
+            if a != b:
+                break
+            same += 1
+        if same == len(ids) == len(held):
+            return same
+        # from the piece holding the first token to decode again (the last one at least: the first
+        # answer token is sampled from its logits)
+        llm.n_tokens = self._whole = min(same, len(ids) - 1) // chunk * chunk
+        while llm.n_tokens < len(ids) and not should_stop():
+            llm.eval(ids[llm.n_tokens:min(len(ids), (llm.n_tokens // chunk + 1) * chunk)])
+            self._whole = llm.n_tokens
+        return llm.n_tokens
 
     def option_logprobs(self, prompt_ids: Sequence[int], options_ids: Sequence[Sequence[int]]) -> list[float]:
         """The summed log-probability of each option's tokens after ``prompt_ids`` (evaluation).
@@ -209,6 +246,7 @@ class LlamaRuntime:
             raise ValueError("an option has no tokens")
         n_vocab = llm.n_vocab()
         llm.reset()
+        self._whole = 0
         llm.eval(list(prompt_ids))
         first = _log_softmax(np.ctypeslib.as_array(ctx.get_logits_ith(-1), shape=(n_vocab,)).astype(np.float64))
         sums: list[float] = []
@@ -235,6 +273,7 @@ class LlamaRuntime:
 
         llm = self.llm
         llm.reset()
+        self._whole = 0
         llm.eval(list(ids))
         logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))  # noqa: SLF001
         out = _log_softmax(logits.astype(np.float64))
@@ -269,6 +308,9 @@ class LlamaDecoder:
         kwargs = dict(temp=max(temp, 0.0), top_k=0, min_p=0.0, top_p=settings.top_p if temp > 0 else 1.0,
                       repeat_penalty=float(getattr(settings, "repetition_penalty", 1.0) or 1.0))
         produced = 0
+        self.runtime.prefill(prompt_ids, should_stop=should_stop)  # in the same pieces as a prompt decoded ahead
+        if should_stop():
+            return
         gen = llm.generate(list(prompt_ids), **kwargs)
         try:
             for token in gen:
@@ -320,8 +362,10 @@ def load_gguf(path: str | os.PathLike, *, folder: Path | None = None, fingerprin
     t0 = time.perf_counter()
     report(0.3, phrase("Loading {n:,.0f}M parameters onto {device}", n=info.n_params / 1e6, device="cpu (llama.cpp)"))
     try:
+        # flash attention: prompts decode 20-25% faster and short answers 10-15% (2 cores, default model;
+        # the same at 1,200 tokens of context), and the KV cache is read in one fused pass
         llm = Llama(model_path=str(gguf), n_ctx=info.context_length, n_threads=threads(), n_batch=512,
-                    verbose=False, logits_all=False)
+                    verbose=False, logits_all=False, flash_attn=True)
     except Exception as exc:  # noqa: BLE001 - llama.cpp reports a bad file as a ValueError or RuntimeError
         raise ModelLoadError.of("{name} could not be loaded by llama.cpp: {detail}", name=info.name,
                                 detail=str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__) from exc

@@ -93,6 +93,17 @@ class ChatSession(QObject):
             t["alternative_labels"] = labels
         return terms
 
+    def prefill(self, draft: str) -> None:
+        """Let the model thread decode the prompt this draft question would send, before Send
+        (only where the engine keeps a prompt cache: llama.cpp). Nothing is saved."""
+        if self.generating or (self.ctx.worker.info or {}).get("engine") != "llama.cpp":
+            return
+        try:
+            turn = self.prepare(draft.strip(), history=self._history())
+        except TermLensError:
+            return
+        self.ctx.worker.request_prefill(turn.messages, self.ctx.settings.max_new_tokens)
+
     def ask(self, question: str, *, excluded=(), choices=None) -> bool:
         """Send a new question; False when an answer is still streaming."""
         question = question.strip()

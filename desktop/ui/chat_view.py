@@ -19,6 +19,9 @@ from desktop.ui.i18n import Retranslating
 from desktop.ui.render import concept_id_of
 
 RENDER_MS = 33
+# a pause in typing this long hands the question to the model thread, which decodes its prompt
+# ahead of Send (llama.cpp keeps it cached), so that the answer's first token comes at once
+DRAFT_PAUSE_MS = 300
 
 
 class MessageInput(QPlainTextEdit):
@@ -43,6 +46,7 @@ class ChatView(Retranslating, QWidget):
     add_to_glossary_requested = Signal(str)
     concept_clicked = Signal(int)
     question_selected = Signal(dict)  # a user message, to show its terms
+    draft_changed = Signal(str)  # the question being typed, once typing pauses (DRAFT_PAUSE_MS)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +60,10 @@ class ChatView(Retranslating, QWidget):
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(RENDER_MS)
         self._render_timer.timeout.connect(self._flush)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_PAUSE_MS)
+        self._draft_timer.timeout.connect(self._on_draft_pause)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -115,6 +123,7 @@ class ChatView(Retranslating, QWidget):
         self.input.setObjectName("questionInput")
         self.input.setFixedHeight(72)
         self.input.submit.connect(self._submit)
+        self.input.textChanged.connect(self._draft_timer.start)
         row.addWidget(self.input, 1)
         buttons = QVBoxLayout()
         self.send_btn = QPushButton()
@@ -308,12 +317,17 @@ class ChatView(Retranslating, QWidget):
         if not text or self._busy:
             return
         self.input.clear()
+        self._draft_timer.stop()
         self.hide_error()
         if self._editing:
             self.cancel_edit()
             self.edit_resend_requested.emit(text)
         else:
             self.send_requested.emit(text)
+
+    def _on_draft_pause(self) -> None:
+        if not self._editing and not self._busy:
+            self.draft_changed.emit(self.input.toPlainText().strip())
 
     def start_edit_last(self) -> None:
         for b in reversed(self.bubbles):

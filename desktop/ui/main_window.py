@@ -108,6 +108,7 @@ class MainWindow(Retranslating, QMainWindow):
         chat.regenerate_requested.connect(lambda: s.resend_last(regenerate=True))
         chat.continue_requested.connect(lambda: s.continue_last())
         chat.stop_requested.connect(s.stop)
+        chat.draft_changed.connect(s.prefill)
         chat.show_prompt_requested.connect(self.show_prompt)
         chat.add_to_glossary_requested.connect(self.add_to_glossary)
         chat.concept_clicked.connect(self.edit_concept)
@@ -183,6 +184,8 @@ class MainWindow(Retranslating, QMainWindow):
     def _model_in_use(self, info: dict) -> None:
         if info.get("engine") != "server":  # no tokenizer of a server's model here: budgets keep the last count
             self.ctx.set_model_dir(info.get("path", self.ctx.model_dir))
+        # the system prompt (and the question typed so far) decoded now, not when Send is pressed
+        self.session.prefill(self.chat.input.toPlainText())
 
     def load_model(self, path: str) -> None:
         if not (Path(path) / "config.json").is_file():

@@ -9,6 +9,9 @@ time; the GUI thread never waits on it.
 - ``request_generate(request) -> GenerationHandle``: one answer, whose text deltas come
   batched to at most one ``tokens`` signal per frame (~16 ms) so a fast model cannot flood
   the GUI's event queue; its cancel is checked every token;
+- ``request_prefill(messages, max_new_tokens)``: decode the prompt of a question still being
+  typed into the engine's cache (llama.cpp), so that its answer starts at once; superseded by
+  the next draft and stopped by any other request;
 - ``request_load`` / ``request_connect`` (a model server on the user's network,
   ``desktop.workers.server_jobs``) / ``request_unload``: the model in use is everyone's concern, so
   ``loading``, ``loaded``, ``load_failed`` and ``unloaded`` are the worker's own signals
@@ -72,6 +75,7 @@ class ModelWorker(QObject):
     _connect_requested = Signal(object)
     _generate_requested = Signal(object)
     _job_requested = Signal(object)
+    _prefill_requested = Signal()
 
     def __init__(self, *, load_fn: Callable | None = None) -> None:
         super().__init__()
@@ -83,23 +87,44 @@ class ModelWorker(QObject):
         # reference to a QObject that lives on the GUI thread
         self._handles: list[JobHandle] = []
         self._handles_lock = threading.Lock()
+        # the latest draft to decode ahead (messages, max_new_tokens), and a counter that every
+        # request moves on: a prefill stops at its next chunk once the counter is not its own
+        self._draft: tuple[list[dict], int] | None = None
+        self._requests = 0
         self._load_requested.connect(self._do_load)
         self._unload_requested.connect(self._do_unload)
         self._connect_requested.connect(self._do_connect)
         self._generate_requested.connect(self._do_generate)
         self._job_requested.connect(self._do_job)
+        self._prefill_requested.connect(self._do_prefill)
 
     # ---- called from the GUI thread -------------------------------------------------
     def request_load(self, path: str, device: str = "", weights: str = "full") -> None:
         """Load the model folder ``path``; ``weights`` "int8" quantises its linear layers to 8 bits."""
+        self._supersede()
         self._load_requested.emit(path, device, weights)
 
     def request_connect(self, server: dict) -> None:
         """Answer through a model server: ``server`` has url, model, adapter, ca_cert, api_key."""
+        self._supersede()
         self._connect_requested.emit(dict(server))
 
     def request_unload(self) -> None:
+        self._supersede()
         self._unload_requested.emit()
+
+    def request_prefill(self, messages: list[dict], max_new_tokens: int) -> None:
+        """Decode the prompt ``messages`` would send, ahead of Send (only the newest draft counts)."""
+        with self._handles_lock:
+            self._requests += 1
+            self._draft = ([dict(m) for m in messages], int(max_new_tokens))
+        self._prefill_requested.emit()
+
+    def _supersede(self) -> None:
+        """Another request came: a prefill running or waiting gives way to it."""
+        with self._handles_lock:
+            self._requests += 1
+            self._draft = None
 
     def request_generate(self, request: GenerateRequest) -> GenerationHandle:
         """Queue one answer; the handle streams it and can stop it."""
@@ -111,11 +136,13 @@ class ModelWorker(QObject):
 
     def stop(self) -> None:
         """Cancel every job, the running one and those queued; safe from any thread."""
+        self._supersede()
         with self._handles_lock:
             for handle in self._handles:
                 handle.cancel()
 
     def _queue(self, handle: JobHandle, request: Signal) -> JobHandle:
+        self._supersede()
         with self._handles_lock:
             self._handles = [h for h in self._handles if not h.done] + [handle]
         request.emit(handle)
@@ -244,6 +271,19 @@ class ModelWorker(QObject):
             handle.end(failed=describe_error(exc, "answering"))
         finally:
             self.busy_changed.emit(False)
+
+    @Slot()
+    def _do_prefill(self) -> None:
+        from desktop.engine import generate
+
+        with self._handles_lock:
+            draft, self._draft, mine = self._draft, None, self._requests
+        if draft is None or self.lm is None:
+            return  # a newer draft or another request came first
+        try:
+            generate.prefill(self.lm, draft[0], max_new_tokens=draft[1], should_stop=lambda: self._requests != mine)
+        except Exception as exc:  # noqa: BLE001 - decoding ahead is only a head start; the answer says what fails
+            _log.info("decoding the draft ahead failed: %s: %s", type(exc).__name__, exc)
 
     @Slot(object)
     def _do_job(self, handle: JobHandle) -> None:

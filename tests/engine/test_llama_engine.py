@@ -97,6 +97,56 @@ def test_greedy_answers_repeat_and_sampling_with_a_seed_repeats(llama_lm) -> Non
         generate.generate(llama_lm, QUESTION, settings=seeded).text
 
 
+def test_a_prompt_decoded_ahead_gives_the_same_answer_and_its_first_token_at_once(llama_lm) -> None:
+    """What the window does while a question is typed: each pause decodes the prompt so far into
+    llama.cpp's cache. The answer is token for token the one of a question sent at once (llama.cpp's
+    arithmetic depends on the batch, so this holds only because prompts are decoded in the same
+    pieces), and nothing is left to decode when it is sent."""
+    system = {"role": "system", "content": "You are a careful assistant. Definitions: " + "eGFR is estimated "
+              "glomerular filtration rate, computed from serum creatinine, age and sex. " * 8}
+    question = "What does the kidney do when eGFR falls below sixty, and why does creatinine rise?"
+    messages = [system, {"role": "user", "content": question}]
+    settings = generate.GenerationSettings(max_new_tokens=24, repetition_penalty=1.3)
+    llama_lm.model.llm.reset()
+    cold = generate.generate(llama_lm, messages, settings=settings)
+    ids = generate.prepare(llama_lm.tokenizer, messages, context_length=llama_lm.context_length,
+                           max_new_tokens=24).input_ids
+    assert len(ids) > 2 * llama_engine.PREFILL_CHUNK
+    for n in (5, 30, len(question) - 10, len(question) + 8, len(question)):  # typed, a pause each time
+        draft = (question + " And the liver?")[:n]
+        generate.prefill(llama_lm, [system, {"role": "user", "content": draft}], max_new_tokens=24)
+    assert llama_lm.model.llm._input_ids.tolist() == ids  # noqa: SLF001
+    warm = generate.generate(llama_lm, messages, settings=settings)
+    assert warm.token_ids == cold.token_ids and warm.text == cold.text
+    # a follow-up reuses the cached history and still answers as from a cold cache
+    follow = [*messages, {"role": "assistant", "content": warm.text}, {"role": "user", "content": "And sodium?"}]
+    cached = generate.generate(llama_lm, follow, settings=settings)
+    llama_lm.model.llm.reset()
+    assert generate.generate(llama_lm, follow, settings=settings).token_ids == cached.token_ids
+
+
+def test_decoding_ahead_stops_between_chunks_and_keeps_what_it_decoded(llama_lm) -> None:
+    llama_lm.model.llm.reset()
+    asked = []
+
+    def stop_after_two() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    ids = generate.prepare(llama_lm.tokenizer, QUESTION, context_length=llama_lm.context_length,
+                           max_new_tokens=24).input_ids
+    done = llama_lm.model.prefill(ids, should_stop=stop_after_two, chunk=8)
+    assert done == 16 < len(ids) and llama_lm.model.llm.n_tokens == 16
+    settings = generate.GenerationSettings(max_new_tokens=24)
+    half = generate.generate(llama_lm, QUESTION, settings=settings)
+    llama_lm.model.llm.reset()
+    assert half.token_ids == generate.generate(llama_lm, QUESTION, settings=settings).token_ids
+
+
+def test_only_llama_cpp_decodes_ahead(torch_lm) -> None:
+    assert generate.prefill(torch_lm, QUESTION, max_new_tokens=24) == 0
+
+
 def test_option_log_likelihoods_match_transformers(llama_lm, torch_lm) -> None:
     from desktop.engine.evaluate.scoring import score_choices
 

@@ -156,3 +156,33 @@ def test_closing_hides_the_window_before_waiting_for_the_model_thread(open_windo
     win.close()
     assert seen == [False]
     assert win.ctx.closed
+
+
+def test_a_question_being_typed_is_decoded_before_send(open_window, qtbot, default_model_dir):
+    """On llama.cpp the window hands the typed question to the model thread once typing pauses;
+    the prompt is in the engine's cache when Send is pressed, the first token is the next one
+    decoded, and the answer is the one a question sent at once gets."""
+    from desktop.engine import generate
+    from tests.engine.llama_server import default_gguf, needs_llama
+
+    needs_llama()
+    default_gguf(default_model_dir)
+    win = open_window(model_dir=default_model_dir, max_new_tokens=16)
+    win.ctx.settings.temperature = 0.0  # greedy: the same prompt gives the same answer
+    lm = win.ctx.worker.lm
+    assert lm.engine == "llama.cpp"
+    question = "What does CKD-EPI estimate?"
+    turn = win.session.prepare(question, history=[])
+    ids = generate.prepare(lm.tokenizer, turn.messages, context_length=lm.context_length,
+                           max_new_tokens=16).input_ids
+    win.chat.input.setPlainText(question)  # typing pauses here
+    qtbot.waitUntil(lambda: lm.model.llm.n_tokens == len(ids)
+                    and lm.model.llm._input_ids.tolist() == ids, timeout=30_000)  # noqa: SLF001
+    with qtbot.waitSignal(win.session.answer_finished, timeout=60_000) as blocker:
+        qtbot.keyClick(win.chat.input, Qt.Key_Return)
+    ahead = blocker.args[0]
+    assert ahead["stats"]["prompt_tokens"] == len(ids)
+    lm.model.llm.reset()  # the same question again, decoded from nothing when sent
+    with qtbot.waitSignal(win.session.answer_finished, timeout=60_000) as blocker:
+        win.session.resend_last()
+    assert blocker.args[0]["content"] == ahead["content"]

@@ -93,6 +93,44 @@ def test_stop_ends_generation_with_few_tokens_after_it(qtbot, model_thread, defa
     assert result["stats"]["new_tokens"] < 200
 
 
+def test_a_draft_is_decoded_ahead_and_gives_way_to_the_question(qtbot, model_thread, default_model_dir) -> None:
+    """While a question is typed the model thread decodes its prompt (llama.cpp keeps it cached);
+    Send, or a newer draft, stops that at once instead of waiting for it."""
+    from desktop.engine import generate
+    from tests.engine.llama_server import default_gguf, needs_llama
+
+    needs_llama()
+    default_gguf(default_model_dir)
+    info = _load(qtbot, model_thread, default_model_dir)
+    assert info["engine"] == "llama.cpp"
+    worker = model_thread.worker
+    lm = worker.lm
+    decoded: list[int] = []
+    fill = lm.model.prefill
+
+    def spy(ids, **kw):
+        decoded.append(fill(ids, **kw))
+        return decoded[-1]
+
+    lm.model.prefill = spy
+    short = [{"role": "user", "content": "What does the kidney do?"}]
+    worker.request_prefill(short, 64)
+    qtbot.waitUntil(lambda: len(decoded) == 1, timeout=30_000)
+    ids = generate.prepare(lm.tokenizer, short, context_length=lm.context_length, max_new_tokens=64).input_ids
+    assert decoded == [len(ids)] and lm.model.llm.n_tokens == len(ids)
+
+    long_draft = [{"role": "user", "content": "The kidney filters the blood. " * 300}]
+    worker.request_prefill(long_draft, 64)
+    qtbot.waitUntil(lambda: lm.model.llm.n_tokens > len(ids), timeout=30_000)  # decoding the long draft now
+    answer = worker.request_generate(GenerateRequest(messages=short, max_new_tokens=8))
+    with qtbot.waitSignal(answer.finished, timeout=60_000):
+        pass
+    long_ids = generate.prepare(lm.tokenizer, long_draft, context_length=lm.context_length,
+                                max_new_tokens=64).input_ids
+    # the second decoding is the long draft (the third, the answer's own): it stopped, it did not finish first
+    assert len(decoded) == 3 and decoded[1] < len(long_ids) // 2
+
+
 def test_failed_load_keeps_the_previous_model(qtbot, model_thread, tiny_model_dir, tmp_path) -> None:
     _load(qtbot, model_thread, tiny_model_dir)
     bad = tmp_path / "bad"
