@@ -6,7 +6,7 @@ Run (headless): ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_gu
 The real main window (sample glossary and conversations, nothing written to disk) asks a
 question; the answer comes from the tests' fake engine (``tests/ui/fakes.py``) on the
 model thread: the real worker with only its engine replaced, so tokens reach the GUI
-through the real job handle and batching (about one signal per 16 ms frame). A 5 ms
+through the real job handle and batching (one signal per 50 ms at most). A 5 ms
 timer on the GUI thread records how late it fires: its worst lateness is the longest the
 window was unresponsive while text streamed in (Markdown rendering included). Printed
 per rate: tokens/s reaching the chat view against the engine's rate, signals per second,
@@ -110,7 +110,7 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0, typing_pause:
     n = stats.get("new_tokens") or 0
     ttft = stats.get("ttft_s") or 0.0
     shown = (signals[-1][0] - t0 - ttft) if signals else 0.0  # from the first token to the last text shown
-    return {"tokens": n, "engine_tok_s": stats.get("tok_s", 0.0), "ttft_ms": ttft * 1e3,
+    return {"tokens": n, "engine_tok_s": stats.get("tok_s", 0.0), "ttft_ms": ttft * 1e3, "prompt": done["msg"].get("prompt"),
             "first_text_ms": (signals[0][0] - t0) * 1e3 if signals else 0.0,
             "view_tok_s": n / shown if shown > 0 else 0.0,
             "signals_per_s": (len(signals) - 1) / span if span > 0 else 0.0,
@@ -186,6 +186,44 @@ def random_model_loader(shape: str, weights: str):
     return load
 
 
+def _on_model_thread(app, worker, fn, **kwargs):
+    """``fn(lm, **kwargs)`` run as a job on the model thread (llama.cpp's threads belong to the
+    thread that calls it: a second calling thread starts a second team of them); its result."""
+    from PySide6.QtCore import QEventLoop
+
+    from desktop.workers.model_worker import Job
+
+    out: list = []
+    loop = QEventLoop()
+    handle = worker.submit(Job(doing="timing llama.cpp alone",
+                               fn=lambda lm, on_progress=None, should_stop=None, **kw: fn(lm, **kw), kwargs=kwargs))
+    handle.finished.connect(lambda result: (out.append(result), loop.quit()))
+    handle.failed.connect(lambda sentence: (out.append(sentence), loop.quit()))
+    loop.exec()
+    if isinstance(out[0], str):
+        _give_up(f"timing llama.cpp alone failed: {out[0]}")
+    return out[0]
+
+
+def _llama_alone(lm, *, prompt: str, tokens: int, penalty: float) -> float:
+    """Decode tokens/s of llama-cpp-python's own loop on ``prompt``, in this process with the
+    window idle: what the window's rate is read against."""
+    llm = lm.model.llm
+    ids = lm.tokenizer(prompt)["input_ids"]
+    llm.reset()
+    llm.eval(ids[:-1])
+    count, first = 0, None
+    for _ in llm.generate(ids, temp=0.0, top_k=0, min_p=0.0, top_p=1.0, repeat_penalty=penalty):
+        count += 1
+        if first is None:
+            first = time.perf_counter()
+        if count >= max(tokens, 2):
+            break
+    rate = (count - 1) / max(time.perf_counter() - first, 1e-9)
+    llm.reset()  # the window decodes its next prompt from nothing, as after a load
+    return rate
+
+
 def _stream_real(app, ctx, args, *, start) -> int:
     """One answer from a real engine through the real worker; prints engine and chat-view rates."""
     from desktop.ui.main_window import MainWindow
@@ -224,6 +262,12 @@ def _stream_real(app, ctx, args, *, start) -> int:
               f"({r['tokens']} tokens, {100 * r['view_tok_s'] / max(r['engine_tok_s'], 1e-9):.0f}% of the engine's "
               f"rate), max stall {r['max_stall_ms']:.1f} ms, p99 stall {r['p99_stall_ms']:.1f} ms, "
               f"GUI thread busy {100 * r['gui_cpu']:.0f}% of the time")
+        lm = getattr(ctx.worker, "lm", None)
+        if getattr(lm, "engine", "") == "llama.cpp" and r["prompt"]:
+            alone = _on_model_thread(app, ctx.worker, _llama_alone, prompt=r["prompt"], tokens=r["tokens"],
+                                     penalty=ctx.settings.repetition_penalty)
+            print(f"          the same prompt through llama.cpp alone (no window, no TermLens loop): "
+                  f"{alone:.1f} tok/s; the window reached {100 * r['view_tok_s'] / alone:.0f}% of it")
     win.close()
     app.processEvents()
     return 0

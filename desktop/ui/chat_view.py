@@ -18,7 +18,7 @@ from desktop.ui.chat_bubble import MessageBubble
 from desktop.ui.i18n import Retranslating
 from desktop.ui.render import concept_id_of
 
-RENDER_MS = 33
+RENDER_MS = 50  # 20 renders a second while an answer streams (FRAME_S in desktop.workers.handle says why)
 # a pause in typing this long hands the question to the model thread, which decodes its prompt
 # ahead of Send (llama.cpp keeps it cached), so that the answer's first token comes at once
 DRAFT_PAUSE_MS = 300

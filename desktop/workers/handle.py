@@ -25,7 +25,11 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-FRAME_S = 0.016  # at most one text signal per frame: a fast model must not flood the GUI's event queue
+# at most one text signal every 50 ms (20 a second, as the chat view renders): a fast model must not
+# flood the GUI's event queue, and on a 2-core machine every wake-up of the GUI thread takes a core
+# from llama.cpp (16 ms: the window streamed at 78-86% of llama.cpp's own rate on the same prompt,
+# the GUI thread busy 9-12% of the time; 50 ms: 85-91%, 6-8%; benchmarks/bench_gui_stream.py)
+FRAME_S = 0.050
 
 
 @dataclass

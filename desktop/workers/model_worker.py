@@ -7,7 +7,7 @@ time; the GUI thread never waits on it.
 - ``submit(job) -> JobHandle`` (``desktop.workers.handle``): the job's own ``progress``,
   ``finished`` and ``failed`` signals, emitted on the GUI thread, and its own cancel;
 - ``request_generate(request) -> GenerationHandle``: one answer, whose text deltas come
-  batched to at most one ``tokens`` signal per frame (~16 ms) so a fast model cannot flood
+  batched to at most one ``tokens`` signal per 50 ms (``FRAME_S``) so a fast model cannot flood
   the GUI's event queue; its cancel is checked every token;
 - ``request_prefill(messages, max_new_tokens)``: decode the prompt of a question still being
   typed into the engine's cache (llama.cpp), so that its answer starts at once; superseded by
