@@ -111,6 +111,7 @@ def _measure(win, app, question: str, *, timeout_s: float = 600.0, typing_pause:
     ttft = stats.get("ttft_s") or 0.0
     shown = (signals[-1][0] - t0 - ttft) if signals else 0.0  # from the first token to the last text shown
     return {"tokens": n, "engine_tok_s": stats.get("tok_s", 0.0), "ttft_ms": ttft * 1e3, "prompt": done["msg"].get("prompt"),
+            "prompt_tokens": stats.get("prompt_tokens") or 0,
             "first_text_ms": (signals[0][0] - t0) * 1e3 if signals else 0.0,
             "view_tok_s": n / shown if shown > 0 else 0.0,
             "signals_per_s": (len(signals) - 1) / span if span > 0 else 0.0,
@@ -254,10 +255,9 @@ def _stream_real(app, ctx, args, *, start) -> int:
           f"{info[0].get('weights', 'full')} weights, decode path: {info[0].get('fast') or 'plain'}) "
           f"in {time.perf_counter() - t0:.1f} s")
     for i in range(args.answers):
-        r = _measure(win, app, "Explain in detail what the CKD-EPI equation estimates and how it is used."
-                     + (f" ({i + 1})" if i else ""), timeout_s=args.answer_timeout, typing_pause=args.typing_pause,
+        r = _measure(win, app, args.question + (f" ({i + 1})" if i else ""), timeout_s=args.answer_timeout, typing_pause=args.typing_pause,
                      probe_ms=args.probe_ms)
-        print(f"answer {i + 1}: first token {r['ttft_ms']:.0f} ms (Send to first text {r['first_text_ms']:.0f} ms), engine {r['engine_tok_s']:.1f} tok/s, "
+        print(f"answer {i + 1} ({r['prompt_tokens']} prompt tokens): first token {r['ttft_ms']:.0f} ms (Send to first text {r['first_text_ms']:.0f} ms), engine {r['engine_tok_s']:.1f} tok/s, "
               f"chat view {r['view_tok_s']:.1f} tok/s "
               f"({r['tokens']} tokens, {100 * r['view_tok_s'] / max(r['engine_tok_s'], 1e-9):.0f}% of the engine's "
               f"rate), max stall {r['max_stall_ms']:.1f} ms, p99 stall {r['p99_stall_ms']:.1f} ms, "
@@ -287,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--probe-ms", type=int, default=5,
                     help="with a real engine: the GUI-thread timer that measures stalls fires every this many ms "
                          "(default 5; it takes a little of the CPU the engine would use)")
+    ap.add_argument("--question", default="Explain in detail what the CKD-EPI equation estimates and how it is used.",
+                    help="the question asked of a real engine (follow-ups add ' (2)', ' (3)', ...)")
     ap.add_argument("--typing-pause", type=float, default=0.0,
                     help="seconds each question stays in the box before Send with a real engine (a person finishing "
                          "typing: llama.cpp decodes its prompt meanwhile); default 0, sent at once")
