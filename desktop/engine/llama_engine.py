@@ -31,8 +31,8 @@ _log = log.get("llama")
 ENGINE = "llama.cpp"
 MAX_CONTEXT = 8192  # the KV cache is allocated for the whole window up front
 SPIN_ROUNDS = "100000"  # GOMP_SPINCOUNT for llama.cpp's threads (see _import_llama)
-# a prompt is decoded 64 tokens at a time (0.2 s here; "stop" is asked between two): 7% slower than
-# one batch of 480 tokens, 16% faster than 32 at a time (2 cores, default model)
+# a prompt is decoded 64 tokens at a time (0.2 s here; "stop" is asked between two): 8% slower than
+# one batch of 480 tokens, 10% faster than 32 at a time (benchmarks/bench_llama_options.py)
 PREFILL_CHUNK = 64
 
 
@@ -362,8 +362,8 @@ def load_gguf(path: str | os.PathLike, *, folder: Path | None = None, fingerprin
     t0 = time.perf_counter()
     report(0.3, phrase("Loading {n:,.0f}M parameters onto {device}", n=info.n_params / 1e6, device="cpu (llama.cpp)"))
     try:
-        # flash attention: prompts decode 20-25% faster and short answers 10-15% (2 cores, default model;
-        # the same at 1,200 tokens of context), and the KV cache is read in one fused pass
+        # flash attention: prompts decode about 27% faster, answers with a short context about 12% and
+        # the same from 700 tokens of context (2 cores, default model; benchmarks/bench_llama_options.py)
         llm = Llama(model_path=str(gguf), n_ctx=info.context_length, n_threads=threads(), n_batch=512,
                     verbose=False, logits_all=False, flash_attn=True)
     except Exception as exc:  # noqa: BLE001 - llama.cpp reports a bad file as a ValueError or RuntimeError
