@@ -26,8 +26,8 @@ def test_gui_stream_bench_streams_a_random_model_through_the_real_worker(tmp_pat
     out = proc.stdout
     assert re.search(r"^\s+400\s+\d+\.\d", out, re.M)  # the fake engine's row
     assert "int8 weights" in out
-    m = re.search(r"answer 1: first token (\d+) ms, engine ([\d.]+) tok/s, chat view ([\d.]+) tok/s \((\d+) tokens",
-                  out)
+    m = re.search(r"answer 1 \(\d+ prompt tokens\): first token (\d+) ms \(Send to first text \d+ ms\), "
+                  r"engine ([\d.]+) tok/s, chat view ([\d.]+) tok/s \((\d+) tokens", out)
     assert m, out
     assert float(m.group(2)) > 0 and float(m.group(3)) > 0 and 0 < int(m.group(4)) <= 60
     engine_log = (tmp_path / "home" / "logs" / "termlens.log").read_text(encoding="utf-8")
