@@ -221,9 +221,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--threads", type=int, metavar="N", help="CPU threads for the model (default: torch's choice)")
     g.add_argument("--limit", type=int, metavar="N", help="only the first N items of each test set")
     g.add_argument("--max-new-tokens", type=int, metavar="N", help="longest free-text answer (default 64)")
-    g.add_argument("--inject-position", choices=("system", "inline", "both"), default="system",
-                   help="where inject, lora+inject and oracle put the definitions: the system prompt, inline right "
-                        "after the term's first mention in the question, or both (default: system)")
+    g.add_argument("--inject-position", choices=("system", "inline", "both"), default="inline",
+                   help="where inject, lora+inject and oracle put the definitions: inline right after the term's "
+                        "first mention in the question, the system prompt, or both (default: inline, the app's)")
     g.add_argument("--inject-related", type=int, default=0, metavar="N",
                    help="also inject up to N related concepts the question does not name (cross-references, "
                         "concepts a definition names, the same subject field), in the system prompt (default 0)")

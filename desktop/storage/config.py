@@ -45,11 +45,11 @@ class Settings:
         metadata={"help": "Temperature of Regenerate when the answers are greedy (temperature 0), with a new seed each "
                           "time; 0 makes Regenerate repeat the greedy answer."},
     )
-    injection: bool = field(default=True, metadata={"help": "Put definitions of detected terms into the system prompt."})
+    injection: bool = field(default=True, metadata={"help": "Put definitions of detected terms into the prompt."})
     injection_position: str = field(
-        default="system",
-        metadata={"help": "Where definitions go: system (the system prompt), inline (after the term's first mention "
-                          "in the question) or both."},
+        default="inline",  # measured ahead of "system" (not significantly): docs/method-table.md
+        metadata={"help": "Where definitions go: inline (after the term's first mention in the question), system "
+                          "(the system prompt) or both."},
     )
     injection_budget: int = field(default=400, metadata={"help": "Most tokens the term block may take."})
     active_fields: list[str] = field(default_factory=list, metadata={"help": "Subject fields preferred when a term is ambiguous."})

@@ -34,7 +34,7 @@ def test_a_deprecated_term_in_the_answer_is_listed_with_the_preferred_term(open_
     with qtbot.waitSignal(win.session.answer_finished, timeout=10_000):
         qtbot.mouseClick(panel.reask_btn, Qt.LeftButton)
     sent = worker.requests[-1].messages[-1]["content"]
-    assert sent.startswith("When is cardioversion used?")
+    assert sent.startswith("When is cardioversion [Restoring a normal heart rhythm.] used?")  # inline, the default
     assert 'Use "cardioversion" instead of "Electroversions" (deprecated).' in sent
     assert [m["role"] for m in win.ctx.conversations.messages(win.session.conv_id)] == ["user", "assistant"]
 

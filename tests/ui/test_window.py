@@ -100,7 +100,9 @@ def test_regenerate_and_edit_last_question(open_window, qtbot):
     msgs = win.ctx.conversations.messages(win.session.conv_id)
     assert [m["content"] for m in msgs if m["role"] == "user"] == ["What does eGFR mean?"]
     assert "estimated glomerular filtration rate" in [c.term["preferred"] for c in win.terms.cards]
-    assert worker.requests[-1].messages[-1]["content"] == "What does eGFR mean?"
+    # the model reads the definition inline (the default position); the conversation keeps the question as typed
+    sent = worker.requests[-1].messages[-1]["content"]
+    assert sent.startswith("What does eGFR [estimated glomerular filtration rate: ") and sent.endswith("] mean?")
 
 
 def test_conversation_export_rename_delete(open_window, qtbot, tmp_path, monkeypatch):

@@ -64,7 +64,7 @@ class EvalSettings:
     max_new_tokens: int = field(default=64, metadata={"help": "Longest free-text answer, in tokens."})
     pass_threshold: float = field(default=0.5, metadata={"help": "Share of key points a free-text answer needs."})
     batch_size: int = field(default=8, metadata={"help": "Options scored in one forward pass."})
-    inject_position: str = field(default="system", metadata={
+    inject_position: str = field(default="inline", metadata={
         "help": "Where inject, lora+inject and oracle put the definitions: system, inline or both."})
     inject_related: int = field(default=0, metadata={
         "help": "Also inject up to N related concepts the question does not name (cross-references, concepts a "
