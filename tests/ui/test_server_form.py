@@ -94,7 +94,7 @@ def test_check_lists_the_model_and_the_chat_streams_through_the_server(open_wind
     sent = bubble.message["prompt"]  # what the button shows (clicking it would open a modal dialog)
     assert sent == answer["prompt"]
     assert sent.startswith(f"POST {server}/chat/completions") and "glomerular filtration rate" in sent
-    assert '"model": "smollm2"' in sent and "What does CKD-EPI estimate?" in sent
+    assert '"model": "smollm2"' in sent and "What does CKD-EPI [" in sent  # the definition inline, the default
 
     # the key is in the keyring, never in config.toml (nor in any other file); the address and the model are
     for f in paths.home().rglob("*"):
