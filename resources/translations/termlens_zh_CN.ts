@@ -383,7 +383,7 @@
 <context>
     <name>ChatView</name>
     <message>
-        <location filename="../../desktop/ui/chat_view.py" line="+145"/>
+        <location filename="../../desktop/ui/chat_view.py" line="+154"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
@@ -1073,7 +1073,7 @@
         <translation>正在检查模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/llama_engine.py" line="+57"/>
+        <location filename="../../desktop/engine/llama_engine.py" line="+60"/>
         <source>llama.cpp is not installed ({detail}); TermLens uses transformers instead, which is several times slower on a CPU. Install it with: pip install llama-cpp-python</source>
         <translation>尚未安装 llama.cpp（{detail}）；TermLens 将改用 transformers，其在 CPU 上的速度要慢数倍。安装命令：pip install llama-cpp-python</translation>
     </message>
@@ -1083,7 +1083,7 @@
         <translation>此 GGUF 文件没有对话模板，因此 TermLens 无法为其格式化对话。</translation>
     </message>
     <message>
-        <location line="+169"/>
+        <location line="+208"/>
         <source>Checking the model file</source>
         <translation>正在检查模型文件</translation>
     </message>
@@ -1099,7 +1099,7 @@
         <translation>{name} 在 {device} 上约需 {needed:.1f} GB，但只有 {free:.1f} GB 可用。请关闭其他程序或选择更小的模型。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>{name} could not be loaded by llama.cpp: {detail}</source>
         <translation>llama.cpp 无法加载 {name}：{detail}</translation>
     </message>
@@ -1114,7 +1114,7 @@
         <translation>无法读取 {name} 中的分词器（{detail}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/llama_engine.py" line="-14"/>
+        <location filename="../../desktop/engine/llama_engine.py" line="-16"/>
         <location filename="../../desktop/engine/models.py" line="+3"/>
         <source>{name} has no chat template, so TermLens cannot format a conversation for it.</source>
         <translation>{name} 没有对话模板，TermLens 无法为它组织对话格式。</translation>
@@ -1141,7 +1141,7 @@
         <translation>无法加载 {name}：{detail}</translation>
     </message>
     <message>
-        <location filename="../../desktop/engine/llama_engine.py" line="+12"/>
+        <location filename="../../desktop/engine/llama_engine.py" line="+14"/>
         <location filename="../../desktop/engine/models.py" line="+19"/>
         <source>Model ready</source>
         <translation>模型已就绪</translation>
@@ -3321,7 +3321,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/ui/main_window.py" line="+144"/>
+        <location filename="../../desktop/ui/main_window.py" line="+145"/>
         <source>TermLens</source>
         <translation>TermLens</translation>
     </message>
@@ -3431,7 +3431,7 @@
         <translation>正在连接模型服务器…</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+20"/>
         <source>No model found at {path}. Install the default model (python main.py models fetch-default) or choose one in Model ▸ Model manager.</source>
         <translation>在 {path} 未找到模型。请安装默认模型（python main.py models fetch-default），或在“模型 ▸ 模型管理器”中选择一个模型。</translation>
     </message>
@@ -4530,12 +4530,7 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
         <translation>回答为贪心解码（温度 0）时“重新生成”所用的温度，每次使用新的随机种子；设为 0 则“重新生成”重复贪心回答。</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <source>Where definitions go: system (the system prompt), inline (after the term&apos;s first mention in the question) or both.</source>
-        <translation>定义放置位置：system（系统提示词）、inline（问题中术语首次出现之后）或 both（两处都放）。</translation>
-    </message>
-    <message>
-        <location line="-23"/>
+        <location line="-17"/>
         <source>Model folder to load at start (empty: the default model).</source>
         <translation>启动时加载的模型文件夹（留空：默认模型）。</translation>
     </message>
@@ -4566,11 +4561,16 @@ Memory needed on {device}: {need}; free: {free}. {verdict}</source>
     </message>
     <message>
         <location line="+12"/>
-        <source>Put definitions of detected terms into the system prompt.</source>
-        <translation>将识别出的术语定义放入系统提示词。</translation>
+        <source>Put definitions of detected terms into the prompt.</source>
+        <translation>将识别出的术语定义放入提示词。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+3"/>
+        <source>Where definitions go: inline (after the term&apos;s first mention in the question), system (the system prompt) or both.</source>
+        <translation>定义放在哪里：inline（问题中术语首次出现之后）、system（系统提示词）或 both（两处都放）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Most tokens the term block may take.</source>
         <translation>术语块最多可占用的 token 数。</translation>
     </message>
