@@ -9,6 +9,10 @@ prompt with injected glossary definitions), greedy, up to ``--tokens`` new token
   without TermLens (what TermLens's own work per token is measured against);
 - ``TermLens llama.cpp``: ``generate.stream`` on the llama.cpp engine (what ``ask`` and the window use);
 - ``ask (llama.cpp)``: the ``ask --json`` command as a person runs it (a new process each time);
+- ``window (llama.cpp)``: the real window offscreen (``benchmarks/bench_gui_stream.py`` in a new
+  process), the same system prompt and question typed into a new conversation each run, sent after
+  a 1 s pause (the question is decoded while it is typed, so its first token is the next one);
+  tokens/s as they reached the chat view;
 - ``llama.cpp server``: llama.cpp's own OpenAI-compatible server (``llama_cpp.server``) on
   127.0.0.1 serving the same GGUF, streamed through TermLens's server backend.
 
@@ -134,7 +138,26 @@ def bench_ask(runs: int, tokens: int, folder: Path, penalty: float) -> list[tupl
     return out
 
 
-ROWS = ("generate", "transformers", "alone", "llama", "ask", "server")
+def bench_window(runs: int, tokens: int, folder: Path, penalty: float) -> list[tuple[float, float, int]]:
+    """The window (offscreen, a new process and data folder) asked the same question in a new
+    conversation each run; tokens/s reaching the chat view, the engine's time to first token."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as home:
+        out = Path(home) / "window.json"
+        env = dict(os.environ, TERMLENS_HOME=str(Path(home) / "data"), TERMLENS_KEYRING="memory",
+                   QT_QPA_PLATFORM="offscreen")
+        proc = subprocess.run([sys.executable, "benchmarks/bench_gui_stream.py", "--model", str(folder), "--rates", "",
+                               "--tokens", str(tokens), "--answers", str(runs + 1), "--new-chat", "--typing-pause", "1",
+                               "--system", SYSTEM, "--no-injection", "--penalty", str(penalty), "--question", QUESTION,
+                               "--json", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            raise SystemExit(f"the window bench failed: {proc.stderr[-1000:]}")
+        answers = json.loads(out.read_text(encoding="utf-8"))[1:]  # the first answer warms the window up
+    return [(a["view_tok_s"], a["ttft_ms"] / 1e3, a["tokens"]) for a in answers]
+
+
+ROWS = ("generate", "transformers", "alone", "llama", "ask", "window", "server")
 
 
 def _print_row(name: str, measure, base: float | None) -> float | None:
@@ -188,6 +211,8 @@ def main() -> int:
         models.unload(lm)
     if "ask" in rows:
         _print_row("ask (llama.cpp)", lambda: bench_ask(args.runs, args.tokens, folder, penalty), base)
+    if "window" in rows:
+        _print_row("window (llama.cpp)", lambda: bench_window(args.runs, args.tokens, folder, penalty), base)
     if "server" in rows:
         sys.path.insert(0, str(ROOT / "tests" / "engine"))
         from llama_server import running_server

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
+import json
 import os
 import statistics
 import sys
@@ -230,10 +231,17 @@ def _stream_real(app, ctx, args, *, start) -> int:
     from desktop.ui.main_window import MainWindow
 
     ctx.settings.max_new_tokens = args.tokens
+    if args.system is not None:
+        ctx.settings.system_prompt = args.system
+    if args.no_injection:
+        ctx.settings.injection = False
+    if args.penalty is not None:
+        ctx.settings.repetition_penalty = args.penalty
     win = MainWindow(ctx)
     win.resize(1280, 800)
     win.show()
     info: list = []
+    results: list[dict] = []
 
     def on_model(result: dict) -> None:
         info.append(result)
@@ -255,8 +263,12 @@ def _stream_real(app, ctx, args, *, start) -> int:
           f"{info[0].get('weights', 'full')} weights, decode path: {info[0].get('fast') or 'plain'}) "
           f"in {time.perf_counter() - t0:.1f} s")
     for i in range(args.answers):
-        r = _measure(win, app, args.question + (f" ({i + 1})" if i else ""), timeout_s=args.answer_timeout, typing_pause=args.typing_pause,
+        if args.new_chat:
+            win.session.new()
+        question = args.question if args.new_chat or not i else f"{args.question} ({i + 1})"
+        r = _measure(win, app, question, timeout_s=args.answer_timeout, typing_pause=args.typing_pause,
                      probe_ms=args.probe_ms)
+        results.append({k: v for k, v in r.items() if k != "prompt"})
         print(f"answer {i + 1} ({r['prompt_tokens']} prompt tokens): first token {r['ttft_ms']:.0f} ms (Send to first text {r['first_text_ms']:.0f} ms), engine {r['engine_tok_s']:.1f} tok/s, "
               f"chat view {r['view_tok_s']:.1f} tok/s "
               f"({r['tokens']} tokens, {100 * r['view_tok_s'] / max(r['engine_tok_s'], 1e-9):.0f}% of the engine's "
@@ -268,6 +280,9 @@ def _stream_real(app, ctx, args, *, start) -> int:
                                      penalty=ctx.settings.repetition_penalty)
             print(f"          the same prompt through llama.cpp alone (no window, no TermLens loop): "
                   f"{alone:.1f} tok/s; the window reached {100 * r['view_tok_s'] / alone:.0f}% of it")
+            results[-1]["llama_alone_tok_s"] = alone
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
     win.close()
     app.processEvents()
     return 0
@@ -289,6 +304,12 @@ def main(argv: list[str] | None = None) -> int:
                          "(default 5; it takes a little of the CPU the engine would use)")
     ap.add_argument("--question", default="Explain in detail what the CKD-EPI equation estimates and how it is used.",
                     help="the question asked of a real engine (follow-ups add ' (2)', ' (3)', ...)")
+    ap.add_argument("--system", help="with a real engine: the system prompt (default: the app's)")
+    ap.add_argument("--no-injection", action="store_true", help="with a real engine: no definitions injected")
+    ap.add_argument("--penalty", type=float, help="with a real engine: the repetition penalty (default: the app's)")
+    ap.add_argument("--new-chat", action="store_true",
+                    help="with a real engine: each answer in a new conversation, the same question each time")
+    ap.add_argument("--json", help="with a real engine: write each answer's figures to this file")
     ap.add_argument("--typing-pause", type=float, default=0.0,
                     help="seconds each question stays in the box before Send with a real engine (a person finishing "
                          "typing: llama.cpp decodes its prompt meanwhile); default 0, sent at once")
