@@ -94,28 +94,31 @@ def bench_stream(lm, runs: int, tokens: int, penalty: float) -> list[tuple[float
     return out[1:]
 
 
+def llama_alone(lm, ids: list[int], tokens: int, penalty: float, eos=frozenset()) -> tuple[float, float, int]:
+    """One answer of llama-cpp-python's own ``generate`` loop on ``ids`` from an empty cache, nothing
+    else per token, up to ``tokens`` tokens or a token of ``eos``: (tokens/s, first token s, tokens)."""
+    llm = lm.model.llm
+    llm.reset()
+    t0 = time.perf_counter()
+    first, n = None, 0
+    for token in llm.generate(ids, temp=0.0, top_k=0, min_p=0.0, top_p=1.0, repeat_penalty=penalty):
+        first = first or time.perf_counter()
+        if token in eos:
+            break
+        n += 1
+        if n >= tokens:
+            break
+    end = time.perf_counter()
+    return ((n - 1) / (end - first) if n > 1 else 0.0, first - t0, n)
+
+
 def bench_llama_alone(lm, runs: int, tokens: int, penalty: float) -> list[tuple[float, float, int]]:
     """llama-cpp-python's ``generate`` loop on TermLens's prompt tokens, nothing else per token."""
     from desktop.engine import generate
 
     ids = generate.prepare(lm.tokenizer, MESSAGES, context_length=lm.context_length, max_new_tokens=tokens).input_ids
     eos = generate.eos_token_ids(lm)
-    llm = lm.model.llm
-    out = []
-    for _ in range(runs + 1):
-        llm.reset()
-        t0 = time.perf_counter()
-        first, n = None, 0
-        for token in llm.generate(ids, temp=0.0, top_k=0, min_p=0.0, top_p=1.0, repeat_penalty=penalty):
-            first = first or time.perf_counter()
-            if token in eos:
-                break
-            n += 1
-            if n >= tokens:
-                break
-        end = time.perf_counter()
-        out.append(((n - 1) / (end - first) if n > 1 else 0.0, first - t0, n))
-    return out[1:]
+    return [llama_alone(lm, ids, tokens, penalty, eos) for _ in range(runs + 1)][1:]
 
 
 def bench_ask(runs: int, tokens: int, folder: Path, penalty: float) -> list[tuple[float, float, int]]:

@@ -208,21 +208,13 @@ def _on_model_thread(app, worker, fn, **kwargs):
 
 
 def _llama_alone(lm, *, prompt: str, tokens: int, penalty: float) -> float:
-    """Decode tokens/s of llama-cpp-python's own loop on ``prompt``, in this process with the
-    window idle: what the window's rate is read against."""
-    llm = lm.model.llm
-    ids = lm.tokenizer(prompt)["input_ids"]
-    llm.reset()
-    llm.eval(ids[:-1])
-    count, first = 0, None
-    for _ in llm.generate(ids, temp=0.0, top_k=0, min_p=0.0, top_p=1.0, repeat_penalty=penalty):
-        count += 1
-        if first is None:
-            first = time.perf_counter()
-        if count >= max(tokens, 2):
-            break
-    rate = (count - 1) / max(time.perf_counter() - first, 1e-9)
-    llm.reset()  # the window decodes its next prompt from nothing, as after a load
+    """Decode tokens/s of llama-cpp-python's own loop on ``prompt`` (as many tokens as the window's
+    answer had), in this process with the window idle: what the window's rate is read against."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_engines import llama_alone
+
+    rate = llama_alone(lm, lm.tokenizer(prompt)["input_ids"], max(tokens, 2), penalty)[0]
+    lm.model.llm.reset()  # the window decodes its next prompt from nothing, as after a load
     return rate
 
 

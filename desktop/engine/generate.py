@@ -317,8 +317,8 @@ def prefill(lm: LoadedModel, messages: list[Message], *, max_new_tokens: int,
 
     Only llama.cpp keeps its cache from one call to the next (the prompt's longest cached
     prefix is reused); the same rendering as the answer's (``prepare``) makes the tokens match."""
-    fill = getattr(lm.model, "prefill", None)
-    if getattr(lm, "engine", "transformers") != "llama.cpp" or fill is None:
+    fill = getattr(lm.model, "prefill", None)  # only llama.cpp's runtime has one
+    if fill is None:
         return 0
     prompt = prepare(lm.tokenizer, messages, context_length=lm.context_length, max_new_tokens=max_new_tokens)
     return fill(prompt.input_ids, should_stop=should_stop or (lambda: False))
